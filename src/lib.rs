@@ -1,0 +1,12 @@
+//! terraform-provider-qualys: Qualys Patch Management deployment jobs for Terraform.
+//!
+//! Layers: `plugin` (Terraform protocol, nothing of Qualys) and `qualys` (the API, nothing
+//! of Terraform) never import each other; `provider`, `resources` and `data_sources` map one
+//! onto the other. `simulator` is the local stand-in for the Qualys service.
+
+pub mod data_sources;
+pub mod plugin;
+pub mod provider;
+pub mod qualys;
+pub mod resources;
+pub mod simulator;

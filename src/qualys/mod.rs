@@ -1,0 +1,11 @@
+//! The Qualys Patch Management API: typed client, job model, errors. Knows nothing of Terraform.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod model;
+
+pub use client::Client;
+pub use config::{ClientConfig, Credentials};
+pub use error::Error;
+pub use model::{Job, JobStatus, JobSummary};

@@ -1,0 +1,1 @@
+//! STUB: `qualys_deployment_job`.

@@ -1,0 +1,3 @@
+//! Managed resources: each maps Terraform values onto the Qualys API.
+
+pub mod deployment_job;
