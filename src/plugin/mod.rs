@@ -11,3 +11,7 @@ pub use framework::*;
 pub use schema::{Attribute, AttributeType, Block, Mode, NestedBlock, Nesting, Schema};
 pub use types::Type;
 pub use value::{Number, Value};
+pub mod codec;
+pub mod convert;
+pub mod proto;
+pub mod server;
