@@ -78,6 +78,24 @@ fn providers_schema_lists_the_provider_block() {
 }
 
 #[test]
+fn terraform_init_installs_from_a_filesystem_mirror_offline() {
+    if !terraform_or_skip("terraform_init_installs_from_a_filesystem_mirror_offline") {
+        return;
+    }
+    let ws = Workspace::with_filesystem_mirror("0.1.0");
+    ws.write(
+        "main.tf",
+        &format!("terraform {{\n  required_providers {{\n    qualys = {{ source = \"{SOURCE}\", version = \"0.1.0\" }}\n  }}\n}}\n"),
+    );
+    let out = ws.run(&["init", "-no-color"]);
+    out.expect_success("terraform init from the filesystem mirror");
+    assert!(out.stdout.contains("Installed terraform.local/qualys/qualys v0.1.0"), "{}", out.stdout);
+    let out = ws.run(&["providers", "schema", "-json"]);
+    out.expect_success("providers schema after init");
+    assert_full_provider_block(&provider_schema(&out));
+}
+
+#[test]
 fn validate_fails_naming_the_bad_provider_attribute() {
     if !terraform_or_skip("validate_fails_naming_the_bad_provider_attribute") {
         return;

@@ -42,6 +42,17 @@ const SCRUBBED_ENV: &[&str] = &[
     "QUALYS_TOKEN",
 ];
 
+/// terraform's platform name for this machine, e.g. `linux_amd64`.
+pub fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
 /// The built provider binary (cargo builds it for integration tests).
 pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-qualys"))
@@ -147,6 +158,32 @@ impl Workspace {
             "TF_CLI_CONFIG_FILE",
             cli_config.to_str().expect("utf-8 path"),
         );
+        ws
+    }
+
+    /// A workspace whose terraform installs the built provider with `terraform init` from a
+    /// filesystem mirror in the workspace (unpacked layout
+    /// `mirror/terraform.local/qualys/qualys/<version>/linux_amd64/terraform-provider-qualys_v<version>`,
+    /// the binary symlinked). Configurations must pin `version`.
+    pub fn with_filesystem_mirror(version: &str) -> Workspace {
+        let dir = tempfile::Builder::new().prefix("tf-it-").tempdir().expect("temp dir");
+        let mirror = dir.path().join("mirror");
+        let package = mirror.join(SOURCE).join(version).join(platform());
+        std::fs::create_dir_all(&package).expect("mirror dirs");
+        std::os::unix::fs::symlink(provider_binary(), package.join(format!("terraform-provider-qualys_v{version}")))
+            .expect("link the provider into the mirror");
+        let cli_config = dir.path().join("cli.tfrc");
+        let host_pattern = format!("{}/*/*", SOURCE.split('/').next().unwrap_or_default());
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{host_pattern}\"]\n  }}\n  direct {{\n    exclude = [\"{host_pattern}\"]\n  }}\n}}\n",
+                mirror.display()
+            ),
+        )
+        .expect("write CLI config");
+        let mut ws = Workspace { dir, env: Vec::new() };
+        ws.set_env("TF_CLI_CONFIG_FILE", cli_config.to_str().expect("utf-8 path"));
         ws
     }
 
