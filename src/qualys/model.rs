@@ -2,10 +2,17 @@
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {}
 impl Job {
-    pub fn from_json(_v: serde_json::Value) -> Result<Self, super::Error> { unimplemented!() }
-    pub fn to_json(&self) -> serde_json::Value { unimplemented!() }
+    pub fn from_json(_v: serde_json::Value) -> Result<Self, super::Error> {
+        unimplemented!()
+    }
+    pub fn to_json(&self) -> serde_json::Value {
+        unimplemented!()
+    }
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobStatus { Enabled, Disabled }
+pub enum JobStatus {
+    Enabled,
+    Disabled,
+}
 #[derive(Clone, Debug, Default)]
 pub struct JobSummary {}

@@ -1,0 +1,9 @@
+//! The one integration-test binary: one module per area, shared helpers in `support`.
+
+mod support {
+    pub mod plugin;
+    pub mod terraform;
+}
+
+mod protocol;
+mod terraform_cli;
