@@ -80,31 +80,49 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let scheme = config.gateway_url.scheme();
         if scheme != "https" && scheme != "http" {
-            return Err(Error::Config(format!("gateway URL must start with https:// or http://, got {scheme}://")));
+            return Err(Error::Config(format!(
+                "gateway URL must start with https:// or http://, got {scheme}://"
+            )));
         }
         if config.gateway_url.cannot_be_a_base() || config.gateway_url.host_str().is_none() {
-            return Err(Error::Config(format!("gateway URL {} has no host", config.gateway_url)));
+            return Err(Error::Config(format!(
+                "gateway URL {} has no host",
+                config.gateway_url
+            )));
         }
         match &config.credentials {
-            Credentials::Token(t) if t.trim().is_empty() => return Err(Error::Config("the token is empty".into())),
-            Credentials::Password { username, password } if username.is_empty() || password.is_empty() => {
-                return Err(Error::Config("username and password must both be set".into()))
+            Credentials::Token(t) if t.trim().is_empty() => {
+                return Err(Error::Config("the token is empty".into()))
+            }
+            Credentials::Password { username, password }
+                if username.is_empty() || password.is_empty() =>
+            {
+                return Err(Error::Config(
+                    "username and password must both be set".into(),
+                ))
             }
             _ => {}
         }
         let mut builder = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .connect_timeout(config.request_timeout.min(Duration::from_secs(30)))
-            .user_agent(concat!("terraform-provider-qualys/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!(
+                "terraform-provider-qualys/",
+                env!("CARGO_PKG_VERSION")
+            ));
         if let Some(pem) = &config.ca_cert_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| Error::Config(format!("cannot read the CA certificate PEM: {e}")))?;
             if certs.is_empty() {
-                return Err(Error::Config("the CA certificate PEM holds no certificate".into()));
+                return Err(Error::Config(
+                    "the CA certificate PEM holds no certificate".into(),
+                ));
             }
             builder = builder.tls_certs_merge(certs);
         }
-        let http = builder.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             http,
             base: config.gateway_url,
@@ -123,14 +141,23 @@ impl Client {
         if let Some(obj) = body.as_object_mut() {
             obj.remove("id");
         }
-        let call = Call { op: Operation::CreateJob, job_id: None, method: Method::POST, url: self.url(&["pm", "v1", "deploymentjob"]), body: Some(body) };
+        let call = Call {
+            op: Operation::CreateJob,
+            job_id: None,
+            method: Method::POST,
+            url: self.url(&["pm", "v1", "deploymentjob"]),
+            body: Some(body),
+        };
         let reply = self.execute(&call).await?;
         match reply.status {
             200 | 201 => {
                 let value = parse_json(&reply.text, "the created deployment job")?;
                 let id_hint = value.get("id").and_then(Value::as_str).map(str::to_owned);
                 Job::from_json(value).map_err(|e| match id_hint {
-                    Some(id) => Error::Decode { what: format!("the created deployment job {id}"), message: e.to_string() },
+                    Some(id) => Error::Decode {
+                        what: format!("the created deployment job {id}"),
+                        message: e.to_string(),
+                    },
                     None => e,
                 })
             }
@@ -141,7 +168,13 @@ impl Client {
     /// `GET /pm/v1/deploymentjob/{id}`. `Ok(None)` when the job is gone (404, a not-found
     /// 400, or a job marked deleted).
     pub async fn get_job(&self, id: &str) -> Result<Option<Job>, Error> {
-        let call = Call { op: Operation::GetJob, job_id: Some(id), method: Method::GET, url: self.url(&["pm", "v1", "deploymentjob", id]), body: None };
+        let call = Call {
+            op: Operation::GetJob,
+            job_id: Some(id),
+            method: Method::GET,
+            url: self.url(&["pm", "v1", "deploymentjob", id]),
+            body: None,
+        };
         let reply = self.execute(&call).await?;
         match reply.status {
             200 => {
@@ -167,7 +200,13 @@ impl Client {
         if let Some(obj) = body.as_object_mut() {
             obj.insert("id".into(), Value::String(id.to_owned()));
         }
-        let call = Call { op: Operation::UpdateJob, job_id: Some(id), method: Method::PATCH, url: self.url(&["pm", "v1", "deploymentjob", "update", id]), body: Some(body) };
+        let call = Call {
+            op: Operation::UpdateJob,
+            job_id: Some(id),
+            method: Method::PATCH,
+            url: self.url(&["pm", "v1", "deploymentjob", "update", id]),
+            body: Some(body),
+        };
         let reply = self.execute(&call).await?;
         match reply.status {
             200 | 201 => Job::from_json(parse_json(&reply.text, "the updated deployment job")?),
@@ -185,7 +224,14 @@ impl Client {
             op: Operation::SetStatus,
             job_id: single(ids),
             method: Method::POST,
-            url: self.url(&["pm", "v1", "deploymentjobs", "update", "status", status.as_str()]),
+            url: self.url(&[
+                "pm",
+                "v1",
+                "deploymentjobs",
+                "update",
+                "status",
+                status.as_str(),
+            ]),
             body: Some(json!({ "ids": ids })),
         };
         let reply = self.execute(&call).await?;
@@ -209,7 +255,13 @@ impl Client {
         if ids.is_empty() {
             return Ok(());
         }
-        let call = Call { op: Operation::DeleteJobs, job_id: single(ids), method: Method::DELETE, url: self.url(&["pm", "v1", "deploymentjobs"]), body: Some(json!({ "ids": ids })) };
+        let call = Call {
+            op: Operation::DeleteJobs,
+            job_id: single(ids),
+            method: Method::DELETE,
+            url: self.url(&["pm", "v1", "deploymentjobs"]),
+            body: Some(json!({ "ids": ids })),
+        };
         let reply = self.execute(&call).await?;
         match reply.status {
             200 | 201 | 204 => {}
@@ -219,28 +271,46 @@ impl Client {
                 return if err.is_not_found() { Ok(()) } else { Err(err) };
             }
         }
-        let failure = item_failures(&reply.text).into_iter().find(|(_, message)| !mentions_not_found(message));
+        let failure = item_failures(&reply.text)
+            .into_iter()
+            .find(|(_, message)| !mentions_not_found(message));
         match failure {
             None => Ok(()),
-            Some((job_id, message)) => Err(Error::ItemFailed { operation: Operation::DeleteJobs, job_id: job_id.unwrap_or_else(|| ids.join(",")), message }),
+            Some((job_id, message)) => Err(Error::ItemFailed {
+                operation: Operation::DeleteJobs,
+                job_id: job_id.unwrap_or_else(|| ids.join(",")),
+                message,
+            }),
         }
     }
 
     /// Every job summary of one platform (`Windows` or `Linux`), all pages, optionally
     /// narrowed by a QQL `filter` (the simulator understands `name:"..."`).
-    pub async fn list_jobs(&self, platform: &str, filter: Option<&str>) -> Result<Vec<JobSummary>, Error> {
+    pub async fn list_jobs(
+        &self,
+        platform: &str,
+        filter: Option<&str>,
+    ) -> Result<Vec<JobSummary>, Error> {
         let mut all: Vec<JobSummary> = Vec::new();
         let mut previous_first: Option<String> = None;
         for page in 0..LIST_MAX_PAGES {
             let mut url = self.url(&["pm", "v1", "deploymentjobs", "summary"]);
             {
                 let mut q = url.query_pairs_mut();
-                q.append_pair("platform", platform).append_pair("pageNumber", &page.to_string()).append_pair("pageSize", &LIST_PAGE_SIZE.to_string());
+                q.append_pair("platform", platform)
+                    .append_pair("pageNumber", &page.to_string())
+                    .append_pair("pageSize", &LIST_PAGE_SIZE.to_string());
                 if let Some(f) = filter.filter(|f| !f.is_empty()) {
                     q.append_pair("filter", f);
                 }
             }
-            let call = Call { op: Operation::ListJobs, job_id: None, method: Method::GET, url, body: None };
+            let call = Call {
+                op: Operation::ListJobs,
+                job_id: None,
+                method: Method::GET,
+                url,
+                body: None,
+            };
             let reply = self.execute(&call).await?;
             if reply.status != 200 {
                 let err = self.api_error(&call, &reply);
@@ -254,12 +324,23 @@ impl Client {
             let items = match value {
                 Value::Array(items) => items,
                 Value::Null => Vec::new(),
-                other => return Err(Error::Decode { what: "the job summary list".into(), message: format!("expected an array, got {}", super::model::lenient::kind(&other)) }),
+                other => {
+                    return Err(Error::Decode {
+                        what: "the job summary list".into(),
+                        message: format!(
+                            "expected an array, got {}",
+                            super::model::lenient::kind(&other)
+                        ),
+                    })
+                }
             };
             if items.is_empty() {
                 break;
             }
-            let page_items = items.into_iter().map(JobSummary::from_json).collect::<Result<Vec<_>, _>>()?;
+            let page_items = items
+                .into_iter()
+                .map(JobSummary::from_json)
+                .collect::<Result<Vec<_>, _>>()?;
             // A server that ignores pageNumber would loop forever: stop when a page repeats.
             let first = page_items.first().map(|s| s.id.clone());
             if page > 0 && first.is_some() && first == previous_first {
@@ -272,15 +353,27 @@ impl Client {
     }
 
     /// Job summaries whose name is exactly `name`, on both platforms (or one).
-    pub async fn find_jobs_by_name(&self, name: &str, platform: Option<&str>) -> Result<Vec<JobSummary>, Error> {
-        let filter = format!("name:\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    pub async fn find_jobs_by_name(
+        &self,
+        name: &str,
+        platform: Option<&str>,
+    ) -> Result<Vec<JobSummary>, Error> {
+        let filter = format!(
+            "name:\"{}\"",
+            name.replace('\\', "\\\\").replace('"', "\\\"")
+        );
         let platforms: Vec<&str> = match platform {
             Some(p) => vec![p],
             None => vec!["Windows", "Linux"],
         };
         let mut found = Vec::new();
         for p in platforms {
-            found.extend(self.list_jobs(p, Some(&filter)).await?.into_iter().filter(|s| s.name.as_deref() == Some(name)));
+            found.extend(
+                self.list_jobs(p, Some(&filter))
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.name.as_deref() == Some(name)),
+            );
         }
         Ok(found)
     }
@@ -304,7 +397,11 @@ impl Client {
         loop {
             let jwt = self.bearer().await?;
             let started = Instant::now();
-            let mut request = self.http.request(call.method.clone(), call.url.clone()).bearer_auth(&jwt.0).header(ACCEPT, "application/json");
+            let mut request = self
+                .http
+                .request(call.method.clone(), call.url.clone())
+                .bearer_auth(&jwt.0)
+                .header(ACCEPT, "application/json");
             if let Some(body) = &call.body {
                 request = request.json(body);
             }
@@ -330,14 +427,24 @@ impl Client {
                         continue;
                     }
                     return Err(if is_create && !before_sending {
-                        Error::CreateOutcomeUnknown { status: None, message }
+                        Error::CreateOutcomeUnknown {
+                            status: None,
+                            message,
+                        }
                     } else {
-                        Error::Transport { operation: call.op, job_id: call.job_id.map(str::to_owned), message }
+                        Error::Transport {
+                            operation: call.op,
+                            job_id: call.job_id.map(str::to_owned),
+                            message,
+                        }
                     });
                 }
                 Ok((status, headers, text)) => {
                     tracing::debug!(method = %call.method, path = call.url.path(), status, elapsed_ms, "Qualys API request");
-                    if status == 401 && !reauthenticated && matches!(self.credentials, Credentials::Password { .. }) {
+                    if status == 401
+                        && !reauthenticated
+                        && matches!(self.credentials, Credentials::Password { .. })
+                    {
                         // The token expired or was revoked: fetch a new one, once per request.
                         self.forget_token(&jwt).await;
                         reauthenticated = true;
@@ -352,7 +459,10 @@ impl Client {
                     }
                     if is_create && transient {
                         let (_, message) = server_message(&text);
-                        return Err(Error::CreateOutcomeUnknown { status: Some(status), message: redact(&message) });
+                        return Err(Error::CreateOutcomeUnknown {
+                            status: Some(status),
+                            message: redact(&message),
+                        });
                     }
                     return Ok(Reply { status, text });
                 }
@@ -361,14 +471,26 @@ impl Client {
     }
 
     async fn pause(&self, attempt: u32, headers: Option<&HeaderMap>) {
-        let delay = headers.and_then(server_retry_hint).unwrap_or_else(|| backoff(self.retry_base_delay, attempt));
-        tracing::debug!(attempt = attempt + 1, delay_ms = delay.as_millis() as u64, "retrying Qualys API request");
+        let delay = headers
+            .and_then(server_retry_hint)
+            .unwrap_or_else(|| backoff(self.retry_base_delay, attempt));
+        tracing::debug!(
+            attempt = attempt + 1,
+            delay_ms = delay.as_millis() as u64,
+            "retrying Qualys API request"
+        );
         tokio::time::sleep(delay).await;
     }
 
     fn api_error(&self, call: &Call<'_>, reply: &Reply) -> Error {
         let (code, message) = server_message(&reply.text);
-        Error::Api { operation: call.op, job_id: call.job_id.map(str::to_owned), status: reply.status, code, message: redact(&message) }
+        Error::Api {
+            operation: call.op,
+            job_id: call.job_id.map(str::to_owned),
+            status: reply.status,
+            code,
+            message: redact(&message),
+        }
     }
 
     /// The JWT to send: the configured token, or the cached one, fetched when missing or
@@ -402,12 +524,26 @@ impl Client {
     async fn fetch_token(&self, username: &str, password: &str) -> Result<CachedToken, Error> {
         let url = self.url(&["auth"]);
         let form = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([("username", username), ("password", password), ("token", "true"), ("permissions", "true")])
+            .extend_pairs([
+                ("username", username),
+                ("password", password),
+                ("token", "true"),
+                ("permissions", "true"),
+            ])
             .finish();
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let result = self.http.post(url.clone()).header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(form.clone()).send().await;
+            let result = self
+                .http
+                .post(url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(form.clone())
+                .send()
+                .await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let (status, headers, text) = match result {
                 Ok(response) => {
@@ -421,7 +557,13 @@ impl Client {
                                 attempt += 1;
                                 continue;
                             }
-                            return Err(Error::Auth { status: Some(status), message: format!("the answer could not be read: {}", describe_transport(&e)) });
+                            return Err(Error::Auth {
+                                status: Some(status),
+                                message: format!(
+                                    "the answer could not be read: {}",
+                                    describe_transport(&e)
+                                ),
+                            });
                         }
                     }
                 }
@@ -432,18 +574,33 @@ impl Client {
                         attempt += 1;
                         continue;
                     }
-                    return Err(Error::Auth { status: None, message: format!("could not reach {}: {}", url, describe_transport(&e)) });
+                    return Err(Error::Auth {
+                        status: None,
+                        message: format!("could not reach {}: {}", url, describe_transport(&e)),
+                    });
                 }
             };
-            tracing::debug!(method = "POST", path = url.path(), status, elapsed_ms, "Qualys auth request");
+            tracing::debug!(
+                method = "POST",
+                path = url.path(),
+                status,
+                elapsed_ms,
+                "Qualys auth request"
+            );
             match status {
                 200 | 201 => {
                     let jwt = text.trim().trim_matches('"').to_owned();
                     if jwt.is_empty() || jwt.contains(char::is_whitespace) {
-                        return Err(Error::Auth { status: Some(status), message: "the gateway answered without a token".into() });
+                        return Err(Error::Auth {
+                            status: Some(status),
+                            message: "the gateway answered without a token".into(),
+                        });
                     }
                     let renew_at = renew_instant(&jwt);
-                    return Ok(CachedToken { jwt: Secret(jwt), renew_at });
+                    return Ok(CachedToken {
+                        jwt: Secret(jwt),
+                        renew_at,
+                    });
                 }
                 429 | 502..=504 if attempt < self.max_retries => {
                     self.pause(attempt, Some(&headers)).await;
@@ -458,7 +615,10 @@ impl Client {
                         404 => format!("no /auth endpoint at {url}; check the gateway URL ({server})"),
                         _ => server,
                     };
-                    return Err(Error::Auth { status: Some(status), message: cause });
+                    return Err(Error::Auth {
+                        status: Some(status),
+                        message: cause,
+                    });
                 }
             }
         }
@@ -473,7 +633,10 @@ fn single<'a>(ids: &[&'a str]) -> Option<&'a str> {
 }
 
 fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
-    serde_json::from_str(text).map_err(|e| Error::Decode { what: what.to_owned(), message: format!("{e}; body starts with {:?}", truncate(text, 200)) })
+    serde_json::from_str(text).map_err(|e| Error::Decode {
+        what: what.to_owned(),
+        message: format!("{e}; body starts with {:?}", truncate(text, 200)),
+    })
 }
 
 /// Per-item results `[{"id","name","status":"success"|"failure","error"}]` (or one such
@@ -486,14 +649,23 @@ fn item_failures(text: &str) -> Vec<(Option<String>, String)> {
     };
     items
         .iter()
-        .filter(|item| item.get("status").and_then(Value::as_str).is_some_and(|s| !s.eq_ignore_ascii_case("success")))
+        .filter(|item| {
+            item.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.eq_ignore_ascii_case("success"))
+        })
         .map(|item| {
             let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
             let message = ["error", "message", "errorMessage"]
                 .iter()
                 .find_map(|k| item.get(*k).and_then(Value::as_str))
                 .map(str::to_owned)
-                .unwrap_or_else(|| format!("the server reported status {}", item.get("status").cloned().unwrap_or(Value::Null)));
+                .unwrap_or_else(|| {
+                    format!(
+                        "the server reported status {}",
+                        item.get("status").cloned().unwrap_or(Value::Null)
+                    )
+                });
             (id, redact(&message))
         })
         .collect()
@@ -525,7 +697,10 @@ pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
         Value::Object(obj) => {
             if let Some(inner) = obj.get("_error").filter(|e| e.is_object()) {
                 let code = str_of(inner.get("errorCode"));
-                let message = str_of(inner.get("message")).or_else(|| str_of(inner.get("errorMessage"))).or_else(|| code.as_ref().map(|c| format!("error code {c}"))).unwrap_or_else(raw);
+                let message = str_of(inner.get("message"))
+                    .or_else(|| str_of(inner.get("errorMessage")))
+                    .or_else(|| code.as_ref().map(|c| format!("error code {c}")))
+                    .unwrap_or_else(raw);
                 return (code, message);
             }
             let error = str_of(obj.get("error"));
@@ -556,7 +731,8 @@ fn truncate(s: &str, max: usize) -> String {
 fn redact(text: &str) -> String {
     text.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
         .map(|piece| {
-            let word = piece.trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',');
+            let word = piece
+                .trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',');
             if word.starts_with("eyJ") && word.matches('.').count() == 2 {
                 piece.replacen(word, "***", 1)
             } else {
@@ -583,7 +759,9 @@ fn describe_transport(e: &reqwest::Error) -> String {
 
 /// Capped exponential backoff with "equal jitter": between half and all of base * 2^attempt.
 fn backoff(base: Duration, attempt: u32) -> Duration {
-    let full = base.saturating_mul(2u32.saturating_pow(attempt.min(20))).min(MAX_RETRY_DELAY);
+    let full = base
+        .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+        .min(MAX_RETRY_DELAY);
     let half = full / 2;
     let jitter_ms = rand::rng().random_range(0..=half.as_millis().min(u64::MAX as u128) as u64);
     half + Duration::from_millis(jitter_ms)
@@ -591,10 +769,13 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 
 /// `Retry-After` (seconds) or `X-RateLimit-ToWait-Sec`, capped.
 fn server_retry_hint(headers: &HeaderMap) -> Option<Duration> {
-    ["retry-after", "x-ratelimit-towait-sec"].iter().find_map(|name| {
-        let secs: f64 = headers.get(*name)?.to_str().ok()?.trim().parse().ok()?;
-        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs).min(MAX_RETRY_DELAY))
-    })
+    ["retry-after", "x-ratelimit-towait-sec"]
+        .iter()
+        .find_map(|name| {
+            let secs: f64 = headers.get(*name)?.to_str().ok()?.trim().parse().ok()?;
+            (secs.is_finite() && secs >= 0.0)
+                .then(|| Duration::from_secs_f64(secs).min(MAX_RETRY_DELAY))
+        })
 }
 
 /// When to fetch a new token: a minute before the JWT's `exp`, or before the documented
@@ -603,7 +784,10 @@ fn renew_instant(jwt: &str) -> Instant {
     let now = Instant::now();
     let lifetime = jwt_exp(jwt)
         .map(|exp| {
-            let now_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+            let now_unix = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
             Duration::from_secs_f64((exp - now_unix).max(0.0))
         })
         .unwrap_or(DEFAULT_TOKEN_LIFETIME);
@@ -613,7 +797,9 @@ fn renew_instant(jwt: &str) -> Instant {
 
 fn jwt_exp(jwt: &str) -> Option<f64> {
     let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;
     claims.get("exp")?.as_f64()
 }
@@ -624,10 +810,19 @@ mod tests {
 
     #[test]
     fn server_messages_of_every_shape() {
-        assert_eq!(server_message(r#"{"_error":{"errorCode":"2501","message":"too many"}}"#), (Some("2501".into()), "too many".into()));
-        assert_eq!(server_message(r#"{"status":401,"error":"Unauthorized","message":"JWT expired"}"#).1, "Unauthorized: JWT expired");
+        assert_eq!(
+            server_message(r#"{"_error":{"errorCode":"2501","message":"too many"}}"#),
+            (Some("2501".into()), "too many".into())
+        );
+        assert_eq!(
+            server_message(r#"{"status":401,"error":"Unauthorized","message":"JWT expired"}"#).1,
+            "Unauthorized: JWT expired"
+        );
         assert_eq!(server_message(r#"{"message":"bad"}"#).1, "bad");
-        assert_eq!(server_message("<html>Bad Gateway</html>").1, "<html>Bad Gateway</html>");
+        assert_eq!(
+            server_message("<html>Bad Gateway</html>").1,
+            "<html>Bad Gateway</html>"
+        );
         assert_eq!(server_message("").1, "(empty body)");
     }
 
@@ -643,18 +838,33 @@ mod tests {
         for attempt in 0..40 {
             let d = backoff(base, attempt);
             assert!(d <= MAX_RETRY_DELAY);
-            assert!(d >= base.saturating_mul(2u32.saturating_pow(attempt.min(20))).min(MAX_RETRY_DELAY) / 2);
+            assert!(
+                d >= base
+                    .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+                    .min(MAX_RETRY_DELAY)
+                    / 2
+            );
         }
     }
 
     #[test]
     fn renew_time_follows_jwt_exp() {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{}}}"#, now + 600));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"exp":{}}}"#, now + 600));
         let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{claims}.sig");
         let renew = renew_instant(&jwt);
         let left = renew.saturating_duration_since(Instant::now());
-        assert!(left > Duration::from_secs(500) && left <= Duration::from_secs(541), "{left:?}");
-        assert!(renew_instant("opaque").saturating_duration_since(Instant::now()) > Duration::from_secs(3 * 3600));
+        assert!(
+            left > Duration::from_secs(500) && left <= Duration::from_secs(541),
+            "{left:?}"
+        );
+        assert!(
+            renew_instant("opaque").saturating_duration_since(Instant::now())
+                > Duration::from_secs(3 * 3600)
+        );
     }
 }

@@ -16,7 +16,9 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credentials::Token(_) => f.write_str("Token(***)"),
-            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, password: *** }}"),
+            Credentials::Password { username, .. } => {
+                write!(f, "Password {{ username: {username:?}, password: *** }}")
+            }
         }
     }
 }

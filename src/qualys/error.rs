@@ -29,7 +29,10 @@ impl fmt::Display for Operation {
 }
 
 fn job_suffix(job_id: &Option<String>) -> String {
-    job_id.as_ref().map(|id| format!(" {id}")).unwrap_or_default()
+    job_id
+        .as_ref()
+        .map(|id| format!(" {id}"))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +47,10 @@ pub enum Error {
 
     /// Getting a JWT failed: bad credentials, missing permission, or an unusable answer.
     #[error("authentication to the Qualys gateway failed{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
-    Auth { status: Option<u16>, message: String },
+    Auth {
+        status: Option<u16>,
+        message: String,
+    },
 
     /// The API answered with an error status.
     #[error("{operation}{} failed: HTTP {status}: {message}", job_suffix(job_id))]
@@ -59,16 +65,30 @@ pub enum Error {
 
     /// HTTP 200, but the per-item result for a job says it failed.
     #[error("{operation} {job_id} failed: {message}")]
-    ItemFailed { operation: Operation, job_id: String, message: String },
+    ItemFailed {
+        operation: Operation,
+        job_id: String,
+        message: String,
+    },
 
     /// The request never got an answer (connection refused, reset, timeout...).
-    #[error("{operation}{} failed: could not reach the Qualys gateway: {message}", job_suffix(job_id))]
-    Transport { operation: Operation, job_id: Option<String>, message: String },
+    #[error(
+        "{operation}{} failed: could not reach the Qualys gateway: {message}",
+        job_suffix(job_id)
+    )]
+    Transport {
+        operation: Operation,
+        job_id: Option<String>,
+        message: String,
+    },
 
     /// A create request may have reached the server, but no usable answer came back: the job
     /// may or may not exist. Not retried, to avoid a duplicate job.
     #[error("create deployment job: outcome unknown, the job may have been created ({message}); look for it by name before creating it again")]
-    CreateOutcomeUnknown { status: Option<u16>, message: String },
+    CreateOutcomeUnknown {
+        status: Option<u16>,
+        message: String,
+    },
 
     /// The server's answer could not be understood.
     #[error("could not decode {what} from the Qualys API: {message}")]
@@ -80,7 +100,11 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         match self {
             Error::Api { status: 404, .. } => true,
-            Error::Api { status: 400, message, .. } => mentions_not_found(message),
+            Error::Api {
+                status: 400,
+                message,
+                ..
+            } => mentions_not_found(message),
             Error::ItemFailed { message, .. } => mentions_not_found(message),
             _ => false,
         }
@@ -92,7 +116,14 @@ impl Error {
     }
 
     pub fn is_auth(&self) -> bool {
-        matches!(self, Error::Auth { .. } | Error::Api { status: 401 | 403, .. })
+        matches!(
+            self,
+            Error::Auth { .. }
+                | Error::Api {
+                    status: 401 | 403,
+                    ..
+                }
+        )
     }
 
     /// The HTTP status behind the error, if any.
@@ -108,5 +139,8 @@ impl Error {
 /// How the API (and the simulator) phrase "no such job".
 pub(crate) fn mentions_not_found(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("not found") || m.contains("does not exist") || m.contains("invalid job id") || m.contains("invalid id")
+    m.contains("not found")
+        || m.contains("does not exist")
+        || m.contains("invalid job id")
+        || m.contains("invalid id")
 }

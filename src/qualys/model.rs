@@ -100,17 +100,41 @@ pub struct Job {
     pub filter_type: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub exclusion_filter_type: Option<String>,
-    #[serde(rename = "dynamicQQLType", default, deserialize_with = "lenient::opt_i64")]
+    #[serde(
+        rename = "dynamicQQLType",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
     pub dynamic_qql_type: Option<i64>,
-    #[serde(rename = "isDynamicPatchesQQL", default, deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        rename = "isDynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub is_dynamic_patches_qql: Option<bool>,
-    #[serde(rename = "dynamicPatchesQQL", default, deserialize_with = "lenient::opt_string")]
+    #[serde(
+        rename = "dynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
     pub dynamic_patches_qql: Option<String>,
-    #[serde(rename = "additionalDynamicQQLType", default, deserialize_with = "lenient::opt_i64")]
+    #[serde(
+        rename = "additionalDynamicQQLType",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
     pub additional_dynamic_qql_type: Option<i64>,
-    #[serde(rename = "additionalDynamicPatchesQQL", default, deserialize_with = "lenient::opt_string")]
+    #[serde(
+        rename = "additionalDynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
     pub additional_dynamic_patches_qql: Option<String>,
-    #[serde(rename = "assetDetectionsQQL", default, deserialize_with = "lenient::opt_string")]
+    #[serde(
+        rename = "assetDetectionsQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
     pub asset_detections_qql: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub is_asset_imported: Option<bool>,
@@ -126,7 +150,11 @@ pub struct Job {
     pub download_randomize_time: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub download_randomize_time_unit: Option<String>,
-    #[serde(rename = "customPatchURLId", default, deserialize_with = "lenient::opt_i64")]
+    #[serde(
+        rename = "customPatchURLId",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
     pub custom_patch_url_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub enable_reattempt_failed_patches: Option<bool>,
@@ -217,7 +245,10 @@ impl Job {
                 message: format!("expected a JSON object, got {}", lenient::kind(&v)),
             });
         }
-        serde_json::from_value(v).map_err(|e| Error::Decode { what: "deployment job".into(), message: e.to_string() })
+        serde_json::from_value(v).map_err(|e| Error::Decode {
+            what: "deployment job".into(),
+            message: e.to_string(),
+        })
     }
 
     /// Canonical wire JSON (camelCase names, numbers as numbers, booleans as booleans).
@@ -233,7 +264,10 @@ impl Job {
 
     /// True for On-demand and Once jobs, which cannot be edited or disabled once enabled.
     pub fn is_run_once(&self) -> bool {
-        matches!(self.schedule_type.as_deref(), Some("On-demand") | Some("Once"))
+        matches!(
+            self.schedule_type.as_deref(),
+            Some("On-demand") | Some("Once")
+        )
     }
 }
 
@@ -241,9 +275,17 @@ impl Job {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReattemptFailedPatches {
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub no_of_reattempts: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exponential_backoff_interval: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -257,15 +299,31 @@ pub struct ChainedJobRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Value>,
     /// `postDeployAction`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub field: Option<String>,
     /// The parent's post-action IDs (UUID strings).
-    #[serde(default, deserialize_with = "lenient::opt_strings", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_strings",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_ids: Option<Vec<String>>,
     /// A percentage, 1..100 (sent by the docs as a string, returned as a number).
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub threshold: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub condition: Option<String>,
     /// Read-only: the parent's actions the rule refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -282,18 +340,39 @@ pub struct LinkedToJob {
     pub customer_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    #[serde(rename = "type", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<AuditStamp>,
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub linked_job_reference_count: Option<i64>,
     /// e.g. `On-Demand` (spelled differently from `scheduleType`).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schedule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_run: Option<Value>,
@@ -322,7 +401,11 @@ pub struct Notification {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationTypes {
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -332,10 +415,18 @@ pub struct NotificationTypes {
 #[serde(rename_all = "camelCase")]
 pub struct NotificationConfigs {
     /// One comma-separated string.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recipient_emails: Option<String>,
     /// 1..100; sent as a number, returned by the server as a string.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub completed_percentage: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -344,9 +435,17 @@ pub struct NotificationConfigs {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationEvents {
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub on_job_start: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub on_job_complete: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -356,11 +455,23 @@ pub struct NotificationEvents {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Deferment {
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interval: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interval_unit: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -370,9 +481,17 @@ pub struct Deferment {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreDeployment {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferment: Option<Deferment>,
@@ -384,9 +503,17 @@ pub struct PreDeployment {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentMessage {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -396,9 +523,17 @@ pub struct DeploymentMessage {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostDeployment {
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub suppress_reboots: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reboot_honor_on_user_login: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reboot_option: Option<RebootOption>,
@@ -413,9 +548,17 @@ pub struct PostDeployment {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RebootOption {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferment: Option<Deferment>,
@@ -426,13 +569,29 @@ pub struct RebootOption {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RebootCountdown {
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interval: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interval_unit: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -441,11 +600,23 @@ pub struct RebootCountdown {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OnComplete {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub always_show_completed_prompt: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -456,28 +627,60 @@ pub struct OnComplete {
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Server-assigned, stable across updates; send it back to keep the action.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_id: Option<String>,
     /// `Run Script`, `Install Software`, `Change Registry Key`, `Uninstall Software`, `System Reboot`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action: Option<String>,
     /// Read-only: `predeploy` / `postdeploy`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<ActionParams>,
     /// Base64 content when sent; a storage path (`<customerId>/<actionId>/Script`,
     /// `default/MakeCache/makecache`) when returned. Sending the path back keeps the script.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub script: Option<String>,
     /// `ps` or `sh`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub script_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub detection_script: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub detection_script_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_linked_to_job: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -487,44 +690,113 @@ pub struct Action {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionParams {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_item: Option<String>,
     /// Server default 180.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<i64>,
     /// e.g. `MakeCache` (Linux; the script must then be empty).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_script_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub remediation_scope: Option<bool>,
     // Install Software
-    #[serde(rename = "downloadURL", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "downloadURL",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub download_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_checksum: Option<String>,
     /// 0 (script based) or 1 (installer based).
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub install_method: Option<i64>,
     /// Server default 0.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub download_protocol: Option<i64>,
     // Change Registry Key (base64 key and value)
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reg_key: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reg_value_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reg_value: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reg_key_add_new: Option<bool>,
     // Uninstall Software
-    #[serde(rename = "unInstallRegistryKey", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unInstallRegistryKey",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uninstall_registry_key: Option<String>,
-    #[serde(rename = "unInstallSoftwareDisplayName", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unInstallSoftwareDisplayName",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uninstall_software_display_name: Option<String>,
-    #[serde(rename = "unInstallSoftwareVersion", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unInstallSoftwareVersion",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uninstall_software_version: Option<String>,
-    #[serde(rename = "unInstallSoftwareVersionMatch", default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unInstallSoftwareVersionMatch",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uninstall_software_version_match: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -546,11 +818,23 @@ pub struct AuditStamp {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditUser {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_name: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -610,7 +894,10 @@ pub struct JobSummary {
 
 impl JobSummary {
     pub fn from_json(v: Value) -> Result<Self, Error> {
-        serde_json::from_value(v).map_err(|e| Error::Decode { what: "job summary".into(), message: e.to_string() })
+        serde_json::from_value(v).map_err(|e| Error::Decode {
+            what: "job summary".into(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -641,7 +928,8 @@ pub(crate) mod lenient {
             Value::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     Ok(Some(i))
-                } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                {
                     Ok(Some(f as i64))
                 } else {
                     Err(format!("expected an integer, got {n}"))
@@ -652,7 +940,9 @@ pub(crate) mod lenient {
                 if t.is_empty() {
                     Ok(None)
                 } else {
-                    t.parse::<i64>().map(Some).map_err(|_| format!("expected an integer, got the string {s:?}"))
+                    t.parse::<i64>()
+                        .map(Some)
+                        .map_err(|_| format!("expected an integer, got the string {s:?}"))
                 }
             }
             other => Err(format!("expected an integer, got {}", kind(other))),
@@ -746,17 +1036,29 @@ mod tests {
         assert_eq!(out["minimizeWindow"], json!(true));
         assert_eq!(out["patchTuesdayPlusXDays"], json!(-12));
         assert_eq!(out["customPatchURLId"], json!(1008));
-        assert_eq!(out["notification"]["notificationConfigs"]["completedPercentage"], json!(80));
+        assert_eq!(
+            out["notification"]["notificationConfigs"]["completedPercentage"],
+            json!(80)
+        );
         assert_eq!(out["chainedJobRule"][0]["threshold"], json!(100));
         assert_eq!(out["someNewField"], json!({"x": 1}));
         assert_eq!(out["assetIds"], json!([]));
         assert_eq!(out["assetTagIds"], Value::Null);
-        assert!(out.get("id").is_none(), "an unset id is left out of the body");
+        assert!(
+            out.get("id").is_none(),
+            "an unset id is left out of the body"
+        );
     }
 
     #[test]
     fn bad_types_are_decode_errors_not_panics() {
-        for bad in [json!([]), json!("x"), json!({"timeout": "soon"}), json!({"recurring": "maybe"}), json!({"assetIds": "a"})] {
+        for bad in [
+            json!([]),
+            json!("x"),
+            json!({"timeout": "soon"}),
+            json!({"recurring": "maybe"}),
+            json!({"assetIds": "a"}),
+        ] {
             let err = Job::from_json(bad.clone()).unwrap_err();
             assert!(err.to_string().contains("deployment job"), "{bad}: {err}");
         }

@@ -1,5 +1,8 @@
 //! Routes of the simulator: the PM API subset, `/auth`, and the `/_simulator/` admin endpoints.
 
+// Early returns carry a ready axum `Response`; boxing them buys nothing in a test server.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::atomic::Ordering;
@@ -29,11 +32,17 @@ pub fn router(state: State) -> Router {
         .route("/pm/v1/deploymentjob/{id}", get(get_job))
         .route("/pm/v1/deploymentjob/update/{id}", patch(update_job))
         .route("/pm/v1/deploymentjobs", axum::routing::delete(delete_jobs))
-        .route("/pm/v1/deploymentjobs/update/status/{status}", post(set_status))
+        .route(
+            "/pm/v1/deploymentjobs/update/status/{status}",
+            post(set_status),
+        )
         .route("/pm/v1/deploymentjobs/summary", get(list_summary))
         .route("/_simulator/jobs", get(admin_jobs))
         .route("/_simulator/scripts", get(admin_scripts))
-        .route("/_simulator/faults", get(admin_get_faults).post(admin_set_faults))
+        .route(
+            "/_simulator/faults",
+            get(admin_get_faults).post(admin_set_faults),
+        )
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
         .fallback(not_found_route)
@@ -44,11 +53,24 @@ pub fn router(state: State) -> Router {
 // ---------- responses ----------
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// PM application error shape (as the SDK reads it): `{"_error": {"errorCode", "message"}}`.
-fn app_error(status: StatusCode, code: &str, message: impl Into<String>, field: Option<&str>) -> Response {
+fn app_error(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+    field: Option<&str>,
+) -> Response {
     let mut inner = json!({"errorCode": code, "message": message.into()});
     if let (Some(f), Some(m)) = (field, inner.as_object_mut()) {
         m.insert("field".into(), json!(f));
@@ -57,29 +79,59 @@ fn app_error(status: StatusCode, code: &str, message: impl Into<String>, field: 
 }
 
 fn invalid_response(e: Invalid) -> Response {
-    app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("Invalid value for field '{}': {}", e.field, e.message), Some(&e.field))
+    app_error(
+        StatusCode::BAD_REQUEST,
+        "INVALID_REQUEST",
+        format!("Invalid value for field '{}': {}", e.field, e.message),
+        Some(&e.field),
+    )
 }
 
 /// Gateway 401 shape.
 fn unauthorized(message: &str) -> Response {
-    json_response(StatusCode::UNAUTHORIZED, json!({"status": 401, "error": "Unauthorized", "message": message}))
+    json_response(
+        StatusCode::UNAUTHORIZED,
+        json!({"status": 401, "error": "Unauthorized", "message": message}),
+    )
 }
 
 fn job_not_found(id: &str) -> Response {
-    app_error(StatusCode::NOT_FOUND, "JOB_NOT_FOUND", format!("Deployment job {id} not found"), None)
+    app_error(
+        StatusCode::NOT_FOUND,
+        "JOB_NOT_FOUND",
+        format!("Deployment job {id} not found"),
+        None,
+    )
 }
 
 fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(app_error(StatusCode::BAD_REQUEST, "MALFORMED_JSON", "Request body is missing", Some("body")));
+        return Err(app_error(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_JSON",
+            "Request body is missing",
+            Some("body"),
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| app_error(StatusCode::BAD_REQUEST, "MALFORMED_JSON", format!("Malformed JSON request body: {e}"), Some("body")))
+    serde_json::from_slice(body).map_err(|e| {
+        app_error(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_JSON",
+            format!("Malformed JSON request body: {e}"),
+            Some("body"),
+        )
+    })
 }
 
 fn persist_or_500(state: &State, store: &super::Store) -> Result<(), Response> {
     state.persist(store).map_err(|e| {
         eprintln!("qualys-pm-simulator: {e}");
-        app_error(StatusCode::INTERNAL_SERVER_ERROR, "STATE_WRITE_FAILED", e, None)
+        app_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "STATE_WRITE_FAILED",
+            e,
+            None,
+        )
     })
 }
 
@@ -98,12 +150,19 @@ struct Claims {
 async fn auth(AxState(state): AxState<State>, body: Bytes) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     if form.get("token").map(String::as_str) != Some("true") {
-        return json_response(StatusCode::BAD_REQUEST, json!({"status": 400, "error": "Bad Request", "message": "token=true is required"}));
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"status": 400, "error": "Bad Request", "message": "token=true is required"}),
+        );
     }
     if form.get("permissions").is_some_and(|p| p != "true") {
-        return json_response(StatusCode::BAD_REQUEST, json!({"status": 400, "error": "Bad Request", "message": "permissions must be true"}));
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"status": 400, "error": "Bad Request", "message": "permissions must be true"}),
+        );
     }
-    let ok = form.get("username") == Some(&state.options.username) && form.get("password") == Some(&state.options.password);
+    let ok = form.get("username") == Some(&state.options.username)
+        && form.get("password") == Some(&state.options.password);
     if !ok {
         return unauthorized("Invalid username or password");
     }
@@ -115,21 +174,48 @@ async fn auth(AxState(state): AxState<State>, body: Bytes) -> Response {
         generation: state.token_generation.load(Ordering::SeqCst),
         jti: uuid::Uuid::new_v4().to_string(),
     };
-    match jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(&state.jwt_secret)) {
+    match jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&state.jwt_secret),
+    ) {
         Ok(jwt) => {
             state.tokens_issued.fetch_add(1, Ordering::SeqCst);
-            (StatusCode::CREATED, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain;charset=UTF-8"))], jwt).into_response()
+            (
+                StatusCode::CREATED,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain;charset=UTF-8"),
+                )],
+                jwt,
+            )
+                .into_response()
         }
-        Err(e) => app_error(StatusCode::INTERNAL_SERVER_ERROR, "TOKEN_ERROR", format!("cannot sign token: {e}"), None),
+        Err(e) => app_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "TOKEN_ERROR",
+            format!("cannot sign token: {e}"),
+            None,
+        ),
     }
 }
 
 fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(|| unauthorized("Not authenticated"))?;
-    let token = value.strip_prefix("Bearer ").ok_or_else(|| unauthorized("Not authenticated: expected Authorization: Bearer <jwt>"))?;
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthorized("Not authenticated"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| unauthorized("Not authenticated: expected Authorization: Bearer <jwt>"))?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Claims>(token.trim(), &jsonwebtoken::DecodingKey::from_secret(&state.jwt_secret), &validation).map_err(|e| match e.kind() {
+    let data = jsonwebtoken::decode::<Claims>(
+        token.trim(),
+        &jsonwebtoken::DecodingKey::from_secret(&state.jwt_secret),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
         jsonwebtoken::errors::ErrorKind::ExpiredSignature => unauthorized("JWT expired"),
         _ => unauthorized("Invalid token"),
     })?;
@@ -168,28 +254,50 @@ async fn create_job(AxState(state): AxState<State>, headers: HeaderMap, body: By
     let (job, rules) = jobs::normalise(&value, None, &t, &id, &mut store.scripts);
     let enabled = job.get("status").and_then(Value::as_str) == Some("Enabled");
     store.next_seq += 1;
-    let stored = StoredJob { seq: store.next_seq, job, chained_job_rule: rules, enabled_at_ms: enabled.then_some(t.now_ms) };
+    let stored = StoredJob {
+        seq: store.next_seq,
+        job,
+        chained_job_rule: rules,
+        enabled_at_ms: enabled.then_some(t.now_ms),
+    };
     store.jobs.insert(id.clone(), stored);
     if let Err(r) = persist_or_500(&state, &store) {
         store.jobs.remove(&id);
         return r;
     }
-    let Some(stored) = store.jobs.get(&id) else { return job_not_found(&id) };
-    json_response(StatusCode::CREATED, jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms))
+    let Some(stored) = store.jobs.get(&id) else {
+        return job_not_found(&id);
+    };
+    json_response(
+        StatusCode::CREATED,
+        jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
+    )
 }
 
-async fn get_job(AxState(state): AxState<State>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn get_job(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
     let store = lock(&state.store);
     match store.jobs.get(&id) {
-        Some(stored) => json_response(StatusCode::OK, jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms)),
+        Some(stored) => json_response(
+            StatusCode::OK,
+            jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms),
+        ),
         None => job_not_found(&id),
     }
 }
 
-async fn update_job(AxState(state): AxState<State>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+async fn update_job(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
@@ -210,7 +318,12 @@ async fn update_job(AxState(state): AxState<State>, headers: HeaderMap, Path(id)
         } else {
             "Disable the job before editing it"
         };
-        return app_error(StatusCode::BAD_REQUEST, "JOB_ENABLED", format!("Deployment job {id} is {current}: {why}"), Some("status"));
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "JOB_ENABLED",
+            format!("Deployment job {id} is {current}: {why}"),
+            Some("status"),
+        );
     }
     // Status is not changed by PATCH; validate the body as the job it would become.
     let mut checked = value.clone();
@@ -222,23 +335,54 @@ async fn update_job(AxState(state): AxState<State>, headers: HeaderMap, Path(id)
     }
     let t = tenant(&state);
     let (job, rules) = jobs::normalise(&value, Some(&existing), &t, &id, &mut store.scripts);
-    let updated = StoredJob { seq: existing.seq, job, chained_job_rule: rules, enabled_at_ms: existing.enabled_at_ms };
+    let updated = StoredJob {
+        seq: existing.seq,
+        job,
+        chained_job_rule: rules,
+        enabled_at_ms: existing.enabled_at_ms,
+    };
     store.jobs.insert(id.clone(), updated);
     if let Err(r) = persist_or_500(&state, &store) {
         store.jobs.insert(id.clone(), existing);
         return r;
     }
-    let Some(stored) = store.jobs.get(&id) else { return job_not_found(&id) };
-    json_response(StatusCode::OK, jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms))
+    let Some(stored) = store.jobs.get(&id) else {
+        return job_not_found(&id);
+    };
+    json_response(
+        StatusCode::OK,
+        jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
+    )
 }
 
 fn ids_of(value: &Value) -> Result<Vec<String>, Response> {
-    let ids = value.get("ids").and_then(Value::as_array).ok_or_else(|| app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid value for field 'ids': an array of job IDs is required", Some("ids")))?;
+    let ids = value.get("ids").and_then(Value::as_array).ok_or_else(|| {
+        app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Invalid value for field 'ids': an array of job IDs is required",
+            Some("ids"),
+        )
+    })?;
     if ids.is_empty() {
-        return Err(app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "Invalid value for field 'ids': at least one job ID is required", Some("ids")));
+        return Err(app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Invalid value for field 'ids': at least one job ID is required",
+            Some("ids"),
+        ));
     }
     ids.iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("Invalid value for field 'ids': {v} is not a job ID"), Some("ids"))))
+        .map(|v| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                app_error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    format!("Invalid value for field 'ids': {v} is not a job ID"),
+                    Some("ids"),
+                )
+            })
+        })
         .collect()
 }
 
@@ -280,16 +424,32 @@ fn script_paths(job: &Value) -> Vec<String> {
         .iter()
         .filter_map(|k| job.get(*k).and_then(Value::as_array))
         .flatten()
-        .flat_map(|a| ["script", "detectionScript"].into_iter().filter_map(|k| a.get(k).and_then(Value::as_str).map(str::to_owned)))
+        .flat_map(|a| {
+            ["script", "detectionScript"]
+                .into_iter()
+                .filter_map(|k| a.get(k).and_then(Value::as_str).map(str::to_owned))
+        })
         .collect()
 }
 
-async fn set_status(AxState(state): AxState<State>, headers: HeaderMap, Path(target): Path<String>, body: Bytes) -> Response {
+async fn set_status(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(target): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
     if target != "Enabled" && target != "Disabled" {
-        return app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("Invalid value for field 'status': must be Enabled or Disabled, got {target:?}"), Some("status"));
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            format!(
+                "Invalid value for field 'status': must be Enabled or Disabled, got {target:?}"
+            ),
+            Some("status"),
+        );
     }
     let ids = match parse_body(&body).and_then(|v| ids_of(&v)) {
         Ok(ids) => ids,
@@ -313,7 +473,9 @@ async fn set_status(AxState(state): AxState<State>, headers: HeaderMap, Path(tar
             }),
             ("Enabled", _) => Ok(()),
             ("Disabled", "Disabled") => Ok(()),
-            ("Disabled", _) if job.is_run_once() => Err("Non-recurring jobs cannot be disabled once enabled by user".into()),
+            ("Disabled", _) if job.is_run_once() => {
+                Err("Non-recurring jobs cannot be disabled once enabled by user".into())
+            }
             _ => {
                 set_stored_status(job, "Disabled");
                 job.enabled_at_ms = None;
@@ -350,7 +512,9 @@ fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
     let mut terms = Vec::new();
     let mut rest = filter.trim();
     while !rest.is_empty() {
-        let (field, after) = rest.split_once(':').ok_or_else(|| format!("expected field:value in {rest:?}"))?;
+        let (field, after) = rest
+            .split_once(':')
+            .ok_or_else(|| format!("expected field:value in {rest:?}"))?;
         let field = field.trim().to_owned();
         if !["name", "status", "type", "scheduleType", "id", "platform"].contains(&field.as_str()) {
             return Err(format!("unsupported filter field {field:?} (supported: name, status, type, scheduleType, id, platform)"));
@@ -380,9 +544,16 @@ fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
             let end = after.find(char::is_whitespace).unwrap_or(after.len());
             (after[..end].to_owned(), false, &after[end..])
         };
-        terms.push(Term { field, value, exact });
+        terms.push(Term {
+            field,
+            value,
+            exact,
+        });
         rest = remaining.trim_start();
-        if let Some(r) = rest.strip_prefix("and ").or_else(|| rest.strip_prefix("AND ")) {
+        if let Some(r) = rest
+            .strip_prefix("and ")
+            .or_else(|| rest.strip_prefix("AND "))
+        {
             rest = r.trim_start();
         } else if !rest.is_empty() {
             return Err(format!("expected 'and' before {rest:?}"));
@@ -391,11 +562,22 @@ fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
     Ok(terms)
 }
 
-async fn list_summary(AxState(state): AxState<State>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn list_summary(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
-    let bad = |field: &str, m: String| app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("Invalid value for field '{field}': {m}"), Some(field));
+    let bad = |field: &str, m: String| {
+        app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            format!("Invalid value for field '{field}': {m}"),
+            Some(field),
+        )
+    };
     let platform = q.get("platform").cloned();
     if let Some(p) = &platform {
         if p != "Windows" && p != "Linux" {
@@ -418,7 +600,11 @@ async fn list_summary(AxState(state): AxState<State>, headers: HeaderMap, Query(
         Some(Err(e)) => return bad("filter", e),
     };
     if let Some(name) = q.get("name") {
-        terms.push(Term { field: "name".into(), value: name.clone(), exact: true });
+        terms.push(Term {
+            field: "name".into(),
+            value: name.clone(),
+            exact: true,
+        });
     }
     let now = now_ms();
     let store = lock(&state.store);
@@ -426,7 +612,11 @@ async fn list_summary(AxState(state): AxState<State>, headers: HeaderMap, Query(
     let matching: Vec<Value> = all
         .into_iter()
         .map(|j| jobs::summary(j, now, state.options.prepared_after_ms))
-        .filter(|s| platform.as_deref().is_none_or(|p| s.get("platform").and_then(Value::as_str) == Some(p)))
+        .filter(|s| {
+            platform
+                .as_deref()
+                .is_none_or(|p| s.get("platform").and_then(Value::as_str) == Some(p))
+        })
         .filter(|s| {
             terms.iter().all(|t| {
                 let v = s.get(&t.field).and_then(Value::as_str).unwrap_or_default();
@@ -438,40 +628,64 @@ async fn list_summary(AxState(state): AxState<State>, headers: HeaderMap, Query(
             })
         })
         .collect();
-    let page_items: Vec<Value> = matching.into_iter().skip(page.saturating_mul(size)).take(size).collect();
+    let page_items: Vec<Value> = matching
+        .into_iter()
+        .skip(page.saturating_mul(size))
+        .take(size)
+        .collect();
     json_response(StatusCode::OK, Value::Array(page_items))
 }
 
 async fn not_found_route(method: Method, uri: axum::http::Uri) -> Response {
-    app_error(StatusCode::NOT_FOUND, "NOT_FOUND", format!("No route for {method} {}", uri.path()), None)
+    app_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!("No route for {method} {}", uri.path()),
+        None,
+    )
 }
 
 // ---------- admin ----------
 
 async fn admin_jobs(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
-    let all: Vec<Value> = <super::Store as jobs::JobLookupAll>::all(&store).into_iter().map(|j| serde_json::to_value(j).unwrap_or(Value::Null)).collect();
+    let all: Vec<Value> = <super::Store as jobs::JobLookupAll>::all(&store)
+        .into_iter()
+        .map(|j| serde_json::to_value(j).unwrap_or(Value::Null))
+        .collect();
     json_response(StatusCode::OK, Value::Array(all))
 }
 
 async fn admin_scripts(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
-    json_response(StatusCode::OK, serde_json::to_value(&store.scripts).unwrap_or(Value::Null))
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(&store.scripts).unwrap_or(Value::Null),
+    )
 }
 
 async fn admin_get_faults(AxState(state): AxState<State>) -> Response {
     let faults = lock(&state.faults).clone();
-    json_response(StatusCode::OK, serde_json::to_value(faults).unwrap_or(Value::Null))
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(faults).unwrap_or(Value::Null),
+    )
 }
 
-/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 503], "lose_next": N}`.
+/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N}`
+/// (`fail_next`: statuses for the next requests in order, 0 = let that one through).
 async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Response {
     let value = match parse_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let mut faults = lock(&state.faults);
-    let rate = |k: &str| value.get(k).and_then(Value::as_f64).filter(|r| (0.0..=1.0).contains(r));
+    let rate = |k: &str| {
+        value
+            .get(k)
+            .and_then(Value::as_f64)
+            .filter(|r| (0.0..=1.0).contains(r))
+    };
     if let Some(r) = rate("fault_rate") {
         faults.fault_rate = r;
     }
@@ -482,12 +696,19 @@ async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Respon
         faults.latency_ms = ms;
     }
     if let Some(list) = value.get("fail_next").and_then(Value::as_array) {
-        faults.fail_next = list.iter().filter_map(Value::as_u64).filter_map(|s| u16::try_from(s).ok()).collect();
+        faults.fail_next = list
+            .iter()
+            .filter_map(Value::as_u64)
+            .filter_map(|s| u16::try_from(s).ok())
+            .collect();
     }
     if let Some(n) = value.get("lose_next").and_then(Value::as_u64) {
         faults.lose_next = u32::try_from(n).unwrap_or(u32::MAX);
     }
-    json_response(StatusCode::OK, serde_json::to_value(faults.clone()).unwrap_or(Value::Null))
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(faults.clone()).unwrap_or(Value::Null),
+    )
 }
 
 async fn admin_expire_tokens(AxState(state): AxState<State>) -> Response {
@@ -497,7 +718,10 @@ async fn admin_expire_tokens(AxState(state): AxState<State>) -> Response {
 
 async fn admin_stats(AxState(state): AxState<State>) -> Response {
     let jobs = lock(&state.store).jobs.len();
-    json_response(StatusCode::OK, json!({"jobs": jobs, "tokens_issued": state.tokens_issued.load(Ordering::SeqCst)}))
+    json_response(
+        StatusCode::OK,
+        json!({"jobs": jobs, "tokens_issued": state.tokens_issued.load(Ordering::SeqCst)}),
+    )
 }
 
 // ---------- per-request middleware: latency, faults, logs ----------
@@ -512,8 +736,10 @@ fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: bool) -> Injec
     if is_admin {
         return Injected::None;
     }
-    if let Some(status) = faults.fail_next.pop_front() {
-        return Injected::Before(status);
+    match faults.fail_next.pop_front() {
+        Some(0) => return Injected::None, // a placeholder: let this request through
+        Some(status) => return Injected::Before(status),
+        None => {}
     }
     let mut rng = rand::rng();
     if faults.fault_rate > 0.0 && rng.random_bool(faults.fault_rate.clamp(0.0, 1.0)) {
@@ -524,7 +750,9 @@ fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: bool) -> Injec
             faults.lose_next -= 1;
             return Injected::LoseAfter;
         }
-        if faults.lost_response_rate > 0.0 && rng.random_bool(faults.lost_response_rate.clamp(0.0, 1.0)) {
+        if faults.lost_response_rate > 0.0
+            && rng.random_bool(faults.lost_response_rate.clamp(0.0, 1.0))
+        {
             return Injected::LoseAfter;
         }
     }
@@ -533,10 +761,19 @@ fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: bool) -> Injec
 
 fn injected_response(status: u16) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let mut response = json_response(code, json!({"status": status, "error": code.canonical_reason().unwrap_or("Injected fault"), "message": "fault injected by qualys-pm-simulator"}));
+    let mut response = json_response(
+        code,
+        json!({"status": status, "error": code.canonical_reason().unwrap_or("Injected fault"), "message": "fault injected by qualys-pm-simulator"}),
+    );
     if status == 429 {
-        let wait = if rand::rng().random_bool(0.5) { "0" } else { "1" };
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
+        let wait = if rand::rng().random_bool(0.5) {
+            "0"
+        } else {
+            "1"
+        };
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
     }
     response
 }
@@ -550,13 +787,18 @@ fn loggable_body(path: &str, body: &Bytes) -> Value {
     if path == "/auth" {
         let form: serde_json::Map<String, Value> = url::form_urlencoded::parse(body)
             .map(|(k, v)| {
-                let v = if k == "password" { "***".to_owned() } else { v.into_owned() };
+                let v = if k == "password" {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), Value::String(v))
             })
             .collect();
         return Value::Object(form);
     }
-    serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
 
 async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -> Response {
@@ -567,13 +809,23 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return app_error(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "Request body too large or unreadable", Some("body")),
+        Err(_) => {
+            return app_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BODY_TOO_LARGE",
+                "Request body too large or unreadable",
+                Some("body"),
+            )
+        }
     };
     let is_admin = path.starts_with("/_simulator/");
     let is_pm_write = path.starts_with("/pm/") && method != Method::GET;
     let (latency, injected) = {
         let mut faults = lock(&state.faults);
-        (faults.latency_ms, decide_fault(&mut faults, is_admin, is_pm_write))
+        (
+            faults.latency_ms,
+            decide_fault(&mut faults, is_admin, is_pm_write),
+        )
     };
     if latency > 0 && !is_admin {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -581,9 +833,14 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     let response = match injected {
         Injected::Before(status) => injected_response(status),
         other => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes.clone()))).await;
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes.clone())))
+                .await;
             if matches!(other, Injected::LoseAfter) {
-                json_response(StatusCode::GATEWAY_TIMEOUT, json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}))
+                json_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
+                )
             } else {
                 response
             }

@@ -19,7 +19,11 @@ use jobs::StoredJob;
 
 /// Command line of the simulator.
 #[derive(Clone, Debug, clap::Parser)]
-#[command(name = "qualys-pm-simulator", version, about = "A local simulator of the Qualys Patch Management API (deployment jobs)")]
+#[command(
+    name = "qualys-pm-simulator",
+    version,
+    about = "A local simulator of the Qualys Patch Management API (deployment jobs)"
+)]
 pub struct Options {
     /// Address to listen on; port 0 picks a free port (printed on the first stdout line).
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -124,7 +128,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub(crate) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl Shared {
@@ -132,20 +139,35 @@ impl Shared {
     pub fn new(options: Options) -> Result<State, String> {
         let store = match &options.state {
             Some(path) if path.exists() => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
-                serde_json::from_str(&text).map_err(|e| format!("state file {} is not a simulator state: {e}", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
+                serde_json::from_str(&text).map_err(|e| {
+                    format!(
+                        "state file {} is not a simulator state: {e}",
+                        path.display()
+                    )
+                })?
             }
             _ => Store::default(),
         };
         let request_log = match &options.request_log {
             Some(path) => Some(Mutex::new(
-                std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| format!("cannot open request log {}: {e}", path.display()))?,
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("cannot open request log {}: {e}", path.display()))?,
             )),
             None => None,
         };
         let mut secret = vec![0u8; 32];
         rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
-        let faults = Faults { fault_rate: options.fault_rate, lost_response_rate: options.lost_response_rate, latency_ms: options.latency_ms, ..Faults::default() };
+        let faults = Faults {
+            fault_rate: options.fault_rate,
+            lost_response_rate: options.lost_response_rate,
+            latency_ms: options.latency_ms,
+            ..Faults::default()
+        };
         Ok(Arc::new(Shared {
             jwt_secret: secret,
             user_id: "9ea81ebb-1830-5f23-8389-2921ae95238f".to_owned(),
@@ -165,7 +187,8 @@ impl Shared {
             None => return Ok(()),
         };
         let text = serde_json::to_vec_pretty(store).map_err(|e| e.to_string())?;
-        write_atomically(path, &text).map_err(|e| format!("cannot write state file {}: {e}", path.display()))
+        write_atomically(path, &text)
+            .map_err(|e| format!("cannot write state file {}: {e}", path.display()))
     }
 }
 
@@ -189,7 +212,9 @@ pub fn app(state: State) -> axum::Router {
 /// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until
 /// Ctrl-C or SIGTERM.
 pub async fn run(options: Options) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(&options.listen).await.map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let listener = tokio::net::TcpListener::bind(&options.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = Shared::new(options)?;
     {
@@ -197,8 +222,20 @@ pub async fn run(options: Options) -> Result<(), String> {
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
-    eprintln!("qualys-pm-simulator: user {:?}, token ttl {}s, state {}", state.options.username, state.options.token_ttl, state.options.state.as_ref().map_or("in memory".into(), |p| p.display().to_string()));
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())
+    eprintln!(
+        "qualys-pm-simulator: user {:?}, token ttl {}s, state {}",
+        state.options.username,
+        state.options.token_ttl,
+        state
+            .options
+            .state
+            .as_ref()
+            .map_or("in memory".into(), |p| p.display().to_string())
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
