@@ -9,3 +9,7 @@ impl Job {
 pub enum JobStatus { Enabled, Disabled }
 #[derive(Clone, Debug, Default)]
 pub struct JobSummary {}
+impl JobSummary {
+    /// The summary object as the API returned it (camelCase keys, unknown fields kept).
+    pub fn to_json(&self) -> serde_json::Value { unimplemented!() }
+}

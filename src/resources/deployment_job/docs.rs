@@ -143,7 +143,7 @@ pub fn resource_doc() -> String {
 
 /// Compares a committed doc with what is generated, or rewrites it when `UPDATE_DOCS` is set.
 #[cfg(test)]
-pub fn check_committed(relative: &str, generated: &str) {
+pub(crate) fn check_committed(relative: &str, generated: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().expect("docs path has a parent")).expect("create docs dir");

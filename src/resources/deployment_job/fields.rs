@@ -69,7 +69,7 @@ pub struct Field {
     pub description: &'static str,
 }
 
-const fn field(name: &'static str, kind: Kind, mode: Mode, api: &'static [&'static str], description: &'static str) -> Field {
+pub(crate) const fn field(name: &'static str, kind: Kind, mode: Mode, api: &'static [&'static str], description: &'static str) -> Field {
     Field { name, kind, mode, api, default: None, check: Check::None, zero_number: None, description }
 }
 
