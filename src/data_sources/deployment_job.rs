@@ -46,8 +46,16 @@ impl DataSource for DeploymentJobDataSource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        if config.get("id").as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(AttributePath::attr("id"), "Empty id", "Set id to a deployment job ID.");
+        if config
+            .get("id")
+            .as_str()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            diags.error_at(
+                AttributePath::attr("id"),
+                "Empty id",
+                "Set id to a deployment job ID.",
+            );
         }
         diags
     }
@@ -59,7 +67,11 @@ impl DataSource for DeploymentJobDataSource {
             Err(d) => return (Value::Null, d),
         };
         let Some(id) = config.get("id").as_str() else {
-            diags.error_at(AttributePath::attr("id"), "Missing id", "Set id to a deployment job ID.");
+            diags.error_at(
+                AttributePath::attr("id"),
+                "Missing id",
+                "Set id to a deployment job ID.",
+            );
             return (Value::Null, diags);
         };
         match client.get_job(id).await {
@@ -71,11 +83,18 @@ impl DataSource for DeploymentJobDataSource {
                 (state, diags)
             }
             Ok(None) => {
-                diags.error_at(AttributePath::attr("id"), "Deployment job not found", format!("No deployment job has the ID {id}."));
+                diags.error_at(
+                    AttributePath::attr("id"),
+                    "Deployment job not found",
+                    format!("No deployment job has the ID {id}."),
+                );
                 (Value::Null, diags)
             }
             Err(e) => {
-                diags.error("Reading the deployment job failed", format!("Job {id}: {e}"));
+                diags.error(
+                    "Reading the deployment job failed",
+                    format!("Job {id}: {e}"),
+                );
                 (Value::Null, diags)
             }
         }

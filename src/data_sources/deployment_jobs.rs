@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::plugin::{Attribute, AttributePath, Block, DataSource, Diagnostics, Mode, Nesting, Schema, Type, Value};
+use crate::plugin::{
+    Attribute, AttributePath, Block, DataSource, Diagnostics, Mode, Nesting, Schema, Type, Value,
+};
 use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
@@ -18,13 +20,55 @@ pub const DESCRIPTION: &str =
 /// One job summary, as the list API (`/pm/v1/deploymentjobs/summary`) reports it.
 pub const SUMMARY_FIELDS: &[Field] = &[
     field("id", Kind::String, Mode::Computed, &["id"], "The job ID."),
-    field("name", Kind::String, Mode::Computed, &["name"], "Name of the job."),
-    field("type", Kind::String, Mode::Computed, &["type"], "The job type: `Install` or `Rollback`."),
-    field("status", Kind::String, Mode::Computed, &["status"], "The status the server reports (`Enabled`, `Disabled`, ...)."),
-    field("schedule_type", Kind::String, Mode::Computed, &["scheduleType"], "When the job runs (`On-demand`, `Once`, `Daily`, `Weekly`, `Monthly`)."),
-    field("recurring", Kind::Bool, Mode::Computed, &["isRecurring"], "Whether the job recurs."),
-    field("next_run_at", Kind::EpochMs, Mode::Computed, &["nextScheduleDateTime"], "Next scheduled run (RFC 3339), if any."),
-    field("last_run_at", Kind::EpochMs, Mode::Computed, &["lastScheduleDateTime"], "Last scheduled run (RFC 3339), if any."),
+    field(
+        "name",
+        Kind::String,
+        Mode::Computed,
+        &["name"],
+        "Name of the job.",
+    ),
+    field(
+        "type",
+        Kind::String,
+        Mode::Computed,
+        &["type"],
+        "The job type: `Install` or `Rollback`.",
+    ),
+    field(
+        "status",
+        Kind::String,
+        Mode::Computed,
+        &["status"],
+        "The status the server reports (`Enabled`, `Disabled`, ...).",
+    ),
+    field(
+        "schedule_type",
+        Kind::String,
+        Mode::Computed,
+        &["scheduleType"],
+        "When the job runs (`On-demand`, `Once`, `Daily`, `Weekly`, `Monthly`).",
+    ),
+    field(
+        "recurring",
+        Kind::Bool,
+        Mode::Computed,
+        &["isRecurring"],
+        "Whether the job recurs.",
+    ),
+    field(
+        "next_run_at",
+        Kind::EpochMs,
+        Mode::Computed,
+        &["nextScheduleDateTime"],
+        "Next scheduled run (RFC 3339), if any.",
+    ),
+    field(
+        "last_run_at",
+        Kind::EpochMs,
+        Mode::Computed,
+        &["lastScheduleDateTime"],
+        "Last scheduled run (RFC 3339), if any.",
+    ),
 ];
 
 pub struct DeploymentJobsDataSource {
@@ -42,9 +86,25 @@ pub fn schema() -> Schema {
         version: 0,
         block: Block {
             attributes: vec![
-                Attribute::new("platform", Type::String, Mode::Required, "The platform whose jobs to list: `Windows` or `Linux`."),
-                Attribute::new("name", Type::String, Mode::Optional, "Only jobs with exactly this name."),
-                Attribute::nested("jobs", Nesting::List, attributes(SUMMARY_FIELDS, None), Mode::Computed, "The matching jobs."),
+                Attribute::new(
+                    "platform",
+                    Type::String,
+                    Mode::Required,
+                    "The platform whose jobs to list: `Windows` or `Linux`.",
+                ),
+                Attribute::new(
+                    "name",
+                    Type::String,
+                    Mode::Optional,
+                    "Only jobs with exactly this name.",
+                ),
+                Attribute::nested(
+                    "jobs",
+                    Nesting::List,
+                    attributes(SUMMARY_FIELDS, None),
+                    Mode::Computed,
+                    "The matching jobs.",
+                ),
             ],
             blocks: Vec::new(),
             description: DESCRIPTION.to_owned(),
@@ -84,7 +144,11 @@ impl DataSource for DeploymentJobsDataSource {
             Err(d) => return (Value::Null, d),
         };
         let Some(platform) = config.get("platform").as_str() else {
-            diags.error_at(AttributePath::attr("platform"), "Missing platform", "Set platform to Windows or Linux.");
+            diags.error_at(
+                AttributePath::attr("platform"),
+                "Missing platform",
+                "Set platform to Windows or Linux.",
+            );
             return (Value::Null, diags);
         };
         // the name is matched here rather than sent as a QQL filter: exact and independent
@@ -92,7 +156,10 @@ impl DataSource for DeploymentJobsDataSource {
         let summaries = match client.list_jobs(platform, None).await {
             Ok(s) => s,
             Err(e) => {
-                diags.error("Listing deployment jobs failed", format!("Platform {platform}: {e}"));
+                diags.error(
+                    "Listing deployment jobs failed",
+                    format!("Platform {platform}: {e}"),
+                );
                 return (Value::Null, diags);
             }
         };

@@ -21,13 +21,21 @@ pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {
 pub mod docs {
     use crate::resources::deployment_job::docs::{example_section, front_matter, render_schema};
 
-    const JOB_EXAMPLE: &str = include_str!("../../examples/data-sources/qualys_deployment_job/data-source.tf");
-    const JOBS_EXAMPLE: &str = include_str!("../../examples/data-sources/qualys_deployment_jobs/data-source.tf");
+    const JOB_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_deployment_job/data-source.tf");
+    const JOBS_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_deployment_jobs/data-source.tf");
 
     pub fn deployment_job_doc() -> String {
-        let mut out = front_matter(super::deployment_job::TYPE_NAME, "Data Source", super::deployment_job::DESCRIPTION);
+        let mut out = front_matter(
+            super::deployment_job::TYPE_NAME,
+            "Data Source",
+            super::deployment_job::DESCRIPTION,
+        );
         out.push_str(&example_section(JOB_EXAMPLE));
-        out.push_str(&render_schema(&super::deployment_job::schema().block.attributes));
+        out.push_str(&render_schema(
+            &super::deployment_job::schema().block.attributes,
+        ));
         out.push_str(
             "## Notes\n\nScripts are reported as the storage references the API returns (`<customer-id>/<action-id>/Script`); the API never returns script content. `reg_key`, `reg_value` and `uninstall_registry_key` are decoded to plain text.\n",
         );
@@ -35,9 +43,15 @@ pub mod docs {
     }
 
     pub fn deployment_jobs_doc() -> String {
-        let mut out = front_matter(super::deployment_jobs::TYPE_NAME, "Data Source", super::deployment_jobs::DESCRIPTION);
+        let mut out = front_matter(
+            super::deployment_jobs::TYPE_NAME,
+            "Data Source",
+            super::deployment_jobs::DESCRIPTION,
+        );
         out.push_str(&example_section(JOBS_EXAMPLE));
-        out.push_str(&render_schema(&super::deployment_jobs::schema().block.attributes));
+        out.push_str(&render_schema(
+            &super::deployment_jobs::schema().block.attributes,
+        ));
         out
     }
 
@@ -49,7 +63,10 @@ pub mod docs {
         #[test]
         fn docs_data_source_pages_match_the_schemas() {
             check_committed("docs/data-sources/deployment_job.md", &deployment_job_doc());
-            check_committed("docs/data-sources/deployment_jobs.md", &deployment_jobs_doc());
+            check_committed(
+                "docs/data-sources/deployment_jobs.md",
+                &deployment_jobs_doc(),
+            );
         }
     }
 }

@@ -80,26 +80,42 @@ async fn create(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
     let job = match Job::from_json(body) {
         Ok(j) => j,
         Err(e) => {
-            resp.diagnostics.error("Invalid deployment job", format!("The planned job could not be encoded for the API: {e}"));
+            resp.diagnostics.error(
+                "Invalid deployment job",
+                format!("The planned job could not be encoded for the API: {e}"),
+            );
             return;
         }
     };
     let created = match client.create_job(&job).await {
         Ok(j) => j.to_json(),
         Err(e) => {
-            resp.diagnostics.error("Creating the deployment job failed", e.to_string());
+            resp.diagnostics
+                .error("Creating the deployment job failed", e.to_string());
             return;
         }
     };
     let mut created = created;
     let Some(id) = created.get("id").and_then(Json::as_str).map(str::to_owned) else {
-        resp.diagnostics.error("Creating the deployment job failed", "The API answered without a job ID.");
+        resp.diagnostics.error(
+            "Creating the deployment job failed",
+            "The API answered without a job ID.",
+        );
         return;
     };
     // from here on the job exists: every failure still returns it, so terraform records
     // (and taints) it instead of losing track of it
-    let desired = req.planned_state.get("status").as_str().unwrap_or("Disabled").to_owned();
-    let actual = created.get("status").and_then(Json::as_str).unwrap_or("").to_owned();
+    let desired = req
+        .planned_state
+        .get("status")
+        .as_str()
+        .unwrap_or("Disabled")
+        .to_owned();
+    let actual = created
+        .get("status")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_owned();
     if desired == "Enabled" && actual == "Disabled" {
         match client.set_status(&[&id], JobStatus::Enabled).await {
             Ok(()) => set_status_in(&mut created, "Enabled"),
@@ -112,7 +128,12 @@ async fn create(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
     let mut state = state_after(&req.planned_state, &created);
     if resp.diagnostics.has_errors() {
         // report what the server holds rather than what was planned
-        let server = read_object(JOB_FIELDS, &normalize_server_json(&created), &Value::Null, None);
+        let server = read_object(
+            JOB_FIELDS,
+            &normalize_server_json(&created),
+            &Value::Null,
+            None,
+        );
         for name in ["status", "server_status"] {
             if let Some(slot) = state.get_mut(name) {
                 *slot = server.get(name).clone();
@@ -126,7 +147,10 @@ async fn create(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
 async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
     let prior = &req.prior_state;
     let Some(id) = prior.get("id").as_str().map(str::to_owned) else {
-        resp.diagnostics.error("Updating the deployment job failed", "The state has no job ID.");
+        resp.diagnostics.error(
+            "Updating the deployment job failed",
+            "The state has no job ID.",
+        );
         return;
     };
     // the job as last read: from the private state, so an update costs one PATCH and no GET
@@ -135,17 +159,32 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
         None => match client.get_job(&id).await {
             Ok(Some(j)) => j.to_json(),
             Ok(None) => {
-                resp.diagnostics.error("Updating the deployment job failed", format!("Job {id} no longer exists."));
+                resp.diagnostics.error(
+                    "Updating the deployment job failed",
+                    format!("Job {id} no longer exists."),
+                );
                 return;
             }
             Err(e) => {
-                resp.diagnostics.error("Reading the deployment job before the update failed", e.to_string());
+                resp.diagnostics.error(
+                    "Reading the deployment job before the update failed",
+                    e.to_string(),
+                );
                 return;
             }
         },
     };
-    let current_status = base.get("status").and_then(Json::as_str).unwrap_or("Disabled").to_owned();
-    let desired = req.planned_state.get("status").as_str().unwrap_or("Disabled").to_owned();
+    let current_status = base
+        .get("status")
+        .and_then(Json::as_str)
+        .unwrap_or("Disabled")
+        .to_owned();
+    let desired = req
+        .planned_state
+        .get("status")
+        .as_str()
+        .unwrap_or("Disabled")
+        .to_owned();
 
     let mut body = overlay(JOB_FIELDS, &req.planned_state, prior, &base);
     // status goes through the status endpoint, never through the PATCH body
@@ -156,7 +195,10 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
     if needs_patch {
         let was_enabled = current_status != "Disabled";
         if was_enabled {
-            let schedule = base.get("scheduleType").and_then(Json::as_str).unwrap_or("");
+            let schedule = base
+                .get("scheduleType")
+                .and_then(Json::as_str)
+                .unwrap_or("");
             if RUN_ONCE_SCHEDULES.contains(&schedule) {
                 resp.diagnostics.error(
                     "An enabled run-once job cannot be edited",
@@ -165,7 +207,10 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
                 return;
             }
             if let Err(e) = client.set_status(&[&id], JobStatus::Disabled).await {
-                resp.diagnostics.error("Disabling the job for its update failed", format!("Job {id} must be disabled before it can be edited: {e}"));
+                resp.diagnostics.error(
+                    "Disabling the job for its update failed",
+                    format!("Job {id} must be disabled before it can be edited: {e}"),
+                );
                 return;
             }
             set_status_in(&mut body, "Disabled");
@@ -173,7 +218,10 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
         let patch = match Job::from_json(body) {
             Ok(j) => j,
             Err(e) => {
-                resp.diagnostics.error("Invalid deployment job", format!("The updated job could not be encoded for the API: {e}"));
+                resp.diagnostics.error(
+                    "Invalid deployment job",
+                    format!("The updated job could not be encoded for the API: {e}"),
+                );
                 restore(client, &id, was_enabled, resp).await;
                 return;
             }
@@ -181,16 +229,21 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
         match client.update_job(&id, &patch).await {
             Ok(j) => job = j.to_json(),
             Err(e) => {
-                resp.diagnostics.error("Updating the deployment job failed", e.to_string());
+                resp.diagnostics
+                    .error("Updating the deployment job failed", e.to_string());
                 restore(client, &id, was_enabled, resp).await;
                 return;
             }
         }
         if desired == "Enabled" {
             if let Err(e) = client.set_status(&[&id], JobStatus::Enabled).await {
-                resp.diagnostics.error("Enabling the updated job failed", format!("Job {id} was updated but is now Disabled: {e}"));
+                resp.diagnostics.error(
+                    "Enabling the updated job failed",
+                    format!("Job {id} was updated but is now Disabled: {e}"),
+                );
                 set_status_in(&mut job, "Disabled");
-                let server = read_object(JOB_FIELDS, &normalize_server_json(&job), prior, Some(&base));
+                let server =
+                    read_object(JOB_FIELDS, &normalize_server_json(&job), prior, Some(&base));
                 resp.private = private_bytes(&job);
                 resp.new_state = server;
                 return;
@@ -199,9 +252,14 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
         } else {
             set_status_in(&mut job, "Disabled");
         }
-    } else if desired != current_status && !(desired == "Enabled" && !["Enabled", "Disabled"].contains(&current_status.as_str())) {
+    } else if desired != current_status
+        && (desired != "Enabled" || ["Enabled", "Disabled"].contains(&current_status.as_str()))
+    {
         if let Err(e) = client.set_status(&[&id], status_of(&desired)).await {
-            resp.diagnostics.error(format!("Changing the job status to {desired} failed"), e.to_string());
+            resp.diagnostics.error(
+                format!("Changing the job status to {desired} failed"),
+                e.to_string(),
+            );
             return;
         }
         set_status_in(&mut job, &desired);
@@ -214,19 +272,27 @@ async fn update(client: &Client, req: &ApplyRequest, resp: &mut ApplyResponse) {
 async fn restore(client: &Client, id: &str, was_enabled: bool, resp: &mut ApplyResponse) {
     if was_enabled {
         if let Err(e) = client.set_status(&[id], JobStatus::Enabled).await {
-            resp.diagnostics.error("Re-enabling the job failed", format!("Job {id} was disabled for the update and could not be enabled again: {e}"));
+            resp.diagnostics.error(
+                "Re-enabling the job failed",
+                format!("Job {id} was disabled for the update and could not be enabled again: {e}"),
+            );
         }
     }
 }
 
 async fn delete(client: &Client, prior: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let Some(id) = prior.get("id").as_str() else { return diags };
+    let Some(id) = prior.get("id").as_str() else {
+        return diags;
+    };
     if let Err(e) = client.delete_jobs(&[id]).await {
         // a job already gone counts as deleted
         match client.get_job(id).await {
             Ok(None) => {}
-            _ => diags.error("Deleting the deployment job failed", format!("Job {id}: {e}")),
+            _ => diags.error(
+                "Deleting the deployment job failed",
+                format!("Job {id}: {e}"),
+            ),
         }
     }
     diags

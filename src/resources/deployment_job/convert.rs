@@ -38,7 +38,9 @@ pub fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
             obj.insert((*last).to_owned(), value);
         }
         [first, rest @ ..] => {
-            let entry = obj.entry((*first).to_owned()).or_insert_with(|| Json::Object(Map::new()));
+            let entry = obj
+                .entry((*first).to_owned())
+                .or_insert_with(|| Json::Object(Map::new()));
             if !entry.is_object() {
                 *entry = Json::Object(Map::new());
             }
@@ -53,7 +55,9 @@ pub fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
 pub fn is_storage_ref(s: &str) -> bool {
     let s = s.trim();
     s.starts_with("default/")
-        || ((s.ends_with("/Script") || s.ends_with("/DetectionScript")) && s.matches('/').count() == 2 && !s.contains(char::is_whitespace))
+        || ((s.ends_with("/Script") || s.ends_with("/DetectionScript"))
+            && s.matches('/').count() == 2
+            && !s.contains(char::is_whitespace))
 }
 
 /// `yyyy-M-d hh:mm:ss AM/PM` as comparable parts: (year, month, day, hour 0-23, minute, second).
@@ -77,7 +81,12 @@ pub fn parse_datetime(s: &str) -> Option<(i64, u32, u32, u32, u32, u32)> {
     };
     let (year, month, day) = (num(d[0])? as i64, num(d[1])?, num(d[2])?);
     let (hour, minute, second) = (num(t[0])?, num(t[1])?, num(t[2])?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1..=12).contains(&hour) || minute > 59 || second > 59 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || !(1..=12).contains(&hour)
+        || minute > 59
+        || second > 59
+    {
         return None;
     }
     let hour24 = match ampm {
@@ -93,7 +102,12 @@ fn number_to_json(n: &Number) -> Option<Json> {
         Number::Int(i) => Some(Json::from(*i)),
         Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(Json::from(*f as i64)),
         Number::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number),
-        Number::Decimal(s) => s.parse::<i64>().ok().map(Json::from).or_else(|| s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Json::Number)),
+        Number::Decimal(s) => s.parse::<i64>().ok().map(Json::from).or_else(|| {
+            s.parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Json::Number)
+        }),
     }
 }
 
@@ -101,7 +115,10 @@ fn json_to_number(j: &Json) -> Value {
     match j {
         Json::Number(n) => match n.as_i64() {
             Some(i) => Value::int(i),
-            None => n.as_f64().map(|f| Value::Number(Number::Float(f))).unwrap_or(Value::Null),
+            None => n
+                .as_f64()
+                .map(|f| Value::Number(Number::Float(f)))
+                .unwrap_or(Value::Null),
         },
         Json::String(s) => {
             let s = s.trim();
@@ -136,7 +153,11 @@ fn json_to_bool(j: &Json) -> Value {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_elements().unwrap_or(&[]).iter().filter_map(|e| e.as_str().map(str::to_owned)).collect()
+    v.as_elements()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| e.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Encodes a known scalar value of `f` as API JSON.
@@ -148,7 +169,9 @@ pub fn encode(f: &Field, v: &Value) -> Option<Json> {
             _ => None,
         },
         Kind::Bool => v.as_bool().map(Json::Bool),
-        Kind::StringSet => Some(Json::Array(strings(v).into_iter().map(Json::String).collect())),
+        Kind::StringSet => Some(Json::Array(
+            strings(v).into_iter().map(Json::String).collect(),
+        )),
         Kind::CommaList => Some(Json::String(strings(v).join(","))),
         Kind::Base64 { storage_refs } => v.as_str().map(|s| {
             if s.is_empty() || (storage_refs && is_storage_ref(s)) {
@@ -159,7 +182,16 @@ pub fn encode(f: &Field, v: &Value) -> Option<Json> {
         }),
         Kind::WeekDays => {
             let names = strings(v);
-            let flags: Vec<&str> = WEEKDAYS.iter().map(|d| if names.iter().any(|n| n == d) { "1" } else { "0" }).collect();
+            let flags: Vec<&str> = WEEKDAYS
+                .iter()
+                .map(|d| {
+                    if names.iter().any(|n| n == d) {
+                        "1"
+                    } else {
+                        "0"
+                    }
+                })
+                .collect();
             Some(Json::String(flags.join(",")))
         }
         Kind::EpochMs | Kind::Object(_) | Kind::FlaggedObject { .. } | Kind::List(_) => None,
@@ -173,20 +205,42 @@ pub fn decode(f: &Field, j: &Json) -> Value {
         Kind::Number => json_to_number(j),
         Kind::Bool => json_to_bool(j),
         Kind::StringSet => match j {
-            Json::Array(a) => Value::Set(a.iter().map(json_to_string).filter(|v| !v.is_null()).collect()),
+            Json::Array(a) => Value::Set(
+                a.iter()
+                    .map(json_to_string)
+                    .filter(|v| !v.is_null())
+                    .collect(),
+            ),
             Json::String(s) if s.trim().is_empty() => Value::Set(Vec::new()),
             _ => Value::Null,
         },
         Kind::CommaList => match j {
-            Json::String(s) => Value::List(s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(Value::from).collect()),
-            Json::Array(a) => Value::List(a.iter().map(json_to_string).filter(|v| !v.is_null()).collect()),
+            Json::String(s) => Value::List(
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(Value::from)
+                    .collect(),
+            ),
+            Json::Array(a) => Value::List(
+                a.iter()
+                    .map(json_to_string)
+                    .filter(|v| !v.is_null())
+                    .collect(),
+            ),
             _ => Value::Null,
         },
         Kind::Base64 { storage_refs } => match j {
-            Json::String(s) if s.is_empty() || (storage_refs && is_storage_ref(s)) => Value::String(s.clone()),
+            Json::String(s) if s.is_empty() || (storage_refs && is_storage_ref(s)) => {
+                Value::String(s.clone())
+            }
             Json::String(s) => {
                 let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-                match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).ok().and_then(|b| String::from_utf8(b).ok()) {
+                match base64::engine::general_purpose::STANDARD
+                    .decode(compact.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                {
                     Some(text) => Value::String(text),
                     // not base64 text: keep what the server holds, so it is visible
                     None => Value::String(s.clone()),
@@ -198,7 +252,12 @@ pub fn decode(f: &Field, j: &Json) -> Value {
             Json::String(s) => {
                 let flags: Vec<&str> = s.split(',').map(str::trim).collect();
                 Value::Set(
-                    WEEKDAYS.iter().zip(flags.iter()).filter(|(_, f)| **f == "1").map(|(d, _)| Value::from(*d)).collect(),
+                    WEEKDAYS
+                        .iter()
+                        .zip(flags.iter())
+                        .filter(|(_, f)| **f == "1")
+                        .map(|(d, _)| Value::from(*d))
+                        .collect(),
                 )
             }
             _ => Value::Null,
@@ -206,7 +265,10 @@ pub fn decode(f: &Field, j: &Json) -> Value {
         Kind::EpochMs => match json_to_number(j).as_i64() {
             Some(ms) => time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
                 .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
                 .map(Value::String)
                 .unwrap_or(Value::Null),
             None => Value::Null,
@@ -224,7 +286,9 @@ pub fn is_zero(f: &Field, v: &Value) -> bool {
         Value::Set(e) | Value::List(e) => e.is_empty(),
         Value::Number(n) => f.zero_number.is_some() && n.as_i64() == f.zero_number,
         Value::Object(m) => match f.children() {
-            Some(children) => children.iter().all(|c| is_zero(c, m.get(c.name).unwrap_or(&Value::Null))),
+            Some(children) => children
+                .iter()
+                .all(|c| is_zero(c, m.get(c.name).unwrap_or(&Value::Null))),
             None => false,
         },
         _ => false,
@@ -243,14 +307,24 @@ pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
         return true;
     }
     match f.kind {
-        Kind::DateTime => match (a.as_str().and_then(parse_datetime), b.as_str().and_then(parse_datetime)) {
+        Kind::DateTime => match (
+            a.as_str().and_then(parse_datetime),
+            b.as_str().and_then(parse_datetime),
+        ) {
             (Some(x), Some(y)) => x == y,
             _ => false,
         },
         Kind::CommaList => strings(a) == strings(b),
-        Kind::Object(children) | Kind::FlaggedObject { fields: children, .. } => match (a, b) {
+        Kind::Object(children)
+        | Kind::FlaggedObject {
+            fields: children, ..
+        } => match (a, b) {
             (Value::Object(x), Value::Object(y)) => children.iter().all(|c| {
-                semantically_equal(c, x.get(c.name).unwrap_or(&Value::Null), y.get(c.name).unwrap_or(&Value::Null))
+                semantically_equal(
+                    c,
+                    x.get(c.name).unwrap_or(&Value::Null),
+                    y.get(c.name).unwrap_or(&Value::Null),
+                )
             }),
             _ => false,
         },
@@ -258,7 +332,9 @@ pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
             (Some(x), Some(y)) => {
                 x.len() == y.len()
                     && x.iter().zip(y).all(|(p, q)| {
-                        children.iter().all(|c| semantically_equal(c, p.get(c.name), q.get(c.name)))
+                        children
+                            .iter()
+                            .all(|c| semantically_equal(c, p.get(c.name), q.get(c.name)))
                     })
             }
             _ => false,
@@ -277,12 +353,20 @@ pub fn to_create_json(fields: &[Field], v: &Value) -> Json {
         }
         match f.kind {
             Kind::Object(children) => set_path(&mut out, f.api, to_create_json(children, x)),
-            Kind::FlaggedObject { flag, fields: children } => {
+            Kind::FlaggedObject {
+                flag,
+                fields: children,
+            } => {
                 out.insert(flag.to_owned(), Json::Bool(true));
                 set_path(&mut out, f.api, to_create_json(children, x));
             }
             Kind::List(children) => {
-                let items = x.as_elements().unwrap_or(&[]).iter().map(|e| to_create_json(children, e)).collect();
+                let items = x
+                    .as_elements()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|e| to_create_json(children, e))
+                    .collect();
                 set_path(&mut out, f.api, Json::Array(items));
             }
             _ => {
@@ -295,9 +379,20 @@ pub fn to_create_json(fields: &[Field], v: &Value) -> Json {
     Json::Object(out)
 }
 
+fn is_zero_json(j: &Json) -> bool {
+    match j {
+        Json::Null | Json::Bool(false) => true,
+        Json::String(s) => s.is_empty(),
+        Json::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
 /// The key field of list elements (e.g. `action_id`), used to pair elements across updates.
 fn key_field(children: &[Field]) -> Option<&Field> {
-    children.iter().find(|c| c.is_computed_only() && matches!(c.kind, Kind::String))
+    children
+        .iter()
+        .find(|c| c.is_computed_only() && matches!(c.kind, Kind::String))
 }
 
 /// Finds the element of `items` (Terraform values) whose key equals `key`.
@@ -310,7 +405,9 @@ fn find_by_key<'a>(items: &'a [Value], key_name: &str, key: &Value) -> Option<&'
 
 fn find_json_by_key<'a>(items: &'a [Json], key: &Field, value: &Value) -> Option<&'a Json> {
     let want = value.as_str()?;
-    items.iter().find(|e| get_path(e, key.api).as_str() == Some(want))
+    items
+        .iter()
+        .find(|e| get_path(e, key.api).as_str() == Some(want))
 }
 
 /// The JSON body of an update: `base` (the job as last read) overlaid with `planned`.
@@ -329,12 +426,23 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
         let base_at = get_path(base, f.api);
         match f.kind {
             Kind::Object(children) => {
-                let j = if x.is_null() { Json::Null } else { overlay(children, x, prior.get(f.name), base_at) };
+                let j = if x.is_null() {
+                    Json::Null
+                } else {
+                    overlay(children, x, prior.get(f.name), base_at)
+                };
                 set_path(&mut out, f.api, j);
             }
-            Kind::FlaggedObject { flag, fields: children } => {
+            Kind::FlaggedObject {
+                flag,
+                fields: children,
+            } => {
                 out.insert(flag.to_owned(), Json::Bool(!x.is_null()));
-                let j = if x.is_null() { Json::Null } else { overlay(children, x, prior.get(f.name), base_at) };
+                let j = if x.is_null() {
+                    Json::Null
+                } else {
+                    overlay(children, x, prior.get(f.name), base_at)
+                };
                 set_path(&mut out, f.api, j);
             }
             Kind::List(children) => {
@@ -351,10 +459,15 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
                                 .map(|(i, item)| {
                                     let (base_item, prior_item) = match key {
                                         Some(k) => (
-                                            find_json_by_key(base_items, k, item.get(k.name)).unwrap_or(&JSON_NULL),
-                                            find_by_key(prior_items, k.name, item.get(k.name)).unwrap_or(&Value::Null),
+                                            find_json_by_key(base_items, k, item.get(k.name))
+                                                .unwrap_or(&JSON_NULL),
+                                            find_by_key(prior_items, k.name, item.get(k.name))
+                                                .unwrap_or(&Value::Null),
                                         ),
-                                        None => (base_items.get(i).unwrap_or(&JSON_NULL), prior_items.get(i).unwrap_or(&Value::Null)),
+                                        None => (
+                                            base_items.get(i).unwrap_or(&JSON_NULL),
+                                            prior_items.get(i).unwrap_or(&Value::Null),
+                                        ),
                                     };
                                     overlay(children, item, prior_item, base_item)
                                 })
@@ -368,13 +481,23 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
                 let unchanged_text = x.is_known_value() && x == prior.get(f.name);
                 let j = match base_at {
                     Json::String(r) if unchanged_text && is_storage_ref(r) => base_at.clone(),
+                    // the server-provided script of default_script_type stands for "empty"
+                    Json::String(r) if is_zero(f, x) && r.starts_with("default/") => {
+                        base_at.clone()
+                    }
+                    _ if x.is_null() && is_zero_json(base_at) => base_at.clone(),
                     _ if x.is_null() => Json::Null,
                     _ => encode(f, x).unwrap_or(Json::Null),
                 };
                 set_path(&mut out, f.api, j);
             }
             _ => {
-                let j = if x.is_null() { Json::Null } else { encode(f, x).unwrap_or(Json::Null) };
+                let j = match x {
+                    // null and the server's own "not set" spelling mean the same: keep it
+                    Value::Null if is_zero_json(base_at) => base_at.clone(),
+                    Value::Null => Json::Null,
+                    _ => encode(f, x).unwrap_or(Json::Null),
+                };
                 set_path(&mut out, f.api, j);
             }
         }
@@ -388,7 +511,10 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
 pub fn read_object(fields: &[Field], server: &Json, prior: &Value, base: Option<&Json>) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
-        m.insert(f.name.to_owned(), read_field(f, server, prior.get(f.name), base));
+        m.insert(
+            f.name.to_owned(),
+            read_field(f, server, prior.get(f.name), base),
+        );
     }
     Value::Object(m)
 }
@@ -404,10 +530,15 @@ fn read_field(f: &Field, server: &Json, prior: &Value, base: Option<&Json>) -> V
             };
             reconcile_nested(f, prior, v)
         }
-        Kind::FlaggedObject { flag, fields: children } => {
+        Kind::FlaggedObject {
+            flag,
+            fields: children,
+        } => {
             let enabled = json_to_bool(get_path(server, &[flag]));
             let v = match raw {
-                Json::Object(_) if enabled != Value::Bool(false) => read_object(children, raw, prior, base_at),
+                Json::Object(_) if enabled != Value::Bool(false) => {
+                    read_object(children, raw, prior, base_at)
+                }
                 _ => Value::Null,
             };
             reconcile_nested(f, prior, v)
@@ -416,7 +547,10 @@ fn read_field(f: &Field, server: &Json, prior: &Value, base: Option<&Json>) -> V
             let v = match raw {
                 Json::Array(items) => {
                     let prior_items = prior.as_elements().unwrap_or(&[]);
-                    let base_items = base_at.and_then(Json::as_array).map(Vec::as_slice).unwrap_or(&[]);
+                    let base_items = base_at
+                        .and_then(Json::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]);
                     let key = key_field(children);
                     Value::List(
                         items
@@ -428,11 +562,18 @@ fn read_field(f: &Field, server: &Json, prior: &Value, base: Option<&Json>) -> V
                                         let id = decode(k, get_path(item, k.api));
                                         let p = find_by_key(prior_items, k.name, &id)
                                             // a prior element without a known key (just planned) pairs by position
-                                            .or_else(|| prior_items.get(i).filter(|e| !e.get(k.name).is_known_value()))
+                                            .or_else(|| {
+                                                prior_items
+                                                    .get(i)
+                                                    .filter(|e| !e.get(k.name).is_known_value())
+                                            })
                                             .unwrap_or(&Value::Null);
                                         (p, find_json_by_key(base_items, k, &id))
                                     }
-                                    None => (prior_items.get(i).unwrap_or(&Value::Null), base_items.get(i)),
+                                    None => (
+                                        prior_items.get(i).unwrap_or(&Value::Null),
+                                        base_items.get(i),
+                                    ),
                                 };
                                 read_object(children, item, p, b)
                             })
@@ -453,7 +594,11 @@ fn reconcile_nested(f: &Field, prior: &Value, server: Value) -> Value {
     }
     if server.is_null() {
         // the server did not report it: an optional+computed value stays as it was
-        return if f.is_computed() || is_zero(f, prior) { prior.clone() } else { server };
+        return if f.is_computed() || is_zero(f, prior) {
+            prior.clone()
+        } else {
+            server
+        };
     }
     if !f.is_computed() && is_zero(f, prior) && is_zero(f, &server) {
         return prior.clone();
@@ -461,7 +606,13 @@ fn reconcile_nested(f: &Field, prior: &Value, server: Value) -> Value {
     server
 }
 
-fn reconcile_scalar(f: &Field, prior: &Value, server: Value, raw: &Json, base_raw: Option<&Json>) -> Value {
+fn reconcile_scalar(
+    f: &Field,
+    prior: &Value,
+    server: Value,
+    raw: &Json,
+    base_raw: Option<&Json>,
+) -> Value {
     if prior.is_unknown() || f.is_computed_only() {
         return server;
     }
@@ -502,7 +653,10 @@ fn reconcile_scalar(f: &Field, prior: &Value, server: Value, raw: &Json, base_ra
 pub fn keep_planned(fields: &[Field], planned: &Value, server: &Value) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
-        m.insert(f.name.to_owned(), keep_planned_field(f, planned.get(f.name), server.get(f.name)));
+        m.insert(
+            f.name.to_owned(),
+            keep_planned_field(f, planned.get(f.name), server.get(f.name)),
+        );
     }
     Value::Object(m)
 }
@@ -522,7 +676,9 @@ fn keep_planned_field(f: &Field, planned: &Value, server: &Value) -> Value {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| keep_planned(children, item, server_items.get(i).unwrap_or(&Value::Null)))
+                    .map(|(i, item)| {
+                        keep_planned(children, item, server_items.get(i).unwrap_or(&Value::Null))
+                    })
                     .collect(),
             )
         }
@@ -537,12 +693,16 @@ pub fn normalize_server_json(job: &Json) -> Json {
     let top = get_path(&job, &["chainedJobRule"]);
     if top.is_null() {
         let linked_id = get_path(&job, &["linkedJobId"]).as_str().map(str::to_owned);
-        let rules = get_path(&job, &["linkedToJob"]).as_array().and_then(|parents| {
-            parents
-                .iter()
-                .find(|p| linked_id.is_none() || get_path(p, &["id"]).as_str() == linked_id.as_deref())
-                .map(|p| get_path(p, &["chainedJobRule"]).clone())
-        });
+        let rules = get_path(&job, &["linkedToJob"])
+            .as_array()
+            .and_then(|parents| {
+                parents
+                    .iter()
+                    .find(|p| {
+                        linked_id.is_none() || get_path(p, &["id"]).as_str() == linked_id.as_deref()
+                    })
+                    .map(|p| get_path(p, &["chainedJobRule"]).clone())
+            });
         if let (Some(Json::Array(rules)), Json::Object(m)) = (rules, &mut job) {
             let cleaned = rules
                 .into_iter()

@@ -7,7 +7,8 @@ use crate::plugin::{Attribute, AttributeType, Mode, Nesting, Type};
 use super::schema::{resource_schema, RESOURCE_DESCRIPTION};
 use super::TYPE_NAME;
 
-const RESOURCE_EXAMPLE: &str = include_str!("../../../examples/resources/qualys_deployment_job/resource.tf");
+const RESOURCE_EXAMPLE: &str =
+    include_str!("../../../examples/resources/qualys_deployment_job/resource.tf");
 const IMPORT_TF: &str = include_str!("../../../examples/resources/qualys_deployment_job/import.tf");
 const IMPORT_SH: &str = include_str!("../../../examples/resources/qualys_deployment_job/import.sh");
 
@@ -65,7 +66,12 @@ fn anchor(path: &str) -> String {
 }
 
 /// Renders the attribute groups of one level and queues nested levels after it.
-fn render_level(out: &mut String, attrs: &[Attribute], path: &str, nested: &mut Vec<(String, Vec<Attribute>)>) {
+fn render_level(
+    out: &mut String,
+    attrs: &[Attribute],
+    path: &str,
+    nested: &mut Vec<(String, Vec<Attribute>)>,
+) {
     let groups = [
         ("Required", Mode::Required),
         ("Optional", Mode::Optional),
@@ -84,7 +90,11 @@ fn render_level(out: &mut String, attrs: &[Attribute], path: &str, nested: &mut 
             out.push_str(&format!("{title}:\n\n"));
         }
         for a in in_group {
-            let full = if path.is_empty() { a.name.clone() } else { format!("{path}.{}", a.name) };
+            let full = if path.is_empty() {
+                a.name.clone()
+            } else {
+                format!("{path}.{}", a.name)
+            };
             let label = type_label(a);
             match &a.ty {
                 AttributeType::Nested { attributes, .. } => {
@@ -96,7 +106,9 @@ fn render_level(out: &mut String, attrs: &[Attribute], path: &str, nested: &mut 
                     ));
                     nested.push((full, attributes.clone()));
                 }
-                AttributeType::Plain(_) => out.push_str(&format!("- `{}` ({label}) {}\n", a.name, a.description)),
+                AttributeType::Plain(_) => {
+                    out.push_str(&format!("- `{}` ({label}) {}\n", a.name, a.description))
+                }
             }
         }
         out.push('\n');
@@ -111,7 +123,10 @@ pub fn render_schema(attrs: &[Attribute]) -> String {
     let mut i = 0;
     while i < nested.len() {
         let (path, children) = nested[i].clone();
-        out.push_str(&format!("<a id=\"{}\"></a>\n### Nested Schema for `{path}`\n\n", anchor(&path)));
+        out.push_str(&format!(
+            "<a id=\"{}\"></a>\n### Nested Schema for `{path}`\n\n",
+            anchor(&path)
+        ));
         render_level(&mut out, &children, &path, &mut nested);
         i += 1;
     }
@@ -125,7 +140,10 @@ pub fn front_matter(name: &str, kind: &str, description: &str) -> String {
 }
 
 pub fn example_section(example: &str) -> String {
-    format!("## Example Usage\n\n```terraform\n{}\n```\n\n", example.trim_end())
+    format!(
+        "## Example Usage\n\n```terraform\n{}\n```\n\n",
+        example.trim_end()
+    )
 }
 
 pub fn resource_doc() -> String {
@@ -146,7 +164,8 @@ pub fn resource_doc() -> String {
 pub(crate) fn check_committed(relative: &str, generated: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("docs path has a parent")).expect("create docs dir");
+        std::fs::create_dir_all(path.parent().expect("docs path has a parent"))
+            .expect("create docs dir");
         std::fs::write(&path, generated).expect("write docs");
         return;
     }
@@ -165,7 +184,11 @@ mod tests {
     fn docs_resource_page_matches_the_declarations() {
         let doc = resource_doc();
         for f in super::super::fields::JOB_FIELDS {
-            assert!(doc.contains(&format!("- `{}` (", f.name)), "{} missing from the docs", f.name);
+            assert!(
+                doc.contains(&format!("- `{}` (", f.name)),
+                "{} missing from the docs",
+                f.name
+            );
         }
         assert!(doc.contains("## Import"));
         check_committed("docs/resources/deployment_job.md", &doc);

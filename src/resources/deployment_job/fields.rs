@@ -18,7 +18,9 @@ pub enum Kind {
     CommaList,
     /// Plain text in Terraform, base64 on the wire. With `storage_refs`, a server storage
     /// reference (`<uuid>/<uuid>/Script`, `default/...`) passes through unchanged.
-    Base64 { storage_refs: bool },
+    Base64 {
+        storage_refs: bool,
+    },
     /// set of weekday names <-> `"0,0,1,0,0,0,0"` (index 0 = Sunday).
     WeekDays,
     /// `yyyy-M-d hh:mm:ss AM/PM`, compared as a time (padding ignored).
@@ -31,7 +33,10 @@ pub enum Kind {
     Object(&'static [Field]),
     /// A nested object whose presence is also signalled by a boolean JSON field `flag`
     /// (`enableReattemptFailedPatches` + `reattemptFailedPatches`).
-    FlaggedObject { flag: &'static str, fields: &'static [Field] },
+    FlaggedObject {
+        flag: &'static str,
+        fields: &'static [Field],
+    },
     /// A list of nested objects.
     List(&'static [Field]),
 }
@@ -69,28 +74,61 @@ pub struct Field {
     pub description: &'static str,
 }
 
-pub(crate) const fn field(name: &'static str, kind: Kind, mode: Mode, api: &'static [&'static str], description: &'static str) -> Field {
-    Field { name, kind, mode, api, default: None, check: Check::None, zero_number: None, description }
+pub(crate) const fn field(
+    name: &'static str,
+    kind: Kind,
+    mode: Mode,
+    api: &'static [&'static str],
+    description: &'static str,
+) -> Field {
+    Field {
+        name,
+        kind,
+        mode,
+        api,
+        default: None,
+        check: Check::None,
+        zero_number: None,
+        description,
+    }
 }
 
 impl Field {
     const fn one_of(self, values: &'static [&'static str]) -> Field {
-        Field { check: Check::OneOf(values), ..self }
+        Field {
+            check: Check::OneOf(values),
+            ..self
+        }
     }
     const fn int_one_of(self, values: &'static [i64]) -> Field {
-        Field { check: Check::IntOneOf(values), ..self }
+        Field {
+            check: Check::IntOneOf(values),
+            ..self
+        }
     }
     const fn range(self, lo: i64, hi: i64) -> Field {
-        Field { check: Check::Range(lo, hi), ..self }
+        Field {
+            check: Check::Range(lo, hi),
+            ..self
+        }
     }
     const fn not_empty(self) -> Field {
-        Field { check: Check::NotEmpty, ..self }
+        Field {
+            check: Check::NotEmpty,
+            ..self
+        }
     }
     const fn default_str(self, v: &'static str) -> Field {
-        Field { default: Some(DefaultValue::Str(v)), ..self }
+        Field {
+            default: Some(DefaultValue::Str(v)),
+            ..self
+        }
     }
     const fn zero(self, n: i64) -> Field {
-        Field { zero_number: Some(n), ..self }
+        Field {
+            zero_number: Some(n),
+            ..self
+        }
     }
 
     pub fn is_computed_only(&self) -> bool {
@@ -118,27 +156,95 @@ pub const SCHEDULE_TYPES: &[&str] = &["On-demand", "Once", "Daily", "Weekly", "M
 pub const RUN_ONCE_SCHEDULES: &[&str] = &["On-demand", "Once"];
 pub const RECURRING_SCHEDULES: &[&str] = &["Daily", "Weekly", "Monthly"];
 pub const TIME_UNITS: &[&str] = &["HOURS", "MINUTES"];
-pub const WEEKDAYS: &[&str] = &["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-pub const PRE_ACTIONS: &[&str] =
-    &["Run Script", "Install Software", "Change Registry Key", "Uninstall Software", "System Reboot"];
-pub const REG_VALUE_TYPES: &[&str] =
-    &["REG_SZ", "REG_EXPAND_SZ", "REG_MULTI_SZ", "REG_DWORD", "REG_QWORD", "REG_BINARY"];
+pub const WEEKDAYS: &[&str] = &[
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+pub const PRE_ACTIONS: &[&str] = &[
+    "Run Script",
+    "Install Software",
+    "Change Registry Key",
+    "Uninstall Software",
+    "System Reboot",
+];
+pub const REG_VALUE_TYPES: &[&str] = &[
+    "REG_SZ",
+    "REG_EXPAND_SZ",
+    "REG_MULTI_SZ",
+    "REG_DWORD",
+    "REG_QWORD",
+    "REG_BINARY",
+];
 
 const DEFERMENT: &[Field] = &[
-    field("count", Number, OC, &["count"], "How many times the user may defer."),
-    field("interval", Number, OC, &["interval"], "Time between deferrals, in `interval_unit`."),
-    field("interval_unit", String, OC, &["intervalUnit"], "Unit of `interval`: `HOURS` or `MINUTES`.").one_of(TIME_UNITS),
+    field(
+        "count",
+        Number,
+        OC,
+        &["count"],
+        "How many times the user may defer.",
+    ),
+    field(
+        "interval",
+        Number,
+        OC,
+        &["interval"],
+        "Time between deferrals, in `interval_unit`.",
+    ),
+    field(
+        "interval_unit",
+        String,
+        OC,
+        &["intervalUnit"],
+        "Unit of `interval`: `HOURS` or `MINUTES`.",
+    )
+    .one_of(TIME_UNITS),
 ];
 
 const PRE_DEPLOYMENT: &[Field] = &[
-    field("user_message", String, OC, &["userMessage"], "Message shown to the user before the deployment starts."),
-    field("description", String, OC, &["description"], "Description of the message."),
-    field("deferment", Object(DEFERMENT), OC, &["deferment"], "How the user may defer the deployment."),
+    field(
+        "user_message",
+        String,
+        OC,
+        &["userMessage"],
+        "Message shown to the user before the deployment starts.",
+    ),
+    field(
+        "description",
+        String,
+        OC,
+        &["description"],
+        "Description of the message.",
+    ),
+    field(
+        "deferment",
+        Object(DEFERMENT),
+        OC,
+        &["deferment"],
+        "How the user may defer the deployment.",
+    ),
 ];
 
 const DURING_DEPLOYMENT: &[Field] = &[
-    field("user_message", String, OC, &["userMessage"], "Message shown to the user while the deployment runs."),
-    field("description", String, OC, &["description"], "Description of the message."),
+    field(
+        "user_message",
+        String,
+        OC,
+        &["userMessage"],
+        "Message shown to the user while the deployment runs.",
+    ),
+    field(
+        "description",
+        String,
+        OC,
+        &["description"],
+        "Description of the message.",
+    ),
 ];
 
 const ON_COMPLETE: &[Field] = &[
@@ -154,28 +260,107 @@ const ON_COMPLETE: &[Field] = &[
 ];
 
 const REBOOT_COUNTDOWN: &[Field] = &[
-    field("interval", Number, OC, &["interval"], "Length of the reboot countdown, in `interval_unit`."),
-    field("interval_unit", String, OC, &["intervalUnit"], "Unit of `interval`: `HOURS` or `MINUTES`.").one_of(TIME_UNITS),
-    field("user_message", String, OC, &["userMessage"], "Message shown before the reboot countdown starts."),
-    field("description", String, OC, &["description"], "Description of the message."),
+    field(
+        "interval",
+        Number,
+        OC,
+        &["interval"],
+        "Length of the reboot countdown, in `interval_unit`.",
+    ),
+    field(
+        "interval_unit",
+        String,
+        OC,
+        &["intervalUnit"],
+        "Unit of `interval`: `HOURS` or `MINUTES`.",
+    )
+    .one_of(TIME_UNITS),
+    field(
+        "user_message",
+        String,
+        OC,
+        &["userMessage"],
+        "Message shown before the reboot countdown starts.",
+    ),
+    field(
+        "description",
+        String,
+        OC,
+        &["description"],
+        "Description of the message.",
+    ),
 ];
 
 const REBOOT_OPTION: &[Field] = &[
-    field("user_message", String, OC, &["userMessage"], "Message shown to the user about the reboot."),
-    field("description", String, OC, &["description"], "Description of the message."),
-    field("deferment", Object(DEFERMENT), OC, &["deferment"], "How the user may defer the reboot."),
+    field(
+        "user_message",
+        String,
+        OC,
+        &["userMessage"],
+        "Message shown to the user about the reboot.",
+    ),
+    field(
+        "description",
+        String,
+        OC,
+        &["description"],
+        "Description of the message.",
+    ),
+    field(
+        "deferment",
+        Object(DEFERMENT),
+        OC,
+        &["deferment"],
+        "How the user may defer the reboot.",
+    ),
 ];
 
 const POST_DEPLOYMENT: &[Field] = &[
-    field("suppress_reboots", Bool, OC, &["suppressReboots"], "Allow users to suppress a reboot after the job. Default: `false`."),
-    field("reboot_honor_on_user_login", Bool, OC, &["rebootHonorOnUserLogin"], "Honour the reboot settings when a user logs in."),
-    field("on_complete", Object(ON_COMPLETE), OC, &["onComplete"], "Message shown after the job is complete."),
-    field("reboot_countdown", Object(REBOOT_COUNTDOWN), OC, &["rebootCountdown"], "Countdown shown before a reboot."),
-    field("reboot_option", Object(REBOOT_OPTION), OC, &["rebootOption"], "Reboot message and deferment."),
+    field(
+        "suppress_reboots",
+        Bool,
+        OC,
+        &["suppressReboots"],
+        "Allow users to suppress a reboot after the job. Default: `false`.",
+    ),
+    field(
+        "reboot_honor_on_user_login",
+        Bool,
+        OC,
+        &["rebootHonorOnUserLogin"],
+        "Honour the reboot settings when a user logs in.",
+    ),
+    field(
+        "on_complete",
+        Object(ON_COMPLETE),
+        OC,
+        &["onComplete"],
+        "Message shown after the job is complete.",
+    ),
+    field(
+        "reboot_countdown",
+        Object(REBOOT_COUNTDOWN),
+        OC,
+        &["rebootCountdown"],
+        "Countdown shown before a reboot.",
+    ),
+    field(
+        "reboot_option",
+        Object(REBOOT_OPTION),
+        OC,
+        &["rebootOption"],
+        "Reboot message and deferment.",
+    ),
 ];
 
 const NOTIFICATION: &[Field] = &[
-    field("email", Bool, O, &["notificationTypes", "email"], "Notify by email."),
+    field(
+        "email",
+        Bool,
+        O,
+        &["notificationTypes", "email"],
+        "Notify by email.",
+    ),
     field(
         "recipient_emails",
         CommaList,
@@ -191,7 +376,13 @@ const NOTIFICATION: &[Field] = &[
         "Notify when this percentage of the job is complete, 1 to 100.",
     )
     .range(1, 100),
-    field("on_job_start", Bool, O, &["notificationEvents", "onJobStart"], "Notify when the job starts. At least one event must be `true`."),
+    field(
+        "on_job_start",
+        Bool,
+        O,
+        &["notificationEvents", "onJobStart"],
+        "Notify when the job starts. At least one event must be `true`.",
+    ),
     field(
         "on_job_complete",
         Bool,
@@ -202,7 +393,14 @@ const NOTIFICATION: &[Field] = &[
 ];
 
 const REATTEMPT: &[Field] = &[
-    field("no_of_reattempts", Number, R, &["noOfReattempts"], "Number of re-attempts, 1 to 5.").range(1, 5),
+    field(
+        "no_of_reattempts",
+        Number,
+        R,
+        &["noOfReattempts"],
+        "Number of re-attempts, 1 to 5.",
+    )
+    .range(1, 5),
     field(
         "exponential_backoff_interval",
         Number,
@@ -583,7 +781,10 @@ mod tests {
     use super::*;
 
     fn count(fields: &[Field]) -> usize {
-        fields.iter().map(|f| 1 + f.children().map(count).unwrap_or(0)).sum()
+        fields
+            .iter()
+            .map(|f| 1 + f.children().map(count).unwrap_or(0))
+            .sum()
     }
 
     #[test]

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::plugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
-    Schema, Value,
+    ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource, Schema, Value,
 };
 use crate::provider::ClientSlot;
 

@@ -5,13 +5,18 @@
 use crate::plugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
 use super::convert::semantically_equal;
-use super::fields::{self, DefaultValue, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, RUN_ONCE_SCHEDULES};
+use super::fields::{
+    self, DefaultValue, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, RUN_ONCE_SCHEDULES,
+};
 
 /// Computed-only attributes the server changes on every update.
 const CHANGED_BY_UPDATE: &[&str] = &["updated_at", "patch_count", "applicable_asset_count"];
 
 pub fn plan(req: &PlanRequest) -> PlanResponse {
-    let mut resp = PlanResponse { planned_private: req.prior_private.clone(), ..Default::default() };
+    let mut resp = PlanResponse {
+        planned_private: req.prior_private.clone(),
+        ..Default::default()
+    };
     if req.proposed_new_state.is_null() {
         return resp; // destroy
     }
@@ -72,9 +77,15 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
 
 /// On-demand and Once jobs that are (or were) Enabled cannot be edited.
 pub fn is_enabled_run_once(state: &Value) -> bool {
-    let run_once = state.get("schedule_type").as_str().is_some_and(|s| RUN_ONCE_SCHEDULES.contains(&s));
+    let run_once = state
+        .get("schedule_type")
+        .as_str()
+        .is_some_and(|s| RUN_ONCE_SCHEDULES.contains(&s));
     let enabled = state.get("status").as_str() == Some("Enabled")
-        || state.get("server_status").as_str().is_some_and(|s| s != "Disabled");
+        || state
+            .get("server_status")
+            .as_str()
+            .is_some_and(|s| s != "Disabled");
     run_once && enabled
 }
 
@@ -96,7 +107,9 @@ fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
     for f in fields {
         let cfg = config.get(f.name);
         let before = prior.get(f.name).clone();
-        let Some(slot) = planned.get_mut(f.name) else { continue };
+        let Some(slot) = planned.get_mut(f.name) else {
+            continue;
+        };
         if f.is_computed() && cfg.is_null() {
             *slot = match f.default {
                 Some(d) => default_value(d),
@@ -110,7 +123,10 @@ fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
             continue;
         }
         match f.kind {
-            Kind::Object(children) | Kind::FlaggedObject { fields: children, .. } => {
+            Kind::Object(children)
+            | Kind::FlaggedObject {
+                fields: children, ..
+            } => {
                 if slot.is_known_value() {
                     fill(children, slot, cfg, &before);
                 }
@@ -122,7 +138,12 @@ fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
                     let matched = match_prior(children, cfg_items, prior_items);
                     for (i, item) in items.iter_mut().enumerate() {
                         let cfg_item = cfg_items.get(i).unwrap_or(&Value::Null);
-                        let prior_item = matched.get(i).copied().flatten().map(|j| &prior_items[j]).unwrap_or(&Value::Null);
+                        let prior_item = matched
+                            .get(i)
+                            .copied()
+                            .flatten()
+                            .map(|j| &prior_items[j])
+                            .unwrap_or(&Value::Null);
                         if item.is_known_value() {
                             fill(children, item, cfg_item, prior_item);
                         }
@@ -131,7 +152,10 @@ fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
             }
             _ => {
                 // a configured value the server spells differently keeps the prior spelling
-                if cfg.is_known_value() && before.is_known_value() && semantically_equal(f, &before, cfg) {
+                if cfg.is_known_value()
+                    && before.is_known_value()
+                    && semantically_equal(f, &before, cfg)
+                {
                     *slot = before;
                 }
             }
@@ -143,24 +167,40 @@ fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
 /// `action_id`) pair by content (`action` and `action_item`), then by position when the
 /// action is the same, so that removing one action does not hand its ID to the next.
 /// Elements without a key pair by position.
-fn match_prior(children: &[Field], cfg_items: &[Value], prior_items: &[Value]) -> Vec<Option<usize>> {
+fn match_prior(
+    children: &[Field],
+    cfg_items: &[Value],
+    prior_items: &[Value],
+) -> Vec<Option<usize>> {
     let by_content = children.iter().any(|c| c.is_computed_only())
         && fields::find(children, "action").is_some()
         && fields::find(children, "action_item").is_some();
     if !by_content {
-        return (0..cfg_items.len()).map(|i| (i < prior_items.len()).then_some(i)).collect();
+        return (0..cfg_items.len())
+            .map(|i| (i < prior_items.len()).then_some(i))
+            .collect();
     }
     let mut used = vec![false; prior_items.len()];
     let mut out = vec![None; cfg_items.len()];
-    let same = |a: &Value, b: &Value, attr: &str| a.get(attr).is_known_value() && a.get(attr) == b.get(attr);
+    let same = |a: &Value, b: &Value, attr: &str| {
+        a.get(attr).is_known_value() && a.get(attr) == b.get(attr)
+    };
     for (i, c) in cfg_items.iter().enumerate() {
-        if let Some(j) = (0..prior_items.len()).find(|&j| !used[j] && same(c, &prior_items[j], "action") && same(c, &prior_items[j], "action_item")) {
+        if let Some(j) = (0..prior_items.len()).find(|&j| {
+            !used[j]
+                && same(c, &prior_items[j], "action")
+                && same(c, &prior_items[j], "action_item")
+        }) {
             used[j] = true;
             out[i] = Some(j);
         }
     }
     for (i, c) in cfg_items.iter().enumerate() {
-        if out[i].is_none() && i < prior_items.len() && !used[i] && same(c, &prior_items[i], "action") {
+        if out[i].is_none()
+            && i < prior_items.len()
+            && !used[i]
+            && same(c, &prior_items[i], "action")
+        {
             used[i] = true;
             out[i] = Some(i);
         }

@@ -22,7 +22,9 @@ fn is_deleted(job: &Json) -> bool {
 pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
     let mut state = read_object(JOB_FIELDS, &normalize_server_json(job), prior, base);
     // the server sets an On-demand job's start time itself; a configured one is not drift
-    if get_path(job, &["scheduleType"]).as_str() == Some("On-demand") && prior.get("start_date_time").is_known_value() {
+    if get_path(job, &["scheduleType"]).as_str() == Some("On-demand")
+        && prior.get("start_date_time").is_known_value()
+    {
         if let Some(slot) = state.get_mut("start_date_time") {
             *slot = prior.get("start_date_time").clone();
         }
@@ -31,7 +33,11 @@ pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
 }
 
 pub async fn read(client: Result<Arc<Client>, Diagnostics>, req: ReadRequest) -> ReadResponse {
-    let mut resp = ReadResponse { new_state: req.current_state.clone(), private: req.private.clone(), ..Default::default() };
+    let mut resp = ReadResponse {
+        new_state: req.current_state.clone(),
+        private: req.private.clone(),
+        ..Default::default()
+    };
     let client = match client {
         Ok(c) => c,
         Err(d) => {
@@ -55,7 +61,10 @@ pub async fn read(client: Result<Arc<Client>, Diagnostics>, req: ReadRequest) ->
             resp.private = private_bytes(&job);
         }
         Ok(None) => resp.new_state = Value::Null,
-        Err(e) => resp.diagnostics.error("Reading the deployment job failed", format!("Job {id}: {e}")),
+        Err(e) => resp.diagnostics.error(
+            "Reading the deployment job failed",
+            format!("Job {id}: {e}"),
+        ),
     }
     resp
 }
@@ -71,7 +80,10 @@ pub async fn import(client: Result<Arc<Client>, Diagnostics>, id: &str) -> Impor
     };
     let id = id.trim();
     if id.is_empty() {
-        resp.diagnostics.error("Invalid import ID", "Import a deployment job by its job ID (a UUID).");
+        resp.diagnostics.error(
+            "Invalid import ID",
+            "Import a deployment job by its job ID (a UUID).",
+        );
         return resp;
     }
     match client.get_job(id).await {
@@ -80,8 +92,14 @@ pub async fn import(client: Result<Arc<Client>, Diagnostics>, id: &str) -> Impor
             resp.state = job_to_state(&job, &Value::Null, None);
             resp.private = private_bytes(&job);
         }
-        Ok(_) => resp.diagnostics.error("Cannot import a deployment job that does not exist", format!("No deployment job has the ID {id}.")),
-        Err(e) => resp.diagnostics.error("Reading the deployment job to import failed", format!("Job {id}: {e}")),
+        Ok(_) => resp.diagnostics.error(
+            "Cannot import a deployment job that does not exist",
+            format!("No deployment job has the ID {id}."),
+        ),
+        Err(e) => resp.diagnostics.error(
+            "Reading the deployment job to import failed",
+            format!("Job {id}: {e}"),
+        ),
     }
     resp
 }

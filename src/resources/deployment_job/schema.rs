@@ -11,12 +11,18 @@ pub const RESOURCE_DESCRIPTION: &str = "A Qualys Patch Management deployment job
 /// The cty type of a declared attribute.
 pub fn value_type(f: &Field) -> Type {
     match f.kind {
-        Kind::String | Kind::DateTime | Kind::EpochMs | Kind::DesiredStatus | Kind::Base64 { .. } => Type::String,
+        Kind::String
+        | Kind::DateTime
+        | Kind::EpochMs
+        | Kind::DesiredStatus
+        | Kind::Base64 { .. } => Type::String,
         Kind::Number => Type::Number,
         Kind::Bool => Type::Bool,
         Kind::StringSet | Kind::WeekDays => Type::set(Type::String),
         Kind::CommaList => Type::list(Type::String),
-        Kind::Object(_) | Kind::FlaggedObject { .. } | Kind::List(_) => attribute(f, None).value_type(),
+        Kind::Object(_) | Kind::FlaggedObject { .. } | Kind::List(_) => {
+            attribute(f, None).value_type()
+        }
     }
 }
 
@@ -25,10 +31,23 @@ pub fn value_type(f: &Field) -> Type {
 fn attribute(f: &Field, force: Option<Mode>) -> Attribute {
     let mode = force.unwrap_or(f.mode);
     match f.kind {
-        Kind::Object(children) | Kind::FlaggedObject { fields: children, .. } => {
-            Attribute::nested(f.name, Nesting::Single, attributes(children, force), mode, f.description)
-        }
-        Kind::List(children) => Attribute::nested(f.name, Nesting::List, attributes(children, force), mode, f.description),
+        Kind::Object(children)
+        | Kind::FlaggedObject {
+            fields: children, ..
+        } => Attribute::nested(
+            f.name,
+            Nesting::Single,
+            attributes(children, force),
+            mode,
+            f.description,
+        ),
+        Kind::List(children) => Attribute::nested(
+            f.name,
+            Nesting::List,
+            attributes(children, force),
+            mode,
+            f.description,
+        ),
         _ => Attribute::new(f.name, value_type(f), mode, f.description),
     }
 }
@@ -53,7 +72,13 @@ pub fn resource_schema() -> Schema {
 pub fn data_source_attributes() -> Vec<Attribute> {
     JOB_FIELDS
         .iter()
-        .map(|f| if f.name == "id" { Attribute::new("id", Type::String, Mode::Required, f.description) } else { attribute(f, Some(Mode::Computed)) })
+        .map(|f| {
+            if f.name == "id" {
+                Attribute::new("id", Type::String, Mode::Required, f.description)
+            } else {
+                attribute(f, Some(Mode::Computed))
+            }
+        })
         .collect()
 }
 
@@ -66,21 +91,50 @@ mod tests {
     fn schema_uses_nested_attributes_and_modes_of_the_declarations() {
         let s = resource_schema();
         assert!(s.block.blocks.is_empty());
-        let find = |n: &str| s.block.attributes.iter().find(|a| a.name == n).unwrap().clone();
+        let find = |n: &str| {
+            s.block
+                .attributes
+                .iter()
+                .find(|a| a.name == n)
+                .unwrap()
+                .clone()
+        };
         assert_eq!(find("id").mode, Mode::Computed);
         assert_eq!(find("name").mode, Mode::Required);
         assert_eq!(find("platform").mode, Mode::OptionalComputed);
         let post = find("post_deployment");
         assert_eq!(post.mode, Mode::OptionalComputed);
-        let AttributeType::Nested { nesting, attributes } = &post.ty else { panic!("post_deployment not nested") };
+        let AttributeType::Nested {
+            nesting,
+            attributes,
+        } = &post.ty
+        else {
+            panic!("post_deployment not nested")
+        };
         assert_eq!(*nesting, Nesting::Single);
         let oc = attributes.iter().find(|a| a.name == "on_complete").unwrap();
         assert_eq!(oc.mode, Mode::OptionalComputed);
         let actions = find("pre_deploy_actions");
-        let AttributeType::Nested { nesting, attributes } = &actions.ty else { panic!() };
+        let AttributeType::Nested {
+            nesting,
+            attributes,
+        } = &actions.ty
+        else {
+            panic!()
+        };
         assert_eq!(*nesting, Nesting::List);
-        assert_eq!(attributes.iter().find(|a| a.name == "action_id").unwrap().mode, Mode::Computed);
-        assert_eq!(find("recurring_week_days").value_type(), Type::set(Type::String));
+        assert_eq!(
+            attributes
+                .iter()
+                .find(|a| a.name == "action_id")
+                .unwrap()
+                .mode,
+            Mode::Computed
+        );
+        assert_eq!(
+            find("recurring_week_days").value_type(),
+            Type::set(Type::String)
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use crate::plugin::{AttributePath, Diagnostics, Value};
 
 use super::convert::{is_storage_ref, parse_datetime};
-use super::fields::{Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, WEEKDAYS};
+use super::fields::{
+    Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES, WEEKDAYS,
+};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
@@ -17,7 +19,11 @@ pub fn validate(config: &Value) -> Diagnostics {
 }
 
 fn list(values: &[&str]) -> String {
-    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_fields(fields: &[Field], obj: &Value, path: &AttributePath, diags: &mut Diagnostics) {
@@ -29,7 +35,10 @@ fn check_fields(fields: &[Field], obj: &Value, path: &AttributePath, diags: &mut
         let p = path.then_attr(f.name);
         check_value(f, v, &p, diags);
         match f.kind {
-            Kind::Object(children) | Kind::FlaggedObject { fields: children, .. } => check_fields(children, v, &p, diags),
+            Kind::Object(children)
+            | Kind::FlaggedObject {
+                fields: children, ..
+            } => check_fields(children, v, &p, diags),
             Kind::List(children) => {
                 for (i, item) in v.as_elements().unwrap_or(&[]).iter().enumerate() {
                     if item.is_known_value() {
@@ -64,7 +73,11 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                 format!(
                     "{} is not allowed; expected one of {}.",
                     display(v),
-                    allowed.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                    allowed
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
         },
@@ -73,12 +86,19 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
             _ => diags.error_at(
                 p.clone(),
                 format!("Invalid value for {}", f.name),
-                format!("{} is out of range; expected a whole number from {lo} to {hi}.", display(v)),
+                format!(
+                    "{} is out of range; expected a whole number from {lo} to {hi}.",
+                    display(v)
+                ),
             ),
         },
         Check::NotEmpty => {
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-                diags.error_at(p.clone(), format!("Empty {}", f.name), format!("{} must not be empty.", f.name));
+                diags.error_at(
+                    p.clone(),
+                    format!("Empty {}", f.name),
+                    format!("{} must not be empty.", f.name),
+                );
             }
         }
     }
@@ -90,7 +110,10 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                         diags.error_at(
                             p.clone(),
                             "Invalid weekday",
-                            format!("\"{s}\" is not a weekday name; expected any of {}.", list(WEEKDAYS)),
+                            format!(
+                                "\"{s}\" is not a weekday name; expected any of {}.",
+                                list(WEEKDAYS)
+                            ),
                         );
                     }
                 }
@@ -107,10 +130,12 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                 }
             }
         }
-        Kind::Number if f.check.is_none() => {
-            if v.as_i64().is_none() {
-                diags.error_at(p.clone(), format!("Invalid value for {}", f.name), format!("{} is not a whole number.", display(v)));
-            }
+        Kind::Number if f.check.is_none() && v.as_i64().is_none() => {
+            diags.error_at(
+                p.clone(),
+                format!("Invalid value for {}", f.name),
+                format!("{} is not a whole number.", display(v)),
+            );
         }
         _ => {}
     }
@@ -166,7 +191,7 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
     };
 
     // start_date_time: required unless On-demand
-    if let Some(s) = schedule {
+    if let Some(s) = schedule.filter(|s| SCHEDULE_TYPES.contains(s)) {
         if s != "On-demand" && c.get("start_date_time").is_null() {
             diags.error_at(
                 at("start_date_time"),
@@ -185,7 +210,11 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
             }
         }
         if s == "Weekly" && present(c.get("recurring_week_days")) == Some(false) {
-            diags.error_at(at("recurring_week_days"), "Missing recurring_week_days", "A Weekly job needs at least one day in recurring_week_days.");
+            diags.error_at(
+                at("recurring_week_days"),
+                "Missing recurring_week_days",
+                "A Weekly job needs at least one day in recurring_week_days.",
+            );
         }
         if s == "Monthly" {
             let by_day = present(c.get("day_of_month"));
@@ -194,11 +223,17 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
                 Value::Unknown => None,
                 v => Some(v.as_i64() == Some(1)),
             };
-            let week_day = match (present(c.get("recurring_day_of_month")), present(c.get("recurring_week_day_of_month"))) {
+            let week_day = match (
+                present(c.get("recurring_day_of_month")),
+                present(c.get("recurring_week_day_of_month")),
+            ) {
                 (Some(a), Some(b)) => Some(a && b),
                 _ => None,
             };
-            if [by_day, last, tuesday, week_day].iter().all(|x| *x == Some(false)) {
+            if [by_day, last, tuesday, week_day]
+                .iter()
+                .all(|x| *x == Some(false))
+            {
                 diags.error_at(
                     at("schedule_type"),
                     "Monthly job without a day",
@@ -216,7 +251,11 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
     let window_minutes = match (c.get("timeout").as_i64(), unit) {
         (Some(-1), _) => None,
         (Some(t), Some(u)) => {
-            let (max, minutes) = if u == "MINUTES" { (10080, t) } else { (168, t * 60) };
+            let (max, minutes) = if u == "MINUTES" {
+                (10080, t)
+            } else {
+                (168, t * 60)
+            };
             if !(1..=max).contains(&t) {
                 diags.error_at(
                     at("timeout"),
@@ -236,7 +275,11 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
             v => v.as_str(),
         };
         if drt < 0 {
-            diags.error_at(at("download_randomize_time"), "Invalid value for download_randomize_time", format!("{drt} is negative."));
+            diags.error_at(
+                at("download_randomize_time"),
+                "Invalid value for download_randomize_time",
+                format!("{drt} is negative."),
+            );
         } else if let (Some(window), Some(u)) = (window_minutes, drt_unit) {
             let drt_minutes = if u == "MINUTES" { drt } else { drt * 60 };
             if drt_minutes >= window {
@@ -251,15 +294,27 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
 
     // chained jobs
     if present(c.get("chained_job_rules")) == Some(true) && c.get("linked_job_id").is_null() {
-        diags.error_at(at("chained_job_rules"), "chained_job_rules needs linked_job_id", "Chained job rules refer to the post-actions of the linked job: set linked_job_id.");
+        diags.error_at(
+            at("chained_job_rules"),
+            "chained_job_rules needs linked_job_id",
+            "Chained job rules refer to the post-actions of the linked job: set linked_job_id.",
+        );
     }
 
     // patch sources are mutually exclusive
     let qql = present(c.get("dynamic_patches_qql"));
     let patches = present(c.get("approved_patches"));
     let linked = present(c.get("linked_job_id"));
-    let sources = [("dynamic_patches_qql", qql), ("approved_patches", patches), ("linked_job_id", linked)];
-    let set: Vec<&str> = sources.iter().filter(|(_, p)| *p == Some(true)).map(|(n, _)| *n).collect();
+    let sources = [
+        ("dynamic_patches_qql", qql),
+        ("approved_patches", patches),
+        ("linked_job_id", linked),
+    ];
+    let set: Vec<&str> = sources
+        .iter()
+        .filter(|(_, p)| *p == Some(true))
+        .map(|(n, _)| *n)
+        .collect();
     if set.len() > 1 {
         diags.error_at(
             at(set[1]),
@@ -269,7 +324,11 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
     }
     if qql == Some(true) {
         if job_type == Some("Rollback") {
-            diags.error_at(at("dynamic_patches_qql"), "QQL on a Rollback job", "QQL patch selection is only available for Install jobs.");
+            diags.error_at(
+                at("dynamic_patches_qql"),
+                "QQL on a Rollback job",
+                "QQL patch selection is only available for Install jobs.",
+            );
         }
         match c.get("dynamic_qql_type") {
             Value::Unknown => {}
@@ -303,9 +362,17 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
         only("continue_on_patch_failure", "Linux", diags);
         only("minimize_window", "Windows", diags);
         only("opportunistic_downloads", "Windows", diags);
-        if p == "Linux" && c.get("post_deployment").get("on_complete").get("always_show_completed_prompt").as_bool() == Some(true) {
+        if p == "Linux"
+            && c.get("post_deployment")
+                .get("on_complete")
+                .get("always_show_completed_prompt")
+                .as_bool()
+                == Some(true)
+        {
             diags.error_at(
-                at("post_deployment").then_attr("on_complete").then_attr("always_show_completed_prompt"),
+                at("post_deployment")
+                    .then_attr("on_complete")
+                    .then_attr("always_show_completed_prompt"),
                 "always_show_completed_prompt is for Windows jobs only",
                 "The completion pop-up window is only shown on Windows.",
             );
@@ -314,7 +381,13 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
 
     // actions
     for list_name in ["pre_deploy_actions", "post_deploy_actions"] {
-        for (i, a) in c.get(list_name).as_elements().unwrap_or(&[]).iter().enumerate() {
+        for (i, a) in c
+            .get(list_name)
+            .as_elements()
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let p = at(list_name).then_index(i as i64);
             check_action(a, list_name == "post_deploy_actions", platform, &p, diags);
         }
@@ -325,14 +398,30 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
     if n.is_known_value() {
         let start = n.get("on_job_start");
         let complete = n.get("on_job_complete");
-        if !start.is_unknown() && !complete.is_unknown() && start.as_bool() != Some(true) && complete.as_bool() != Some(true) {
-            diags.error_at(at("notification"), "Notification without an event", "Set on_job_start or on_job_complete (or both) to true.");
+        if !start.is_unknown()
+            && !complete.is_unknown()
+            && start.as_bool() != Some(true)
+            && complete.as_bool() != Some(true)
+        {
+            diags.error_at(
+                at("notification"),
+                "Notification without an event",
+                "Set on_job_start or on_job_complete (or both) to true.",
+            );
         }
-        for (i, e) in n.get("recipient_emails").as_elements().unwrap_or(&[]).iter().enumerate() {
+        for (i, e) in n
+            .get("recipient_emails")
+            .as_elements()
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             if let Some(s) = e.as_str() {
                 if !s.contains('@') || s.contains(',') || s.trim() != s {
                     diags.error_at(
-                        at("notification").then_attr("recipient_emails").then_index(i as i64),
+                        at("notification")
+                            .then_attr("recipient_emails")
+                            .then_index(i as i64),
                         "Invalid email address",
                         format!("\"{s}\" is not one email address."),
                     );
@@ -354,7 +443,11 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
                 v => Some(matches!(v.as_i64(), Some(1) | Some(2))),
             },
         ];
-        let targets = [present(c.get("asset_ids")), present(c.get("asset_tag_ids")), present(c.get("match_all_tag_ids"))];
+        let targets = [
+            present(c.get("asset_ids")),
+            present(c.get("asset_tag_ids")),
+            present(c.get("match_all_tag_ids")),
+        ];
         if what.iter().all(|x| *x == Some(false)) {
             diags.error_at(at("status"), "Nothing to deploy", "An Enabled job needs at least one patch, a QQL, a linked job, or a pre- or post-deployment action.");
         }
@@ -364,7 +457,13 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
     }
 }
 
-fn check_action(a: &Value, post: bool, platform: Option<&str>, p: &AttributePath, diags: &mut Diagnostics) {
+fn check_action(
+    a: &Value,
+    post: bool,
+    platform: Option<&str>,
+    p: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     let action = a.get("action").as_str();
     if post && action == Some("System Reboot") {
         diags.error_at(
@@ -375,7 +474,11 @@ fn check_action(a: &Value, post: bool, platform: Option<&str>, p: &AttributePath
     }
     if platform == Some("Linux") {
         if let Some(x) = action.filter(|x| *x != "Run Script") {
-            diags.error_at(p.then_attr("action"), "Action not supported on Linux", format!("Linux jobs support the \"Run Script\" action only, not \"{x}\"."));
+            diags.error_at(
+                p.then_attr("action"),
+                "Action not supported on Linux",
+                format!("Linux jobs support the \"Run Script\" action only, not \"{x}\"."),
+            );
         }
     }
     let script = a.get("script");
@@ -393,17 +496,26 @@ fn check_action(a: &Value, post: bool, platform: Option<&str>, p: &AttributePath
             "Run Script needs a script",
             "Set script (plain text or a storage reference) or default_script_type.",
         ),
-        Some("Install Software") if a.get("download_url").is_null() => {
-            diags.error_at(p.then_attr("download_url"), "Install Software needs download_url", "Set download_url to the installer's URL.")
-        }
-        Some("Change Registry Key") if a.get("reg_key").is_null() => {
-            diags.error_at(p.then_attr("reg_key"), "Change Registry Key needs reg_key", "Set reg_key to the registry key to change.")
-        }
+        Some("Install Software") if a.get("download_url").is_null() => diags.error_at(
+            p.then_attr("download_url"),
+            "Install Software needs download_url",
+            "Set download_url to the installer's URL.",
+        ),
+        Some("Change Registry Key") if a.get("reg_key").is_null() => diags.error_at(
+            p.then_attr("reg_key"),
+            "Change Registry Key needs reg_key",
+            "Set reg_key to the registry key to change.",
+        ),
         _ => {}
     }
     if let Some(s) = a.get("script").as_str() {
-        if s.contains("/Script") && !is_storage_ref(s) && s.lines().count() == 1 && !s.contains(' ') {
-            diags.warning_at(p.then_attr("script"), "script looks like a malformed storage reference", format!("\"{s}\" will be uploaded as script text."));
+        if s.contains("/Script") && !is_storage_ref(s) && s.lines().count() == 1 && !s.contains(' ')
+        {
+            diags.warning_at(
+                p.then_attr("script"),
+                "script looks like a malformed storage reference",
+                format!("\"{s}\" will be uploaded as script text."),
+            );
         }
     }
 }
