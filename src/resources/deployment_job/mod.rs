@@ -3,6 +3,7 @@
 //! Every attribute is declared once in `fields.rs`; the schema, the conversions to and from
 //! the API's JSON, validation, plan and docs derive from those declarations.
 
+pub mod api;
 pub mod apply;
 pub mod convert;
 pub mod docs;
@@ -12,6 +13,8 @@ pub mod read;
 pub mod schema;
 pub mod validate;
 
+#[cfg(test)]
+mod apply_tests;
 #[cfg(test)]
 mod tests;
 
@@ -52,7 +55,14 @@ impl Resource for DeploymentJobResource {
     }
 
     async fn read(&self, req: ReadRequest) -> ReadResponse {
-        read::read(self.slot.get(), req).await
+        match self.slot.get() {
+            Ok(client) => read::read(&*client, req).await,
+            Err(diagnostics) => ReadResponse {
+                new_state: req.current_state,
+                private: req.private,
+                diagnostics,
+            },
+        }
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
@@ -60,10 +70,22 @@ impl Resource for DeploymentJobResource {
     }
 
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        apply::apply(self.slot.get(), req).await
+        match self.slot.get() {
+            Ok(client) => apply::apply(&*client, req).await,
+            Err(diagnostics) => ApplyResponse {
+                diagnostics,
+                ..Default::default()
+            },
+        }
     }
 
     async fn import(&self, id: &str) -> ImportResponse {
-        read::import(self.slot.get(), id).await
+        match self.slot.get() {
+            Ok(client) => read::import(&*client, id).await,
+            Err(diagnostics) => ImportResponse {
+                diagnostics,
+                ..Default::default()
+            },
+        }
     }
 }

@@ -1,12 +1,10 @@
 //! ReadResource and ImportResourceState.
 
-use std::sync::Arc;
-
 use serde_json::Value as Json;
 
-use crate::plugin::{Diagnostics, ImportResponse, ReadRequest, ReadResponse, Value};
-use crate::qualys::Client;
+use crate::plugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
+use super::api::JobApi;
 use super::apply::{private_bytes, private_json};
 use super::convert::{get_path, normalize_server_json, read_object};
 use super::fields::JOB_FIELDS;
@@ -32,26 +30,18 @@ pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
     state
 }
 
-pub async fn read(client: Result<Arc<Client>, Diagnostics>, req: ReadRequest) -> ReadResponse {
+pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     let mut resp = ReadResponse {
         new_state: req.current_state.clone(),
         private: req.private.clone(),
         ..Default::default()
     };
-    let client = match client {
-        Ok(c) => c,
-        Err(d) => {
-            resp.diagnostics = d;
-            return resp;
-        }
-    };
     let Some(id) = req.current_state.get("id").as_str() else {
         resp.new_state = Value::Null;
         return resp;
     };
-    match client.get_job(id).await {
+    match api.get_job(id).await {
         Ok(Some(job)) => {
-            let job = job.to_json();
             if is_deleted(&job) {
                 resp.new_state = Value::Null;
                 return resp;
@@ -69,15 +59,8 @@ pub async fn read(client: Result<Arc<Client>, Diagnostics>, req: ReadRequest) ->
     resp
 }
 
-pub async fn import(client: Result<Arc<Client>, Diagnostics>, id: &str) -> ImportResponse {
+pub async fn import(api: &dyn JobApi, id: &str) -> ImportResponse {
     let mut resp = ImportResponse::default();
-    let client = match client {
-        Ok(c) => c,
-        Err(d) => {
-            resp.diagnostics = d;
-            return resp;
-        }
-    };
     let id = id.trim();
     if id.is_empty() {
         resp.diagnostics.error(
@@ -86,9 +69,8 @@ pub async fn import(client: Result<Arc<Client>, Diagnostics>, id: &str) -> Impor
         );
         return resp;
     }
-    match client.get_job(id).await {
-        Ok(Some(job)) if !is_deleted(&job.to_json()) => {
-            let job = job.to_json();
+    match api.get_job(id).await {
+        Ok(Some(job)) if !is_deleted(&job) => {
             resp.state = job_to_state(&job, &Value::Null, None);
             resp.private = private_bytes(&job);
         }

@@ -59,7 +59,7 @@ fn fixture(name: &str) -> Json {
 
 /// A Terraform object of `fields` from snake_case JSON; missing attributes are null and the
 /// string `"<unknown>"` is an unknown value.
-fn tf(fields: &[Field], j: &Json) -> Value {
+pub(super) fn tf(fields: &[Field], j: &Json) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
         m.insert(
@@ -97,7 +97,7 @@ fn tf_field(f: &Field, j: &Json) -> Value {
 
 /// What terraform proposes: configuration, with prior values for computed attributes the
 /// configuration leaves null (nested objects merged, list elements by index).
-fn proposed(fields: &[Field], prior: &Value, config: &Value) -> Value {
+pub(super) fn proposed(fields: &[Field], prior: &Value, config: &Value) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
         let (c, p) = (config.get(f.name), prior.get(f.name));
