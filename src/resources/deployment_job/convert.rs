@@ -124,7 +124,7 @@ fn json_to_number(j: &Json) -> Value {
             let s = s.trim();
             if let Ok(i) = s.parse::<i64>() {
                 Value::int(i)
-            } else if let Ok(f) = s.parse::<f64>() {
+            } else if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
                 Value::Number(Number::Float(f))
             } else {
                 Value::Null

@@ -985,3 +985,48 @@ fn validation_points_at_the_attribute() {
         d.0[0].detail
     );
 }
+
+#[test]
+fn quickstart_configurations_validate_and_plan() {
+    let jobs = [
+        json!({"name": "Windows - Patch Tuesday + 2", "description": "Monthly critical patches for the Windows fleet", "platform": "Windows",
+               "schedule_type": "Monthly", "start_date_time": "2026-12-01 10:00:00 PM", "monthly_recurring_type": 1, "patch_tuesday_plus_x_days": 2,
+               "timezone_type": "SPECIFIC_TZ", "timezone": "Europe/Berlin", "timeout": 6, "timeout_unit": "HOURS",
+               "asset_tag_ids": ["7c9a4f3e-5d2b-4c1a-9e8f-1a2b3c4d5e6f"], "dynamic_qql_type": 1, "is_dynamic_patches_qql": true,
+               "dynamic_patches_qql": "vendorSeverity:`Critical` and isSuperseded:false", "minimize_window": true,
+               "reattempt_failed_patches": {"no_of_reattempts": 3, "exponential_backoff_interval": 10},
+               "notification": {"email": true, "recipient_emails": ["patching@example.com"], "completed_percentage": 90, "on_job_start": false, "on_job_complete": true},
+               "pre_deploy_actions": [{"action": "Change Registry Key", "action_item": "Pause Windows Update UI",
+                   "reg_key": "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "reg_value_type": "REG_SZ", "reg_value": "1"}],
+               "post_deploy_actions": [{"action": "Run Script", "action_item": "Clean the download cache", "script_type": "ps", "script": "Remove-Item x\n"}]}),
+        json!({"name": "Linux - weekly security updates", "platform": "Linux", "status": "Enabled", "schedule_type": "Weekly",
+               "start_date_time": "2026-12-05 11:30:00 PM", "recurring_week_days": ["Saturday"], "timeout": 240, "timeout_unit": "MINUTES",
+               "asset_ids": ["38aa48ca-a53f-4591-af01-8bce75de4ce7"], "approved_patches": ["444ba31a-0f94-3199-870e-ef8ab1a5a477"],
+               "continue_on_patch_failure": true,
+               "pre_deploy_actions": [{"action": "Run Script", "action_item": "makecache Pre-Action", "script_type": "sh", "default_script_type": "MakeCache"}]}),
+        json!({"name": "Windows - follow-up on servers", "platform": "Windows", "schedule_type": "On-demand",
+               "asset_tag_ids": ["0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6"], "linked_job_id": "<unknown>",
+               "chained_job_rules": [{"field": "postDeployAction", "action_ids": ["<unknown>"], "threshold": 100, "condition": "Post Actions were successfully executed"}]}),
+    ];
+    for j in jobs {
+        let mut config = j.clone();
+        // an unknown element inside a set: a reference to another job's action ID
+        let cfg = if let Some(rules) = config.get_mut("chained_job_rules") {
+            rules[0]["action_ids"] = json!([]);
+            let mut v = tf(JOB_FIELDS, &config);
+            if let Some(Value::List(rules)) = v.get_mut("chained_job_rules") {
+                if let Value::Object(m) = &mut rules[0] {
+                    m.insert("action_ids".into(), Value::Set(vec![Value::Unknown]));
+                }
+            }
+            v
+        } else {
+            tf(JOB_FIELDS, &config)
+        };
+        let d = validate(&cfg);
+        assert!(!d.has_errors(), "{}: {d:?}", j["name"]);
+        let planned = plan_for(&Value::Null, &cfg).planned_state;
+        assert_eq!(planned.get("id"), &Value::Unknown);
+        assert_eq!(planned.get("name"), cfg.get("name"));
+    }
+}

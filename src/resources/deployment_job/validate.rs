@@ -270,8 +270,9 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
         _ => None,
     };
     if let Some(drt) = c.get("download_randomize_time").as_i64() {
+        // the server reports MINUTES for an unset unit
         let drt_unit = match c.get("download_randomize_time_unit") {
-            Value::Null => Some("HOURS"),
+            Value::Null => Some("MINUTES"),
             v => v.as_str(),
         };
         if drt < 0 {
