@@ -897,7 +897,17 @@ fn validation_points_at_the_attribute() {
     assert!(with(json!({"timeout": 10080, "timeout_unit": "MINUTES"})).is_empty());
     assert!(with(json!({"timeout": -1})).is_empty());
     assert_eq!(
-        with(json!({"timeout": 2, "download_randomize_time": 2})),
+        with(
+            json!({"timeout": 2, "download_randomize_time": 2, "download_randomize_time_unit": "HOURS"})
+        ),
+        vec!["download_randomize_time"]
+    );
+    assert!(
+        with(json!({"timeout": 2, "download_randomize_time": 119})).is_empty(),
+        "an unset unit is MINUTES"
+    );
+    assert_eq!(
+        with(json!({"timeout": 2, "download_randomize_time": 120})),
         vec!["download_randomize_time"]
     );
     assert_eq!(
