@@ -20,26 +20,16 @@ pub const DESCRIPTION: &str =
 /// One job summary, as the list API (`/pm/v1/deploymentjobs/summary`) reports it.
 pub const SUMMARY_FIELDS: &[Field] = &[
     field("id", Kind::String, Mode::Computed, &["id"], "The job ID."),
-    field(
-        "name",
-        Kind::String,
-        Mode::Computed,
-        &["name"],
-        "Name of the job.",
-    ),
-    field(
-        "type",
-        Kind::String,
-        Mode::Computed,
-        &["type"],
-        "The job type: `Install` or `Rollback`.",
-    ),
+    field("name", Kind::String, Mode::Computed, &["name"], "Name of the job."),
+    field("description", Kind::String, Mode::Computed, &["description"], "Description of the job."),
+    field("platform", Kind::String, Mode::Computed, &["platform"], "The platform: `Windows` or `Linux`."),
+    field("type", Kind::String, Mode::Computed, &["type"], "The job type: `Install` or `Rollback`."),
     field(
         "status",
         Kind::String,
         Mode::Computed,
         &["status"],
-        "The status the server reports (`Enabled`, `Disabled`, ...).",
+        "The status the server reports (`Enabled`, `Disabled`, or a server-driven value such as `Prepared`).",
     ),
     field(
         "schedule_type",
@@ -48,27 +38,12 @@ pub const SUMMARY_FIELDS: &[Field] = &[
         &["scheduleType"],
         "When the job runs (`On-demand`, `Once`, `Daily`, `Weekly`, `Monthly`).",
     ),
-    field(
-        "recurring",
-        Kind::Bool,
-        Mode::Computed,
-        &["isRecurring"],
-        "Whether the job recurs.",
-    ),
-    field(
-        "next_run_at",
-        Kind::EpochMs,
-        Mode::Computed,
-        &["nextScheduleDateTime"],
-        "Next scheduled run (RFC 3339), if any.",
-    ),
-    field(
-        "last_run_at",
-        Kind::EpochMs,
-        Mode::Computed,
-        &["lastScheduleDateTime"],
-        "Last scheduled run (RFC 3339), if any.",
-    ),
+    field("recurring", Kind::Bool, Mode::Computed, &["isRecurring"], "Whether the job recurs."),
+    field("created_by", Kind::String, Mode::Computed, &["created", "user", "name"], "User name of the job's creator."),
+    field("created_at", Kind::EpochMs, Mode::Computed, &["created", "date"], "Creation time (RFC 3339)."),
+    field("updated_at", Kind::EpochMs, Mode::Computed, &["updated", "date"], "Last update time (RFC 3339), if any."),
+    field("next_run_at", Kind::EpochMs, Mode::Computed, &["nextScheduleDateTime"], "Next scheduled run (RFC 3339), if any."),
+    field("last_run_at", Kind::EpochMs, Mode::Computed, &["lastScheduleDateTime"], "Last scheduled run (RFC 3339), if any."),
 ];
 
 pub struct DeploymentJobsDataSource {
@@ -166,7 +141,7 @@ impl DataSource for DeploymentJobsDataSource {
         let name = config.get("name").as_str();
         let jobs = summaries
             .iter()
-            .map(|s| s.to_json())
+            .filter_map(|s| serde_json::to_value(s).ok())
             .filter(|j| name.is_none() || j.get("name").and_then(|n| n.as_str()) == name)
             .map(|j| read_object(SUMMARY_FIELDS, &j, &Value::Null, None))
             .collect();

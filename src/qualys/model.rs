@@ -7,9 +7,5 @@ impl Job {
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobStatus { Enabled, Disabled }
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct JobSummary {}
-impl JobSummary {
-    /// The summary object as the API returned it (camelCase keys, unknown fields kept).
-    pub fn to_json(&self) -> serde_json::Value { unimplemented!() }
-}
