@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use crate::plugin::{AttributePath, Block, DataSource, Diagnostics, Schema, Value};
 use crate::provider::ClientSlot;
+use crate::resources::deployment_job::convert::get_path;
 use crate::resources::deployment_job::read::job_to_state;
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
@@ -75,14 +76,14 @@ impl DataSource for DeploymentJobDataSource {
             return (Value::Null, diags);
         };
         match client.get_job(id).await {
-            Ok(Some(job)) => {
+            Ok(Some(job)) if get_path(&job.to_json(), &["deletedBy", "date"]).is_null() => {
                 let mut state = job_to_state(&job.to_json(), &Value::Null, None);
                 if let Some(slot) = state.get_mut("id") {
                     *slot = Value::from(id);
                 }
                 (state, diags)
             }
-            Ok(None) => {
+            Ok(_) => {
                 diags.error_at(
                     AttributePath::attr("id"),
                     "Deployment job not found",

@@ -138,17 +138,72 @@ impl DataSource for DeploymentJobsDataSource {
                 return (Value::Null, diags);
             }
         };
-        let name = config.get("name").as_str();
-        let jobs = summaries
+        let summaries: Vec<serde_json::Value> = summaries
             .iter()
             .filter_map(|s| serde_json::to_value(s).ok())
-            .filter(|j| name.is_none() || j.get("name").and_then(|n| n.as_str()) == name)
-            .map(|j| read_object(SUMMARY_FIELDS, &j, &Value::Null, None))
             .collect();
-        let mut out = config.clone();
-        if let Value::Object(m) = &mut out {
-            m.insert("jobs".to_owned(), Value::List(jobs));
-        }
-        (out, diags)
+        (with_jobs(config, &summaries), diags)
+    }
+}
+
+/// The data source's value: the configuration, with `jobs` the summaries matching `name`.
+fn with_jobs(config: &Value, summaries: &[serde_json::Value]) -> Value {
+    let name = config.get("name").as_str();
+    let jobs = summaries
+        .iter()
+        .filter(|j| name.is_none() || j.get("name").and_then(|n| n.as_str()) == name)
+        .map(|j| read_object(SUMMARY_FIELDS, j, &Value::Null, None))
+        .collect();
+    let mut out = config.clone();
+    if let Value::Object(m) = &mut out {
+        m.insert("jobs".to_owned(), Value::List(jobs));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn summaries_map_to_jobs_filtered_by_exact_name() {
+        let summaries = vec![
+            json!({"id": "a", "name": "Weekly", "platform": "Linux", "type": "Install", "status": "Enabled",
+                   "scheduleType": "Weekly", "isRecurring": true, "created": {"user": {"name": "me"}, "date": 1744638348039i64},
+                   "nextScheduleDateTime": 1744638400000i64}),
+            json!({"id": "b", "name": "Weekly 2", "platform": "Linux", "status": "Disabled"}),
+        ];
+        let mut cfg = std::collections::BTreeMap::new();
+        cfg.insert("platform".to_owned(), Value::from("Linux"));
+        cfg.insert("name".to_owned(), Value::Null);
+        cfg.insert("jobs".to_owned(), Value::Null);
+        let all = with_jobs(&Value::Object(cfg.clone()), &summaries);
+        let jobs = all.get("jobs").as_elements().unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].get("recurring"), &Value::Bool(true));
+        assert_eq!(
+            jobs[0].get("created_at"),
+            &Value::from("2025-04-14T13:45:48.039Z")
+        );
+        assert_eq!(
+            jobs[0].get("next_run_at"),
+            &Value::from("2025-04-14T13:46:40Z")
+        );
+        assert_eq!(jobs[1].get("schedule_type"), &Value::Null);
+        cfg.insert("name".to_owned(), Value::from("Weekly"));
+        let one = with_jobs(&Value::Object(cfg), &summaries);
+        let jobs = one.get("jobs").as_elements().unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].get("id"), &Value::from("a"));
+        assert!(one.is_wholly_known());
+    }
+
+    #[test]
+    fn platform_is_validated() {
+        let mut cfg = std::collections::BTreeMap::new();
+        cfg.insert("platform".to_owned(), Value::from("Mac"));
+        let d = DeploymentJobsDataSource::new(Default::default()).validate(&Value::Object(cfg));
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("platform")));
     }
 }
