@@ -1,3 +1,13 @@
 //! Managed resources: each maps Terraform values onto the Qualys API.
 
 pub mod deployment_job;
+
+use std::sync::Arc;
+
+use crate::plugin;
+use crate::provider::ClientSlot;
+
+/// Every resource of the provider.
+pub fn resources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::Resource>> {
+    vec![Arc::new(deployment_job::DeploymentJobResource::new(slot))]
+}

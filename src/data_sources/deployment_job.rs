@@ -1,0 +1,103 @@
+//! `qualys_deployment_job` data source: one job by ID, every attribute of the resource
+//! (derived from the same declarations), all computed.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::plugin::{AttributePath, Block, DataSource, Diagnostics, Schema, Value};
+use crate::provider::ClientSlot;
+use crate::resources::deployment_job::convert::get_path;
+use crate::resources::deployment_job::read::job_to_state;
+
+pub const TYPE_NAME: &str = "qualys_deployment_job";
+pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";
+
+pub struct DeploymentJobDataSource {
+    slot: Arc<ClientSlot>,
+}
+
+impl DeploymentJobDataSource {
+    pub fn new(slot: Arc<ClientSlot>) -> Self {
+        DeploymentJobDataSource { slot }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: crate::resources::deployment_job::schema::data_source_attributes(),
+            blocks: Vec::new(),
+            description: DESCRIPTION.to_owned(),
+            deprecated: false,
+        },
+    }
+}
+
+#[async_trait]
+impl DataSource for DeploymentJobDataSource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if config
+            .get("id")
+            .as_str()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            diags.error_at(
+                AttributePath::attr("id"),
+                "Empty id",
+                "Set id to a deployment job ID.",
+            );
+        }
+        diags
+    }
+
+    async fn read(&self, config: &Value) -> (Value, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let client = match self.slot.get() {
+            Ok(c) => c,
+            Err(d) => return (Value::Null, d),
+        };
+        let Some(id) = config.get("id").as_str() else {
+            diags.error_at(
+                AttributePath::attr("id"),
+                "Missing id",
+                "Set id to a deployment job ID.",
+            );
+            return (Value::Null, diags);
+        };
+        match client.get_job(id).await {
+            Ok(Some(job)) if get_path(&job.to_json(), &["deletedBy", "date"]).is_null() => {
+                let mut state = job_to_state(&job.to_json(), &Value::Null, None);
+                if let Some(slot) = state.get_mut("id") {
+                    *slot = Value::from(id);
+                }
+                (state, diags)
+            }
+            Ok(_) => {
+                diags.error_at(
+                    AttributePath::attr("id"),
+                    "Deployment job not found",
+                    format!("No deployment job has the ID {id}."),
+                );
+                (Value::Null, diags)
+            }
+            Err(e) => {
+                diags.error(
+                    "Reading the deployment job failed",
+                    format!("Job {id}: {e}"),
+                );
+                (Value::Null, diags)
+            }
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Apply, read, import and delete against an in-memory fake of the job API.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde_json::{json, Value as Json};
+
+use crate::plugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
+use crate::qualys::JobStatus;
+
+use super::api::JobApi;
+use super::apply::apply;
+use super::convert::get_path;
+use super::fields::JOB_FIELDS;
+use super::plan::plan;
+use super::read::{import, read};
+
+#[derive(Default)]
+struct Fake {
+    jobs: Mutex<BTreeMap<String, Json>>,
+    calls: Mutex<Vec<String>>,
+    next: Mutex<u32>,
+    /// create ignores the status in the body (the job starts Disabled)
+    create_ignores_status: bool,
+    fail_set_status: bool,
+}
+
+impl Fake {
+    fn log(&self, s: String) {
+        self.calls.lock().unwrap().push(s);
+    }
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+    fn id(&self, prefix: &str) -> String {
+        let mut n = self.next.lock().unwrap();
+        *n += 1;
+        format!("{prefix}-{n}")
+    }
+    /// What the server does with a job body: IDs, script references, defaults, types.
+    fn store(&self, mut job: Json, id: &str) -> Json {
+        job["id"] = json!(id);
+        job["customerId"] = json!("cust");
+        job["createdBy"] = json!({"user": {"id": "u", "name": "tester"}, "date": 1744638348039i64});
+        job["updatedBy"] = json!({"user": null, "date": null});
+        for list in ["preDeployActions", "postDeployActions"] {
+            let Some(actions) = job.get_mut(list).and_then(Json::as_array_mut) else {
+                continue;
+            };
+            for a in actions {
+                if a.get("actionId").is_none() {
+                    a["actionId"] = json!(self.id("act"));
+                }
+                let aid = a["actionId"].as_str().unwrap().to_owned();
+                if let Some(s) = a.get("script").and_then(Json::as_str) {
+                    if !s.is_empty() && !s.contains('/') {
+                        a["script"] = json!(format!("cust/{aid}/Script"));
+                    }
+                }
+                a["params"]["timeout"] = json!(180);
+            }
+        }
+        if job.get("preDeployment").is_none_or(Json::is_null) {
+            job["preDeployment"] = json!({"userMessage": "", "description": "", "deferment": {"count": 3, "interval": 1, "intervalUnit": "HOURS"}});
+        }
+        for (k, v) in [
+            ("timezoneType", json!("SPECIFIC_TZ")),
+            ("timezone", json!("UTC")),
+            ("timeoutUnit", json!("HOURS")),
+            ("timeout", json!(-1)),
+        ] {
+            if job.get(k).is_none_or(Json::is_null) {
+                job[k] = v;
+            }
+        }
+        if job.get("startDateTime").is_none() {
+            job["startDateTime"] = json!("2025-4-14 01:45:48 PM");
+        }
+        for k in ["filterType", "exclusionFilterType"] {
+            if job.get(k).is_none() {
+                job[k] = json!("Any");
+            }
+        }
+        if job.get("downloadRandomizeTime").is_none() {
+            job["downloadRandomizeTime"] = json!(0);
+            job["downloadRandomizeTimeUnit"] = json!("MINUTES");
+        }
+        for k in ["duringDeployment", "postDeployment"] {
+            if job.get(k).is_none() {
+                job[k] = json!({"userMessage": "", "description": ""});
+            }
+        }
+        self.jobs.lock().unwrap().insert(id.to_owned(), job.clone());
+        job
+    }
+}
+
+#[async_trait]
+impl JobApi for Fake {
+    async fn create_job(&self, mut job: Json) -> Result<Json, String> {
+        self.log(format!("create status={}", job["status"]));
+        if self.create_ignores_status {
+            job["status"] = json!("Disabled");
+        }
+        let id = self.id("job");
+        Ok(self.store(job, &id))
+    }
+    async fn get_job(&self, id: &str) -> Result<Option<Json>, String> {
+        self.log(format!("get {id}"));
+        Ok(self.jobs.lock().unwrap().get(id).cloned())
+    }
+    async fn update_job(&self, id: &str, job: Json) -> Result<Json, String> {
+        self.log(format!("update {id} status={}", job["status"]));
+        let current = self.jobs.lock().unwrap().get(id).cloned().ok_or("404")?;
+        if current["status"] == "Enabled" {
+            return Err("400: an Enabled job cannot be edited".into());
+        }
+        let mut stored = self.store(job, id);
+        stored["updatedBy"] =
+            json!({"user": {"id": "u", "name": "tester"}, "date": 1744638400000i64});
+        self.jobs
+            .lock()
+            .unwrap()
+            .insert(id.to_owned(), stored.clone());
+        Ok(stored)
+    }
+    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), String> {
+        self.log(format!("status {id} {status:?}"));
+        if self.fail_set_status {
+            return Err("503 Service Unavailable".into());
+        }
+        let mut jobs = self.jobs.lock().unwrap();
+        let job = jobs.get_mut(id).ok_or("404")?;
+        job["status"] = json!(format!("{status:?}"));
+        Ok(())
+    }
+    async fn delete_job(&self, id: &str) -> Result<(), String> {
+        self.log(format!("delete {id}"));
+        match self.jobs.lock().unwrap().remove(id) {
+            Some(_) => Ok(()),
+            None => Err(format!("failure: job {id} not found")),
+        }
+    }
+}
+
+fn config(extra: Json) -> Value {
+    let mut base = json!({
+        "name": "weekly", "schedule_type": "Weekly", "start_date_time": "2026-12-05 11:30:00 PM",
+        "recurring_week_days": ["Saturday"], "asset_ids": ["a1"], "approved_patches": ["p1"],
+        "pre_deploy_actions": [{"action": "Run Script", "action_item": "check", "script": "Write-Output hi", "script_type": "ps"}]
+    });
+    base.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    super::tests::tf(JOB_FIELDS, &base)
+}
+
+fn plan_req(prior: &Value, cfg: &Value) -> Value {
+    let proposed = super::tests::proposed(JOB_FIELDS, prior, cfg);
+    plan(&PlanRequest {
+        prior_state: prior.clone(),
+        proposed_new_state: proposed,
+        config: cfg.clone(),
+        prior_private: vec![],
+    })
+    .planned_state
+}
+
+async fn apply_plan(
+    api: &Fake,
+    prior: &Value,
+    private: &[u8],
+    cfg: &Value,
+) -> crate::plugin::ApplyResponse {
+    let planned = plan_req(prior, cfg);
+    apply(
+        api,
+        ApplyRequest {
+            prior_state: prior.clone(),
+            planned_state: planned,
+            config: cfg.clone(),
+            planned_private: private.to_vec(),
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn create_sends_status_in_the_body_and_records_the_job() {
+    let api = Fake::default();
+    let cfg = config(json!({"status": "Enabled"}));
+    let resp = apply_plan(&api, &Value::Null, &[], &cfg).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(api.calls(), vec!["create status=\"Enabled\""]);
+    let state = resp.new_state;
+    assert!(state.is_wholly_known());
+    assert_eq!(state.get("id"), &Value::from("job-1"));
+    assert_eq!(state.get("status"), &Value::from("Enabled"));
+    let action = &state.get("pre_deploy_actions").as_elements().unwrap()[0];
+    assert_eq!(action.get("script"), &Value::from("Write-Output hi"));
+    assert_eq!(action.get("timeout"), &Value::int(180));
+    // the private state is the job as the server answered
+    let private: Json = serde_json::from_slice(&resp.private).unwrap();
+    assert_eq!(
+        get_path(&private, &["preDeployActions"])[0]["script"],
+        json!("cust/act-2/Script")
+    );
+}
+
+#[tokio::test]
+async fn create_enables_through_the_status_endpoint_when_the_body_status_is_ignored() {
+    let api = Fake {
+        create_ignores_status: true,
+        ..Default::default()
+    };
+    let resp = apply_plan(
+        &api,
+        &Value::Null,
+        &[],
+        &config(json!({"status": "Enabled"})),
+    )
+    .await;
+    assert!(resp.diagnostics.is_empty());
+    assert_eq!(
+        api.calls(),
+        vec!["create status=\"Enabled\"", "status job-1 Enabled"]
+    );
+    assert_eq!(resp.new_state.get("server_status"), &Value::from("Enabled"));
+}
+
+#[tokio::test]
+async fn a_created_job_whose_enabling_fails_is_still_returned_with_the_error() {
+    let api = Fake {
+        create_ignores_status: true,
+        fail_set_status: true,
+        ..Default::default()
+    };
+    let resp = apply_plan(
+        &api,
+        &Value::Null,
+        &[],
+        &config(json!({"status": "Enabled"})),
+    )
+    .await;
+    assert!(resp.diagnostics.has_errors());
+    assert_eq!(
+        resp.new_state.get("id"),
+        &Value::from("job-1"),
+        "terraform must record (taint) the created job"
+    );
+    assert_eq!(resp.new_state.get("status"), &Value::from("Disabled"));
+}
+
+#[tokio::test]
+async fn enabled_recurring_job_is_disabled_patched_and_enabled_with_one_patch_and_no_get() {
+    let api = Fake::default();
+    let cfg = config(json!({"status": "Enabled"}));
+    let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
+    let state = created.new_state;
+    let cfg2 = config(json!({"status": "Enabled", "name": "weekly, renamed"}));
+    let resp = apply_plan(&api, &state, &created.private, &cfg2).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(
+        api.calls()[1..],
+        [
+            "status job-1 Disabled",
+            "update job-1 status=\"Disabled\"",
+            "status job-1 Enabled"
+        ]
+    );
+    let stored = api.jobs.lock().unwrap()["job-1"].clone();
+    assert_eq!(stored["name"], json!("weekly, renamed"));
+    assert_eq!(stored["status"], json!("Enabled"));
+    assert_eq!(
+        stored["preDeployActions"][0]["actionId"],
+        json!("act-2"),
+        "action ID kept"
+    );
+    assert_eq!(
+        stored["preDeployActions"][0]["script"],
+        json!("cust/act-2/Script"),
+        "unchanged script sent as its reference"
+    );
+    assert_eq!(resp.new_state.get("status"), &Value::from("Enabled"));
+    assert_eq!(
+        resp.new_state.get("updated_at"),
+        &Value::from("2025-04-14T13:46:40Z")
+    );
+
+    // the next read finds no drift, and the next plan no change
+    let read_resp = read(
+        &api,
+        ReadRequest {
+            current_state: resp.new_state.clone(),
+            private: resp.private.clone(),
+        },
+    )
+    .await;
+    assert_eq!(read_resp.new_state, resp.new_state);
+    assert_eq!(plan_req(&read_resp.new_state, &cfg2), read_resp.new_state);
+}
+
+#[tokio::test]
+async fn status_only_change_uses_the_status_endpoint_only() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let resp = apply_plan(
+        &api,
+        &created.new_state,
+        &created.private,
+        &config(json!({"status": "Enabled"})),
+    )
+    .await;
+    assert!(resp.diagnostics.is_empty());
+    assert_eq!(api.calls()[1..], ["status job-1 Enabled"]);
+    assert_eq!(resp.new_state.get("server_status"), &Value::from("Enabled"));
+}
+
+#[tokio::test]
+async fn update_without_private_state_reads_the_job_first() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let resp = apply_plan(
+        &api,
+        &created.new_state,
+        &[],
+        &config(json!({"description": "d"})),
+    )
+    .await;
+    assert!(resp.diagnostics.is_empty());
+    assert_eq!(
+        api.calls()[1..],
+        ["get job-1", "update job-1 status=\"Disabled\""]
+    );
+}
+
+#[tokio::test]
+async fn read_of_a_job_gone_or_soft_deleted_leaves_the_state() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    api.jobs.lock().unwrap().get_mut("job-1").unwrap()["deletedBy"] =
+        json!({"user": null, "date": 1744638400000i64});
+    let r = read(
+        &api,
+        ReadRequest {
+            current_state: created.new_state.clone(),
+            private: created.private.clone(),
+        },
+    )
+    .await;
+    assert!(r.new_state.is_null() && r.diagnostics.is_empty());
+    api.jobs.lock().unwrap().clear();
+    let r = read(
+        &api,
+        ReadRequest {
+            current_state: created.new_state,
+            private: created.private,
+        },
+    )
+    .await;
+    assert!(r.new_state.is_null() && r.diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn out_of_band_edit_shows_as_drift() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    api.jobs.lock().unwrap().get_mut("job-1").unwrap()["name"] = json!("edited in the UI");
+    let r = read(
+        &api,
+        ReadRequest {
+            current_state: created.new_state.clone(),
+            private: created.private,
+        },
+    )
+    .await;
+    assert_eq!(r.new_state.get("name"), &Value::from("edited in the UI"));
+    let planned = plan_req(&r.new_state, &config(json!({})));
+    assert_eq!(planned.get("name"), &Value::from("weekly"));
+}
+
+#[tokio::test]
+async fn delete_counts_a_job_already_gone_as_deleted() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let req = || ApplyRequest {
+        prior_state: created.new_state.clone(),
+        planned_state: Value::Null,
+        config: Value::Null,
+        planned_private: vec![],
+    };
+    let resp = apply(&api, req()).await;
+    assert!(resp.diagnostics.is_empty() && resp.new_state.is_null());
+    let again = apply(&api, req()).await;
+    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+}
+
+#[tokio::test]
+async fn import_by_id_reads_the_job_and_keeps_it_private() {
+    let api = Fake::default();
+    apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let imported = import(&api, " job-1 ").await;
+    assert!(imported.diagnostics.is_empty());
+    assert_eq!(imported.state.get("id"), &Value::from("job-1"));
+    assert_eq!(
+        imported
+            .state
+            .get("pre_deploy_actions")
+            .as_elements()
+            .unwrap()[0]
+            .get("script"),
+        &Value::from("cust/act-2/Script"),
+        "an imported script is its storage reference"
+    );
+    assert!(!imported.private.is_empty());
+    let missing = import(&api, "nope").await;
+    assert!(missing.diagnostics.has_errors());
+}
