@@ -204,6 +204,7 @@ pub fn client_config(
                 max_retries,
                 request_timeout,
                 ca_cert_pem,
+                retry_base_delay: ClientConfig::DEFAULT_RETRY_BASE_DELAY,
             }))
         }
         // Every `None` above either recorded an error or set `unknown`.

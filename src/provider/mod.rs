@@ -122,13 +122,10 @@ impl Provider for QualysProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        // Resources plug in here, each given `self.client_slot()`, e.g.
-        // `Arc::new(crate::resources::deployment_job::DeploymentJob::new(self.client_slot()))`.
-        Vec::new()
+        crate::resources::resources(self.client_slot())
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        // Data sources plug in here, like resources.
-        Vec::new()
+        crate::data_sources::data_sources(self.client_slot())
     }
 }
