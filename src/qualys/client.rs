@@ -133,6 +133,11 @@ impl Client {
         })
     }
 
+    /// How often a throttled or transient failure is retried.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
     /// `POST /pm/v1/deploymentjob` (201, the full job). Retried only on 429 or when the
     /// connection failed before sending; otherwise an unanswered create is
     /// `Error::CreateOutcomeUnknown`.

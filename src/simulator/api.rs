@@ -45,6 +45,7 @@ pub fn router(state: State) -> Router {
         )
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
+        .route("/_simulator/tokens", get(admin_tokens))
         .fallback(not_found_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -181,6 +182,7 @@ async fn auth(AxState(state): AxState<State>, body: Bytes) -> Response {
     ) {
         Ok(jwt) => {
             state.tokens_issued.fetch_add(1, Ordering::SeqCst);
+            lock(&state.issued_tokens).push(jwt.clone());
             (
                 StatusCode::CREATED,
                 [(
@@ -716,11 +718,21 @@ async fn admin_expire_tokens(AxState(state): AxState<State>) -> Response {
     json_response(StatusCode::OK, json!({"expired": true}))
 }
 
+/// Every JWT issued so far, for tests that check that no output ever shows one.
+async fn admin_tokens(AxState(state): AxState<State>) -> Response {
+    json_response(StatusCode::OK, json!(lock(&state.issued_tokens).clone()))
+}
+
 async fn admin_stats(AxState(state): AxState<State>) -> Response {
     let jobs = lock(&state.store).jobs.len();
     json_response(
         StatusCode::OK,
-        json!({"jobs": jobs, "tokens_issued": state.tokens_issued.load(Ordering::SeqCst)}),
+        json!({
+            "jobs": jobs,
+            "tokens_issued": state.tokens_issued.load(Ordering::SeqCst),
+            "faults_injected": state.faults_injected.load(Ordering::SeqCst),
+            "responses_lost": state.responses_lost.load(Ordering::SeqCst),
+        }),
     )
 }
 
@@ -736,14 +748,16 @@ fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: bool) -> Injec
     if is_admin {
         return Injected::None;
     }
-    match faults.fail_next.pop_front() {
-        Some(0) => return Injected::None, // a placeholder: let this request through
-        Some(status) => return Injected::Before(status),
-        None => {}
-    }
     let mut rng = rand::rng();
-    if faults.fault_rate > 0.0 && rng.random_bool(faults.fault_rate.clamp(0.0, 1.0)) {
-        return Injected::Before(if rng.random_bool(0.5) { 429 } else { 503 });
+    match faults.fail_next.pop_front() {
+        // a placeholder: no failure before acting (a `lose_next` still applies)
+        Some(0) => {}
+        Some(status) => return Injected::Before(status),
+        None => {
+            if faults.fault_rate > 0.0 && rng.random_bool(faults.fault_rate.clamp(0.0, 1.0)) {
+                return Injected::Before(if rng.random_bool(0.5) { 429 } else { 503 });
+            }
+        }
     }
     if is_pm_write {
         if faults.lose_next > 0 {
@@ -830,6 +844,11 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     if latency > 0 && !is_admin {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
+    match injected {
+        Injected::Before(_) => state.faults_injected.fetch_add(1, Ordering::SeqCst),
+        Injected::LoseAfter => state.responses_lost.fetch_add(1, Ordering::SeqCst),
+        Injected::None => 0,
+    };
     let response = match injected {
         Injected::Before(status) => injected_response(status),
         other => {

@@ -117,6 +117,11 @@ pub struct Shared {
     /// Tokens of an older generation are expired (`/_simulator/expire-tokens`).
     token_generation: AtomicU64,
     tokens_issued: AtomicU64,
+    /// The JWTs issued (`GET /_simulator/tokens`).
+    issued_tokens: Mutex<Vec<String>>,
+    /// Answers replaced by an injected 429/5xx before acting, and writes whose answer was lost.
+    faults_injected: AtomicU64,
+    responses_lost: AtomicU64,
     request_log: Option<Mutex<std::fs::File>>,
 }
 
@@ -175,6 +180,9 @@ impl Shared {
             faults: Mutex::new(faults),
             token_generation: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
+            issued_tokens: Mutex::new(Vec::new()),
+            faults_injected: AtomicU64::new(0),
+            responses_lost: AtomicU64::new(0),
             request_log,
             options,
         }))

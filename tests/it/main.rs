@@ -6,3 +6,4 @@ mod protocol;
 mod qualys_client;
 mod simulator;
 mod terraform_cli;
+mod reliability;

@@ -1,10 +1,16 @@
 //! The five job operations the resource needs, on JSON. Implemented by `qualys::Client`
 //! (through the model's canonical JSON); tests implement it with an in-memory fake.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
-use crate::qualys::{Client, Job, JobStatus};
+use crate::qualys::{Client, Job, JobStatus, JobSummary};
+
+/// How far the server's clock may lag ours when deciding whether a job was created by this
+/// create attempt (its `created.date` is the server's clock).
+const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
 
 #[async_trait]
 pub trait JobApi: Send + Sync {
@@ -22,12 +28,64 @@ fn encode(job: Json) -> Result<Job, String> {
 
 #[async_trait]
 impl JobApi for Client {
+    /// A create whose answer was lost (the server may or may not have made the job) is
+    /// resolved through the summary list: the one job of that name and platform created since
+    /// the first attempt is adopted; none means the server did not act, so the create is sent
+    /// again; anything else fails with an error naming the job and how to import it.
     async fn create_job(&self, job: Json) -> Result<Json, String> {
         let job = encode(job)?;
-        Client::create_job(self, &job)
-            .await
-            .map(|j| j.to_json())
-            .map_err(|e| e.to_string())
+        let since = SystemTime::now()
+            .checked_sub(CLOCK_SKEW_ALLOWANCE)
+            .unwrap_or(UNIX_EPOCH);
+        let mut retries = 0;
+        loop {
+            let lost = match Client::create_job(self, &job).await {
+                Ok(created) => return Ok(created.to_json()),
+                Err(e) if e.is_create_outcome_unknown() => e,
+                Err(e) => return Err(e.to_string()),
+            };
+            let name = job.name.clone().unwrap_or_default();
+            let found = self
+                .find_jobs_by_name(&name, job.platform.as_deref())
+                .await
+                .map_err(|e| {
+                    unknown_create_error(
+                        &name,
+                        &lost.to_string(),
+                        &format!("looking the job up by name failed: {e}"),
+                        &[],
+                    )
+                })?;
+            match created_since(&found, &job, since) {
+                Candidates::One(id) => {
+                    tracing::warn!(job_id = %id, "the answer to a create was lost; adopting the job the server created");
+                    return match Client::get_job(self, &id).await {
+                        Ok(Some(adopted)) => Ok(adopted.to_json()),
+                        Ok(None) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but could not be read back"), &[id])),
+                        Err(e) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but reading it failed: {e}"), &[id])),
+                    };
+                }
+                // the server certainly did not act: as safe to retry as a 429, within the same budget
+                Candidates::None if retries < self.max_retries() => {
+                    tracing::warn!("the answer to a create was lost and no job was created; creating it again");
+                    retries += 1;
+                }
+                Candidates::None => {
+                    return Err(format!(
+                        "{lost}. No job named {name:?} was created, after {} attempts; not trying again.",
+                        retries + 1
+                    ))
+                }
+                Candidates::Several(ids) => {
+                    return Err(unknown_create_error(
+                        &name,
+                        &lost.to_string(),
+                        "more than one recent job has this name and platform, so the provider cannot tell which one it created",
+                        &ids,
+                    ))
+                }
+            }
+        }
     }
 
     async fn get_job(&self, id: &str) -> Result<Option<Json>, String> {
@@ -55,5 +113,109 @@ impl JobApi for Client {
         Client::delete_jobs(self, &[id])
             .await
             .map_err(|e| e.to_string())
+    }
+}
+
+/// Jobs of a name that may be the one a lost create made.
+#[derive(Debug, PartialEq)]
+enum Candidates {
+    None,
+    One(String),
+    Several(Vec<String>),
+}
+
+/// The summaries (already matching the name) of the job's platform and type whose creation
+/// time is at or after `since`. A summary without a creation time may be the job too.
+fn created_since(found: &[JobSummary], job: &Job, since: SystemTime) -> Candidates {
+    let since_ms = since
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let same = |ours: &Option<String>, theirs: &Option<String>| match (ours, theirs) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => true,
+    };
+    let ids: Vec<String> = found
+        .iter()
+        .filter(|s| same(&job.platform, &s.platform) && same(&job.job_type, &s.job_type))
+        .filter(|s| {
+            s.created
+                .as_ref()
+                .and_then(|c| c.date)
+                .is_none_or(|date| date >= since_ms)
+        })
+        .map(|s| s.id.clone())
+        .collect();
+    match ids.len() {
+        0 => Candidates::None,
+        1 => Candidates::One(ids.into_iter().next().unwrap_or_default()),
+        _ => Candidates::Several(ids),
+    }
+}
+
+/// The message for a create that may have left a job on the server that the state does not
+/// record: what happened, which job to look for, and how to bring it under management.
+fn unknown_create_error(name: &str, lost: &str, why: &str, ids: &[String]) -> String {
+    let import = match ids {
+        [] => "terraform import <this resource's address> <job id>".to_owned(),
+        ids => ids
+            .iter()
+            .map(|id| format!("terraform import <this resource's address> {id}"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let which = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" (candidates: {})", ids.join(", "))
+    };
+    format!(
+        "{lost}. The server may have created deployment job {name:?}{which}, and {why}. \
+         The state does not record it. Look for the job named {name:?} in Patch Management: \
+         if it exists, run `{import}` before applying again (or delete it); if it does not, \
+         apply again to create it."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary(id: &str, platform: &str, created_ms: Option<i64>) -> JobSummary {
+        let mut v = json!({"id": id, "name": "Job", "platform": platform, "type": "Install"});
+        if let Some(ms) = created_ms {
+            v["created"] = json!({"date": ms});
+        }
+        JobSummary::from_json(v).unwrap()
+    }
+
+    #[test]
+    fn only_jobs_created_since_the_attempt_are_candidates() {
+        let job = Job::from_json(json!({"name": "Job", "platform": "Windows", "type": "Install"})).unwrap();
+        let since = UNIX_EPOCH + Duration::from_millis(10_000);
+        let old = summary("old", "Windows", Some(9_999));
+        let new = summary("new", "Windows", Some(10_000));
+        let linux = summary("linux", "Linux", Some(20_000));
+        assert_eq!(created_since(&[], &job, since), Candidates::None);
+        assert_eq!(created_since(&[old.clone(), linux.clone()], &job, since), Candidates::None);
+        assert_eq!(
+            created_since(&[old.clone(), new.clone(), linux], &job, since),
+            Candidates::One("new".into())
+        );
+        let undated = summary("undated", "Windows", None);
+        assert_eq!(
+            created_since(&[old, new, undated], &job, since),
+            Candidates::Several(vec!["new".into(), "undated".into()])
+        );
+    }
+
+    #[test]
+    fn the_unknown_create_message_names_the_job_and_the_import_command() {
+        let m = unknown_create_error("Nightly", "create deployment job: outcome unknown", "reasons", &["a-1".into()]);
+        assert!(m.contains("\"Nightly\""), "{m}");
+        assert!(m.contains("terraform import <this resource's address> a-1"), "{m}");
+        let m = unknown_create_error("Nightly", "lost", "reasons", &[]);
+        assert!(m.contains("terraform import <this resource's address> <job id>"), "{m}");
     }
 }

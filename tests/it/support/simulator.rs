@@ -38,6 +38,12 @@ impl Simulator {
 
     /// Starts the simulator keeping its files in `dir` (to restart on the same `--state`).
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Simulator {
+        Self::start_listening(dir, "127.0.0.1:0", args)
+    }
+
+    /// Starts the simulator on a given address (e.g. the port of a stopped one, to restart
+    /// it where clients expect it), keeping its files in `dir`.
+    pub fn start_listening(dir: tempfile::TempDir, listen: &str, args: &[&str]) -> Simulator {
         let request_log = dir.path().join("requests.jsonl");
         let stderr = std::fs::OpenOptions::new()
             .create(true)
@@ -45,7 +51,7 @@ impl Simulator {
             .open(dir.path().join("simulator.stderr"))
             .expect("stderr file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_qualys-pm-simulator"))
-            .args(["--listen", "127.0.0.1:0", "--request-log"])
+            .args(["--listen", listen, "--request-log"])
             .arg(&request_log)
             .args(args)
             .stdin(Stdio::null())

@@ -219,6 +219,11 @@ impl Workspace {
     /// Runs `terraform <args>` in the workspace, with the scrubbed environment plus the
     /// workspace's variables plus `extra_env`.
     pub fn run_with_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        run(self.command(args, extra_env), COMMAND_TIMEOUT)
+    }
+
+    /// The command `run_with_env` runs, for tests that need to control the process (signals).
+    pub fn command(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new("terraform");
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -237,7 +242,7 @@ impl Workspace {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        run(cmd, COMMAND_TIMEOUT)
+        cmd
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
