@@ -329,14 +329,26 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
     if !terraform_or_skip("tokens_expiring_in_the_middle_of_an_apply_are_renewed") {
         return;
     }
-    // 2-second tokens; 150 ms per request: the apply of 40 jobs outlives several tokens
-    let sim = Simulator::start_with(&["--token-ttl", "2", "--latency-ms", "150"]);
+    // 2-second tokens; 250 ms per request: the apply of 80 jobs outlives a token
+    let sim = Simulator::start_with(&["--token-ttl", "2", "--latency-ms", "250"]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    ws.write("main.tf", &on_demand_jobs(40, "token"));
+    ws.write("main.tf", &on_demand_jobs(80, "token"));
     let sim_url = sim.url.clone();
-    // also revoke every token once, mid-apply, so that a request meets a 401
+    let log = sim.request_log.clone();
+    // also revoke every token once, after the first creates, so that a request meets a 401
     let revoker = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(1200));
+        let started = Instant::now();
+        while crate::support::simulator::read_log(&log)
+            .iter()
+            .filter(|r| r["path"] == "/pm/v1/deploymentjob")
+            .count()
+            < 5
+        {
+            if started.elapsed() > Duration::from_secs(60) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         block_on(async {
             reqwest::Client::new()
                 .post(format!("{sim_url}/_simulator/expire-tokens"))
@@ -347,14 +359,15 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
     });
     let out = apply(&ws, "apply across token expiries");
     assert!(revoker.join().unwrap_or(false));
-    assert_state_matches_server(&ws, &sim, 40, "after apply");
+    assert_state_matches_server(&ws, &sim, 80, "after apply");
     let issued = stats(&sim)["tokens_issued"].as_u64().unwrap_or_default();
     let unauthorized = sim.requests().iter().filter(|r| r["status"] == 401).count();
     println!(
         "token test: {issued} tokens issued, {unauthorized} requests answered 401 and retried, apply took {:?}",
         out.elapsed
     );
-    assert!(issued >= 2, "the token was never renewed ({issued} issued)");
+    assert!(issued >= 3, "the token was not renewed on expiry and on revocation ({issued} issued)");
+    assert!(unauthorized >= 1, "no request met the revoked token");
     assert!(!out.combined().contains("Unauthorized"), "{}", out.combined());
 }
 
@@ -399,40 +412,47 @@ fn an_apply_interrupted_with_sigint_loses_nothing() {
     // its own process group, as a shell gives a foreground job: Ctrl-C reaches terraform
     // and the provider alike
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // files, not pipes: nobody reads a pipe while the test waits, and a full one blocks terraform
+    let out_file = ws.path().join("apply.stdout");
+    let err_file = ws.path().join("apply.stderr");
+    cmd.stdout(Stdio::from(std::fs::File::create(&out_file).expect("stdout file")))
+        .stderr(Stdio::from(std::fs::File::create(&err_file).expect("stderr file")));
     let mut child = cmd.spawn().expect("start terraform apply");
     let pgid = child.id();
     let started = Instant::now();
     while sim.count("POST", "/pm/v1/deploymentjob") < 10 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "terraform never started creating jobs"
-        );
-        assert!(child.try_wait().expect("try_wait").is_none(), "terraform exited early");
+        if started.elapsed() > Duration::from_secs(60) || child.try_wait().expect("try_wait").is_some() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "terraform did not create jobs:\n{}\n{}",
+                std::fs::read_to_string(&out_file).unwrap_or_default(),
+                std::fs::read_to_string(&err_file).unwrap_or_default()
+            );
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &format!("-{pgid}")])
+        .args(["-s", "INT", "--", &format!("-{pgid}")])
         .status()
         .expect("kill");
     assert!(status.success());
-    let output = {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if child.try_wait().expect("try_wait").is_some() {
-                break child.wait_with_output().expect("terraform output");
-            }
-            assert!(Instant::now() < deadline, "terraform did not stop after SIGINT");
-            std::thread::sleep(Duration::from_millis(20));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("try_wait") {
+            break exit;
         }
+        assert!(Instant::now() < deadline, "terraform did not stop after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
     };
     let text = format!(
         "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        std::fs::read_to_string(&out_file).unwrap_or_default(),
+        std::fs::read_to_string(&err_file).unwrap_or_default()
     );
     let created = server_jobs(&sim).len();
-    assert!(!output.status.success(), "the apply was not interrupted:\n{text}");
+    assert!(!exit.success(), "the apply was not interrupted:\n{text}");
+    assert!(text.contains("Interrupt received"), "{text}");
     assert!(created < 50, "the apply finished before the interrupt ({created} jobs)");
     // every job the server made is in the state: nothing orphaned
     assert_state_matches_server(&ws, &sim, created, "after SIGINT");
