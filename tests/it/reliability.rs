@@ -461,3 +461,161 @@ fn an_apply_interrupted_with_sigint_loses_nothing() {
     plan_shows_no_changes(&ws, "after the re-apply");
     println!("SIGINT test: interrupted after {created} of 50 jobs; re-apply completed 50, no orphan or duplicate");
 }
+
+/// Invalid configurations: (what must be named, the job's attributes besides `name`).
+const OD: &str = "schedule_type = \"On-demand\"";
+fn invalid_configurations() -> Vec<(&'static str, String)> {
+    let od = |rest: &str| format!("{OD}\n{rest}");
+    let weekly = |rest: &str| {
+        format!("schedule_type = \"Weekly\"\nstart_date_time = \"2026-12-05 11:30:00 PM\"\nrecurring_week_days = [\"Saturday\"]\n{rest}")
+    };
+    let monthly = |rest: &str| {
+        format!("schedule_type = \"Monthly\"\nstart_date_time = \"2026-12-05 11:30:00 PM\"\n{rest}")
+    };
+    let action = |list: &str, body: &str| od(&format!("{list} = [{{\n{body}\n}}]"));
+    vec![
+        // enums
+        ("platform", od("platform = \"MacOS\"")),
+        ("type", od("type = \"Uninstall\"")),
+        ("status", od("status = \"Running\"")),
+        ("schedule_type", "schedule_type = \"Hourly\"".into()),
+        ("timezone_type", od("timezone_type = \"UTC\"")),
+        ("timeout_unit", od("timeout_unit = \"DAYS\"")),
+        ("filter_type", od("filter_type = \"Some\"")),
+        ("exclusion_filter_type", od("exclusion_filter_type = \"None\"")),
+        ("dynamic_qql_type", od("dynamic_qql_type = 3")),
+        ("additional_dynamic_qql_type", od("additional_dynamic_qql_type = -1")),
+        ("download_randomize_time_unit", od("download_randomize_time_unit = \"SECONDS\"")),
+        ("monthly_recurring_type", monthly("monthly_recurring_type = 2")),
+        ("recurring_week_days", weekly("").replace("[\"Saturday\"]", "[\"Funday\"]")),
+        // ranges
+        ("day_of_month", monthly("day_of_month = 0")),
+        ("day_of_month", monthly("day_of_month = 32")),
+        ("patch_tuesday_plus_x_days", monthly("monthly_recurring_type = 1\npatch_tuesday_plus_x_days = 28")),
+        ("patch_tuesday_plus_x_days", monthly("monthly_recurring_type = 1\npatch_tuesday_plus_x_days = -28")),
+        ("recurring_day_of_month", monthly("recurring_day_of_month = 6\nrecurring_week_day_of_month = 1")),
+        ("recurring_week_day_of_month", monthly("recurring_day_of_month = 2\nrecurring_week_day_of_month = 7")),
+        ("timeout", od("timeout = 169")),
+        ("timeout", od("timeout = 10081\ntimeout_unit = \"MINUTES\"")),
+        ("timeout", od("timeout = 0")),
+        ("download_randomize_time", od("download_randomize_time = -1")),
+        ("no_of_reattempts", od("reattempt_failed_patches = {\nno_of_reattempts = 6\nexponential_backoff_interval = 5\n}")),
+        ("exponential_backoff_interval", od("reattempt_failed_patches = {\nno_of_reattempts = 2\nexponential_backoff_interval = 16\n}")),
+        ("completed_percentage", od("notification = {\nemail = true\nrecipient_emails = [\"a@example.com\"]\ncompleted_percentage = 0\non_job_complete = true\n}")),
+        ("threshold", od("linked_job_id = \"9d0e0c2e-0000-4000-8000-000000000001\"\nchained_job_rules = [{\nfield = \"postDeployAction\"\naction_ids = [\"x\"]\nthreshold = 101\ncondition = \"Post Actions were successfully executed\"\n}]")),
+        ("name", od("")), // with name = ""
+        ("install_method", action("pre_deploy_actions", "action = \"Install Software\"\ndownload_url = \"https://example.com/a.msi\"\ninstall_method = 2")),
+        // cross-field rules
+        ("start_date_time", "schedule_type = \"Weekly\"\nrecurring_week_days = [\"Saturday\"]".into()),
+        ("start_date_time", "schedule_type = \"Daily\"\nstart_date_time = \"tomorrow\"".into()),
+        ("recurring", od("recurring = true")),
+        ("recurring_week_days", weekly("").replace("[\"Saturday\"]", "[]")),
+        ("schedule_type", monthly("")),
+        ("download_randomize_time", od("timeout = 4\ntimeout_unit = \"HOURS\"\ndownload_randomize_time = 300")),
+        ("dynamic_qql_type", od("dynamic_patches_qql = \"vendorSeverity:`Critical`\"")),
+        ("approved_patches", od("dynamic_qql_type = 1\ndynamic_patches_qql = \"vendorSeverity:`Critical`\"\napproved_patches = [\"444ba31a-0f94-3199-870e-ef8ab1a5a477\"]")),
+        ("dynamic_patches_qql", od("type = \"Rollback\"\ndynamic_qql_type = 1\ndynamic_patches_qql = \"vendorSeverity:`Critical`\"")),
+        ("additional_dynamic_qql_type", od("additional_dynamic_patches_qql = \"isSuperseded:false\"")),
+        ("continue_on_patch_failure", od("continue_on_patch_failure = true")),
+        ("minimize_window", od("platform = \"Linux\"\nminimize_window = true")),
+        ("opportunistic_downloads", od("platform = \"Linux\"\nopportunistic_downloads = true")),
+        ("chained_job_rules", od("chained_job_rules = [{\nfield = \"postDeployAction\"\naction_ids = [\"x\"]\nthreshold = 100\ncondition = \"Post Actions were successfully executed\"\n}]")),
+        ("notification", od("notification = {\nemail = true\nrecipient_emails = [\"a@example.com\"]\non_job_start = false\non_job_complete = false\n}")),
+        ("recipient_emails", od("notification = {\nemail = true\nrecipient_emails = [\"not-an-email\"]\non_job_complete = true\n}")),
+        ("always_show_completed_prompt", od("platform = \"Linux\"\npost_deployment = {\non_complete = {\nalways_show_completed_prompt = true\n}\n}")),
+        ("action", action("pre_deploy_actions", "action = \"Dance\"\naction_item = \"x\"")),
+        ("action", action("post_deploy_actions", "action = \"System Reboot\"\naction_item = \"x\"")),
+        ("action", format!("platform = \"Linux\"\n{}", action("pre_deploy_actions", "action = \"Install Software\"\ndownload_url = \"https://example.com/a.rpm\""))),
+        ("script", action("pre_deploy_actions", "action = \"Run Script\"\naction_item = \"x\"\nscript_type = \"ps\"")),
+        ("download_url", action("pre_deploy_actions", "action = \"Install Software\"\naction_item = \"x\"")),
+        ("reg_key", action("pre_deploy_actions", "action = \"Change Registry Key\"\naction_item = \"x\"")),
+        ("script_type", action("pre_deploy_actions", "action = \"Run Script\"\naction_item = \"x\"\nscript = \"echo\"\nscript_type = \"bat\"")),
+        ("status", od("status = \"Enabled\"\nasset_ids = [\"38aa48ca-a53f-4591-af01-8bce75de4ce7\"]")),
+        ("status", od("status = \"Enabled\"\napproved_patches = [\"444ba31a-0f94-3199-870e-ef8ab1a5a477\"]")),
+        // wrong types, unknown and missing arguments (terraform's own checks, same promise)
+        ("timeout", od("timeout = \"soon\"")),
+        ("asset_ids", od("asset_ids = \"38aa48ca\"")),
+        ("recurring", od("recurring = \"maybe\"")),
+        ("notification", od("notification = \"yes\"")),
+        ("pre_deploy_actions", od("pre_deploy_actions = { action = \"Run Script\" }")),
+        ("colour", od("colour = \"red\"")),
+        ("schedule_type", "description = \"no schedule\"".into()),
+    ]
+}
+
+/// Does terraform's error output point at `attribute`: an error whose snippet line, summary
+/// or detail names it?
+fn error_names(output: &str, attribute: &str) -> bool {
+    output.contains("Error:")
+        && output.lines().any(|line| {
+            let line = line.trim_start_matches(['│', ' ']);
+            // snippet lines look like `12:   timeout = 169`
+            let code = line
+                .split_once(": ")
+                .filter(|(n, _)| n.trim().chars().all(|c| c.is_ascii_digit()))
+                .map(|(_, code)| code.trim_start());
+            code.is_some_and(|c| c.starts_with(attribute))
+                || line.starts_with("Error:") && line.contains(attribute)
+                || line.contains(&format!("\"{attribute}\""))
+        })
+}
+
+#[test]
+fn invalid_configurations_fail_at_plan_naming_the_attribute() {
+    if !terraform_or_skip("invalid_configurations_fail_at_plan_naming_the_attribute") {
+        return;
+    }
+    let started = Instant::now();
+    let sim = Simulator::start();
+    let cases = invalid_configurations();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((attribute, body)) = cases.get(i) else { break };
+                let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
+                let name = if *attribute == "name" { "" } else { "bad input" };
+                ws.write(
+                    "main.tf",
+                    &format!("resource \"qualys_deployment_job\" \"bad\" {{\nname = \"{name}\"\n{body}\n}}\n"),
+                );
+                let out = ws.run(&["plan", "-no-color", "-input=false"]);
+                if out.success() || !error_names(&out.combined(), attribute) {
+                    failures.lock().unwrap().push(format!(
+                        "case {i} ({attribute}): {}\n--- config\n{body}\n--- output\n{}",
+                        if out.success() { "plan succeeded" } else { "the error does not name the attribute" },
+                        out.combined()
+                    ));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{} of {} invalid configurations were not reported right:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    let api_calls = sim.requests().iter().filter(|r| r["path"] != "/auth").count();
+    assert_eq!(api_calls, 0, "validation must not call the API");
+    println!("bad input: {} invalid configurations, each refused at plan naming its attribute, in {:?}", cases.len(), started.elapsed());
+}
+
+#[test]
+fn values_unknown_at_plan_are_validated_at_apply_before_any_api_call() {
+    if !terraform_or_skip("values_unknown_at_plan_are_validated_at_apply_before_any_api_call") {
+        return;
+    }
+    let sim = Simulator::start();
+    let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
+    // terraform_data's output is unknown until it is applied
+    ws.write(
+        "main.tf",
+        "resource \"terraform_data\" \"window\" {\n  input = 999\n}\n\nresource \"qualys_deployment_job\" \"late\" {\n  name          = \"late\"\n  schedule_type = \"On-demand\"\n  timeout       = terraform_data.window.output\n}\n",
+    );
+    ws.run(&["plan", "-no-color", "-input=false"]).expect_success("plan with an unknown timeout");
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(!out.success(), "{}", out.combined());
+    assert!(error_names(&out.combined(), "timeout"), "{}", out.combined());
+    assert_eq!(sim.count("POST", "/pm/v1/deploymentjob"), 0, "an invalid job was sent");
+    assert!(server_jobs(&sim).is_empty());
+}

@@ -423,7 +423,7 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
                         at("notification")
                             .then_attr("recipient_emails")
                             .then_index(i as i64),
-                        "Invalid email address",
+                        "Invalid email address in notification.recipient_emails",
                         format!("\"{s}\" is not one email address."),
                     );
                 }
