@@ -676,6 +676,11 @@ fn item_failures(text: &str) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
+/// The (error code, message) of an API error body of any shape (the fuzz targets' entry).
+pub fn parse_error_body(text: &str) -> (Option<String>, String) {
+    server_message(text)
+}
+
 /// The server's error message however it is shaped: `_error.{errorCode,message}`,
 /// `{status,error,message}`, a JSON string, or raw text.
 pub(crate) fn server_message(text: &str) -> (Option<String>, String) {

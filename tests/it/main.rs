@@ -7,3 +7,4 @@ mod qualys_client;
 mod simulator;
 mod terraform_cli;
 mod reliability;
+mod security;
