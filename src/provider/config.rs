@@ -607,6 +607,27 @@ mod tests {
     }
 
     #[test]
+    fn the_retry_base_delay_comes_from_the_environment() {
+        let config = block(&[
+            ("gateway_url", Value::string("http://127.0.0.1:1")),
+            ("token", Value::string("jwt")),
+        ]);
+        let c = client_config(&config, &no_env).unwrap().unwrap();
+        assert_eq!(c.retry_base_delay, ClientConfig::DEFAULT_RETRY_BASE_DELAY);
+        let fast = |name: &str| (name == ENV_RETRY_BASE_DELAY).then(|| "20ms".to_owned());
+        let c = client_config(&config, &fast).unwrap().unwrap();
+        assert_eq!(c.retry_base_delay, Duration::from_millis(20));
+        for bad in ["soon", "2h", "-1s"] {
+            let env = |name: &str| (name == ENV_RETRY_BASE_DELAY).then(|| bad.to_owned());
+            let diags = client_config(&config, &env).unwrap_err();
+            assert!(
+                all_text(&diags).contains("QUALYS_RETRY_BASE_DELAY"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn configure_builds_the_client_config() {
         let config = block(&[
             (

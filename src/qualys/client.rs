@@ -698,7 +698,7 @@ pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
     };
     let str_of = |v: Option<&Value>| -> Option<String> {
         match v? {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }
@@ -723,7 +723,7 @@ pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
                 (None, None) => (code, raw()),
             }
         }
-        Value::String(s) => (None, s.clone()),
+        Value::String(s) if !s.trim().is_empty() => (None, s.clone()),
         _ => (None, raw()),
     }
 }
@@ -834,6 +834,15 @@ mod tests {
             "<html>Bad Gateway</html>"
         );
         assert_eq!(server_message("").1, "(empty body)");
+        // the error_body fuzz target's invariant: blank messages left "HTTP 500: " with nothing after it
+        for blank in [
+            r#""""#,
+            r#"" ""#,
+            r#"{"message":" "}"#,
+            r#"{"_error":{"message":""}}"#,
+        ] {
+            assert!(!server_message(blank).1.trim().is_empty(), "{blank}");
+        }
     }
 
     #[test]

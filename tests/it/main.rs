@@ -4,7 +4,7 @@ mod support;
 
 mod protocol;
 mod qualys_client;
-mod simulator;
-mod terraform_cli;
 mod reliability;
 mod security;
+mod simulator;
+mod terraform_cli;

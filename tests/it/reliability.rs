@@ -96,7 +96,14 @@ pub(crate) fn state_jobs(ws: &Workspace) -> BTreeMap<String, String> {
                 k => format!("[{k}]"),
             };
             let id = inst["attributes"]["id"].as_str().unwrap_or_default();
-            jobs.insert(format!("{}.{}{key}", r["type"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default()), id.to_owned());
+            jobs.insert(
+                format!(
+                    "{}.{}{key}",
+                    r["type"].as_str().unwrap_or_default(),
+                    r["name"].as_str().unwrap_or_default()
+                ),
+                id.to_owned(),
+            );
         }
     }
     jobs
@@ -157,11 +164,20 @@ fn injected_by_kind(sim: &Simulator) -> BTreeMap<String, usize> {
         // one bucket per endpoint: job IDs replaced
         let kind = path
             .split('/')
-            .map(|seg| if seg.len() == 36 && seg.matches('-').count() == 4 { "{id}" } else { seg })
+            .map(|seg| {
+                if seg.len() == 36 && seg.matches('-').count() == 4 {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
             .collect::<Vec<_>>()
             .join("/");
         *by_kind
-            .entry(format!("{} {kind}", r["method"].as_str().unwrap_or_default()))
+            .entry(format!(
+                "{} {kind}",
+                r["method"].as_str().unwrap_or_default()
+            ))
             .or_insert(0) += 1;
     }
     by_kind
@@ -185,7 +201,8 @@ fn apply(ws: &Workspace, what: &str) -> Output {
 
 #[test]
 fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
-    if !terraform_or_skip("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs") {
+    if !terraform_or_skip("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs")
+    {
         return;
     }
     let started = Instant::now();
@@ -197,12 +214,18 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
     );
     // the data source makes every plan and refresh page through the summary list too
     let listing = "data \"qualys_deployment_jobs\" \"linux\" {\n  platform = \"Linux\"\n}\n";
-    ws.write("main.tf", &format!("{}{listing}", enabled_jobs(50, "fault", "first")));
+    ws.write(
+        "main.tf",
+        &format!("{}{listing}", enabled_jobs(50, "fault", "first")),
+    );
     apply(&ws, "apply of 50 jobs under 30% faults");
     assert_state_matches_server(&ws, &sim, 50, "after apply");
     plan_shows_no_changes(&ws, "after apply");
 
-    ws.write("main.tf", &format!("{}{listing}", enabled_jobs(50, "fault", "second")));
+    ws.write(
+        "main.tf",
+        &format!("{}{listing}", enabled_jobs(50, "fault", "second")),
+    );
     apply(&ws, "update of 50 jobs under 30% faults");
     assert_state_matches_server(&ws, &sim, 50, "after update");
     for job in block_on(sim.stored_jobs()) {
@@ -228,7 +251,10 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
         sim.requests().len(),
         started.elapsed()
     );
-    assert!(total >= 50, "too few faults injected to mean anything: {stats}");
+    assert!(
+        total >= 50,
+        "too few faults injected to mean anything: {stats}"
+    );
     for kind in [
         "POST /auth",
         "POST /pm/v1/deploymentjob",
@@ -239,7 +265,10 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
         "DELETE /pm/v1/deploymentjobs",
         "GET /pm/v1/deploymentjobs/summary",
     ] {
-        assert!(by_kind.contains_key(kind), "no fault was injected on {kind}: {by_kind:?}");
+        assert!(
+            by_kind.contains_key(kind),
+            "no fault was injected on {kind}: {by_kind:?}"
+        );
     }
 }
 
@@ -250,7 +279,11 @@ fn lost_write_answers_over_apply_update_destroy_are_harmless() {
     }
     // 20% of creates, PATCHes, status changes and deletes act, then answer 504
     let sim = Simulator::start_with(&["--lost-response-rate", "0.2"]);
-    let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "  max_retries = 12");
+    let ws = workspace_for(
+        &sim.url,
+        &password_credentials(USERNAME, PASSWORD),
+        "  max_retries = 12",
+    );
     ws.write("main.tf", &enabled_jobs(20, "lost", "first"));
     apply(&ws, "apply of 20 jobs with lost answers");
     assert_state_matches_server(&ws, &sim, 20, "after apply");
@@ -283,10 +316,20 @@ fn a_lost_create_answer_is_resolved_by_adopting_the_job() {
         .filter(|r| r["method"] == "POST" && r["path"] == "/pm/v1/deploymentjob")
         .map(|r| r["status"].as_u64().unwrap_or_default())
         .collect();
-    assert_eq!(creates.iter().filter(|s| **s == 504).count(), 1, "{creates:?}");
-    assert_eq!(creates.len(), 3, "the lost create must not be sent again: {creates:?}");
+    assert_eq!(
+        creates.iter().filter(|s| **s == 504).count(),
+        1,
+        "{creates:?}"
+    );
+    assert_eq!(
+        creates.len(),
+        3,
+        "the lost create must not be sent again: {creates:?}"
+    );
     assert!(
-        sim.requests().iter().any(|r| r["path"] == "/pm/v1/deploymentjobs/summary"),
+        sim.requests()
+            .iter()
+            .any(|r| r["path"] == "/pm/v1/deploymentjobs/summary"),
         "the job must be looked up by name"
     );
     assert_state_matches_server(&ws, &sim, 3, "after the lost create");
@@ -301,7 +344,11 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     let sim = Simulator::start();
     let token = block_on(sim.token());
     // a token: no /auth request, so the faults below hit the create and then the lookup
-    let ws = workspace_for(&sim.url, &format!("  token = \"{token}\""), "  max_retries = 1");
+    let ws = workspace_for(
+        &sim.url,
+        &format!("  token = \"{token}\""),
+        "  max_retries = 1",
+    );
     ws.write("main.tf", &on_demand_jobs(1, "unresolved"));
     block_on(sim.admin_post(
         "/_simulator/faults",
@@ -309,9 +356,19 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     ));
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert!(!out.success(), "{}", out.combined());
-    let text = out.combined().split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("\"unresolved 0\""), "the error must name the job: {text}");
-    assert!(text.contains("terraform import"), "the error must say how to import it: {text}");
+    let text = out
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("\"unresolved 0\""),
+        "the error must name the job: {text}"
+    );
+    assert!(
+        text.contains("terraform import"),
+        "the error must say how to import it: {text}"
+    );
     assert!(text.contains("outcome unknown"), "{text}");
     // the job the server made is not in the state: the user was told about it
     let server = server_jobs(&sim);
@@ -319,8 +376,14 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     assert!(state_jobs(&ws).is_empty());
     // and the import the message suggests brings it under management
     let id = &server[0].0;
-    ws.run(&["import", "-no-color", "-input=false", "qualys_deployment_job.job[0]", id])
-        .expect_success("import of the job named in the error");
+    ws.run(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "qualys_deployment_job.job[0]",
+        id,
+    ])
+    .expect_success("import of the job named in the error");
     assert_state_matches_server(&ws, &sim, 1, "after import");
 }
 
@@ -366,9 +429,16 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
         "token test: {issued} tokens issued, {unauthorized} requests answered 401 and retried, apply took {:?}",
         out.elapsed
     );
-    assert!(issued >= 3, "the token was not renewed on expiry and on revocation ({issued} issued)");
+    assert!(
+        issued >= 3,
+        "the token was not renewed on expiry and on revocation ({issued} issued)"
+    );
     assert!(unauthorized >= 1, "no request met the revoked token");
-    assert!(!out.combined().contains("Unauthorized"), "{}", out.combined());
+    assert!(
+        !out.combined().contains("Unauthorized"),
+        "{}",
+        out.combined()
+    );
 }
 
 #[test]
@@ -377,7 +447,12 @@ fn the_simulator_restarting_between_plan_and_apply_is_harmless() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let state_path = dir.path().join("state.json").to_str().expect("utf-8 path").to_owned();
+    let state_path = dir
+        .path()
+        .join("state.json")
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
     let sim = Simulator::start_in(dir, &["--state", &state_path]);
     let listen = sim.url.trim_start_matches("http://").to_owned();
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
@@ -388,11 +463,24 @@ fn the_simulator_restarting_between_plan_and_apply_is_harmless() {
     ws.run(&["plan", "-out=tfplan", "-no-color", "-input=false"])
         .expect_success("plan -out");
     let dir = sim.stop();
-    assert!(std::path::Path::new(&state_path).exists(), "the simulator saved no state");
+    assert!(
+        std::path::Path::new(&state_path).exists(),
+        "the simulator saved no state"
+    );
     let sim = Simulator::start_listening(dir, &listen, &["--state", &state_path]);
-    assert_eq!(server_jobs(&sim).len(), 5, "the restarted simulator lost its jobs");
-    ws.run(&["apply", "-auto-approve", "-no-color", "-input=false", "tfplan"])
-        .expect_success("apply of the saved plan after the restart");
+    assert_eq!(
+        server_jobs(&sim).len(),
+        5,
+        "the restarted simulator lost its jobs"
+    );
+    ws.run(&[
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "tfplan",
+    ])
+    .expect_success("apply of the saved plan after the restart");
     assert_state_matches_server(&ws, &sim, 10, "after the restart");
     for job in block_on(sim.stored_jobs()) {
         assert_eq!(job["job"]["description"], "second", "{job}");
@@ -408,20 +496,29 @@ fn an_apply_interrupted_with_sigint_loses_nothing() {
     let sim = Simulator::start_with(&["--latency-ms", "400"]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     ws.write("main.tf", &on_demand_jobs(50, "interrupted"));
-    let mut cmd = ws.command(&["apply", "-auto-approve", "-no-color", "-input=false"], &[]);
+    let mut cmd = ws.command(
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        &[],
+    );
     // its own process group, as a shell gives a foreground job: Ctrl-C reaches terraform
     // and the provider alike
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     // files, not pipes: nobody reads a pipe while the test waits, and a full one blocks terraform
     let out_file = ws.path().join("apply.stdout");
     let err_file = ws.path().join("apply.stderr");
-    cmd.stdout(Stdio::from(std::fs::File::create(&out_file).expect("stdout file")))
-        .stderr(Stdio::from(std::fs::File::create(&err_file).expect("stderr file")));
+    cmd.stdout(Stdio::from(
+        std::fs::File::create(&out_file).expect("stdout file"),
+    ))
+    .stderr(Stdio::from(
+        std::fs::File::create(&err_file).expect("stderr file"),
+    ));
     let mut child = cmd.spawn().expect("start terraform apply");
     let pgid = child.id();
     let started = Instant::now();
     while sim.count("POST", "/pm/v1/deploymentjob") < 10 {
-        if started.elapsed() > Duration::from_secs(60) || child.try_wait().expect("try_wait").is_some() {
+        if started.elapsed() > Duration::from_secs(60)
+            || child.try_wait().expect("try_wait").is_some()
+        {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
@@ -442,7 +539,10 @@ fn an_apply_interrupted_with_sigint_loses_nothing() {
         if let Some(exit) = child.try_wait().expect("try_wait") {
             break exit;
         }
-        assert!(Instant::now() < deadline, "terraform did not stop after SIGINT");
+        assert!(
+            Instant::now() < deadline,
+            "terraform did not stop after SIGINT"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     let text = format!(
@@ -453,7 +553,10 @@ fn an_apply_interrupted_with_sigint_loses_nothing() {
     let created = server_jobs(&sim).len();
     assert!(!exit.success(), "the apply was not interrupted:\n{text}");
     assert!(text.contains("Interrupt received"), "{text}");
-    assert!(created < 50, "the apply finished before the interrupt ({created} jobs)");
+    assert!(
+        created < 50,
+        "the apply finished before the interrupt ({created} jobs)"
+    );
     // every job the server made is in the state: nothing orphaned
     assert_state_matches_server(&ws, &sim, created, "after SIGINT");
     apply(&ws, "re-apply after SIGINT");
@@ -594,10 +697,24 @@ fn invalid_configurations_fail_at_plan_naming_the_attribute() {
         }
     });
     let failures = failures.into_inner().unwrap();
-    assert!(failures.is_empty(), "{} of {} invalid configurations were not reported right:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
-    let api_calls = sim.requests().iter().filter(|r| r["path"] != "/auth").count();
+    assert!(
+        failures.is_empty(),
+        "{} of {} invalid configurations were not reported right:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+    let api_calls = sim
+        .requests()
+        .iter()
+        .filter(|r| r["path"] != "/auth")
+        .count();
     assert_eq!(api_calls, 0, "validation must not call the API");
-    println!("bad input: {} invalid configurations, each refused at plan naming its attribute, in {:?}", cases.len(), started.elapsed());
+    println!(
+        "bad input: {} invalid configurations, each refused at plan naming its attribute, in {:?}",
+        cases.len(),
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -612,10 +729,19 @@ fn values_unknown_at_plan_are_validated_at_apply_before_any_api_call() {
         "main.tf",
         "resource \"terraform_data\" \"window\" {\n  input = 999\n}\n\nresource \"qualys_deployment_job\" \"late\" {\n  name          = \"late\"\n  schedule_type = \"On-demand\"\n  timeout       = terraform_data.window.output\n}\n",
     );
-    ws.run(&["plan", "-no-color", "-input=false"]).expect_success("plan with an unknown timeout");
+    ws.run(&["plan", "-no-color", "-input=false"])
+        .expect_success("plan with an unknown timeout");
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert!(!out.success(), "{}", out.combined());
-    assert!(error_names(&out.combined(), "timeout"), "{}", out.combined());
-    assert_eq!(sim.count("POST", "/pm/v1/deploymentjob"), 0, "an invalid job was sent");
+    assert!(
+        error_names(&out.combined(), "timeout"),
+        "{}",
+        out.combined()
+    );
+    assert_eq!(
+        sim.count("POST", "/pm/v1/deploymentjob"),
+        0,
+        "an invalid job was sent"
+    );
     assert!(server_jobs(&sim).is_empty());
 }

@@ -25,7 +25,10 @@ use crate::support::terraform::{terraform_or_skip, Output};
 async fn a_plaintext_client_is_refused_by_the_mtls_provider() {
     let identity = ClientIdentity::generate();
     let plugin = PluginProcess::start(Some(&identity), &[]);
-    assert!(!plugin.handshake.server_cert_b64.is_empty(), "AutoMTLS must be on");
+    assert!(
+        !plugin.handshake.server_cert_b64.is_empty(),
+        "AutoMTLS must be on"
+    );
     // the same address, without TLS at all
     let mut plaintext = plugin.handshake.clone();
     plaintext.server_cert_b64.clear();
@@ -65,7 +68,8 @@ fn everything_written(outputs: &[Output], dirs: &[&std::path::Path]) -> Vec<(Str
             // the configuration holds the secrets by design; everything else must not
             let is_config = path.extension().is_some_and(|e| e == "tf" || e == "tfrc");
             if path.is_file() && !is_config {
-                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
                 all.push((path.display().to_string(), text));
             }
         }
@@ -78,10 +82,19 @@ fn leaks(all: &[(String, String)], secret: &str) -> Vec<String> {
     all.iter()
         .filter_map(|(source, text)| {
             let at = text.find(secret)?;
-            let from = text[..at].char_indices().rev().nth(300).map_or(0, |(i, _)| i);
+            let from = text[..at]
+                .char_indices()
+                .rev()
+                .nth(300)
+                .map_or(0, |(i, _)| i);
             let to = (at + secret.len() + 200).min(text.len());
-            let to = (to..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
-            Some(format!("{source}: ...{}...", text[from..to].replace(secret, "<SECRET>")))
+            let to = (to..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
+            Some(format!(
+                "{source}: ...{}...",
+                text[from..to].replace(secret, "<SECRET>")
+            ))
         })
         .collect()
 }
@@ -97,7 +110,13 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     let mut outputs = Vec::new();
     let trace = |ws: &crate::support::terraform::Workspace, args: &[&str], log: &str| {
         let log_path = ws.path().join(log);
-        ws.run_with_env(args, &[("TF_LOG", "trace"), ("TF_LOG_PATH", log_path.to_str().unwrap_or_default())])
+        ws.run_with_env(
+            args,
+            &[
+                ("TF_LOG", "trace"),
+                ("TF_LOG_PATH", log_path.to_str().unwrap_or_default()),
+            ],
+        )
     };
 
     // apply, plan, import, destroy with username and password
@@ -117,9 +136,27 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     ))
     .expect("create a job to import");
     let made_id = made.id.clone().expect("job id");
-    outputs.push(trace(&ws, &["import", "-no-color", "-input=false", "qualys_deployment_job.imported", &made_id], "import.log"));
-    outputs.push(trace(&ws, &["apply", "-auto-approve", "-no-color", "-input=false"], "apply.log"));
-    outputs.push(trace(&ws, &["plan", "-no-color", "-input=false"], "plan.log"));
+    outputs.push(trace(
+        &ws,
+        &[
+            "import",
+            "-no-color",
+            "-input=false",
+            "qualys_deployment_job.imported",
+            &made_id,
+        ],
+        "import.log",
+    ));
+    outputs.push(trace(
+        &ws,
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        "apply.log",
+    ));
+    outputs.push(trace(
+        &ws,
+        &["plan", "-no-color", "-input=false"],
+        "plan.log",
+    ));
     outputs.push(trace(&ws, &["show", "-json"], "show.log"));
     for (i, out) in outputs.iter().enumerate() {
         out.expect_success(&format!("command {i}"));
@@ -129,19 +166,39 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     ws.write("main.tf", &format!("{job}{imported}resource \"qualys_deployment_job\" \"refused\" {{\n  name = \"refused\"\n  schedule_type = \"On-demand\"\n}}\n"));
     block_on(sim.expire_tokens());
     block_on(sim.fail_next(&[400]));
-    let failed = trace(&ws, &["apply", "-auto-approve", "-no-color", "-input=false"], "apply-failed.log");
+    let failed = trace(
+        &ws,
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        "apply-failed.log",
+    );
     assert!(!failed.success(), "{}", failed.combined());
     outputs.push(failed);
-    outputs.push(trace(&ws, &["destroy", "-auto-approve", "-no-color", "-input=false"], "destroy.log"));
+    outputs.push(trace(
+        &ws,
+        &["destroy", "-auto-approve", "-no-color", "-input=false"],
+        "destroy.log",
+    ));
     outputs.last().expect("destroy").expect_success("destroy");
     assert!(server_jobs(&sim).is_empty());
 
     // wrong password: the error says so without echoing it
-    let bad = workspace_for(&sim.url, &password_credentials("secops", &wrong_password), "");
+    let bad = workspace_for(
+        &sim.url,
+        &password_credentials("secops", &wrong_password),
+        "",
+    );
     bad.write("main.tf", job);
-    let refused = trace(&bad, &["apply", "-auto-approve", "-no-color", "-input=false"], "wrong-password.log");
+    let refused = trace(
+        &bad,
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        "wrong-password.log",
+    );
     assert!(!refused.success());
-    let said = refused.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = refused
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(said.contains("rejected the username or password"), "{said}");
     outputs.push(refused);
 
@@ -150,7 +207,9 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
         reqwest::Client::new()
             .post(format!("{}/auth", sim.url))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(format!("username=secops&password={password}&token=true&permissions=true"))
+            .body(format!(
+                "username=secops&password={password}&token=true&permissions=true"
+            ))
             .send()
             .await
             .expect("auth")
@@ -160,31 +219,74 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     });
     let with_token = workspace_for(&sim.url, &format!("  token = \"{token}\""), "");
     with_token.write("main.tf", job);
-    outputs.push(trace(&with_token, &["apply", "-auto-approve", "-no-color", "-input=false"], "token-apply.log"));
-    outputs.last().expect("token apply").expect_success("apply with a token");
-    outputs.push(trace(&with_token, &["destroy", "-auto-approve", "-no-color", "-input=false"], "token-destroy.log"));
+    outputs.push(trace(
+        &with_token,
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        "token-apply.log",
+    ));
+    outputs
+        .last()
+        .expect("token apply")
+        .expect_success("apply with a token");
+    outputs.push(trace(
+        &with_token,
+        &["destroy", "-auto-approve", "-no-color", "-input=false"],
+        "token-destroy.log",
+    ));
 
     let jwts: Vec<String> = match block_on(sim.admin_get("/_simulator/tokens")) {
-        serde_json::Value::Array(a) => a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
         other => panic!("unexpected /_simulator/tokens answer {other}"),
     };
-    assert!(jwts.len() >= 3, "expected several JWTs to look for, got {}", jwts.len());
+    assert!(
+        jwts.len() >= 3,
+        "expected several JWTs to look for, got {}",
+        jwts.len()
+    );
     let sources = everything_written(&outputs, &[ws.path(), bad.path(), with_token.path()]);
     let all: String = sources.iter().map(|(_, t)| t.as_str()).collect();
     // the logs really are there: trace logs of terraform and of the provider
-    assert!(all.len() > 100_000, "too little output captured ({} bytes)", all.len());
-    assert!(all.contains("secops"), "the user name should be logged somewhere");
-    assert!(all.contains("@module=provider") || all.contains("provider.terraform-provider-qualys"), "no provider logs captured");
-    for (what, secret) in [("password", password.as_str()), ("wrong password", wrong_password.as_str())]
-        .into_iter()
-        .chain(jwts.iter().map(|j| ("JWT", j.as_str())))
+    assert!(
+        all.len() > 100_000,
+        "too little output captured ({} bytes)",
+        all.len()
+    );
+    assert!(
+        all.contains("secops"),
+        "the user name should be logged somewhere"
+    );
+    assert!(
+        all.contains("@module=provider") || all.contains("provider.terraform-provider-qualys"),
+        "no provider logs captured"
+    );
+    for (what, secret) in [
+        ("password", password.as_str()),
+        ("wrong password", wrong_password.as_str()),
+    ]
+    .into_iter()
+    .chain(jwts.iter().map(|j| ("JWT", j.as_str())))
     {
         let found = leaks(&sources, secret);
-        assert!(found.is_empty(), "the {what} appears in the output, logs or state:\n{}", found.join("\n\n"));
+        assert!(
+            found.is_empty(),
+            "the {what} appears in the output, logs or state:\n{}",
+            found.join("\n\n")
+        );
         // a JWT's signature alone would be enough to misuse it
-        if let Some(signature) = secret.rsplit('.').next().filter(|s| s.len() > 20 && what == "JWT") {
+        if let Some(signature) = secret
+            .rsplit('.')
+            .next()
+            .filter(|s| s.len() > 20 && what == "JWT")
+        {
             let found = leaks(&sources, signature);
-            assert!(found.is_empty(), "a JWT signature appears:\n{}", found.join("\n\n"));
+            assert!(
+                found.is_empty(),
+                "a JWT signature appears:\n{}",
+                found.join("\n\n")
+            );
         }
     }
     println!(
@@ -207,27 +309,36 @@ struct HttpsGateway {
 
 impl HttpsGateway {
     fn start() -> HttpsGateway {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        };
         let ca_key = KeyPair::generate().expect("CA key");
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params.distinguished_name.push(DnType::CommonName, "reliability test CA");
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "reliability test CA");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
         let issuer = Issuer::new(ca_params, ca_key);
         let leaf_key = KeyPair::generate().expect("leaf key");
-        let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("leaf params");
-        let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf certificate");
+        let leaf_params =
+            CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("leaf params");
+        let leaf = leaf_params
+            .signed_by(&leaf_key, &issuer)
+            .expect("leaf certificate");
 
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf.der().clone()],
-                rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-            )
-            .expect("server config");
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .expect("server config");
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
@@ -235,11 +346,16 @@ impl HttpsGateway {
         let served = Arc::new(AtomicUsize::new(0));
         let counter = served.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 loop {
-                    let Ok((tcp, _)) = listener.accept().await else { continue };
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        continue;
+                    };
                     let acceptor = acceptor.clone();
                     let counter = counter.clone();
                     tokio::spawn(async move {
@@ -261,7 +377,10 @@ impl HttpsGateway {
 }
 
 /// Minimal HTTP/1.1: one request per connection, answered and closed.
-async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut stream: S, served: &AtomicUsize) {
+async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut stream: S,
+    served: &AtomicUsize,
+) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -277,7 +396,11 @@ async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let length: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
         .unwrap_or(0);
     while buf.len() < head_end + length {
         match stream.read(&mut chunk).await {
@@ -288,7 +411,10 @@ async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut
     served.fetch_add(1, Ordering::SeqCst);
     let path = head.split_whitespace().nth(1).unwrap_or("/");
     let (status, body) = if path.starts_with("/auth") {
-        ("201 Created", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0bHMifQ.c2lnbmF0dXJl".to_owned())
+        (
+            "201 Created",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0bHMifQ.c2lnbmF0dXJl".to_owned(),
+        )
     } else if path.starts_with("/pm/v1/deploymentjobs/summary") {
         ("200 OK", "[]".to_owned())
     } else {
@@ -304,31 +430,55 @@ async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut
 
 #[test]
 fn an_https_gateway_with_an_unknown_ca_is_refused_unless_ca_cert_file_names_it() {
-    if !terraform_or_skip("an_https_gateway_with_an_unknown_ca_is_refused_unless_ca_cert_file_names_it") {
+    if !terraform_or_skip(
+        "an_https_gateway_with_an_unknown_ca_is_refused_unless_ca_cert_file_names_it",
+    ) {
         return;
     }
     let gateway = HttpsGateway::start();
     let listing = "data \"qualys_deployment_jobs\" \"all\" {\n  platform = \"Windows\"\n}\n";
 
-    let untrusted = workspace_for(&gateway.url, &password_credentials("tls", "tls-password"), "  max_retries = 0");
+    let untrusted = workspace_for(
+        &gateway.url,
+        &password_credentials("tls", "tls-password"),
+        "  max_retries = 0",
+    );
     untrusted.write("main.tf", listing);
     let out = untrusted.run(&["plan", "-no-color", "-input=false"]);
-    assert!(!out.success(), "a gateway with an unknown CA must be refused:\n{}", out.combined());
-    assert!(out.combined().to_lowercase().contains("certificate"), "the error must say why: {}", out.combined());
-    assert_eq!(gateway.served.load(Ordering::SeqCst), 0, "no request may reach an unverified gateway");
+    assert!(
+        !out.success(),
+        "a gateway with an unknown CA must be refused:\n{}",
+        out.combined()
+    );
+    assert!(
+        out.combined().to_lowercase().contains("certificate"),
+        "the error must say why: {}",
+        out.combined()
+    );
+    assert_eq!(
+        gateway.served.load(Ordering::SeqCst),
+        0,
+        "no request may reach an unverified gateway"
+    );
 
     let ca_file = untrusted.path().join("ca.pem");
     std::fs::write(&ca_file, &gateway.ca_pem).expect("write CA");
     let trusted = workspace_for(
         &gateway.url,
         &password_credentials("tls", "tls-password"),
-        &format!("  max_retries = 0\n  ca_cert_file = \"{}\"", ca_file.display()),
+        &format!(
+            "  max_retries = 0\n  ca_cert_file = \"{}\"",
+            ca_file.display()
+        ),
     );
     trusted.write("main.tf", listing);
     trusted
         .run(&["plan", "-no-color", "-input=false"])
         .expect_success("plan against the gateway whose CA is in ca_cert_file");
-    assert!(gateway.served.load(Ordering::SeqCst) >= 2, "auth and the list must have been served");
+    assert!(
+        gateway.served.load(Ordering::SeqCst) >= 2,
+        "auth and the list must have been served"
+    );
 }
 
 // ---------- no input makes the provider panic ----------
@@ -370,9 +520,15 @@ fn garbage_payloads() -> Vec<Vec<u8>> {
 
 fn dv(bytes: &[u8], as_json: bool) -> Option<pb::DynamicValue> {
     Some(if as_json {
-        pb::DynamicValue { msgpack: vec![], json: bytes.to_vec() }
+        pb::DynamicValue {
+            msgpack: vec![],
+            json: bytes.to_vec(),
+        }
     } else {
-        pb::DynamicValue { msgpack: bytes.to_vec(), json: vec![] }
+        pb::DynamicValue {
+            msgpack: bytes.to_vec(),
+            json: vec![],
+        }
     })
 }
 
@@ -392,7 +548,12 @@ async fn garbage_dynamic_values_to_every_rpc_never_crash_the_provider() {
             let r: Result<$resp, tonic::Status> = unary(&ch, $path, $req).await;
             match r {
                 Err(status) => {
-                    assert_ne!(status.code(), tonic::Code::Unavailable, "{}: the provider went away: {status}", $path);
+                    assert_ne!(
+                        status.code(),
+                        tonic::Code::Unavailable,
+                        "{}: the provider went away: {status}",
+                        $path
+                    );
                     errors += 1;
                 }
                 Ok(resp) => {
@@ -416,37 +577,143 @@ async fn garbage_dynamic_values_to_every_rpc_never_crash_the_provider() {
     let configured: pb::configure_provider::Response = unary(
         &ch,
         "/tfplugin6.Provider/ConfigureProvider",
-        pb::configure_provider::Request { terraform_version: "1.11.4".into(), config: dv(&config, false), client_capabilities: None },
+        pb::configure_provider::Request {
+            terraform_version: "1.11.4".into(),
+            config: dv(&config, false),
+            client_capabilities: None,
+        },
     )
     .await
     .expect("configure");
-    assert!(configured.diagnostics.is_empty(), "{:?}", configured.diagnostics);
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
 
     for payload in garbage_payloads() {
         for as_json in [false, true] {
             let g = || dv(&payload, as_json);
-            call!("/tfplugin6.Provider/ValidateProviderConfig", pb::validate_provider_config::Request { config: g() }, pb::validate_provider_config::Response);
-            call!("/tfplugin6.Provider/ValidateResourceConfig", pb::validate_resource_config::Request { type_name: RES.into(), config: g(), ..Default::default() }, pb::validate_resource_config::Response);
-            call!("/tfplugin6.Provider/ValidateDataResourceConfig", pb::validate_data_resource_config::Request { type_name: DS.into(), config: g(), ..Default::default() }, pb::validate_data_resource_config::Response);
-            call!("/tfplugin6.Provider/UpgradeResourceState", pb::upgrade_resource_state::Request { type_name: RES.into(), version: 0, raw_state: Some(pb::RawState { json: payload.clone(), flatmap: Default::default() }) }, pb::upgrade_resource_state::Response);
-            call!("/tfplugin6.Provider/ReadResource", pb::read_resource::Request { type_name: RES.into(), current_state: g(), private: payload.clone(), ..Default::default() }, pb::read_resource::Response);
-            call!("/tfplugin6.Provider/PlanResourceChange", pb::plan_resource_change::Request { type_name: RES.into(), prior_state: g(), proposed_new_state: g(), config: g(), prior_private: payload.clone(), ..Default::default() }, pb::plan_resource_change::Response);
-            call!("/tfplugin6.Provider/ApplyResourceChange", pb::apply_resource_change::Request { type_name: RES.into(), prior_state: g(), planned_state: g(), config: g(), planned_private: payload.clone(), ..Default::default() }, pb::apply_resource_change::Response);
-            call!("/tfplugin6.Provider/ReadDataSource", pb::read_data_source::Request { type_name: DS.into(), config: g(), ..Default::default() }, pb::read_data_source::Response);
+            call!(
+                "/tfplugin6.Provider/ValidateProviderConfig",
+                pb::validate_provider_config::Request { config: g() },
+                pb::validate_provider_config::Response
+            );
+            call!(
+                "/tfplugin6.Provider/ValidateResourceConfig",
+                pb::validate_resource_config::Request {
+                    type_name: RES.into(),
+                    config: g(),
+                },
+                pb::validate_resource_config::Response
+            );
+            call!(
+                "/tfplugin6.Provider/ValidateDataResourceConfig",
+                pb::validate_data_resource_config::Request {
+                    type_name: DS.into(),
+                    config: g(),
+                },
+                pb::validate_data_resource_config::Response
+            );
+            call!(
+                "/tfplugin6.Provider/UpgradeResourceState",
+                pb::upgrade_resource_state::Request {
+                    type_name: RES.into(),
+                    version: 0,
+                    raw_state: Some(pb::RawState {
+                        json: payload.clone(),
+                        flatmap: Default::default()
+                    })
+                },
+                pb::upgrade_resource_state::Response
+            );
+            call!(
+                "/tfplugin6.Provider/ReadResource",
+                pb::read_resource::Request {
+                    type_name: RES.into(),
+                    current_state: g(),
+                    private: payload.clone(),
+                    ..Default::default()
+                },
+                pb::read_resource::Response
+            );
+            call!(
+                "/tfplugin6.Provider/PlanResourceChange",
+                pb::plan_resource_change::Request {
+                    type_name: RES.into(),
+                    prior_state: g(),
+                    proposed_new_state: g(),
+                    config: g(),
+                    prior_private: payload.clone(),
+                    ..Default::default()
+                },
+                pb::plan_resource_change::Response
+            );
+            call!(
+                "/tfplugin6.Provider/ApplyResourceChange",
+                pb::apply_resource_change::Request {
+                    type_name: RES.into(),
+                    prior_state: g(),
+                    planned_state: g(),
+                    config: g(),
+                    planned_private: payload.clone(),
+                    ..Default::default()
+                },
+                pb::apply_resource_change::Response
+            );
+            call!(
+                "/tfplugin6.Provider/ReadDataSource",
+                pb::read_data_source::Request {
+                    type_name: DS.into(),
+                    config: g(),
+                    ..Default::default()
+                },
+                pb::read_data_source::Response
+            );
         }
-        let id = String::from_utf8_lossy(&payload).chars().take(200).collect::<String>();
-        call!("/tfplugin6.Provider/ImportResourceState", pb::import_resource_state::Request { type_name: RES.into(), id, ..Default::default() }, pb::import_resource_state::Response);
+        let id = String::from_utf8_lossy(&payload)
+            .chars()
+            .take(200)
+            .collect::<String>();
+        call!(
+            "/tfplugin6.Provider/ImportResourceState",
+            pb::import_resource_state::Request {
+                type_name: RES.into(),
+                id,
+                ..Default::default()
+            },
+            pb::import_resource_state::Response
+        );
         // a garbage provider configuration last: it may leave the provider unconfigured
     }
     for payload in garbage_payloads() {
-        call!("/tfplugin6.Provider/ConfigureProvider", pb::configure_provider::Request { terraform_version: "1.11.4".into(), config: dv(&payload, false), client_capabilities: None }, pb::configure_provider::Response);
+        call!(
+            "/tfplugin6.Provider/ConfigureProvider",
+            pb::configure_provider::Request {
+                terraform_version: "1.11.4".into(),
+                config: dv(&payload, false),
+                client_capabilities: None
+            },
+            pb::configure_provider::Response
+        );
     }
     // still alive and serving, and nothing panicked
-    get_schema(&ch).await.expect("GetProviderSchema after the garbage");
-    assert!(plugin.wait_exit(Duration::from_millis(10)).is_none(), "the provider exited");
+    get_schema(&ch)
+        .await
+        .expect("GetProviderSchema after the garbage");
+    assert!(
+        plugin.wait_exit(Duration::from_millis(10)).is_none(),
+        "the provider exited"
+    );
     let stderr = plugin.stderr();
-    assert!(!stderr.contains("panicked"), "the provider panicked:\n{stderr}");
-    assert!(sim.stored_jobs().await.is_empty(), "garbage must never create a job");
+    assert!(
+        !stderr.contains("panicked"),
+        "the provider panicked:\n{stderr}"
+    );
+    assert!(
+        sim.stored_jobs().await.is_empty(),
+        "garbage must never create a job"
+    );
     println!("malformed input: {calls} RPCs with garbage DynamicValues, {errors} refused with diagnostics or a status; no panic, provider alive");
     let _: Result<gp::Empty, _> = unary(&ch, "/plugin.GRPCController/Shutdown", gp::Empty {}).await;
 }
@@ -464,7 +731,11 @@ fn decoders_never_panic_on_random_bytes() {
         .expect("a resource");
     let seeds: Vec<Vec<u8>> = vec![
         codec::encode_msgpack(&Value::Null, &resource_ty).unwrap_or_default(),
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/create-windows-with-actions.response.json")).unwrap_or_default(),
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/create-windows-with-actions.response.json"
+        ))
+        .unwrap_or_default(),
         br#"{"_error":{"errorCode":"2501","message":"limit"}}"#.to_vec(),
         br#"{"id":"x","name":"n","platform":"Windows","created":{"date":"1"}}"#.to_vec(),
     ];
@@ -497,7 +768,9 @@ fn decoders_never_panic_on_random_bytes() {
             let _ = Job::from_json(json.clone()).map(|j| j.to_json());
             let _ = JobSummary::from_json(json);
         }
-        let _ = terraform_provider_qualys::qualys::client::parse_error_body(&String::from_utf8_lossy(&bytes));
+        let _ = terraform_provider_qualys::qualys::client::parse_error_body(
+            &String::from_utf8_lossy(&bytes),
+        );
         executions += 1;
     }
     println!("property test: {executions} random inputs through every decoder, no panic");

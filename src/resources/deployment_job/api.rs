@@ -192,13 +192,17 @@ mod tests {
 
     #[test]
     fn only_jobs_created_since_the_attempt_are_candidates() {
-        let job = Job::from_json(json!({"name": "Job", "platform": "Windows", "type": "Install"})).unwrap();
+        let job = Job::from_json(json!({"name": "Job", "platform": "Windows", "type": "Install"}))
+            .unwrap();
         let since = UNIX_EPOCH + Duration::from_millis(10_000);
         let old = summary("old", "Windows", Some(9_999));
         let new = summary("new", "Windows", Some(10_000));
         let linux = summary("linux", "Linux", Some(20_000));
         assert_eq!(created_since(&[], &job, since), Candidates::None);
-        assert_eq!(created_since(&[old.clone(), linux.clone()], &job, since), Candidates::None);
+        assert_eq!(
+            created_since(&[old.clone(), linux.clone()], &job, since),
+            Candidates::None
+        );
         assert_eq!(
             created_since(&[old.clone(), new.clone(), linux], &job, since),
             Candidates::One("new".into())
@@ -212,10 +216,21 @@ mod tests {
 
     #[test]
     fn the_unknown_create_message_names_the_job_and_the_import_command() {
-        let m = unknown_create_error("Nightly", "create deployment job: outcome unknown", "reasons", &["a-1".into()]);
+        let m = unknown_create_error(
+            "Nightly",
+            "create deployment job: outcome unknown",
+            "reasons",
+            &["a-1".into()],
+        );
         assert!(m.contains("\"Nightly\""), "{m}");
-        assert!(m.contains("terraform import <this resource's address> a-1"), "{m}");
+        assert!(
+            m.contains("terraform import <this resource's address> a-1"),
+            "{m}"
+        );
         let m = unknown_create_error("Nightly", "lost", "reasons", &[]);
-        assert!(m.contains("terraform import <this resource's address> <job id>"), "{m}");
+        assert!(
+            m.contains("terraform import <this resource's address> <job id>"),
+            "{m}"
+        );
     }
 }
