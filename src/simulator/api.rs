@@ -675,7 +675,8 @@ async fn admin_get_faults(AxState(state): AxState<State>) -> Response {
 }
 
 /// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N}`
-/// (`fail_next`: statuses for the next requests in order, 0 = let that one through).
+/// (`fail_next`: statuses for the next requests in order, 0 = no failure before acting for
+/// that one, though a `lose_next` still applies to it).
 async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Response {
     let value = match parse_body(&body) {
         Ok(v) => v,

@@ -370,6 +370,8 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
         "the error must say how to import it: {text}"
     );
     assert!(text.contains("outcome unknown"), "{text}");
+    let error = text.find("Error:").map_or(text.as_str(), |at| &text[at..]);
+    println!("unresolved lost create, as the user sees it: {error}");
     // the job the server made is not in the state: the user was told about it
     let server = server_jobs(&sim);
     assert_eq!(server.len(), 1, "{server:?}");
