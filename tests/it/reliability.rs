@@ -337,6 +337,81 @@ fn a_lost_create_answer_is_resolved_by_adopting_the_job() {
 }
 
 #[test]
+fn a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name() {
+    if !terraform_or_skip(
+        "a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name",
+    ) {
+        return;
+    }
+    let sim = Simulator::start();
+    let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
+    // three resources, one name: the lookup by name sees the siblings' jobs too
+    ws.write(
+        "main.tf",
+        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 3\n  name          = \"shared name\"\n  schedule_type = \"On-demand\"\n}\n",
+    );
+    block_on(sim.admin_post("/_simulator/faults", json!({"lose_next": 1})));
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let state = state_jobs(&ws);
+    let server = server_jobs(&sim);
+    let state_ids: BTreeSet<&String> = state.values().collect();
+    assert_eq!(
+        state_ids.len(),
+        state.len(),
+        "two resources hold the same job: {state:?}"
+    );
+    assert_eq!(server.len(), 3, "{server:?}");
+    if out.success() {
+        // the lost job was told apart from its siblings
+        assert_eq!(state.len(), 3, "{state:?}");
+    } else {
+        // the siblings' answers had not arrived yet: the user is told which job to import
+        let text = out
+            .combined()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("terraform import"), "{text}");
+        assert_eq!(state.len(), 2, "{state:?}");
+    }
+    for id in state.values() {
+        assert!(
+            server.iter().any(|(s, _)| s == id),
+            "{id} is not on the server"
+        );
+    }
+}
+
+#[test]
+fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
+    if !terraform_or_skip("a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job") {
+        return;
+    }
+    let sim = Simulator::start();
+    let token = block_on(sim.token());
+    // a token: no /auth request, so the 503 below hits one of the two creates
+    let ws = workspace_for(&sim.url, &format!("  token = \"{token}\""), "");
+    ws.write(
+        "main.tf",
+        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 2\n  name          = \"twin\"\n  schedule_type = \"On-demand\"\n}\n",
+    );
+    // a 503 before acting: the client cannot know that the server did nothing; the lookup
+    // by name then finds the sibling's job, which must not be taken for this one
+    block_on(sim.fail_next(&[503]));
+    apply(&ws, "apply with a refused create");
+    let state = state_jobs(&ws);
+    let state_ids: BTreeSet<&String> = state.values().collect();
+    assert_eq!(
+        state_ids.len(),
+        2,
+        "two resources hold the same job: {state:?}"
+    );
+    let server = server_jobs(&sim);
+    let server_ids: BTreeSet<&String> = server.iter().map(|(id, _)| id).collect();
+    assert_eq!(server_ids, state_ids, "state and server disagree");
+}
+
+#[test]
 fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     if !terraform_or_skip("a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import") {
         return;

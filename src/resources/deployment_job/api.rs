@@ -1,6 +1,8 @@
 //! The five job operations the resource needs, on JSON. Implemented by `qualys::Client`
 //! (through the model's canonical JSON); tests implement it with an in-memory fake.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -11,6 +13,22 @@ use crate::qualys::{Client, Job, JobStatus, JobSummary};
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
 const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
+
+/// IDs of the jobs this provider process created or adopted: another resource's job of the
+/// same name (e.g. `count` instances sharing a name) is never taken for the one a lost create
+/// made.
+static CLAIMED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+fn claim(id: &str) {
+    CLAIMED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.to_owned());
+}
+
+fn claimed() -> BTreeSet<String> {
+    CLAIMED.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
 
 #[async_trait]
 pub trait JobApi: Send + Sync {
@@ -30,7 +48,8 @@ fn encode(job: Json) -> Result<Job, String> {
 impl JobApi for Client {
     /// A create whose answer was lost (the server may or may not have made the job) is
     /// resolved through the summary list: the one job of that name and platform created since
-    /// the first attempt is adopted; none means the server did not act, so the create is sent
+    /// the first attempt, and not created or adopted by another resource of this provider
+    /// process, is adopted; none means the server did not act, so the create is sent
     /// again; anything else fails with an error naming the job and how to import it.
     async fn create_job(&self, job: Json) -> Result<Json, String> {
         let job = encode(job)?;
@@ -40,7 +59,12 @@ impl JobApi for Client {
         let mut retries = 0;
         loop {
             let lost = match Client::create_job(self, &job).await {
-                Ok(created) => return Ok(created.to_json()),
+                Ok(created) => {
+                    if let Some(id) = &created.id {
+                        claim(id);
+                    }
+                    return Ok(created.to_json());
+                }
                 Err(e) if e.is_create_outcome_unknown() => e,
                 Err(e) => return Err(e.to_string()),
             };
@@ -56,11 +80,21 @@ impl JobApi for Client {
                         &[],
                     )
                 })?;
-            match created_since(&found, &job, since) {
+            let unclaimed: Vec<JobSummary> = {
+                let claimed = claimed();
+                found
+                    .into_iter()
+                    .filter(|s| !claimed.contains(&s.id))
+                    .collect()
+            };
+            match created_since(&unclaimed, &job, since) {
                 Candidates::One(id) => {
                     tracing::warn!(job_id = %id, "the answer to a create was lost; adopting the job the server created");
                     return match Client::get_job(self, &id).await {
-                        Ok(Some(adopted)) => Ok(adopted.to_json()),
+                        Ok(Some(adopted)) => {
+                            claim(&id);
+                            Ok(adopted.to_json())
+                        }
                         Ok(None) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but could not be read back"), &[id])),
                         Err(e) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but reading it failed: {e}"), &[id])),
                     };
