@@ -4,5 +4,6 @@ mod support;
 
 mod protocol;
 mod qualys_client;
+mod resource_e2e;
 mod simulator;
 mod terraform_cli;
