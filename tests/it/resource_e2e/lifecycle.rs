@@ -1,1 +1,379 @@
-//! placeholder
+//! Life of a job through terraform: drift, re-create, import, status, replacement, destroy,
+//! and the data sources.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// A weekly Windows job with one pre-action; `status` and `name` come from variables.
+const WEEKLY: &str = r#"
+variable "status" {
+  type    = string
+  default = "Disabled"
+}
+variable "name" {
+  type    = string
+  default = "Weekly Windows patching"
+}
+
+resource "qualys_deployment_job" "weekly" {
+  name                = var.name
+  schedule_type       = "Weekly"
+  start_date_time     = "2026-12-05 11:30:00 PM"
+  recurring_week_days = ["Saturday"]
+  timezone_type       = "SPECIFIC_TZ"
+  timezone            = "Europe/Berlin"
+  asset_ids           = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches    = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+  status              = var.status
+
+  pre_deploy_actions = [
+    {
+      action      = "Run Script"
+      action_item = "Say hello"
+      script      = "Write-Output 'hello'"
+      script_type = "ps"
+    },
+  ]
+}
+"#;
+
+/// An On-demand Windows job; `name` and `status` from variables.
+const ON_DEMAND: &str = r#"
+variable "status" {
+  type    = string
+  default = "Enabled"
+}
+variable "name" {
+  type    = string
+  default = "Emergency patch"
+}
+
+resource "qualys_deployment_job" "now" {
+  name             = var.name
+  schedule_type    = "On-demand"
+  asset_ids        = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+  status           = var.status
+}
+"#;
+
+fn id_of(resource: &Value) -> String {
+    resource["id"].as_str().expect("job id in the state").to_owned()
+}
+
+#[test]
+fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
+    let Some(e) = E2e::start("out_of_band_edit_shows_as_drift") else {
+        return;
+    };
+    e.config(WEEKLY);
+    e.apply(&[]);
+    let id = id_of(&e.resource("qualys_deployment_job.weekly"));
+
+    e.edit_out_of_band(&id, |job| {
+        job["name"] = json!("Renamed in the Qualys UI");
+        job["timezone"] = json!("Asia/Tokyo");
+    });
+    let plan = e.plan(&[]);
+    assert_eq!(plan.code, Some(2), "drift is a change:\n{}", plan.combined());
+    let out = &plan.stdout;
+    assert!(
+        out.contains(r#"~ name"#) && out.contains(r#""Renamed in the Qualys UI" -> "Weekly Windows patching""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""Asia/Tokyo" -> "Europe/Berlin""#), "{out}");
+    assert!(out.contains("1 to change"), "{out}");
+
+    e.apply(&[]);
+    let job = e.get_job(&id).expect("job");
+    assert_eq!(job["name"], "Weekly Windows patching");
+    assert_eq!(job["timezone"], "Europe/Berlin");
+    e.assert_plan_clean(&[], "after restoring the configuration");
+}
+
+#[test]
+fn out_of_band_delete_plans_a_re_create() {
+    let Some(e) = E2e::start("out_of_band_delete_plans_a_re_create") else {
+        return;
+    };
+    e.config(WEEKLY);
+    e.apply(&[]);
+    let old_id = id_of(&e.resource("qualys_deployment_job.weekly"));
+
+    e.delete_out_of_band(&old_id);
+    let plan = e.plan(&[]);
+    assert_eq!(plan.code, Some(2), "{}", plan.combined());
+    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+
+    let mark = e.mark();
+    e.apply(&[]);
+    assert_eq!(e.writes_since(mark), ["POST /pm/v1/deploymentjob"]);
+    let new_id = id_of(&e.resource("qualys_deployment_job.weekly"));
+    assert_ne!(new_id, old_id);
+    assert_eq!(e.server_jobs().len(), 1);
+    e.assert_plan_clean(&[], "after re-creating");
+}
+
+#[test]
+fn destroy_leaves_the_simulator_empty() {
+    let Some(e) = E2e::start("destroy_leaves_the_simulator_empty") else {
+        return;
+    };
+    e.config(&sample_hcl("update_chained_job.tf"));
+    e.apply(&[]);
+    assert_eq!(e.server_jobs().len(), 2);
+    let mark = e.mark();
+    let out = e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    out.expect_success("terraform destroy");
+    assert!(out.stdout.contains("2 destroyed"), "{}", out.stdout);
+    assert_eq!(e.server_jobs(), Vec::<Value>::new(), "jobs left after destroy");
+    let deletes = e.writes_since(mark);
+    assert_eq!(deletes, ["DELETE /pm/v1/deploymentjobs", "DELETE /pm/v1/deploymentjobs"]);
+    assert!(e.state().is_empty());
+}
+
+#[test]
+fn enabled_recurring_job_is_disabled_patched_and_enabled_again() {
+    let Some(e) = E2e::start("enabled_recurring_job_is_disabled_patched_and_enabled_again") else {
+        return;
+    };
+    e.config(WEEKLY);
+    e.apply(&[("status", "Enabled")]);
+    let before = e.resource("qualys_deployment_job.weekly");
+    let id = id_of(&before);
+    assert_eq!(before["server_status"], "Enabled");
+
+    let mark = e.mark();
+    let out = e.apply(&[("status", "Enabled"), ("name", "Weekly Windows patching v2")]);
+    assert!(out.stdout.contains("0 added, 1 changed, 0 destroyed"), "{}", out.stdout);
+    assert_eq!(
+        e.writes_since(mark),
+        [
+            "POST /pm/v1/deploymentjobs/update/status/Disabled".to_owned(),
+            format!("PATCH /pm/v1/deploymentjob/update/{id}"),
+            "POST /pm/v1/deploymentjobs/update/status/Enabled".to_owned(),
+        ]
+    );
+    let after = e.resource("qualys_deployment_job.weekly");
+    assert_eq!(id_of(&after), id, "updated in place");
+    assert_eq!(after["status"], "Enabled");
+    assert_eq!(after["server_status"], "Enabled");
+    assert_eq!(
+        after["pre_deploy_actions"][0]["action_id"], before["pre_deploy_actions"][0]["action_id"],
+        "the action keeps its ID"
+    );
+    let job = e.get_job(&id).expect("job");
+    assert_eq!(job["status"], "Enabled");
+    assert_eq!(job["name"], "Weekly Windows patching v2");
+    e.assert_plan_clean(&[("status", "Enabled"), ("name", "Weekly Windows patching v2")], "after the update");
+
+    // a status change alone goes through the status endpoint only
+    let mark = e.mark();
+    e.apply(&[("status", "Disabled"), ("name", "Weekly Windows patching v2")]);
+    assert_eq!(e.writes_since(mark), ["POST /pm/v1/deploymentjobs/update/status/Disabled"]);
+    assert_eq!(e.get_job(&id).expect("job")["status"], "Disabled");
+}
+
+#[test]
+fn enabled_run_once_job_changed_is_replaced() {
+    let Some(e) = E2e::start("enabled_run_once_job_changed_is_replaced") else {
+        return;
+    };
+    e.config(ON_DEMAND);
+    e.apply(&[]);
+    let old_id = id_of(&e.resource("qualys_deployment_job.now"));
+    e.assert_plan_clean(&[], "after creating an Enabled On-demand job");
+
+    let vars = [("name", "Emergency patch (second wave)")];
+    let plan = e.plan(&vars);
+    assert_eq!(plan.code, Some(2), "{}", plan.combined());
+    let out = plan.combined();
+    assert!(out.contains("must be replaced"), "{out}");
+    assert!(out.contains("# forces replacement"), "{out}");
+    assert!(out.contains("1 to add, 0 to change, 1 to destroy"), "{out}");
+    assert!(out.contains("Enabled run-once job must be replaced"), "the reason is given: {out}");
+
+    let mark = e.mark();
+    let applied = e.apply(&vars);
+    assert!(applied.stdout.contains("1 added, 0 changed, 1 destroyed"), "{}", applied.stdout);
+    let writes = e.writes_since(mark);
+    assert!(writes.contains(&"POST /pm/v1/deploymentjob".to_owned()), "{writes:?}");
+    assert!(writes.contains(&"DELETE /pm/v1/deploymentjobs".to_owned()), "{writes:?}");
+    assert!(!writes.iter().any(|w| w.starts_with("PATCH")), "never edited: {writes:?}");
+    let new = e.resource("qualys_deployment_job.now");
+    assert_ne!(id_of(&new), old_id);
+    assert!(e.get_job(&old_id).is_none(), "the old job is gone");
+    let jobs = e.server_jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(e.get_job(&id_of(&new)).expect("new job")["name"], "Emergency patch (second wave)");
+    e.assert_plan_clean(&vars, "after the replacement");
+}
+
+/// A job created outside terraform, from the create-windows-with-actions sample.
+fn create_sample_job(e: &E2e) -> String {
+    let body = crate::support::simulator::fixture("create-windows-with-actions.request.json");
+    let (status, job) = e.api(reqwest::Method::POST, "/pm/v1/deploymentjob", Some(body));
+    assert_eq!(status, 201, "{job}");
+    job["id"].as_str().expect("id").to_owned()
+}
+
+#[test]
+fn import_command_then_plan_is_clean() {
+    let Some(e) = E2e::start("import_command_then_plan_is_clean") else {
+        return;
+    };
+    // a job made elsewhere, and the configuration its owner writes for it
+    let body = json!({
+        "name": "Made in the UI", "type": "Install", "platform": "Linux", "scheduleType": "Daily",
+        "startDateTime": "2026-12-01 02:00:00 AM", "recurring": true,
+        "assetTagIds": ["7c9a4f3e-5d2b-4c1a-9e8f-1a2b3c4d5e6f"],
+        "isDynamicPatchesQQL": true, "dynamicQQLType": 1,
+        "dynamicPatchesQQL": "vendorSeverity:`Critical`",
+        "preDeployActions": [{"action": "Run Script", "params": {"actionItem": "refresh"},
+                              "script": "ZG5mIG1ha2VjYWNoZQ==", "scriptType": "sh"}]
+    });
+    let (status, job) = e.api(reqwest::Method::POST, "/pm/v1/deploymentjob", Some(body));
+    assert_eq!(status, 201, "{job}");
+    let id = job["id"].as_str().expect("id").to_owned();
+    let script_ref = job["preDeployActions"][0]["script"].as_str().expect("script ref").to_owned();
+    e.config(&format!(
+        r#"
+resource "qualys_deployment_job" "daily" {{
+  name                   = "Made in the UI"
+  platform               = "Linux"
+  schedule_type          = "Daily"
+  start_date_time        = "2026-12-01 02:00:00 AM"
+  asset_tag_ids          = ["7c9a4f3e-5d2b-4c1a-9e8f-1a2b3c4d5e6f"]
+  is_dynamic_patches_qql = true
+  dynamic_qql_type       = 1
+  dynamic_patches_qql    = "vendorSeverity:`Critical`"
+  pre_deploy_actions = [
+    {{
+      action      = "Run Script"
+      action_item = "refresh"
+      script      = "{script_ref}"
+      script_type = "sh"
+    }},
+  ]
+}}
+"#
+    ));
+    let out = e.tf(&["import", "-no-color", "-input=false", "qualys_deployment_job.daily", &id]);
+    out.expect_success("terraform import");
+    assert!(out.stdout.contains("Import successful"), "{}", out.stdout);
+    let state = e.resource("qualys_deployment_job.daily");
+    assert_eq!(state["id"], json!(id));
+    assert_eq!(state["pre_deploy_actions"][0]["script"], json!(script_ref));
+    assert_eq!(state["recurring"], true);
+    e.assert_plan_clean(&[], "after terraform import");
+
+    // an unknown ID is refused with a clear message
+    let e2 = e.tf(&["import", "-no-color", "-input=false", "qualys_deployment_job.daily", "00000000-0000-0000-0000-000000000000"]);
+    assert!(!e2.success());
+}
+
+#[test]
+fn import_block_with_generated_config_plans_clean() {
+    let Some(e) = E2e::start("import_block_with_generated_config_plans_clean") else {
+        return;
+    };
+    let id = create_sample_job(&e);
+    e.config(&format!(
+        "import {{\n  to = qualys_deployment_job.imported\n  id = \"{id}\"\n}}\n"
+    ));
+    let mark = e.mark();
+    let plan = e.tf(&["plan", "-no-color", "-input=false", "-generate-config-out=gen.tf"]);
+    assert!(
+        plan.code == Some(0),
+        "plan -generate-config-out:\n{}",
+        plan.combined()
+    );
+    assert!(plan.stdout.contains("1 to import"), "{}", plan.stdout);
+    assert!(e.writes_since(mark).is_empty(), "planning an import writes nothing");
+    let generated = std::fs::read_to_string(e.ws.path().join("gen.tf")).expect("gen.tf written");
+    assert!(
+        generated.contains(r#"name                         = "Public API on demand Window job with specific patches""#)
+            || generated.contains(r#""Public API on demand Window job with specific patches""#),
+        "{generated}"
+    );
+    assert!(generated.contains("/Script\""), "scripts as storage references: {generated}");
+
+    let mark = e.mark();
+    let applied = e.apply(&[]);
+    assert!(
+        applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"),
+        "{}",
+        applied.stdout
+    );
+    assert!(e.writes_since(mark).is_empty(), "an import changes nothing: {:?}", e.writes_since(mark));
+    e.assert_plan_clean(&[], "generated configuration after the import");
+    assert_eq!(e.resource("qualys_deployment_job.imported")["id"], json!(id));
+}
+
+#[test]
+fn data_sources_read_a_job_by_id_and_list_by_platform_and_name() {
+    let Some(e) = E2e::start("data_sources_read_a_job_by_id_and_list_by_platform_and_name") else {
+        return;
+    };
+    let id = create_sample_job(&e);
+    // another Windows job, and a Linux one with the same name
+    for (name, platform) in [("Another Windows job", "Windows"), ("Public API on demand Window job with specific patches", "Linux")] {
+        let (status, job) = e.api(
+            reqwest::Method::POST,
+            "/pm/v1/deploymentjob",
+            Some(json!({"name": name, "type": "Install", "platform": platform, "scheduleType": "On-demand", "assetIds": ["a"]})),
+        );
+        assert_eq!(status, 201, "{job}");
+    }
+    e.config(&format!(
+        r#"
+data "qualys_deployment_job" "by_id" {{
+  id = "{id}"
+}}
+data "qualys_deployment_jobs" "windows" {{
+  platform = "Windows"
+}}
+data "qualys_deployment_jobs" "named" {{
+  platform = "Windows"
+  name     = "Public API on demand Window job with specific patches"
+}}
+output "by_id" {{
+  value = data.qualys_deployment_job.by_id
+}}
+output "windows" {{
+  value = data.qualys_deployment_jobs.windows.jobs
+}}
+output "named" {{
+  value = data.qualys_deployment_jobs.named.jobs
+}}
+"#
+    ));
+    e.apply(&[]);
+    let out = e.tf(&["output", "-json"]);
+    out.expect_success("terraform output -json");
+    let outputs: Value = serde_json::from_str(&out.stdout).expect("outputs JSON");
+    let job = &outputs["by_id"]["value"];
+    assert_eq!(job["name"], "Public API on demand Window job with specific patches");
+    assert_eq!(job["platform"], "Windows");
+    assert_eq!(job["minimize_window"], true);
+    assert_eq!(job["notification"]["recipient_emails"], json!(["abc@gmail.com"]));
+    assert_eq!(job["pre_deploy_actions"][1]["reg_value"], "true", "registry value decoded");
+    assert_eq!(job["post_deploy_actions"].as_array().map(Vec::len), Some(3));
+
+    let windows = outputs["windows"]["value"].as_array().expect("windows jobs");
+    let mut names: Vec<&str> = windows.iter().filter_map(|j| j["name"].as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Another Windows job", "Public API on demand Window job with specific patches"]);
+    let named = outputs["named"]["value"].as_array().expect("named jobs");
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0]["id"], json!(id));
+    assert_eq!(named[0]["platform"], "Windows");
+
+    // an unknown ID fails with a message naming it
+    e.config("data \"qualys_deployment_job\" \"missing\" {\n  id = \"00000000-0000-0000-0000-000000000000\"\n}\n");
+    let plan = e.plan(&[]);
+    assert_eq!(plan.code, Some(1), "{}", plan.combined());
+    assert!(plan.combined().contains("00000000-0000-0000-0000-000000000000"), "{}", plan.combined());
+}
