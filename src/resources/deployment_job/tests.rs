@@ -997,6 +997,32 @@ fn validation_points_at_the_attribute() {
 }
 
 #[test]
+fn nested_validation_errors_name_their_path_in_the_message() {
+    // terraform shows only the resource block for a nested path (found by the e2e tests), so
+    // the message has to say which attribute, and which list element, is wrong
+    let messages = |config: Json| -> Vec<String> {
+        validate(&tf(JOB_FIELDS, &config))
+            .0
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| format!("{} | {}", d.summary, d.detail))
+            .collect()
+    };
+    let m = messages(json!({"name": "n", "schedule_type": "On-demand",
+        "notification": {"on_job_start": true, "completed_percentage": 0}}));
+    assert_eq!(m.len(), 1);
+    assert!(m[0].starts_with("Invalid value for notification.completed_percentage |"), "{m:?}");
+    let m = messages(json!({"name": "n", "schedule_type": "On-demand", "post_deploy_actions": [
+        {"action": "Run Script", "action_item": "a", "script": "echo"},
+        {"action": "System Reboot", "action_item": "r"}]}));
+    assert_eq!(m.len(), 1);
+    assert!(m[0].contains("| post_deploy_actions[1].action: "), "{m:?}");
+    // a top-level attribute, which terraform shows itself, keeps its message as it is
+    let m = messages(json!({"name": "n", "schedule_type": "On-demand", "timeout": 169}));
+    assert!(m[0].starts_with("Invalid value for timeout | 169 is out of range"), "{m:?}");
+}
+
+#[test]
 fn quickstart_configurations_validate_and_plan() {
     let jobs = [
         json!({"name": "Windows - Patch Tuesday + 2", "description": "Monthly critical patches for the Windows fleet", "platform": "Windows",
