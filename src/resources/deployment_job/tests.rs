@@ -1011,15 +1011,23 @@ fn nested_validation_errors_name_their_path_in_the_message() {
     let m = messages(json!({"name": "n", "schedule_type": "On-demand",
         "notification": {"on_job_start": true, "completed_percentage": 0}}));
     assert_eq!(m.len(), 1);
-    assert!(m[0].starts_with("Invalid value for notification.completed_percentage |"), "{m:?}");
-    let m = messages(json!({"name": "n", "schedule_type": "On-demand", "post_deploy_actions": [
+    assert!(
+        m[0].starts_with("Invalid value for notification.completed_percentage |"),
+        "{m:?}"
+    );
+    let m = messages(
+        json!({"name": "n", "schedule_type": "On-demand", "post_deploy_actions": [
         {"action": "Run Script", "action_item": "a", "script": "echo"},
-        {"action": "System Reboot", "action_item": "r"}]}));
+        {"action": "System Reboot", "action_item": "r"}]}),
+    );
     assert_eq!(m.len(), 1);
     assert!(m[0].contains("| post_deploy_actions[1].action: "), "{m:?}");
     // a top-level attribute, which terraform shows itself, keeps its message as it is
     let m = messages(json!({"name": "n", "schedule_type": "On-demand", "timeout": 169}));
-    assert!(m[0].starts_with("Invalid value for timeout | 169 is out of range"), "{m:?}");
+    assert!(
+        m[0].starts_with("Invalid value for timeout | 169 is out of range"),
+        "{m:?}"
+    );
 }
 
 #[test]

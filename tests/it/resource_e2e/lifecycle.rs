@@ -59,7 +59,10 @@ resource "qualys_deployment_job" "now" {
 "#;
 
 fn id_of(resource: &Value) -> String {
-    resource["id"].as_str().expect("job id in the state").to_owned()
+    resource["id"]
+        .as_str()
+        .expect("job id in the state")
+        .to_owned()
 }
 
 #[test]
@@ -76,10 +79,16 @@ fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
         job["timezone"] = json!("Asia/Tokyo");
     });
     let plan = e.plan(&[]);
-    assert_eq!(plan.code, Some(2), "drift is a change:\n{}", plan.combined());
+    assert_eq!(
+        plan.code,
+        Some(2),
+        "drift is a change:\n{}",
+        plan.combined()
+    );
     let out = &plan.stdout;
     assert!(
-        out.contains(r#"~ name"#) && out.contains(r#""Renamed in the Qualys UI" -> "Weekly Windows patching""#),
+        out.contains(r#"~ name"#)
+            && out.contains(r#""Renamed in the Qualys UI" -> "Weekly Windows patching""#),
         "{out}"
     );
     assert!(out.contains(r#""Asia/Tokyo" -> "Europe/Berlin""#), "{out}");
@@ -105,7 +114,11 @@ fn out_of_band_delete_plans_a_re_create() {
     let plan = e.plan(&[]);
     assert_eq!(plan.code, Some(2), "{}", plan.combined());
     assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.stdout
+    );
 
     let mark = e.mark();
     e.apply(&[]);
@@ -128,9 +141,19 @@ fn destroy_leaves_the_simulator_empty() {
     let out = e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     out.expect_success("terraform destroy");
     assert!(out.stdout.contains("2 destroyed"), "{}", out.stdout);
-    assert_eq!(e.server_jobs(), Vec::<Value>::new(), "jobs left after destroy");
+    assert_eq!(
+        e.server_jobs(),
+        Vec::<Value>::new(),
+        "jobs left after destroy"
+    );
     let deletes = e.writes_since(mark);
-    assert_eq!(deletes, ["DELETE /pm/v1/deploymentjobs", "DELETE /pm/v1/deploymentjobs"]);
+    assert_eq!(
+        deletes,
+        [
+            "DELETE /pm/v1/deploymentjobs",
+            "DELETE /pm/v1/deploymentjobs"
+        ]
+    );
     assert!(e.state().is_empty());
 }
 
@@ -146,8 +169,15 @@ fn enabled_recurring_job_is_disabled_patched_and_enabled_again() {
     assert_eq!(before["server_status"], "Enabled");
 
     let mark = e.mark();
-    let out = e.apply(&[("status", "Enabled"), ("name", "Weekly Windows patching v2")]);
-    assert!(out.stdout.contains("0 added, 1 changed, 0 destroyed"), "{}", out.stdout);
+    let out = e.apply(&[
+        ("status", "Enabled"),
+        ("name", "Weekly Windows patching v2"),
+    ]);
+    assert!(
+        out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(
         e.writes_since(mark),
         [
@@ -167,12 +197,24 @@ fn enabled_recurring_job_is_disabled_patched_and_enabled_again() {
     let job = e.get_job(&id).expect("job");
     assert_eq!(job["status"], "Enabled");
     assert_eq!(job["name"], "Weekly Windows patching v2");
-    e.assert_plan_clean(&[("status", "Enabled"), ("name", "Weekly Windows patching v2")], "after the update");
+    e.assert_plan_clean(
+        &[
+            ("status", "Enabled"),
+            ("name", "Weekly Windows patching v2"),
+        ],
+        "after the update",
+    );
 
     // a status change alone goes through the status endpoint only
     let mark = e.mark();
-    e.apply(&[("status", "Disabled"), ("name", "Weekly Windows patching v2")]);
-    assert_eq!(e.writes_since(mark), ["POST /pm/v1/deploymentjobs/update/status/Disabled"]);
+    e.apply(&[
+        ("status", "Disabled"),
+        ("name", "Weekly Windows patching v2"),
+    ]);
+    assert_eq!(
+        e.writes_since(mark),
+        ["POST /pm/v1/deploymentjobs/update/status/Disabled"]
+    );
     assert_eq!(e.get_job(&id).expect("job")["status"], "Disabled");
 }
 
@@ -185,6 +227,19 @@ fn enabled_run_once_job_changed_is_replaced() {
     e.apply(&[]);
     let old_id = id_of(&e.resource("qualys_deployment_job.now"));
     e.assert_plan_clean(&[], "after creating an Enabled On-demand job");
+    // the server moves the running job on to "Prepared": a fact, not a change to plan
+    e.tf(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ])
+    .expect_success("terraform apply -refresh-only");
+    let refreshed = e.resource("qualys_deployment_job.now");
+    assert_eq!(refreshed["server_status"], "Prepared");
+    assert_eq!(refreshed["status"], "Enabled");
+    e.assert_plan_clean(&[], "with the server status Prepared");
 
     let vars = [("name", "Emergency patch (second wave)")];
     let plan = e.plan(&vars);
@@ -193,21 +248,40 @@ fn enabled_run_once_job_changed_is_replaced() {
     assert!(out.contains("must be replaced"), "{out}");
     assert!(out.contains("# forces replacement"), "{out}");
     assert!(out.contains("1 to add, 0 to change, 1 to destroy"), "{out}");
-    assert!(out.contains("Enabled run-once job must be replaced"), "the reason is given: {out}");
+    assert!(
+        out.contains("Enabled run-once job must be replaced"),
+        "the reason is given: {out}"
+    );
 
     let mark = e.mark();
     let applied = e.apply(&vars);
-    assert!(applied.stdout.contains("1 added, 0 changed, 1 destroyed"), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        applied.stdout
+    );
     let writes = e.writes_since(mark);
-    assert!(writes.contains(&"POST /pm/v1/deploymentjob".to_owned()), "{writes:?}");
-    assert!(writes.contains(&"DELETE /pm/v1/deploymentjobs".to_owned()), "{writes:?}");
-    assert!(!writes.iter().any(|w| w.starts_with("PATCH")), "never edited: {writes:?}");
+    assert!(
+        writes.contains(&"POST /pm/v1/deploymentjob".to_owned()),
+        "{writes:?}"
+    );
+    assert!(
+        writes.contains(&"DELETE /pm/v1/deploymentjobs".to_owned()),
+        "{writes:?}"
+    );
+    assert!(
+        !writes.iter().any(|w| w.starts_with("PATCH")),
+        "never edited: {writes:?}"
+    );
     let new = e.resource("qualys_deployment_job.now");
     assert_ne!(id_of(&new), old_id);
     assert!(e.get_job(&old_id).is_none(), "the old job is gone");
     let jobs = e.server_jobs();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(e.get_job(&id_of(&new)).expect("new job")["name"], "Emergency patch (second wave)");
+    assert_eq!(
+        e.get_job(&id_of(&new)).expect("new job")["name"],
+        "Emergency patch (second wave)"
+    );
     e.assert_plan_clean(&vars, "after the replacement");
 }
 
@@ -237,7 +311,10 @@ fn import_command_then_plan_is_clean() {
     let (status, job) = e.api(reqwest::Method::POST, "/pm/v1/deploymentjob", Some(body));
     assert_eq!(status, 201, "{job}");
     let id = job["id"].as_str().expect("id").to_owned();
-    let script_ref = job["preDeployActions"][0]["script"].as_str().expect("script ref").to_owned();
+    let script_ref = job["preDeployActions"][0]["script"]
+        .as_str()
+        .expect("script ref")
+        .to_owned();
     e.config(&format!(
         r#"
 resource "qualys_deployment_job" "daily" {{
@@ -260,7 +337,13 @@ resource "qualys_deployment_job" "daily" {{
 }}
 "#
     ));
-    let out = e.tf(&["import", "-no-color", "-input=false", "qualys_deployment_job.daily", &id]);
+    let out = e.tf(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "qualys_deployment_job.daily",
+        &id,
+    ]);
     out.expect_success("terraform import");
     assert!(out.stdout.contains("Import successful"), "{}", out.stdout);
     let state = e.resource("qualys_deployment_job.daily");
@@ -268,10 +351,160 @@ resource "qualys_deployment_job" "daily" {{
     assert_eq!(state["pre_deploy_actions"][0]["script"], json!(script_ref));
     assert_eq!(state["recurring"], true);
     e.assert_plan_clean(&[], "after terraform import");
+}
 
-    // an unknown ID is refused with a clear message
-    let e2 = e.tf(&["import", "-no-color", "-input=false", "qualys_deployment_job.daily", "00000000-0000-0000-0000-000000000000"]);
-    assert!(!e2.success());
+#[test]
+fn import_of_an_unknown_id_fails_naming_it() {
+    let Some(e) = E2e::start("import_of_an_unknown_id_fails_naming_it") else {
+        return;
+    };
+    e.config("resource \"qualys_deployment_job\" \"x\" {\n  name          = \"x\"\n  schedule_type = \"On-demand\"\n}\n");
+    let out = e.tf(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "qualys_deployment_job.x",
+        "00000000-0000-0000-0000-000000000000",
+    ]);
+    assert_eq!(out.code, Some(1), "{}", out.combined());
+    let text = out.combined();
+    assert!(
+        text.contains("does not exist") && text.contains("00000000-0000-0000-0000-000000000000"),
+        "{text}"
+    );
+    assert!(e.state().is_empty());
+}
+
+/// Two actions; the second one's script comes from a variable.
+const TWO_ACTIONS: &str = r#"
+variable "cleanup" {
+  type    = string
+  default = "Remove-Item C:\\Temp\\patch-*.log"
+}
+
+resource "qualys_deployment_job" "job" {
+  name             = "Two actions"
+  schedule_type    = "On-demand"
+  asset_ids        = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+
+  pre_deploy_actions = [
+    {
+      action      = "Run Script"
+      action_item = "check"
+      script      = "Write-Output 'check'"
+      script_type = "ps"
+    },
+  ]
+  post_deploy_actions = [
+    {
+      action      = "Run Script"
+      action_item = "cleanup"
+      script      = var.cleanup
+      script_type = "ps"
+    },
+  ]
+}
+"#;
+
+#[test]
+fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references() {
+    let Some(e) = E2e::start("in_place_update_keeps_action_ids") else {
+        return;
+    };
+    e.config(TWO_ACTIONS);
+    e.apply(&[]);
+    let before = e.resource("qualys_deployment_job.job");
+    let id = id_of(&before);
+    let pre_id = before["pre_deploy_actions"][0]["action_id"]
+        .as_str()
+        .expect("pre action ID")
+        .to_owned();
+    let post_id = before["post_deploy_actions"][0]["action_id"]
+        .as_str()
+        .expect("post action ID")
+        .to_owned();
+
+    let plan = e.plan(&[("cleanup", "Remove-Item C:\\Temp\\*.log")]);
+    assert_eq!(plan.code, Some(2), "{}", plan.combined());
+    assert!(plan.stdout.contains("1 to change"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
+
+    let mark = e.mark();
+    e.apply(&[("cleanup", "Remove-Item C:\\Temp\\*.log")]);
+    assert_eq!(
+        e.writes_since(mark),
+        [format!("PATCH /pm/v1/deploymentjob/update/{id}")]
+    );
+    let sent = e.only_body(mark, "PATCH", &format!("/pm/v1/deploymentjob/update/{id}"));
+    let pre = &sent["preDeployActions"][0];
+    let post = &sent["postDeployActions"][0];
+    assert_eq!(pre["actionId"], json!(pre_id));
+    assert_eq!(post["actionId"], json!(post_id));
+    let customer = sent["customerId"].as_str().unwrap_or_default();
+    assert_eq!(
+        pre["script"],
+        json!(format!("{customer}/{pre_id}/Script")),
+        "unchanged: its reference"
+    );
+    assert_eq!(
+        decode_b64(post["script"].as_str().unwrap_or_default()),
+        "Remove-Item C:\\Temp\\*.log",
+        "changed: its text"
+    );
+
+    let after = e.resource("qualys_deployment_job.job");
+    assert_eq!(id_of(&after), id);
+    assert_eq!(after["pre_deploy_actions"][0]["action_id"], json!(pre_id));
+    assert_eq!(after["post_deploy_actions"][0]["action_id"], json!(post_id));
+    assert_eq!(
+        after["pre_deploy_actions"][0]["script"], "Write-Output 'check'",
+        "the state keeps the text"
+    );
+    assert_eq!(
+        after["post_deploy_actions"][0]["script"],
+        "Remove-Item C:\\Temp\\*.log"
+    );
+    e.assert_plan_clean(
+        &[("cleanup", "Remove-Item C:\\Temp\\*.log")],
+        "after the update",
+    );
+}
+
+#[test]
+fn platform_change_is_planned_as_replacement() {
+    let Some(e) = E2e::start("platform_change_is_planned_as_replacement") else {
+        return;
+    };
+    let job = |platform: &str| {
+        format!("resource \"qualys_deployment_job\" \"p\" {{\n  name          = \"p\"\n  platform      = \"{platform}\"\n  schedule_type = \"On-demand\"\n}}\n")
+    };
+    e.config(&job("Windows"));
+    e.apply(&[]);
+    let old = id_of(&e.resource("qualys_deployment_job.p"));
+    e.config(&job("Linux"));
+    let plan = e.plan(&[]);
+    assert_eq!(plan.code, Some(2), "{}", plan.combined());
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains(
+            r#"~ platform                     = "Windows" -> "Linux" # forces replacement"#
+        ) || plan.stdout.contains("# forces replacement"),
+        "{}",
+        plan.stdout
+    );
+    e.apply(&[]);
+    let new = e.resource("qualys_deployment_job.p");
+    assert_ne!(id_of(&new), old);
+    assert_eq!(
+        e.get_job(&id_of(&new)).expect("new job")["platform"],
+        "Linux"
+    );
+    assert!(e.get_job(&old).is_none());
 }
 
 #[test]
@@ -280,36 +513,84 @@ fn import_block_with_generated_config_plans_clean() {
         return;
     };
     let id = create_sample_job(&e);
+    // and two more kinds: an Enabled On-demand Linux job (now "Prepared") with the MakeCache
+    // pre-action, and a chained Monthly job
+    let (status, linux) = e.api(
+        reqwest::Method::POST,
+        "/pm/v1/deploymentjob",
+        Some(json!({"name": "Demo_MakeCache", "type": "Install", "platform": "Linux", "status": "Enabled",
+            "scheduleType": "On-demand", "timeout": -1, "assetIds": ["08a028e6-7e1d-4dbf-b040-48d9059dee08"],
+            "isDynamicPatchesQQL": false, "dynamicQQLType": 1,
+            "preDeployActions": [{"action": "Run Script", "params": {"actionItem": "makecache Pre-Action", "defaultScriptType": "MakeCache"}, "scriptType": "sh", "script": ""}]})),
+    );
+    assert_eq!(status, 201, "{linux}");
+    let parent = e.get_job(&id).expect("sample job");
+    let (status, chained) = e.api(
+        reqwest::Method::POST,
+        "/pm/v1/deploymentjob",
+        Some(json!({"name": "Chained monthly", "type": "Install", "platform": "Windows",
+            "scheduleType": "Monthly", "startDateTime": "2026-12-01 10:00:00 PM", "recurring": true,
+            "monthlyRecurringType": 1, "patchTuesdayPlusXDays": "-3", "timezoneType": "AGENT_TZ",
+            "assetTagIds": ["7c9a4f3e-5d2b-4c1a-9e8f-1a2b3c4d5e6f"], "linkedJobId": id,
+            "chainedJobRule": [{"field": "postDeployAction", "actionIds": [parent["postDeployActions"][0]["actionId"]],
+                "threshold": "50", "condition": "Post Actions were successfully executed"}]})),
+    );
+    assert_eq!(status, 201, "{chained}");
     e.config(&format!(
-        "import {{\n  to = qualys_deployment_job.imported\n  id = \"{id}\"\n}}\n"
+        "import {{\n  to = qualys_deployment_job.imported\n  id = \"{id}\"\n}}\nimport {{\n  to = qualys_deployment_job.linux\n  id = \"{}\"\n}}\nimport {{\n  to = qualys_deployment_job.chained\n  id = \"{}\"\n}}\n",
+        linux["id"].as_str().unwrap_or_default(),
+        chained["id"].as_str().unwrap_or_default()
     ));
     let mark = e.mark();
-    let plan = e.tf(&["plan", "-no-color", "-input=false", "-generate-config-out=gen.tf"]);
+    let plan = e.tf(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=gen.tf",
+    ]);
     assert!(
         plan.code == Some(0),
         "plan -generate-config-out:\n{}",
         plan.combined()
     );
-    assert!(plan.stdout.contains("1 to import"), "{}", plan.stdout);
-    assert!(e.writes_since(mark).is_empty(), "planning an import writes nothing");
+    assert!(plan.stdout.contains("3 to import"), "{}", plan.stdout);
+    assert!(
+        e.writes_since(mark).is_empty(),
+        "planning an import writes nothing"
+    );
     let generated = std::fs::read_to_string(e.ws.path().join("gen.tf")).expect("gen.tf written");
+    if std::env::var_os("E2E_SHOW_GENERATED").is_some() {
+        eprintln!("{generated}");
+    }
     assert!(
         generated.contains(r#"name                         = "Public API on demand Window job with specific patches""#)
             || generated.contains(r#""Public API on demand Window job with specific patches""#),
         "{generated}"
     );
-    assert!(generated.contains("/Script\""), "scripts as storage references: {generated}");
+    assert!(
+        generated.contains("/Script\""),
+        "scripts as storage references: {generated}"
+    );
 
     let mark = e.mark();
     let applied = e.apply(&[]);
     assert!(
-        applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"),
+        applied
+            .stdout
+            .contains("3 imported, 0 added, 0 changed, 0 destroyed"),
         "{}",
         applied.stdout
     );
-    assert!(e.writes_since(mark).is_empty(), "an import changes nothing: {:?}", e.writes_since(mark));
+    assert!(
+        e.writes_since(mark).is_empty(),
+        "an import changes nothing: {:?}",
+        e.writes_since(mark)
+    );
     e.assert_plan_clean(&[], "generated configuration after the import");
-    assert_eq!(e.resource("qualys_deployment_job.imported")["id"], json!(id));
+    assert_eq!(
+        e.resource("qualys_deployment_job.imported")["id"],
+        json!(id)
+    );
 }
 
 #[test]
@@ -319,7 +600,13 @@ fn data_sources_read_a_job_by_id_and_list_by_platform_and_name() {
     };
     let id = create_sample_job(&e);
     // another Windows job, and a Linux one with the same name
-    for (name, platform) in [("Another Windows job", "Windows"), ("Public API on demand Window job with specific patches", "Linux")] {
+    for (name, platform) in [
+        ("Another Windows job", "Windows"),
+        (
+            "Public API on demand Window job with specific patches",
+            "Linux",
+        ),
+    ] {
         let (status, job) = e.api(
             reqwest::Method::POST,
             "/pm/v1/deploymentjob",
@@ -355,17 +642,34 @@ output "named" {{
     out.expect_success("terraform output -json");
     let outputs: Value = serde_json::from_str(&out.stdout).expect("outputs JSON");
     let job = &outputs["by_id"]["value"];
-    assert_eq!(job["name"], "Public API on demand Window job with specific patches");
+    assert_eq!(
+        job["name"],
+        "Public API on demand Window job with specific patches"
+    );
     assert_eq!(job["platform"], "Windows");
     assert_eq!(job["minimize_window"], true);
-    assert_eq!(job["notification"]["recipient_emails"], json!(["abc@gmail.com"]));
-    assert_eq!(job["pre_deploy_actions"][1]["reg_value"], "true", "registry value decoded");
+    assert_eq!(
+        job["notification"]["recipient_emails"],
+        json!(["abc@gmail.com"])
+    );
+    assert_eq!(
+        job["pre_deploy_actions"][1]["reg_value"], "true",
+        "registry value decoded"
+    );
     assert_eq!(job["post_deploy_actions"].as_array().map(Vec::len), Some(3));
 
-    let windows = outputs["windows"]["value"].as_array().expect("windows jobs");
+    let windows = outputs["windows"]["value"]
+        .as_array()
+        .expect("windows jobs");
     let mut names: Vec<&str> = windows.iter().filter_map(|j| j["name"].as_str()).collect();
     names.sort();
-    assert_eq!(names, ["Another Windows job", "Public API on demand Window job with specific patches"]);
+    assert_eq!(
+        names,
+        [
+            "Another Windows job",
+            "Public API on demand Window job with specific patches"
+        ]
+    );
     let named = outputs["named"]["value"].as_array().expect("named jobs");
     assert_eq!(named.len(), 1, "{named:?}");
     assert_eq!(named[0]["id"], json!(id));
@@ -375,5 +679,10 @@ output "named" {{
     e.config("data \"qualys_deployment_job\" \"missing\" {\n  id = \"00000000-0000-0000-0000-000000000000\"\n}\n");
     let plan = e.plan(&[]);
     assert_eq!(plan.code, Some(1), "{}", plan.combined());
-    assert!(plan.combined().contains("00000000-0000-0000-0000-000000000000"), "{}", plan.combined());
+    assert!(
+        plan.combined()
+            .contains("00000000-0000-0000-0000-000000000000"),
+        "{}",
+        plan.combined()
+    );
 }

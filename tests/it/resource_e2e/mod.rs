@@ -49,7 +49,10 @@ impl E2e {
     pub fn config(&self, resources: &str) -> &Self {
         self.ws.write(
             "main.tf",
-            &format!("{}\nprovider \"qualys\" {{}}\n\n{resources}", required_providers()),
+            &format!(
+                "{}\nprovider \"qualys\" {{}}\n\n{resources}",
+                required_providers()
+            ),
         );
         self
     }
@@ -172,7 +175,11 @@ impl E2e {
 
     /// A job as `GET /pm/v1/deploymentjob/{id}` returns it (None if 404).
     pub fn get_job(&self, id: &str) -> Option<Value> {
-        let (status, body) = self.api(reqwest::Method::GET, &format!("/pm/v1/deploymentjob/{id}"), None);
+        let (status, body) = self.api(
+            reqwest::Method::GET,
+            &format!("/pm/v1/deploymentjob/{id}"),
+            None,
+        );
         (status == 200).then_some(body)
     }
 
@@ -189,7 +196,10 @@ impl E2e {
             let response = request.send().await.expect("simulator request");
             let status = response.status().as_u16();
             let text = response.text().await.unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
         })
     }
 

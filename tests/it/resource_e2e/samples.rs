@@ -178,9 +178,11 @@ fn sample_create_windows_with_actions() {
     e.apply(&[]);
     let sent = e.only_body(mark, "POST", "/pm/v1/deploymentjob");
 
-    let mut sample: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture_path("create-windows-with-actions.request.json")).expect("fixture"))
-            .expect("fixture JSON");
+    let mut sample: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_path("create-windows-with-actions.request.json"))
+            .expect("fixture"),
+    )
+    .expect("fixture JSON");
     // the sample elides these two scripts: the HCL's text stands in for them
     sample["preDeployActions"][0]["script"] = json!(b64(ELIDED_PRE_SCRIPT));
     sample["postDeployActions"][0]["script"] = json!(b64(ELIDED_POST_SCRIPT));
@@ -188,7 +190,10 @@ fn sample_create_windows_with_actions() {
 
     let job = e.resource("qualys_deployment_job.sample");
     assert_eq!(job["pre_deploy_actions"][0]["script"], ELIDED_PRE_SCRIPT);
-    assert_eq!(job["pre_deploy_actions"][1]["reg_key"], "HKEY_LOCAL_MACHINE\\SOFTWARE\\Zoom\\MSI");
+    assert_eq!(
+        job["pre_deploy_actions"][1]["reg_key"],
+        "HKEY_LOCAL_MACHINE\\SOFTWARE\\Zoom\\MSI"
+    );
     assert_eq!(job["server_status"], "Disabled");
     e.assert_plan_clean(&[], "after creating create-windows-with-actions");
 }
@@ -227,11 +232,24 @@ fn sample_create_linux_makecache() {
     // what the server answered matches the sample's answer where the user decides
     let job = e.resource("qualys_deployment_job.sample");
     let answer = fixture("create-linux-makecache.response.json");
-    let got = e.get_job(job["id"].as_str().unwrap_or_default()).expect("created job");
-    for field in ["name", "platform", "type", "scheduleType", "timeout", "timeoutUnit", "assetIds"] {
+    let got = e
+        .get_job(job["id"].as_str().unwrap_or_default())
+        .expect("created job");
+    for field in [
+        "name",
+        "platform",
+        "type",
+        "scheduleType",
+        "timeout",
+        "timeoutUnit",
+        "assetIds",
+    ] {
         assert_eq!(got[field], answer[field], "{field}");
     }
-    assert_eq!(got["preDeployActions"][0]["script"], "default/MakeCache/makecache");
+    assert_eq!(
+        got["preDeployActions"][0]["script"],
+        "default/MakeCache/makecache"
+    );
     assert_eq!(job["pre_deploy_actions"][0]["script"], "");
     assert_eq!(job["status"], "Enabled");
     e.assert_plan_clean(&[], "after creating create-linux-makecache");
@@ -249,9 +267,17 @@ fn update_sample(test: &str, hcl: &str, fixture_name: &str) -> Option<(E2e, Valu
     let mark = e.mark();
     let out = e.apply(&[]);
     assert!(out.stdout.contains("1 changed"), "{}", out.stdout);
-    assert!(out.stdout.contains("0 added"), "an in-place update: {}", out.stdout);
+    assert!(
+        out.stdout.contains("0 added"),
+        "an in-place update: {}",
+        out.stdout
+    );
     let sent = e.only_body(mark, "PATCH", &format!("/pm/v1/deploymentjob/update/{id}"));
-    assert_eq!(sent["id"], json!(id), "the PATCH body names the job it updates");
+    assert_eq!(
+        sent["id"],
+        json!(id),
+        "the PATCH body names the job it updates"
+    );
 
     let sample = fixture(fixture_name);
     Some((e, sent, sample, before))
@@ -280,23 +306,39 @@ fn action_id_map(sample: &Value, sent: &Value) -> Vec<(String, String)> {
 /// The PATCH carries the action IDs the state had before the update, and the state keeps them.
 fn assert_action_ids_kept(e: &E2e, before: &Value, sent: &Value) {
     let after = e.resource("qualys_deployment_job.sample");
-    for (list, wire) in [("pre_deploy_actions", "preDeployActions"), ("post_deploy_actions", "postDeployActions")] {
+    for (list, wire) in [
+        ("pre_deploy_actions", "preDeployActions"),
+        ("post_deploy_actions", "postDeployActions"),
+    ] {
         let ids = state_action_ids(before, list);
-        assert!(ids.iter().all(|i| !i.is_empty()), "{list} has action IDs: {before}");
+        assert!(
+            ids.iter().all(|i| !i.is_empty()),
+            "{list} has action IDs: {before}"
+        );
         let sent_ids: Vec<String> = sent[wire]
             .as_array()
-            .map(|a| a.iter().map(|x| x["actionId"].as_str().unwrap_or_default().to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|x| x["actionId"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(sent_ids, ids, "the PATCH keeps the {list} IDs");
-        assert_eq!(state_action_ids(&after, list), ids, "the state keeps the {list} IDs");
+        assert_eq!(
+            state_action_ids(&after, list),
+            ids,
+            "the state keeps the {list} IDs"
+        );
     }
 }
 
 #[test]
 fn sample_update_windows() {
-    let Some((e, sent, mut sample, before)) =
-        update_sample("sample_update_windows", "update_windows.tf", "update-windows.request.json")
-    else {
+    let Some((e, sent, mut sample, before)) = update_sample(
+        "sample_update_windows",
+        "update_windows.tf",
+        "update-windows.request.json",
+    ) else {
         return;
     };
     let ids = action_id_map(&sample, &sent);
@@ -304,8 +346,13 @@ fn sample_update_windows() {
     assert_matches_sample(&sample, &sent, "update-windows");
     // unchanged scripts go back as the server's storage references
     let customer = sent["customerId"].as_str().unwrap_or_default();
-    let pre_id = sent["preDeployActions"][0]["actionId"].as_str().unwrap_or_default();
-    assert_eq!(sent["preDeployActions"][0]["script"], json!(format!("{customer}/{pre_id}/Script")));
+    let pre_id = sent["preDeployActions"][0]["actionId"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        sent["preDeployActions"][0]["script"],
+        json!(format!("{customer}/{pre_id}/Script"))
+    );
     assert_action_ids_kept(&e, &before, &sent);
     e.assert_plan_clean(&[], "after update-windows");
 }
@@ -343,7 +390,10 @@ fn sample_update_chained_job() {
     ));
     ids.push((
         "07eed865-d8e2-4cba-9c2a-27eeeef0598a".into(),
-        parent["post_deploy_actions"][0]["action_id"].as_str().unwrap_or_default().to_owned(),
+        parent["post_deploy_actions"][0]["action_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     ));
     substitute_ids(&mut sample, &ids);
     assert_matches_sample(&sample, &sent, "update-chained-job");
@@ -352,7 +402,9 @@ fn sample_update_chained_job() {
 }
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn b64(text: &str) -> String {

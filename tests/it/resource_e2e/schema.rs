@@ -11,7 +11,11 @@ fn undescribed(block: &Value, path: &str, seen: &mut usize, out: &mut Vec<String
     if let Some(attrs) = block["attributes"].as_object() {
         for (name, attr) in attrs {
             *seen += 1;
-            let here = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let here = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
             let description = attr["description"].as_str().unwrap_or_default().trim();
             if description.len() < 8 {
                 out.push(format!("{here}: description {description:?}"));
@@ -23,7 +27,11 @@ fn undescribed(block: &Value, path: &str, seen: &mut usize, out: &mut Vec<String
     }
     if let Some(blocks) = block["block_types"].as_object() {
         for (name, b) in blocks {
-            let here = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let here = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
             undescribed(&b["block"], &here, seen, out);
         }
     }
@@ -54,13 +62,23 @@ fn providers_schema_describes_every_attribute_at_every_depth() {
         );
         let mut seen = 0;
         undescribed(block, &format!("{kind}.{name}"), &mut seen, &mut problems);
-        assert!(seen >= min_attributes, "{kind}.{name}: only {seen} attributes (nested included)");
+        assert!(
+            seen >= min_attributes,
+            "{kind}.{name}: only {seen} attributes (nested included)"
+        );
     }
-    assert!(problems.is_empty(), "attributes without a description:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "attributes without a description:\n{}",
+        problems.join("\n")
+    );
 
     // the nested attributes are there: spot-check the deepest ones
     let post = &provider["resource_schemas"]["qualys_deployment_job"]["block"]["attributes"]
         ["post_deployment"]["nested_type"]["attributes"];
     let deferment = &post["reboot_option"]["nested_type"]["attributes"]["deferment"];
-    assert!(deferment["nested_type"]["attributes"]["interval_unit"]["description"].is_string(), "{post}");
+    assert!(
+        deferment["nested_type"]["attributes"]["interval_unit"]["description"].is_string(),
+        "{post}"
+    );
 }

@@ -166,8 +166,14 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
     };
     let env = [
         ("QUALYS_GATEWAY_URL", e.sim.url.clone()),
-        ("QUALYS_USERNAME", crate::support::simulator::USERNAME.to_owned()),
-        ("QUALYS_PASSWORD", crate::support::simulator::PASSWORD.to_owned()),
+        (
+            "QUALYS_USERNAME",
+            crate::support::simulator::USERNAME.to_owned(),
+        ),
+        (
+            "QUALYS_PASSWORD",
+            crate::support::simulator::PASSWORD.to_owned(),
+        ),
     ];
     // each case in its own workspace, a few at a time
     let failures: Vec<String> = std::thread::scope(|scope| {
@@ -210,7 +216,11 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
                             }
                         }
                         if !problems.is_empty() {
-                            failures.push(format!("{}: {}\n{text}", case.what, problems.join("; ")));
+                            failures.push(format!(
+                                "{}: {}\n{text}",
+                                case.what,
+                                problems.join("; ")
+                            ));
                         }
                     }
                     failures
@@ -222,6 +232,16 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
             .flat_map(|h| h.join().expect("case thread"))
             .collect()
     });
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), CASES.len(), failures.join("\n-----\n"));
-    assert_eq!(e.job_requests_since(0), Vec::<serde_json::Value>::new(), "no API call for an invalid configuration");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n-----\n")
+    );
+    assert_eq!(
+        e.job_requests_since(0),
+        Vec::<serde_json::Value>::new(),
+        "no API call for an invalid configuration"
+    );
 }
