@@ -686,3 +686,138 @@ output "named" {{
         plan.combined()
     );
 }
+
+/// A Disabled job whose optional parts come and go with `full`.
+const OPTIONAL_PARTS: &str = r#"
+variable "full" {
+  type    = bool
+  default = true
+}
+
+resource "qualys_deployment_job" "job" {
+  name             = "Optional parts"
+  description      = var.full ? "with everything" : null
+  schedule_type    = var.full ? "On-demand" : "Weekly"
+  start_date_time  = var.full ? null : "2026-12-5 09:05:00 PM"
+  recurring_week_days = var.full ? null : ["Monday", "Thursday"]
+  asset_ids        = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches = var.full ? ["444ba31a-0f94-3199-870e-ef8ab1a5a477"] : []
+
+  reattempt_failed_patches = var.full ? { no_of_reattempts = 2, exponential_backoff_interval = 5 } : null
+  notification = var.full ? {
+    email                = true
+    recipient_emails     = ["ops@example.com"]
+    completed_percentage = 50
+    on_job_start         = true
+    on_job_complete      = true
+  } : null
+
+  pre_deploy_actions = [
+    {
+      action      = "Run Script"
+      action_item = "first"
+      script      = "Write-Output 1"
+      script_type = "ps"
+    },
+  ]
+  post_deploy_actions = var.full ? [
+    {
+      action      = "Run Script"
+      action_item = "second"
+      script      = "Write-Output 2"
+      script_type = "ps"
+    },
+    {
+      action      = "Run Script"
+      action_item = "third"
+      script      = "Write-Output 3"
+      script_type = "ps"
+    },
+  ] : [
+    {
+      action      = "Run Script"
+      action_item = "third"
+      script      = "Write-Output 3"
+      script_type = "ps"
+    },
+  ]
+}
+"#;
+
+#[test]
+fn removing_optional_settings_and_changing_the_schedule_update_in_place() {
+    let Some(e) = E2e::start("removing_optional_settings_and_changing_the_schedule") else {
+        return;
+    };
+    e.config(OPTIONAL_PARTS);
+    e.apply(&[]);
+    e.assert_plan_clean(&[], "with every optional part");
+    let before = e.resource("qualys_deployment_job.job");
+    let id = id_of(&before);
+    let third_id = before["post_deploy_actions"][1]["action_id"].clone();
+
+    let out = e.apply(&[("full", "false")]);
+    assert!(
+        out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
+    let job = e.get_job(&id).expect("job");
+    assert_eq!(job["description"].as_str().unwrap_or_default(), "", "{job}");
+    assert_eq!(job["scheduleType"], "Weekly");
+    assert_eq!(job["recurring"], true);
+    assert_eq!(job["recurringWeekDays"], "0,1,0,0,1,0,0", "{job}");
+    assert!(job["notification"].is_null(), "{job}");
+    assert_ne!(job["enableReattemptFailedPatches"], true, "{job}");
+    assert!(
+        job["approvedPatches"].as_array().is_none_or(Vec::is_empty),
+        "{job}"
+    );
+    let post = job["postDeployActions"].as_array().expect("post actions");
+    assert_eq!(post.len(), 1);
+    assert_eq!(
+        post[0]["actionId"], third_id,
+        "the remaining action keeps its ID"
+    );
+    let after = e.resource("qualys_deployment_job.job");
+    assert_eq!(after["post_deploy_actions"][0]["action_id"], third_id);
+    assert_eq!(
+        after["start_date_time"], "2026-12-5 09:05:00 PM",
+        "kept as written"
+    );
+    e.assert_plan_clean(&[("full", "false")], "after removing the optional parts");
+
+    // and back
+    e.apply(&[]);
+    e.assert_plan_clean(&[], "after restoring them");
+}
+
+#[test]
+fn out_of_band_disable_of_an_enabled_job_is_planned_back() {
+    let Some(e) = E2e::start("out_of_band_disable_of_an_enabled_job") else {
+        return;
+    };
+    e.config(WEEKLY);
+    e.apply(&[("status", "Enabled")]);
+    let id = id_of(&e.resource("qualys_deployment_job.weekly"));
+    let (status, answer) = e.api(
+        reqwest::Method::POST,
+        "/pm/v1/deploymentjobs/update/status/Disabled",
+        Some(json!({ "ids": [id] })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let plan = e.plan(&[("status", "Enabled")]);
+    assert_eq!(plan.code, Some(2), "{}", plan.combined());
+    assert!(
+        plan.stdout.contains(r#""Disabled" -> "Enabled""#),
+        "{}",
+        plan.stdout
+    );
+    let mark = e.mark();
+    e.apply(&[("status", "Enabled")]);
+    assert_eq!(
+        e.writes_since(mark),
+        ["POST /pm/v1/deploymentjobs/update/status/Enabled"]
+    );
+    e.assert_plan_clean(&[("status", "Enabled")], "after enabling again");
+}
