@@ -821,3 +821,70 @@ fn out_of_band_disable_of_an_enabled_job_is_planned_back() {
     );
     e.assert_plan_clean(&[("status", "Enabled")], "after enabling again");
 }
+
+/// `(status, method path)` of every request after `mark`, `/auth` included.
+fn statuses_since(e: &E2e, mark: usize) -> Vec<(u64, String)> {
+    e.sim
+        .requests()
+        .into_iter()
+        .skip(mark)
+        .map(|r| {
+            (
+                r["status"].as_u64().unwrap_or_default(),
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap_or_default(),
+                    r["path"].as_str().unwrap_or_default()
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn throttling_and_transient_failures_are_retried_through_terraform() {
+    let Some(e) = E2e::start("throttling_and_transient_failures_are_retried") else {
+        return;
+    };
+    e.config(WEEKLY);
+    // create: a throttled /auth and a throttled create (the server certainly did not act)
+    block_on(e.sim.fail_next(&[429, 0, 429]));
+    let mark = e.mark();
+    e.apply(&[]);
+    let create = "POST /pm/v1/deploymentjob".to_owned();
+    let seen = statuses_since(&e, mark);
+    assert_eq!(
+        seen.iter().filter(|(_, r)| *r == create).map(|(s, _)| *s).collect::<Vec<_>>(),
+        [429, 201],
+        "{seen:?}"
+    );
+    assert_eq!(e.server_jobs().len(), 1, "one job, not two");
+    let id = id_of(&e.resource("qualys_deployment_job.weekly"));
+
+    // refresh: two transient failures of the read
+    block_on(e.sim.fail_next(&[0, 503, 502]));
+    let mark = e.mark();
+    e.assert_plan_clean(&[], "with transient read failures");
+    let get = format!("GET /pm/v1/deploymentjob/{id}");
+    let seen = statuses_since(&e, mark);
+    assert_eq!(
+        seen.iter().filter(|(_, r)| *r == get).map(|(s, _)| *s).collect::<Vec<_>>(),
+        [503, 502, 200],
+        "{seen:?}"
+    );
+
+    // destroy (the plan's provider process: /auth, GET; the apply's: /auth, DELETE): the
+    // delete throttled, then failing before acting
+    block_on(e.sim.fail_next(&[0, 0, 0, 429, 504]));
+    let mark = e.mark();
+    e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .expect_success("terraform destroy");
+    let delete = "DELETE /pm/v1/deploymentjobs".to_owned();
+    let seen = statuses_since(&e, mark);
+    assert_eq!(
+        seen.iter().filter(|(_, r)| *r == delete).map(|(s, _)| *s).collect::<Vec<_>>(),
+        [429, 504, 200],
+        "{seen:?}"
+    );
+    assert!(e.server_jobs().is_empty());
+}
