@@ -888,3 +888,53 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     );
     assert!(e.server_jobs().is_empty());
 }
+
+#[test]
+fn jobs_data_source_reads_every_page() {
+    let Some(e) = E2e::start("jobs_data_source_reads_every_page") else {
+        return;
+    };
+    const JOBS: usize = 230;
+    block_on(async {
+        let token = e.sim.token().await;
+        let client = reqwest::Client::new();
+        for i in 0..JOBS {
+            let response = client
+                .post(format!("{}/pm/v1/deploymentjob", e.sim.url))
+                .bearer_auth(&token)
+                .json(&json!({"name": format!("Linux job {i:03}"), "type": "Install", "platform": "Linux",
+                    "scheduleType": "On-demand", "assetIds": ["a"]}))
+                .send()
+                .await
+                .expect("create");
+            assert_eq!(response.status().as_u16(), 201);
+        }
+    });
+    e.config(
+        r#"
+data "qualys_deployment_jobs" "linux" {
+  platform = "Linux"
+}
+data "qualys_deployment_jobs" "one" {
+  platform = "Linux"
+  name     = "Linux job 217"
+}
+output "count" {
+  value = length(data.qualys_deployment_jobs.linux.jobs)
+}
+output "ids" {
+  value = toset([for j in data.qualys_deployment_jobs.linux.jobs : j.id])
+}
+output "one" {
+  value = [for j in data.qualys_deployment_jobs.one.jobs : j.name]
+}
+"#,
+    );
+    e.apply(&[]);
+    let out = e.tf(&["output", "-json"]);
+    out.expect_success("terraform output -json");
+    let outputs: Value = serde_json::from_str(&out.stdout).expect("outputs JSON");
+    assert_eq!(outputs["count"]["value"], json!(JOBS));
+    assert_eq!(outputs["ids"]["value"].as_array().map(Vec::len), Some(JOBS), "no job twice");
+    assert_eq!(outputs["one"]["value"], json!(["Linux job 217"]));
+}
