@@ -938,3 +938,24 @@ output "one" {
     assert_eq!(outputs["ids"]["value"].as_array().map(Vec::len), Some(JOBS), "no job twice");
     assert_eq!(outputs["one"]["value"], json!(["Linux job 217"]));
 }
+
+#[test]
+fn secrets_never_appear_in_trace_logs_or_state() {
+    const SECRET: &str = "Pa55-w0rd-only-in-this-test";
+    let Some(e) = E2e::start_with("secrets_never_appear_in_trace_logs_or_state", &["--password", SECRET], SECRET) else {
+        return;
+    };
+    e.config(WEEKLY);
+    let trace = [("TF_LOG", "trace")];
+    let apply = e.ws.run_with_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &trace);
+    apply.expect_success("terraform apply with TF_LOG=trace");
+    let plan = e.ws.run_with_env(&["plan", "-no-color", "-input=false"], &trace);
+    plan.expect_success("terraform plan with TF_LOG=trace");
+    let logs = format!("{}\n{}", apply.combined(), plan.combined());
+    assert!(logs.contains("configuring the Qualys client"), "the provider logs are there");
+    assert!(!logs.contains(SECRET), "the password is logged");
+    // a JWT is three base64url parts, the first two JSON (`eyJ...`)
+    assert!(!logs.contains(".eyJ"), "a JWT is logged");
+    let state = std::fs::read_to_string(e.ws.path().join("terraform.tfstate")).expect("state");
+    assert!(!state.contains(SECRET) && !state.contains(".eyJ"), "a secret in the state");
+}

@@ -33,14 +33,19 @@ pub struct E2e {
 impl E2e {
     /// None (after a loud SKIPPED line) when terraform is not installed.
     pub fn start(test: &str) -> Option<E2e> {
+        Self::start_with(test, &[], PASSWORD)
+    }
+
+    /// With extra simulator options; `password` must match its `--password` (if given).
+    pub fn start_with(test: &str, simulator_args: &[&str], password: &str) -> Option<E2e> {
         if !terraform_or_skip(test) {
             return None;
         }
-        let sim = Simulator::start();
+        let sim = Simulator::start_with(simulator_args);
         let mut ws = Workspace::new();
         ws.set_env("QUALYS_GATEWAY_URL", &sim.url)
             .set_env("QUALYS_USERNAME", USERNAME)
-            .set_env("QUALYS_PASSWORD", PASSWORD);
+            .set_env("QUALYS_PASSWORD", password);
         Some(E2e { sim, ws })
     }
 
