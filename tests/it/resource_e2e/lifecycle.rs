@@ -959,3 +959,42 @@ fn secrets_never_appear_in_trace_logs_or_state() {
     let state = std::fs::read_to_string(e.ws.path().join("terraform.tfstate")).expect("state");
     assert!(!state.contains(SECRET) && !state.contains(".eyJ"), "a secret in the state");
 }
+
+#[test]
+fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
+    let Some(e) = E2e::start("failed_update_of_an_enabled_job_re_enables_it") else {
+        return;
+    };
+    e.config(WEEKLY);
+    e.apply(&[("status", "Enabled")]);
+    let before = e.resource("qualys_deployment_job.weekly");
+    let id = id_of(&before);
+    let vars = [("status", "Enabled"), ("name", "Renamed")];
+
+    // the plan's provider (/auth, GET), then the apply's (/auth, disable, PATCH fails)
+    block_on(e.sim.fail_next(&[0, 0, 0, 0, 500]));
+    let mark = e.mark();
+    let out = e.try_apply(&vars);
+    assert_eq!(out.code, Some(1), "{}", out.combined());
+    assert!(out.combined().contains("Updating the deployment job failed"), "{}", out.combined());
+    assert_eq!(
+        e.writes_since(mark),
+        [
+            "POST /pm/v1/deploymentjobs/update/status/Disabled".to_owned(),
+            format!("PATCH /pm/v1/deploymentjob/update/{id}"),
+            "POST /pm/v1/deploymentjobs/update/status/Enabled".to_owned(),
+        ],
+        "disabled for the edit, enabled again after the failure"
+    );
+    let job = e.get_job(&id).expect("job");
+    assert_eq!(job["status"], "Enabled");
+    assert_eq!(job["name"], "Weekly Windows patching");
+    let after = e.resource("qualys_deployment_job.weekly");
+    assert_eq!(after["name"], before["name"], "the state keeps the job as it is");
+    assert_eq!(after["id"], before["id"]);
+
+    // the next apply makes the change
+    e.apply(&vars);
+    assert_eq!(e.get_job(&id).expect("job")["name"], "Renamed");
+    e.assert_plan_clean(&vars, "after the retried update");
+}
