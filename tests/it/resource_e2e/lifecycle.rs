@@ -854,7 +854,10 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     let create = "POST /pm/v1/deploymentjob".to_owned();
     let seen = statuses_since(&e, mark);
     assert_eq!(
-        seen.iter().filter(|(_, r)| *r == create).map(|(s, _)| *s).collect::<Vec<_>>(),
+        seen.iter()
+            .filter(|(_, r)| *r == create)
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
         [429, 201],
         "{seen:?}"
     );
@@ -868,7 +871,10 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     let get = format!("GET /pm/v1/deploymentjob/{id}");
     let seen = statuses_since(&e, mark);
     assert_eq!(
-        seen.iter().filter(|(_, r)| *r == get).map(|(s, _)| *s).collect::<Vec<_>>(),
+        seen.iter()
+            .filter(|(_, r)| *r == get)
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
         [503, 502, 200],
         "{seen:?}"
     );
@@ -882,7 +888,10 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     let delete = "DELETE /pm/v1/deploymentjobs".to_owned();
     let seen = statuses_since(&e, mark);
     assert_eq!(
-        seen.iter().filter(|(_, r)| *r == delete).map(|(s, _)| *s).collect::<Vec<_>>(),
+        seen.iter()
+            .filter(|(_, r)| *r == delete)
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
         [429, 504, 200],
         "{seen:?}"
     );
@@ -935,29 +944,47 @@ output "one" {
     out.expect_success("terraform output -json");
     let outputs: Value = serde_json::from_str(&out.stdout).expect("outputs JSON");
     assert_eq!(outputs["count"]["value"], json!(JOBS));
-    assert_eq!(outputs["ids"]["value"].as_array().map(Vec::len), Some(JOBS), "no job twice");
+    assert_eq!(
+        outputs["ids"]["value"].as_array().map(Vec::len),
+        Some(JOBS),
+        "no job twice"
+    );
     assert_eq!(outputs["one"]["value"], json!(["Linux job 217"]));
 }
 
 #[test]
 fn secrets_never_appear_in_trace_logs_or_state() {
     const SECRET: &str = "Pa55-w0rd-only-in-this-test";
-    let Some(e) = E2e::start_with("secrets_never_appear_in_trace_logs_or_state", &["--password", SECRET], SECRET) else {
+    let Some(e) = E2e::start_with(
+        "secrets_never_appear_in_trace_logs_or_state",
+        &["--password", SECRET],
+        SECRET,
+    ) else {
         return;
     };
     e.config(WEEKLY);
     let trace = [("TF_LOG", "trace")];
-    let apply = e.ws.run_with_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &trace);
+    let apply = e.ws.run_with_env(
+        &["apply", "-auto-approve", "-no-color", "-input=false"],
+        &trace,
+    );
     apply.expect_success("terraform apply with TF_LOG=trace");
-    let plan = e.ws.run_with_env(&["plan", "-no-color", "-input=false"], &trace);
+    let plan =
+        e.ws.run_with_env(&["plan", "-no-color", "-input=false"], &trace);
     plan.expect_success("terraform plan with TF_LOG=trace");
     let logs = format!("{}\n{}", apply.combined(), plan.combined());
-    assert!(logs.contains("configuring the Qualys client"), "the provider logs are there");
+    assert!(
+        logs.contains("configuring the Qualys client"),
+        "the provider logs are there"
+    );
     assert!(!logs.contains(SECRET), "the password is logged");
     // a JWT is three base64url parts, the first two JSON (`eyJ...`)
     assert!(!logs.contains(".eyJ"), "a JWT is logged");
     let state = std::fs::read_to_string(e.ws.path().join("terraform.tfstate")).expect("state");
-    assert!(!state.contains(SECRET) && !state.contains(".eyJ"), "a secret in the state");
+    assert!(
+        !state.contains(SECRET) && !state.contains(".eyJ"),
+        "a secret in the state"
+    );
 }
 
 #[test]
@@ -976,7 +1003,12 @@ fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
     let mark = e.mark();
     let out = e.try_apply(&vars);
     assert_eq!(out.code, Some(1), "{}", out.combined());
-    assert!(out.combined().contains("Updating the deployment job failed"), "{}", out.combined());
+    assert!(
+        out.combined()
+            .contains("Updating the deployment job failed"),
+        "{}",
+        out.combined()
+    );
     assert_eq!(
         e.writes_since(mark),
         [
@@ -990,7 +1022,10 @@ fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
     assert_eq!(job["status"], "Enabled");
     assert_eq!(job["name"], "Weekly Windows patching");
     let after = e.resource("qualys_deployment_job.weekly");
-    assert_eq!(after["name"], before["name"], "the state keeps the job as it is");
+    assert_eq!(
+        after["name"], before["name"],
+        "the state keeps the job as it is"
+    );
     assert_eq!(after["id"], before["id"]);
 
     // the next apply makes the change
