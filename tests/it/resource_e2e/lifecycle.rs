@@ -77,6 +77,7 @@ fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
     e.edit_out_of_band(&id, |job| {
         job["name"] = json!("Renamed in the Qualys UI");
         job["timezone"] = json!("Asia/Tokyo");
+        job["preDeployActions"][0]["params"]["actionItem"] = json!("Renamed action");
     });
     let plan = e.plan(&[]);
     assert_eq!(
@@ -92,12 +93,23 @@ fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
         "{out}"
     );
     assert!(out.contains(r#""Asia/Tokyo" -> "Europe/Berlin""#), "{out}");
+    assert!(out.contains(r#""Renamed action" -> "Say hello""#), "{out}");
     assert!(out.contains("1 to change"), "{out}");
 
+    let action_id =
+        e.resource("qualys_deployment_job.weekly")["pre_deploy_actions"][0]["action_id"].clone();
     e.apply(&[]);
     let job = e.get_job(&id).expect("job");
     assert_eq!(job["name"], "Weekly Windows patching");
     assert_eq!(job["timezone"], "Europe/Berlin");
+    assert_eq!(
+        job["preDeployActions"][0]["params"]["actionItem"],
+        "Say hello"
+    );
+    assert_eq!(
+        job["preDeployActions"][0]["actionId"], action_id,
+        "the action keeps its ID"
+    );
     e.assert_plan_clean(&[], "after restoring the configuration");
 }
 
