@@ -1045,3 +1045,56 @@ fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
     assert_eq!(e.get_job(&id).expect("job")["name"], "Renamed");
     e.assert_plan_clean(&vars, "after the retried update");
 }
+
+#[test]
+fn reordered_actions_keep_their_ids() {
+    let Some(e) = E2e::start("reordered_actions_keep_their_ids") else {
+        return;
+    };
+    let job = |order: [&str; 2]| {
+        let action = |item: &str| {
+            format!("    {{\n      action      = \"Run Script\"\n      action_item = \"{item}\"\n      script      = \"Write-Output '{item}'\"\n      script_type = \"ps\"\n    }},\n")
+        };
+        format!(
+            "resource \"qualys_deployment_job\" \"j\" {{\n  name          = \"reorder\"\n  schedule_type = \"On-demand\"\n  post_deploy_actions = [\n{}{}  ]\n}}\n",
+            action(order[0]),
+            action(order[1])
+        )
+    };
+    e.config(&job(["alpha", "beta"]));
+    e.apply(&[]);
+    let before = e.resource("qualys_deployment_job.j");
+    let id_of_item = |r: &Value, item: &str| {
+        r["post_deploy_actions"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["action_item"] == item))
+            .map(|x| x["action_id"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (alpha, beta) = (id_of_item(&before, "alpha"), id_of_item(&before, "beta"));
+    assert!(alpha.is_string() && beta.is_string() && alpha != beta);
+
+    e.config(&job(["beta", "alpha"]));
+    let mark = e.mark();
+    e.apply(&[]);
+    let id = id_of(&before);
+    let sent = e.only_body(mark, "PATCH", &format!("/pm/v1/deploymentjob/update/{id}"));
+    let sent_pairs: Vec<(Value, Value)> = sent["postDeployActions"]
+        .as_array()
+        .expect("post actions")
+        .iter()
+        .map(|a| (a["params"]["actionItem"].clone(), a["actionId"].clone()))
+        .collect();
+    assert_eq!(
+        sent_pairs,
+        [
+            (json!("beta"), beta.clone()),
+            (json!("alpha"), alpha.clone())
+        ]
+    );
+    let after = e.resource("qualys_deployment_job.j");
+    assert_eq!(id_of_item(&after, "alpha"), alpha);
+    assert_eq!(id_of_item(&after, "beta"), beta);
+    assert_eq!(after["post_deploy_actions"][0]["action_item"], "beta");
+    e.assert_plan_clean(&[], "after reordering");
+}
