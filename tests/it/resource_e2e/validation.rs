@@ -245,3 +245,48 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
         "no API call for an invalid configuration"
     );
 }
+
+#[test]
+fn a_value_unknown_at_plan_is_validated_at_apply_before_any_write() {
+    let Some(e) = E2e::start("a_value_unknown_at_plan_is_validated_at_apply") else {
+        return;
+    };
+    e.config(
+        r#"
+resource "qualys_deployment_job" "first" {
+  name          = "first"
+  schedule_type = "On-demand"
+}
+
+resource "qualys_deployment_job" "second" {
+  name          = "second"
+  schedule_type = "On-demand"
+  # known only once the first job exists: 0 + 500 hours is out of range
+  timeout       = qualys_deployment_job.first.patch_count + 500
+}
+"#,
+    );
+    let plan = e.plan(&[]);
+    assert_eq!(
+        plan.code,
+        Some(2),
+        "the plan cannot judge it yet:\n{}",
+        plan.combined()
+    );
+    let mark = e.mark();
+    let out = e.try_apply(&[]);
+    assert_eq!(out.code, Some(1), "{}", out.combined());
+    assert!(
+        out.combined().contains("Invalid value for timeout"),
+        "{}",
+        out.combined()
+    );
+    assert_eq!(
+        e.writes_since(mark),
+        ["POST /pm/v1/deploymentjob"],
+        "only the first job is created"
+    );
+    let state = e.state();
+    assert!(state.contains_key("qualys_deployment_job.first"));
+    assert!(!state.contains_key("qualys_deployment_job.second"));
+}
