@@ -15,6 +15,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
     check_fields(JOB_FIELDS, config, &AttributePath::root(), &mut diags);
     cross_field_rules(config, &mut diags);
+    // terraform (1.11) points diagnostics inside nested attributes at the resource block, not
+    // at the nested line: name the attribute in the text too
+    for d in &mut diags.0 {
+        if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
+            d.detail = format!("{path}: {}", d.detail);
+        }
+    }
     diags
 }
 
