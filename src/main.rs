@@ -1,1 +1,23 @@
-fn main() {}
+//! terraform-provider-qualys: started by terraform, or with `--debug` by hand.
+
+use std::process::ExitCode;
+
+use terraform_provider_qualys::plugin;
+use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => plugin::serve(QualysProvider::new()),
+        ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        _ => {
+            eprintln!("usage: terraform-provider-qualys [--debug]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS.");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -101,7 +101,10 @@ pub trait Resource: Send + Sync + 'static {
         } else {
             Err(super::diagnostics::Diagnostic::error(
                 "Unsupported state version",
-                format!("{} has no upgrade from schema version {version}", self.type_name()),
+                format!(
+                    "{} has no upgrade from schema version {version}",
+                    self.type_name()
+                ),
             )
             .into())
         }

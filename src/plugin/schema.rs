@@ -32,7 +32,10 @@ pub enum AttributeType {
     /// A plain attribute of the given cty type.
     Plain(Type),
     /// A nested attribute (protocol 6 `nested_type`): object(s) of further attributes.
-    Nested { nesting: Nesting, attributes: Vec<Attribute> },
+    Nested {
+        nesting: Nesting,
+        attributes: Vec<Attribute>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +59,12 @@ pub struct Attribute {
 }
 
 impl Attribute {
-    pub fn new(name: impl Into<String>, ty: Type, mode: Mode, description: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        ty: Type,
+        mode: Mode,
+        description: impl Into<String>,
+    ) -> Self {
         Attribute {
             name: name.into(),
             ty: AttributeType::Plain(ty),
@@ -76,7 +84,10 @@ impl Attribute {
     ) -> Self {
         Attribute {
             name: name.into(),
-            ty: AttributeType::Nested { nesting, attributes },
+            ty: AttributeType::Nested {
+                nesting,
+                attributes,
+            },
             mode,
             description: description.into(),
             sensitive: false,
@@ -93,7 +104,10 @@ impl Attribute {
     pub fn value_type(&self) -> Type {
         match &self.ty {
             AttributeType::Plain(t) => t.clone(),
-            AttributeType::Nested { nesting, attributes } => {
+            AttributeType::Nested {
+                nesting,
+                attributes,
+            } => {
                 let obj = object_type(attributes);
                 match nesting {
                     Nesting::Single => obj,
@@ -127,8 +141,11 @@ fn object_type(attributes: &[Attribute]) -> Type {
 impl Block {
     /// The object type of values conforming to this block.
     pub fn value_type(&self) -> Type {
-        let mut attrs: BTreeMap<String, Type> =
-            self.attributes.iter().map(|a| (a.name.clone(), a.value_type())).collect();
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value_type()))
+            .collect();
         for b in &self.blocks {
             let obj = b.block.value_type();
             let t = match b.nesting {

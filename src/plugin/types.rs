@@ -39,8 +39,10 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> =
-                    attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                let m: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
                 json!(["object", m])
             }
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
@@ -73,7 +75,10 @@ impl Type {
                         Some(Type::Object(attrs))
                     }
                     "tuple" => Some(Type::Tuple(
-                        a[1].as_array()?.iter().map(Type::from_json).collect::<Option<_>>()?,
+                        a[1].as_array()?
+                            .iter()
+                            .map(Type::from_json)
+                            .collect::<Option<_>>()?,
                     )),
                     _ => None,
                 }

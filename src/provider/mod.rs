@@ -1,27 +1,131 @@
 //! The `qualys` provider: its configuration block, env var fallbacks, and the client it builds.
 
+pub mod config;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::plugin::{Diagnostic, Diagnostics};
+use async_trait::async_trait;
+
+use crate::plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 use crate::qualys;
+
+/// The provider's source address: a local one, found through a filesystem mirror or
+/// `dev_overrides`, never downloaded.
+pub const SOURCE_ADDRESS: &str = "terraform.local/qualys/qualys";
 
 /// The configured API client, shared by the provider (which fills it in `configure`) and
 /// every resource and data source (which use it).
 #[derive(Default)]
-pub struct ClientSlot(OnceLock<Arc<qualys::Client>>);
+pub struct ClientSlot(OnceLock<Arc<qualys::Client>>, AtomicBool);
 
 impl ClientSlot {
     pub fn set(&self, client: qualys::Client) {
         let _ = self.0.set(Arc::new(client));
     }
 
+    /// The provider block depends on values known only after apply; terraform configures
+    /// the provider again, with known values, before it applies anything.
+    pub fn mark_config_unknown(&self) {
+        self.1.store(true, Ordering::Relaxed);
+    }
+
     pub fn get(&self) -> Result<Arc<qualys::Client>, Diagnostics> {
         self.0.get().cloned().ok_or_else(|| {
-            Diagnostic::error(
-                "Provider not configured",
-                "The qualys provider was not configured before use; this is a bug in the provider or in terraform.",
-            )
-            .into()
+            if self.1.load(Ordering::Relaxed) {
+                Diagnostic::error(
+                    "Provider configuration not known yet",
+                    "The qualys provider block uses values that are only known after apply, so the provider cannot reach Qualys at this stage.",
+                )
+                .into()
+            } else {
+                Diagnostic::error(
+                    "Provider not configured",
+                    "The qualys provider was not configured before use; this is a bug in the provider or in terraform.",
+                )
+                .into()
+            }
         })
+    }
+}
+
+pub struct QualysProvider {
+    client: Arc<ClientSlot>,
+}
+
+impl Default for QualysProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl QualysProvider {
+    pub fn new() -> Self {
+        QualysProvider {
+            client: Arc::new(ClientSlot::default()),
+        }
+    }
+
+    /// The slot resources and data sources read the configured client from.
+    pub fn client_slot(&self) -> Arc<ClientSlot> {
+        self.client.clone()
+    }
+}
+
+#[async_trait]
+impl Provider for QualysProvider {
+    fn type_name(&self) -> &'static str {
+        "qualys"
+    }
+
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    /// Builds the client; no network call (the token is fetched on first use).
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
+        let client_config = match config::client_config(config, &|name| std::env::var(name).ok()) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                tracing::debug!(
+                    "provider configuration has unknown values; configuring once they are known"
+                );
+                self.client.mark_config_unknown();
+                return Diagnostics::new();
+            }
+            Err(diags) => return diags,
+        };
+        let auth = match &client_config.credentials {
+            qualys::Credentials::Token(_) => "token",
+            qualys::Credentials::Password { .. } => "username and password",
+        };
+        tracing::info!(
+            gateway = client_config.gateway_url.host_str().unwrap_or_default(),
+            auth,
+            max_retries = client_config.max_retries,
+            request_timeout_ms = client_config.request_timeout.as_millis() as u64,
+            extra_ca = client_config.ca_cert_pem.is_some(),
+            terraform_version,
+            "configuring the Qualys client"
+        );
+        match qualys::Client::new(client_config) {
+            Ok(client) => {
+                self.client.set(client);
+                Diagnostics::new()
+            }
+            Err(e) => Diagnostic::error("Cannot create the Qualys client", e.to_string()).into(),
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        crate::resources::resources(self.client_slot())
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        crate::data_sources::data_sources(self.client_slot())
     }
 }

@@ -1,12 +1,870 @@
-//! STUB: replaced by the Qualys client work. The signatures are the contract.
-use super::{ClientConfig, Error, Job, JobStatus, JobSummary};
-pub struct Client {}
+//! The PM API client: JWT auth shared by concurrent callers, retries, typed errors.
+
+use std::fmt;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use rand::Rng as _;
+use reqwest::header::{HeaderMap, ACCEPT};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::error::{mentions_not_found, Operation};
+use super::{ClientConfig, Credentials, Error, Job, JobStatus, JobSummary};
+
+/// Longest wait between two attempts, whatever the backoff or the server asks.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+/// Summary list page size.
+const LIST_PAGE_SIZE: u32 = 100;
+/// The API serves at most 10 000 records; stop paging well after that.
+const LIST_MAX_PAGES: u32 = 1_000;
+/// Renew a JWT this long before its `exp`.
+const TOKEN_RENEW_MARGIN: Duration = Duration::from_secs(60);
+/// Documented JWT lifetime, used when the token carries no readable `exp`.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(4 * 3600);
+
+/// A secret string that never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Clone, Debug)]
+struct CachedToken {
+    jwt: Secret,
+    renew_at: Instant,
+}
+
+/// The Qualys PM API client. Cheap to share behind an `Arc`; all methods take `&self`.
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    credentials: Credentials,
+    /// Held while a token is fetched, so concurrent callers wait for one fetch.
+    token: Mutex<Option<CachedToken>>,
+    max_retries: u32,
+    retry_base_delay: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("gateway_url", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One API call, described once so it can be sent again.
+struct Call<'a> {
+    op: Operation,
+    job_id: Option<&'a str>,
+    method: Method,
+    url: Url,
+    body: Option<Value>,
+}
+
+struct Reply {
+    status: u16,
+    text: String,
+}
+
 impl Client {
-    pub fn new(_config: ClientConfig) -> Result<Self, Error> { unimplemented!() }
-    pub async fn create_job(&self, _job: &Job) -> Result<Job, Error> { unimplemented!() }
-    pub async fn get_job(&self, _id: &str) -> Result<Option<Job>, Error> { unimplemented!() }
-    pub async fn update_job(&self, _id: &str, _job: &Job) -> Result<Job, Error> { unimplemented!() }
-    pub async fn set_status(&self, _ids: &[&str], _status: JobStatus) -> Result<(), Error> { unimplemented!() }
-    pub async fn delete_jobs(&self, _ids: &[&str]) -> Result<(), Error> { unimplemented!() }
-    pub async fn list_jobs(&self, _platform: &str, _filter: Option<&str>) -> Result<Vec<JobSummary>, Error> { unimplemented!() }
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let scheme = config.gateway_url.scheme();
+        if scheme != "https" && scheme != "http" {
+            return Err(Error::Config(format!(
+                "gateway URL must start with https:// or http://, got {scheme}://"
+            )));
+        }
+        if config.gateway_url.cannot_be_a_base() || config.gateway_url.host_str().is_none() {
+            return Err(Error::Config(format!(
+                "gateway URL {} has no host",
+                config.gateway_url
+            )));
+        }
+        match &config.credentials {
+            Credentials::Token(t) if t.trim().is_empty() => {
+                return Err(Error::Config("the token is empty".into()))
+            }
+            Credentials::Password { username, password }
+                if username.is_empty() || password.is_empty() =>
+            {
+                return Err(Error::Config(
+                    "username and password must both be set".into(),
+                ))
+            }
+            _ => {}
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(30)))
+            .user_agent(concat!(
+                "terraform-provider-qualys/",
+                env!("CARGO_PKG_VERSION")
+            ));
+        if let Some(pem) = &config.ca_cert_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Config(format!("cannot read the CA certificate PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the CA certificate PEM holds no certificate".into(),
+                ));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            base: config.gateway_url,
+            credentials: config.credentials,
+            token: Mutex::new(None),
+            max_retries: config.max_retries,
+            retry_base_delay: config.retry_base_delay,
+        })
+    }
+
+    /// `POST /pm/v1/deploymentjob` (201, the full job). Retried only on 429 or when the
+    /// connection failed before sending; otherwise an unanswered create is
+    /// `Error::CreateOutcomeUnknown`.
+    pub async fn create_job(&self, job: &Job) -> Result<Job, Error> {
+        let mut body = job.to_json();
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("id");
+        }
+        let call = Call {
+            op: Operation::CreateJob,
+            job_id: None,
+            method: Method::POST,
+            url: self.url(&["pm", "v1", "deploymentjob"]),
+            body: Some(body),
+        };
+        let reply = self.execute(&call).await?;
+        match reply.status {
+            200 | 201 => {
+                let value = parse_json(&reply.text, "the created deployment job")?;
+                let id_hint = value.get("id").and_then(Value::as_str).map(str::to_owned);
+                Job::from_json(value).map_err(|e| match id_hint {
+                    Some(id) => Error::Decode {
+                        what: format!("the created deployment job {id}"),
+                        message: e.to_string(),
+                    },
+                    None => e,
+                })
+            }
+            _ => Err(self.api_error(&call, &reply)),
+        }
+    }
+
+    /// `GET /pm/v1/deploymentjob/{id}`. `Ok(None)` when the job is gone (404, a not-found
+    /// 400, or a job marked deleted).
+    pub async fn get_job(&self, id: &str) -> Result<Option<Job>, Error> {
+        let call = Call {
+            op: Operation::GetJob,
+            job_id: Some(id),
+            method: Method::GET,
+            url: self.url(&["pm", "v1", "deploymentjob", id]),
+            body: None,
+        };
+        let reply = self.execute(&call).await?;
+        match reply.status {
+            200 => {
+                let job = Job::from_json(parse_json(&reply.text, "the deployment job")?)?;
+                Ok(if job.is_deleted() { None } else { Some(job) })
+            }
+            404 => Ok(None),
+            _ => {
+                let err = self.api_error(&call, &reply);
+                if err.is_not_found() {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// `PATCH /pm/v1/deploymentjob/update/{id}` with the full job (the path id wins; the
+    /// body carries the same id).
+    pub async fn update_job(&self, id: &str, job: &Job) -> Result<Job, Error> {
+        let mut body = job.to_json();
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("id".into(), Value::String(id.to_owned()));
+        }
+        let call = Call {
+            op: Operation::UpdateJob,
+            job_id: Some(id),
+            method: Method::PATCH,
+            url: self.url(&["pm", "v1", "deploymentjob", "update", id]),
+            body: Some(body),
+        };
+        let reply = self.execute(&call).await?;
+        match reply.status {
+            200 | 201 => Job::from_json(parse_json(&reply.text, "the updated deployment job")?),
+            _ => Err(self.api_error(&call, &reply)),
+        }
+    }
+
+    /// `POST /pm/v1/deploymentjobs/update/status/{Enabled|Disabled}`; each per-item result is
+    /// checked (a failure comes back inside HTTP 200).
+    pub async fn set_status(&self, ids: &[&str], status: JobStatus) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let call = Call {
+            op: Operation::SetStatus,
+            job_id: single(ids),
+            method: Method::POST,
+            url: self.url(&[
+                "pm",
+                "v1",
+                "deploymentjobs",
+                "update",
+                "status",
+                status.as_str(),
+            ]),
+            body: Some(json!({ "ids": ids })),
+        };
+        let reply = self.execute(&call).await?;
+        if reply.status != 200 && reply.status != 201 {
+            return Err(self.api_error(&call, &reply));
+        }
+        let failures = item_failures(&reply.text);
+        match failures.into_iter().next() {
+            None => Ok(()),
+            Some((job_id, message)) => Err(Error::ItemFailed {
+                operation: Operation::SetStatus,
+                job_id: job_id.unwrap_or_else(|| ids.join(",")),
+                message: format!("could not set status {status}: {message}"),
+            }),
+        }
+    }
+
+    /// `DELETE /pm/v1/deploymentjobs` with `{"ids": [...]}`. A job that is already gone
+    /// counts as deleted.
+    pub async fn delete_jobs(&self, ids: &[&str]) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let call = Call {
+            op: Operation::DeleteJobs,
+            job_id: single(ids),
+            method: Method::DELETE,
+            url: self.url(&["pm", "v1", "deploymentjobs"]),
+            body: Some(json!({ "ids": ids })),
+        };
+        let reply = self.execute(&call).await?;
+        match reply.status {
+            200 | 201 | 204 => {}
+            404 => return Ok(()),
+            _ => {
+                let err = self.api_error(&call, &reply);
+                return if err.is_not_found() { Ok(()) } else { Err(err) };
+            }
+        }
+        let failure = item_failures(&reply.text)
+            .into_iter()
+            .find(|(_, message)| !mentions_not_found(message));
+        match failure {
+            None => Ok(()),
+            Some((job_id, message)) => Err(Error::ItemFailed {
+                operation: Operation::DeleteJobs,
+                job_id: job_id.unwrap_or_else(|| ids.join(",")),
+                message,
+            }),
+        }
+    }
+
+    /// Every job summary of one platform (`Windows` or `Linux`), all pages, optionally
+    /// narrowed by a QQL `filter` (the simulator understands `name:"..."`).
+    pub async fn list_jobs(
+        &self,
+        platform: &str,
+        filter: Option<&str>,
+    ) -> Result<Vec<JobSummary>, Error> {
+        let mut all: Vec<JobSummary> = Vec::new();
+        let mut previous_first: Option<String> = None;
+        for page in 0..LIST_MAX_PAGES {
+            let mut url = self.url(&["pm", "v1", "deploymentjobs", "summary"]);
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("platform", platform)
+                    .append_pair("pageNumber", &page.to_string())
+                    .append_pair("pageSize", &LIST_PAGE_SIZE.to_string());
+                if let Some(f) = filter.filter(|f| !f.is_empty()) {
+                    q.append_pair("filter", f);
+                }
+            }
+            let call = Call {
+                op: Operation::ListJobs,
+                job_id: None,
+                method: Method::GET,
+                url,
+                body: None,
+            };
+            let reply = self.execute(&call).await?;
+            if reply.status != 200 {
+                let err = self.api_error(&call, &reply);
+                // errorCode 2501: the API's 10 000-record cap; what we have is all we get.
+                if matches!(&err, Error::Api { code: Some(c), .. } if c == "2501") {
+                    break;
+                }
+                return Err(err);
+            }
+            let value = parse_json(&reply.text, "the job summary list")?;
+            let items = match value {
+                Value::Array(items) => items,
+                Value::Null => Vec::new(),
+                other => {
+                    return Err(Error::Decode {
+                        what: "the job summary list".into(),
+                        message: format!(
+                            "expected an array, got {}",
+                            super::model::lenient::kind(&other)
+                        ),
+                    })
+                }
+            };
+            if items.is_empty() {
+                break;
+            }
+            let page_items = items
+                .into_iter()
+                .map(JobSummary::from_json)
+                .collect::<Result<Vec<_>, _>>()?;
+            // A server that ignores pageNumber would loop forever: stop when a page repeats.
+            let first = page_items.first().map(|s| s.id.clone());
+            if page > 0 && first.is_some() && first == previous_first {
+                break;
+            }
+            previous_first = first;
+            all.extend(page_items);
+        }
+        Ok(all)
+    }
+
+    /// Job summaries whose name is exactly `name`, on both platforms (or one).
+    pub async fn find_jobs_by_name(
+        &self,
+        name: &str,
+        platform: Option<&str>,
+    ) -> Result<Vec<JobSummary>, Error> {
+        let filter = format!(
+            "name:\"{}\"",
+            name.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+        let platforms: Vec<&str> = match platform {
+            Some(p) => vec![p],
+            None => vec!["Windows", "Linux"],
+        };
+        let mut found = Vec::new();
+        for p in platforms {
+            found.extend(
+                self.list_jobs(p, Some(&filter))
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.name.as_deref() == Some(name)),
+            );
+        }
+        Ok(found)
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// Sends a call with auth and the retry policy; returns the final answer, whatever its
+    /// status, or an error when no usable answer came.
+    async fn execute(&self, call: &Call<'_>) -> Result<Reply, Error> {
+        let is_create = call.op == Operation::CreateJob;
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            let jwt = self.bearer().await?;
+            let started = Instant::now();
+            let mut request = self
+                .http
+                .request(call.method.clone(), call.url.clone())
+                .bearer_auth(&jwt.0)
+                .header(ACCEPT, "application/json");
+            if let Some(body) = &call.body {
+                request = request.json(body);
+            }
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    match response.text().await {
+                        Ok(text) => Ok((status, headers, text)),
+                        Err(e) => Err((false, describe_transport(&e))),
+                    }
+                }
+                Err(e) => Err((e.is_connect(), describe_transport(&e))),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match outcome {
+                Err((before_sending, message)) => {
+                    tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms, error = %message, "Qualys API request failed");
+                    let may_retry = !is_create || before_sending;
+                    if may_retry && attempt < self.max_retries {
+                        self.pause(attempt, None).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(if is_create && !before_sending {
+                        Error::CreateOutcomeUnknown {
+                            status: None,
+                            message,
+                        }
+                    } else {
+                        Error::Transport {
+                            operation: call.op,
+                            job_id: call.job_id.map(str::to_owned),
+                            message,
+                        }
+                    });
+                }
+                Ok((status, headers, text)) => {
+                    tracing::debug!(method = %call.method, path = call.url.path(), status, elapsed_ms, "Qualys API request");
+                    if status == 401
+                        && !reauthenticated
+                        && matches!(self.credentials, Credentials::Password { .. })
+                    {
+                        // The token expired or was revoked: fetch a new one, once per request.
+                        self.forget_token(&jwt).await;
+                        reauthenticated = true;
+                        continue;
+                    }
+                    let transient = matches!(status, 502..=504);
+                    let retryable = status == 429 || (transient && !is_create);
+                    if retryable && attempt < self.max_retries {
+                        self.pause(attempt, Some(&headers)).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    if is_create && transient {
+                        let (_, message) = server_message(&text);
+                        return Err(Error::CreateOutcomeUnknown {
+                            status: Some(status),
+                            message: redact(&message),
+                        });
+                    }
+                    return Ok(Reply { status, text });
+                }
+            }
+        }
+    }
+
+    async fn pause(&self, attempt: u32, headers: Option<&HeaderMap>) {
+        let delay = headers
+            .and_then(server_retry_hint)
+            .unwrap_or_else(|| backoff(self.retry_base_delay, attempt));
+        tracing::debug!(
+            attempt = attempt + 1,
+            delay_ms = delay.as_millis() as u64,
+            "retrying Qualys API request"
+        );
+        tokio::time::sleep(delay).await;
+    }
+
+    fn api_error(&self, call: &Call<'_>, reply: &Reply) -> Error {
+        let (code, message) = server_message(&reply.text);
+        Error::Api {
+            operation: call.op,
+            job_id: call.job_id.map(str::to_owned),
+            status: reply.status,
+            code,
+            message: redact(&message),
+        }
+    }
+
+    /// The JWT to send: the configured token, or the cached one, fetched when missing or
+    /// about to expire. The lock is held during the fetch so that concurrent callers share it.
+    async fn bearer(&self) -> Result<Secret, Error> {
+        let (username, password) = match &self.credentials {
+            Credentials::Token(t) => return Ok(Secret(t.trim().to_owned())),
+            Credentials::Password { username, password } => (username, password),
+        };
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref() {
+            if Instant::now() < token.renew_at {
+                return Ok(token.jwt.clone());
+            }
+        }
+        let fresh = self.fetch_token(username, password).await?;
+        let jwt = fresh.jwt.clone();
+        *cached = Some(fresh);
+        Ok(jwt)
+    }
+
+    /// Drops the cached token if it is the one the server rejected (another caller may
+    /// already have replaced it).
+    async fn forget_token(&self, rejected: &Secret) {
+        let mut cached = self.token.lock().await;
+        if cached.as_ref().is_some_and(|t| &t.jwt == rejected) {
+            *cached = None;
+        }
+    }
+
+    async fn fetch_token(&self, username: &str, password: &str) -> Result<CachedToken, Error> {
+        let url = self.url(&["auth"]);
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("username", username),
+                ("password", password),
+                ("token", "true"),
+                ("permissions", "true"),
+            ])
+            .finish();
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let result = self
+                .http
+                .post(url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(form.clone())
+                .send()
+                .await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let (status, headers, text) = match result {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    match response.text().await {
+                        Ok(text) => (status, headers, text),
+                        Err(e) => {
+                            if attempt < self.max_retries {
+                                self.pause(attempt, None).await;
+                                attempt += 1;
+                                continue;
+                            }
+                            return Err(Error::Auth {
+                                status: Some(status),
+                                message: format!(
+                                    "the answer could not be read: {}",
+                                    describe_transport(&e)
+                                ),
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(method = "POST", path = url.path(), elapsed_ms, error = %describe_transport(&e), "Qualys auth request failed");
+                    if attempt < self.max_retries {
+                        self.pause(attempt, None).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(Error::Auth {
+                        status: None,
+                        message: format!("could not reach {}: {}", url, describe_transport(&e)),
+                    });
+                }
+            };
+            tracing::debug!(
+                method = "POST",
+                path = url.path(),
+                status,
+                elapsed_ms,
+                "Qualys auth request"
+            );
+            match status {
+                200 | 201 => {
+                    let jwt = text.trim().trim_matches('"').to_owned();
+                    if jwt.is_empty() || jwt.contains(char::is_whitespace) {
+                        return Err(Error::Auth {
+                            status: Some(status),
+                            message: "the gateway answered without a token".into(),
+                        });
+                    }
+                    let renew_at = renew_instant(&jwt);
+                    return Ok(CachedToken {
+                        jwt: Secret(jwt),
+                        renew_at,
+                    });
+                }
+                429 | 502..=504 if attempt < self.max_retries => {
+                    self.pause(attempt, Some(&headers)).await;
+                    attempt += 1;
+                }
+                _ => {
+                    let (_, server) = server_message(&text);
+                    let server = redact(&server.replace(password, "***"));
+                    let cause = match status {
+                        401 => format!("the gateway rejected the username or password of user {username:?} ({server})"),
+                        403 => format!("user {username:?} may not use the API; it needs the PM.API.ACCESS permission and a non-free licence ({server})"),
+                        404 => format!("no /auth endpoint at {url}; check the gateway URL ({server})"),
+                        _ => server,
+                    };
+                    return Err(Error::Auth {
+                        status: Some(status),
+                        message: cause,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn single<'a>(ids: &[&'a str]) -> Option<&'a str> {
+    match ids {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Decode {
+        what: what.to_owned(),
+        message: format!("{e}; body starts with {:?}", truncate(text, 200)),
+    })
+}
+
+/// Per-item results `[{"id","name","status":"success"|"failure","error"}]` (or one such
+/// object): the (id, message) of each failed item.
+fn item_failures(text: &str) -> Vec<(Option<String>, String)> {
+    let items = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items,
+        Ok(obj @ Value::Object(_)) => vec![obj],
+        _ => return Vec::new(),
+    };
+    items
+        .iter()
+        .filter(|item| {
+            item.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.eq_ignore_ascii_case("success"))
+        })
+        .map(|item| {
+            let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+            let message = ["error", "message", "errorMessage"]
+                .iter()
+                .find_map(|k| item.get(*k).and_then(Value::as_str))
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    format!(
+                        "the server reported status {}",
+                        item.get("status").cloned().unwrap_or(Value::Null)
+                    )
+                });
+            (id, redact(&message))
+        })
+        .collect()
+}
+
+/// The server's error message however it is shaped: `_error.{errorCode,message}`,
+/// `{status,error,message}`, a JSON string, or raw text.
+pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
+    let raw = || {
+        let t = text.trim();
+        if t.is_empty() {
+            "(empty body)".to_owned()
+        } else {
+            truncate(t, 500)
+        }
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(_) => return (None, raw()),
+    };
+    let str_of = |v: Option<&Value>| -> Option<String> {
+        match v? {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    match &value {
+        Value::Object(obj) => {
+            if let Some(inner) = obj.get("_error").filter(|e| e.is_object()) {
+                let code = str_of(inner.get("errorCode"));
+                let message = str_of(inner.get("message"))
+                    .or_else(|| str_of(inner.get("errorMessage")))
+                    .or_else(|| code.as_ref().map(|c| format!("error code {c}")))
+                    .unwrap_or_else(raw);
+                return (code, message);
+            }
+            let error = str_of(obj.get("error"));
+            let message = str_of(obj.get("message")).or_else(|| str_of(obj.get("errorMessage")));
+            let code = str_of(obj.get("errorCode"));
+            match (error, message) {
+                (Some(e), Some(m)) if e != m => (code, format!("{e}: {m}")),
+                (_, Some(m)) => (code, m),
+                (Some(e), None) => (code, e),
+                (None, None) => (code, raw()),
+            }
+        }
+        Value::String(s) => (None, s.clone()),
+        _ => (None, raw()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}...")
+    }
+}
+
+/// Masks anything shaped like a JWT (`eyJ….….…`) in text that came from the server.
+fn redact(text: &str) -> String {
+    text.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .map(|piece| {
+            let word = piece
+                .trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',');
+            if word.starts_with("eyJ") && word.matches('.').count() == 2 {
+                piece.replacen(word, "***", 1)
+            } else {
+                piece.to_owned()
+            }
+        })
+        .collect()
+}
+
+fn describe_transport(e: &reqwest::Error) -> String {
+    // reqwest errors name the URL and the cause chain; no headers or bodies, so no secrets.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if e.is_timeout() {
+        message.push_str(" (timed out)");
+    }
+    message
+}
+
+/// Capped exponential backoff with "equal jitter": between half and all of base * 2^attempt.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let full = base
+        .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+        .min(MAX_RETRY_DELAY);
+    let half = full / 2;
+    let jitter_ms = rand::rng().random_range(0..=half.as_millis().min(u64::MAX as u128) as u64);
+    half + Duration::from_millis(jitter_ms)
+}
+
+/// `Retry-After` (seconds) or `X-RateLimit-ToWait-Sec`, capped.
+fn server_retry_hint(headers: &HeaderMap) -> Option<Duration> {
+    ["retry-after", "x-ratelimit-towait-sec"]
+        .iter()
+        .find_map(|name| {
+            let secs: f64 = headers.get(*name)?.to_str().ok()?.trim().parse().ok()?;
+            (secs.is_finite() && secs >= 0.0)
+                .then(|| Duration::from_secs_f64(secs).min(MAX_RETRY_DELAY))
+        })
+}
+
+/// When to fetch a new token: a minute before the JWT's `exp`, or before the documented
+/// 4-hour lifetime when the token carries none.
+fn renew_instant(jwt: &str) -> Instant {
+    let now = Instant::now();
+    let lifetime = jwt_exp(jwt)
+        .map(|exp| {
+            let now_unix = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+            Duration::from_secs_f64((exp - now_unix).max(0.0))
+        })
+        .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+    let margin = TOKEN_RENEW_MARGIN.min(lifetime / 4);
+    now + lifetime.saturating_sub(margin)
+}
+
+fn jwt_exp(jwt: &str) -> Option<f64> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("exp")?.as_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_messages_of_every_shape() {
+        assert_eq!(
+            server_message(r#"{"_error":{"errorCode":"2501","message":"too many"}}"#),
+            (Some("2501".into()), "too many".into())
+        );
+        assert_eq!(
+            server_message(r#"{"status":401,"error":"Unauthorized","message":"JWT expired"}"#).1,
+            "Unauthorized: JWT expired"
+        );
+        assert_eq!(server_message(r#"{"message":"bad"}"#).1, "bad");
+        assert_eq!(
+            server_message("<html>Bad Gateway</html>").1,
+            "<html>Bad Gateway</html>"
+        );
+        assert_eq!(server_message("").1, "(empty body)");
+    }
+
+    #[test]
+    fn jwts_in_server_text_are_masked() {
+        let out = redact("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln is bad");
+        assert_eq!(out, "token *** is bad");
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..40 {
+            let d = backoff(base, attempt);
+            assert!(d <= MAX_RETRY_DELAY);
+            assert!(
+                d >= base
+                    .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+                    .min(MAX_RETRY_DELAY)
+                    / 2
+            );
+        }
+    }
+
+    #[test]
+    fn renew_time_follows_jwt_exp() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"exp":{}}}"#, now + 600));
+        let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{claims}.sig");
+        let renew = renew_instant(&jwt);
+        let left = renew.saturating_duration_since(Instant::now());
+        assert!(
+            left > Duration::from_secs(500) && left <= Duration::from_secs(541),
+            "{left:?}"
+        );
+        assert!(
+            renew_instant("opaque").saturating_duration_since(Instant::now())
+                > Duration::from_secs(3 * 3600)
+        );
+    }
 }

@@ -16,7 +16,9 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credentials::Token(_) => f.write_str("Token(***)"),
-            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, password: *** }}"),
+            Credentials::Password { username, .. } => {
+                write!(f, "Password {{ username: {username:?}, password: *** }}")
+            }
         }
     }
 }
@@ -31,4 +33,25 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Extra trusted CA certificates (PEM), for private clouds and TLS proxies.
     pub ca_cert_pem: Option<Vec<u8>>,
+    /// First retry delay; doubled per attempt (with jitter), capped at `MAX_RETRY_DELAY`.
+    /// Tests set it to a few milliseconds.
+    pub retry_base_delay: Duration,
+}
+
+impl ClientConfig {
+    pub const DEFAULT_MAX_RETRIES: u32 = 5;
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
+
+    /// A configuration with the default retry and timeout settings.
+    pub fn new(gateway_url: url::Url, credentials: Credentials) -> Self {
+        ClientConfig {
+            gateway_url,
+            credentials,
+            max_retries: Self::DEFAULT_MAX_RETRIES,
+            request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            ca_cert_pem: None,
+            retry_base_delay: Self::DEFAULT_RETRY_BASE_DELAY,
+        }
+    }
 }

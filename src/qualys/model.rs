@@ -1,11 +1,1066 @@
-//! STUB: replaced by the Qualys client work.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Job {}
-impl Job {
-    pub fn from_json(_v: serde_json::Value) -> Result<Self, super::Error> { unimplemented!() }
-    pub fn to_json(&self) -> serde_json::Value { unimplemented!() }
+//! The deployment job as the PM API sends and accepts it.
+//!
+//! Decoding is lenient about every quirk the API is known for (numbers sent as strings,
+//! `"true"` strings, `null` vs `[]`, fields that come and go); encoding is canonical
+//! (numbers as JSON numbers, booleans as booleans). Fields this model does not know are kept
+//! in `extra` and written back, so a full-body PATCH built from a GET loses nothing.
+//!
+//! Null policy of `to_json`: every known top-level field is written, `null` when unset (the
+//! API's own GET bodies look like that, and a PATCH must be able to clear a field), except
+//! `id` and `customerId`, which are left out when unset so a create body carries no id.
+//! Inside nested objects, unset fields are left out.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::Error;
+
+/// A deployment job (`GET /pm/v1/deploymentjob/{id}` shape). Field names follow the API,
+/// snake_cased; `job_type` is the API's `type`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    // identity (server-assigned)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub schema_version: Option<String>,
+
+    // what the job is
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub description: Option<String>,
+    /// `Install` or `Rollback`.
+    #[serde(rename = "type", default, deserialize_with = "lenient::opt_string")]
+    pub job_type: Option<String>,
+    /// `Windows` or `Linux`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub platform: Option<String>,
+    /// `Disabled`, `Enabled`, or a server-driven value such as `Prepared`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub status: Option<String>,
+
+    // schedule
+    /// `On-demand`, `Once`, `Daily`, `Weekly`, `Monthly`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub schedule_type: Option<String>,
+    /// `yyyy-M-d hh:mm:ss AM|PM`, padded or not, as the server sent it.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub start_date_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub recurring: Option<bool>,
+    /// Seven comma-separated 0/1 flags, Sunday first (`"0,0,1,0,0,0,0"`).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub recurring_week_days: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub day_of_month: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub recurring_last_day_of_month: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub monthly_recurring_type: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub patch_tuesday_plus_x_days: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub recurring_day_of_month: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub recurring_week_day_of_month: Option<i64>,
+    /// `AGENT_TZ` or `SPECIFIC_TZ`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub timezone_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub timezone: Option<String>,
+    /// Patch window; -1 = none.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub timeout: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub timeout_unit: Option<String>,
+
+    // targets and patches
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub approved_patches: Option<Vec<String>>,
+    #[serde(default)]
+    pub disabled_patches: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub asset_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub asset_tag_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub match_all_tag_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub exclusion_asset_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub exclusion_tag_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    pub co_author_user_ids: Option<Vec<String>>,
+    /// `Any` or `All`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub filter_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub exclusion_filter_type: Option<String>,
+    #[serde(
+        rename = "dynamicQQLType",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
+    pub dynamic_qql_type: Option<i64>,
+    #[serde(
+        rename = "isDynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_bool"
+    )]
+    pub is_dynamic_patches_qql: Option<bool>,
+    #[serde(
+        rename = "dynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
+    pub dynamic_patches_qql: Option<String>,
+    #[serde(
+        rename = "additionalDynamicQQLType",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
+    pub additional_dynamic_qql_type: Option<i64>,
+    #[serde(
+        rename = "additionalDynamicPatchesQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
+    pub additional_dynamic_patches_qql: Option<String>,
+    #[serde(
+        rename = "assetDetectionsQQL",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
+    pub asset_detections_qql: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub is_asset_imported: Option<bool>,
+
+    // options
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub opportunistic_downloads: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub minimize_window: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub continue_on_patch_failure: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub download_randomize_time: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub download_randomize_time_unit: Option<String>,
+    #[serde(
+        rename = "customPatchURLId",
+        default,
+        deserialize_with = "lenient::opt_i64"
+    )]
+    pub custom_patch_url_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub enable_reattempt_failed_patches: Option<bool>,
+    #[serde(default)]
+    pub reattempt_failed_patches: Option<ReattemptFailedPatches>,
+
+    // linked (parent) job
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub linked_job_id: Option<String>,
+    /// Sent only; the server echoes the rules under `linked_to_job[].chained_job_rule`.
+    #[serde(default)]
+    pub chained_job_rule: Option<Vec<ChainedJobRule>>,
+    /// Read-only: the parent job's summary and the rules with their action details.
+    #[serde(default)]
+    pub linked_to_job: Option<Vec<LinkedToJob>>,
+    #[serde(default)]
+    pub linked_jobs: Option<Value>,
+
+    // messages and actions
+    #[serde(default)]
+    pub notification: Option<Notification>,
+    #[serde(default)]
+    pub pre_deployment: Option<PreDeployment>,
+    #[serde(default)]
+    pub during_deployment: Option<DeploymentMessage>,
+    #[serde(default)]
+    pub post_deployment: Option<PostDeployment>,
+    #[serde(default)]
+    pub pre_deploy_actions: Option<Vec<Action>>,
+    #[serde(default)]
+    pub post_deploy_actions: Option<Vec<Action>>,
+
+    // audit and read-only facts
+    #[serde(default)]
+    pub created_by: Option<AuditStamp>,
+    #[serde(default)]
+    pub updated_by: Option<AuditStamp>,
+    #[serde(default)]
+    pub deleted_by: Option<AuditStamp>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub patch_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub asset_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub tagged_asset_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub applicable_asset_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub total_asset_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub asset_result_received_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub job_category: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub job_source: Option<i64>,
+    #[serde(default)]
+    pub job_trigger_status: Option<Value>,
+    #[serde(default)]
+    pub completion_percent: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub read_only: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub sub_category: Option<String>,
+    #[serde(default)]
+    pub job_start_countdown: Option<Value>,
+    #[serde(default)]
+    pub password_action: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub is_vuln_context: Option<bool>,
+    #[serde(default)]
+    pub remediation_qids: Option<Value>,
+    #[serde(default)]
+    pub host_isolation_config: Option<Value>,
+    #[serde(default)]
+    pub quarantine_asset_request_notification: Option<Value>,
+
+    /// Fields this model does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
+
+impl Job {
+    /// Decodes a job from the API's JSON, tolerating its type quirks.
+    pub fn from_json(v: Value) -> Result<Self, Error> {
+        if !v.is_object() {
+            return Err(Error::Decode {
+                what: "deployment job".into(),
+                message: format!("expected a JSON object, got {}", lenient::kind(&v)),
+            });
+        }
+        serde_json::from_value(v).map_err(|e| Error::Decode {
+            what: "deployment job".into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Canonical wire JSON (camelCase names, numbers as numbers, booleans as booleans).
+    pub fn to_json(&self) -> Value {
+        // Serialising plain data with string keys into a Value cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// True when the server reports the job deleted (`deletedBy.date` set).
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_by.as_ref().is_some_and(|d| d.date.is_some())
+    }
+
+    /// True for On-demand and Once jobs, which cannot be edited or disabled once enabled.
+    pub fn is_run_once(&self) -> bool {
+        matches!(
+            self.schedule_type.as_deref(),
+            Some("On-demand") | Some("Once")
+        )
+    }
+}
+
+/// `{"noOfReattempts": 1..5, "exponentialBackoffInterval": 1..15}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReattemptFailedPatches {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub no_of_reattempts: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exponential_backoff_interval: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A rule on the linked (parent) job's post-actions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainedJobRule {
+    /// Always `null` in the samples; kept when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// `postDeployAction`.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub field: Option<String>,
+    /// The parent's post-action IDs (UUID strings).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_strings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_ids: Option<Vec<String>>,
+    /// A percentage, 1..100 (sent by the docs as a string, returned as a number).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub threshold: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub condition: Option<String>,
+    /// Read-only: the parent's actions the rule refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_details: Option<Vec<Action>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The parent job summary the server returns under `linkedToJob`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedToJob {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<AuditStamp>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub linked_job_reference_count: Option<i64>,
+    /// e.g. `On-Demand` (spelled differently from `scheduleType`).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schedule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_run: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_run: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chained_job_rule: Option<Vec<ChainedJobRule>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{"notificationTypes":{"email":…},"notificationConfigs":{…},"notificationEvents":{…}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_types: Option<NotificationTypes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_configs: Option<NotificationConfigs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_events: Option<NotificationEvents>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationTypes {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationConfigs {
+    /// One comma-separated string.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_emails: Option<String>,
+    /// 1..100; sent as a number, returned by the server as a string.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub completed_percentage: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationEvents {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_job_start: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_job_complete: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{"count":3,"interval":1,"intervalUnit":"HOURS"}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deferment {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub interval: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub interval_unit: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `preDeployment`: a message with a deferment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreDeployment {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferment: Option<Deferment>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `duringDeployment`: `{"userMessage","description"}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentMessage {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `postDeployment`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostDeployment {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub suppress_reboots: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reboot_honor_on_user_login: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reboot_option: Option<RebootOption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reboot_countdown: Option<RebootCountdown>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_complete: Option<OnComplete>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RebootOption {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferment: Option<Deferment>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RebootCountdown {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub interval: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub interval_unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnComplete {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub always_show_completed_prompt: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A pre- or post-deployment action.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// Server-assigned, stable across updates; send it back to keep the action.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_id: Option<String>,
+    /// `Run Script`, `Install Software`, `Change Registry Key`, `Uninstall Software`, `System Reboot`.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action: Option<String>,
+    /// Read-only: `predeploy` / `postdeploy`.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<ActionParams>,
+    /// Base64 content when sent; a storage path (`<customerId>/<actionId>/Script`,
+    /// `default/MakeCache/makecache`) when returned. Sending the path back keeps the script.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub script: Option<String>,
+    /// `ps` or `sh`.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub script_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detection_script: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detection_script_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_linked_to_job: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Action parameters; which ones apply depends on the action.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionParams {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_item: Option<String>,
+    /// Server default 180.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout: Option<i64>,
+    /// e.g. `MakeCache` (Linux; the script must then be empty).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_script_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remediation_scope: Option<bool>,
+    // Install Software
+    #[serde(
+        rename = "downloadURL",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub download_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_checksum: Option<String>,
+    /// 0 (script based) or 1 (installer based).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub install_method: Option<i64>,
+    /// Server default 0.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub download_protocol: Option<i64>,
+    // Change Registry Key (base64 key and value)
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reg_key: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reg_value_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reg_value: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reg_key_add_new: Option<bool>,
+    // Uninstall Software
+    #[serde(
+        rename = "unInstallRegistryKey",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uninstall_registry_key: Option<String>,
+    #[serde(
+        rename = "unInstallSoftwareDisplayName",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uninstall_software_display_name: Option<String>,
+    #[serde(
+        rename = "unInstallSoftwareVersion",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uninstall_software_version: Option<String>,
+    #[serde(
+        rename = "unInstallSoftwareVersionMatch",
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uninstall_software_version_match: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{"user": {...} | null, "date": epoch-ms | null}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditStamp {
+    #[serde(default)]
+    pub user: Option<AuditUser>,
+    /// Epoch milliseconds.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub date: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditUser {
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The status a caller can set through the status endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobStatus { Enabled, Disabled }
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct JobSummary {}
+pub enum JobStatus {
+    Enabled,
+    Disabled,
+}
+
+impl JobStatus {
+    /// The path segment and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Enabled => "Enabled",
+            JobStatus::Disabled => "Disabled",
+        }
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of `GET /pm/v1/deploymentjobs/summary` (a different shape from the full job).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummary {
+    #[serde(default, deserialize_with = "lenient::opt_string_or_default")]
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub platform: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub status: Option<String>,
+    #[serde(rename = "type", default, deserialize_with = "lenient::opt_string")]
+    pub job_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub schedule_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub is_recurring: Option<bool>,
+    /// `{"user": {...}, "date": epoch-ms}`.
+    #[serde(default)]
+    pub created: Option<AuditStamp>,
+    #[serde(default)]
+    pub updated: Option<AuditStamp>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl JobSummary {
+    pub fn from_json(v: Value) -> Result<Self, Error> {
+        serde_json::from_value(v).map_err(|e| Error::Decode {
+            what: "job summary".into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Decoders that accept the API's spellings of each type.
+pub(crate) mod lenient {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    pub fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    fn invalid<E: serde::de::Error>(v: &Value, want: &str) -> E {
+        E::custom(format!("expected {want}, got {} ({v})", kind(v)))
+    }
+
+    /// Number, numeric string (`"80"`, `"-12"`, `"1008"`), `""` or null.
+    pub fn value_to_i64(v: &Value) -> Result<Option<i64>, String> {
+        match v {
+            Value::Null => Ok(None),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Ok(Some(i))
+                } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                {
+                    Ok(Some(f as i64))
+                } else {
+                    Err(format!("expected an integer, got {n}"))
+                }
+            }
+            Value::String(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    Ok(None)
+                } else {
+                    t.parse::<i64>()
+                        .map(Some)
+                        .map_err(|_| format!("expected an integer, got the string {s:?}"))
+                }
+            }
+            other => Err(format!("expected an integer, got {}", kind(other))),
+        }
+    }
+
+    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let v = Value::deserialize(d)?;
+        value_to_i64(&v).map_err(serde::de::Error::custom)
+    }
+
+    /// Boolean, `"true"`/`"false"` (any case), 0/1, or null.
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        let v = Value::deserialize(d)?;
+        match &v {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                "" => Ok(None),
+                _ => Err(invalid(&v, "a boolean")),
+            },
+            Value::Number(n) => match n.as_i64() {
+                Some(0) => Ok(Some(false)),
+                Some(1) => Ok(Some(true)),
+                _ => Err(invalid(&v, "a boolean")),
+            },
+            _ => Err(invalid(&v, "a boolean")),
+        }
+    }
+
+    /// String, or a number/boolean written as text, or null.
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let v = Value::deserialize(d)?;
+        match v {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            other => Err(invalid(&other, "a string")),
+        }
+    }
+
+    pub fn opt_string_or_default<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Ok(opt_string(d)?.unwrap_or_default())
+    }
+
+    /// Array of strings (numbers written as text), or null.
+    pub fn opt_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        let v = Value::deserialize(d)?;
+        match v {
+            Value::Null => Ok(None),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    Value::Number(n) => Ok(n.to_string()),
+                    other => Err(invalid(&other, "a string in the list")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            other => Err(invalid(&other, "an array of strings")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn quirky_types_decode_and_encode_canonically() {
+        let job = Job::from_json(json!({
+            "name": "j", "minimizeWindow": "true", "patchTuesdayPlusXDays": "-12",
+            "customPatchURLId": "1008", "dayOfMonth": "5", "additionalDynamicQQLType": "",
+            "notification": {"notificationConfigs": {"completedPercentage": "80"}},
+            "chainedJobRule": [{"threshold": "100", "actionIds": ["a"]}],
+            "assetTagIds": null, "assetIds": [], "someNewField": {"x": 1}
+        }))
+        .unwrap();
+        assert_eq!(job.minimize_window, Some(true));
+        assert_eq!(job.patch_tuesday_plus_x_days, Some(-12));
+        assert_eq!(job.custom_patch_url_id, Some(1008));
+        assert_eq!(job.day_of_month, Some(5));
+        assert_eq!(job.additional_dynamic_qql_type, None);
+        assert_eq!(job.asset_ids, Some(vec![]));
+        assert_eq!(job.asset_tag_ids, None);
+        let out = job.to_json();
+        assert_eq!(out["minimizeWindow"], json!(true));
+        assert_eq!(out["patchTuesdayPlusXDays"], json!(-12));
+        assert_eq!(out["customPatchURLId"], json!(1008));
+        assert_eq!(
+            out["notification"]["notificationConfigs"]["completedPercentage"],
+            json!(80)
+        );
+        assert_eq!(out["chainedJobRule"][0]["threshold"], json!(100));
+        assert_eq!(out["someNewField"], json!({"x": 1}));
+        assert_eq!(out["assetIds"], json!([]));
+        assert_eq!(out["assetTagIds"], Value::Null);
+        assert!(
+            out.get("id").is_none(),
+            "an unset id is left out of the body"
+        );
+    }
+
+    #[test]
+    fn bad_types_are_decode_errors_not_panics() {
+        for bad in [
+            json!([]),
+            json!("x"),
+            json!({"timeout": "soon"}),
+            json!({"recurring": "maybe"}),
+            json!({"assetIds": "a"}),
+        ] {
+            let err = Job::from_json(bad.clone()).unwrap_err();
+            assert!(err.to_string().contains("deployment job"), "{bad}: {err}");
+        }
+    }
+}

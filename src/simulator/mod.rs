@@ -1,1 +1,257 @@
-//! STUB: the qualys-pm-simulator (an axum app working on raw JSON, not on `qualys::model`).
+//! `qualys-pm-simulator`: a local stand-in for the Qualys PM API (the subset the provider
+//! uses), working on raw JSON, never on `qualys::model`, so that a client bug cannot hide
+//! behind a type both sides share. See `docs/simulator.md`.
+
+mod api;
+pub mod jobs;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use jobs::StoredJob;
+
+/// Command line of the simulator.
+#[derive(Clone, Debug, clap::Parser)]
+#[command(
+    name = "qualys-pm-simulator",
+    version,
+    about = "A local simulator of the Qualys Patch Management API (deployment jobs)"
+)]
+pub struct Options {
+    /// Address to listen on; port 0 picks a free port (printed on the first stdout line).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Username accepted by POST /auth.
+    #[arg(long, default_value = "qualys")]
+    pub username: String,
+    /// Password accepted by POST /auth.
+    #[arg(long, default_value = "qualys")]
+    pub password: String,
+    /// Lifetime of the issued JWTs, in seconds (the real service: 4 hours).
+    #[arg(long, default_value_t = 14_400)]
+    pub token_ttl: u64,
+    /// JSON file holding the jobs across restarts (written atomically after each change).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Delay added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests (0..1, any endpoint including /auth) answered 429 or 503 before acting.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Share of writes (POST/PATCH/DELETE under /pm/) answered 504 AFTER acting: the change is
+    /// made but the answer is lost (an ambiguous failure).
+    #[arg(long, default_value_t = 0.0)]
+    pub lost_response_rate: f64,
+    /// Append one JSON line per request ({method, path, query, status, body, ms}) to FILE.
+    #[arg(long)]
+    pub request_log: Option<PathBuf>,
+    /// An enabled On-demand job reports status "Prepared" this many ms after it was enabled.
+    #[arg(long, default_value_t = 0)]
+    pub prepared_after_ms: u64,
+    /// The simulated tenant's customer ID (appears in script storage paths).
+    #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
+    pub customer_id: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        <Options as clap::Parser>::parse_from(["qualys-pm-simulator"])
+    }
+}
+
+/// Runtime-adjustable fault injection.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Faults {
+    pub fault_rate: f64,
+    pub lost_response_rate: f64,
+    pub latency_ms: u64,
+    /// Statuses (429, 503...) to answer, in order, to the next requests, before acting.
+    #[serde(default)]
+    pub fail_next: VecDeque<u16>,
+    /// Answer the next N writes under /pm/ with 504 after acting.
+    #[serde(default)]
+    pub lose_next: u32,
+}
+
+/// What the `--state` file holds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Store {
+    #[serde(default)]
+    pub next_seq: u64,
+    #[serde(default)]
+    pub jobs: BTreeMap<String, StoredJob>,
+    /// Uploaded scripts: storage path -> base64 content.
+    #[serde(default)]
+    pub scripts: BTreeMap<String, String>,
+}
+
+impl jobs::JobLookup for Store {
+    fn job(&self, id: &str) -> Option<&StoredJob> {
+        self.jobs.get(id)
+    }
+}
+
+impl jobs::JobLookupAll for Store {
+    fn all(&self) -> Vec<&StoredJob> {
+        let mut all: Vec<&StoredJob> = self.jobs.values().collect();
+        all.sort_by_key(|j| j.seq);
+        all
+    }
+}
+
+/// Shared simulator state.
+pub struct Shared {
+    pub options: Options,
+    jwt_secret: Vec<u8>,
+    user_id: String,
+    store: Mutex<Store>,
+    faults: Mutex<Faults>,
+    /// Tokens of an older generation are expired (`/_simulator/expire-tokens`).
+    token_generation: AtomicU64,
+    tokens_issued: AtomicU64,
+    request_log: Option<Mutex<std::fs::File>>,
+}
+
+pub type State = Arc<Shared>;
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Shared {
+    /// Builds the state, loading `--state` if the file exists.
+    pub fn new(options: Options) -> Result<State, String> {
+        let store = match &options.state {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
+                serde_json::from_str(&text).map_err(|e| {
+                    format!(
+                        "state file {} is not a simulator state: {e}",
+                        path.display()
+                    )
+                })?
+            }
+            _ => Store::default(),
+        };
+        let request_log = match &options.request_log {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("cannot open request log {}: {e}", path.display()))?,
+            )),
+            None => None,
+        };
+        let mut secret = vec![0u8; 32];
+        rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
+        let faults = Faults {
+            fault_rate: options.fault_rate,
+            lost_response_rate: options.lost_response_rate,
+            latency_ms: options.latency_ms,
+            ..Faults::default()
+        };
+        Ok(Arc::new(Shared {
+            jwt_secret: secret,
+            user_id: "9ea81ebb-1830-5f23-8389-2921ae95238f".to_owned(),
+            store: Mutex::new(store),
+            faults: Mutex::new(faults),
+            token_generation: AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
+            request_log,
+            options,
+        }))
+    }
+
+    /// Writes the state file atomically (temp file in the same directory, fsync, rename).
+    fn persist(&self, store: &Store) -> Result<(), String> {
+        let path = match &self.options.state {
+            Some(p) => p,
+            None => return Ok(()),
+        };
+        let text = serde_json::to_vec_pretty(store).map_err(|e| e.to_string())?;
+        write_atomically(path, &text)
+            .map_err(|e| format!("cannot write state file {}: {e}", path.display()))
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The axum application (testable without a socket).
+pub fn app(state: State) -> axum::Router {
+    api::router(state)
+}
+
+/// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until
+/// Ctrl-C or SIGTERM.
+pub async fn run(options: Options) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&options.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = Shared::new(options)?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = out.flush();
+    }
+    eprintln!(
+        "qualys-pm-simulator: user {:?}, token ttl {}s, state {}",
+        state.options.username,
+        state.options.token_ttl,
+        state
+            .options
+            .state
+            .as_ref()
+            .map_or("in memory".into(), |p| p.display().to_string())
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Benchmarks: terraform apply / no-change plan / destroy of N qualys_deployment_job resources
+against the local simulator, next to the same N `terraform_data` resources (terraform's
+built-in baseline, no plugin at all).
+
+    python3 bench/run.py                 # N = 10, 100, 1000
+    python3 bench/run.py --sizes 10 100  # a subset
+
+Writes bench/results/results.md and bench/results/results.json. Needs cargo, terraform and
+openssl; uses only the Python standard library. Nothing leaves 127.0.0.1.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION = "0.1.0"
+COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+
+
+def log(msg):
+    print(f"[bench] {msg}", flush=True)
+
+
+def build():
+    log("cargo build --release --bins")
+    subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
+    return target / "terraform-provider-qualys", target / "qualys-pm-simulator"
+
+
+class PeakRss:
+    """Polls /proc for provider processes and keeps the highest VmHWM seen (kB)."""
+
+    def __init__(self, name="terraform-provider-qualys"):
+        self.name = name
+        self.peak_kb = 0
+        self.processes = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        status = f.read()
+                except OSError:
+                    continue
+                m = re.search(r"^Name:\s+(\S+)", status, re.M)
+                if not m or not m.group(1).startswith(self.name[:15]):
+                    continue
+                self.processes.add(pid)
+                hwm = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+                if hwm:
+                    self.peak_kb = max(self.peak_kb, int(hwm.group(1)))
+            time.sleep(0.01)
+
+
+def start_simulator(simulator, work):
+    request_log = work / "requests.jsonl"
+    proc = subprocess.Popen(
+        [str(simulator), "--listen", "127.0.0.1:0", "--username", "bench", "--password",
+         "bench-secret", "--request-log", str(request_log)],
+        stdout=subprocess.PIPE, stderr=open(work / "simulator.log", "w"), text=True)
+    line = proc.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise SystemExit(f"simulator did not start: {line!r}")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    return proc, line[len("listening on "):], request_log
+
+
+def request_count(request_log):
+    if not request_log.exists():
+        return []
+    with open(request_log) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def classify(entry):
+    method, path = entry.get("method", "?"), entry.get("path", "?")
+    if path.startswith("/auth"):
+        return "auth"
+    if method == "GET":
+        return "GET"
+    if method == "POST" and "/status/" in path:
+        return "status"
+    return method
+
+
+def qualys_config(n):
+    return f"""
+terraform {{
+  required_providers {{
+    qualys = {{ source = "terraform.local/qualys/qualys", version = "{VERSION}" }}
+  }}
+}}
+provider "qualys" {{}}
+resource "qualys_deployment_job" "job" {{
+  count         = {n}
+  name          = "bench job ${{count.index}}"
+  description   = "benchmark"
+  platform      = "Windows"
+  schedule_type = "Weekly"
+  start_date_time = "2026-12-05 11:30:00 PM"
+  recurring_week_days = ["Saturday"]
+  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+  timeout       = 6
+  timeout_unit  = "HOURS"
+}}
+"""
+
+
+def baseline_config(n):
+    # Comparable inputs: the same values, as an object, in terraform's built-in resource.
+    return f"""
+resource "terraform_data" "job" {{
+  count = {n}
+  input = {{
+    name          = "bench job ${{count.index}}"
+    description   = "benchmark"
+    platform      = "Windows"
+    schedule_type = "Weekly"
+    start_date_time = "2026-12-05 11:30:00 PM"
+    recurring_week_days = ["Saturday"]
+    asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+    approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+    timeout       = 6
+    timeout_unit  = "HOURS"
+  }}
+}}
+"""
+
+
+def terraform(args, cwd, env, check=True):
+    t0 = time.perf_counter()
+    r = subprocess.run(["terraform", *args, "-no-color", "-input=false"], cwd=cwd, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    dt = time.perf_counter() - t0
+    if check and r.returncode not in (0, 2 if "-detailed-exitcode" in args else 0):
+        sys.stdout.write(r.stdout[-4000:])
+        raise SystemExit(f"terraform {' '.join(args)} failed with {r.returncode}")
+    return dt, r
+
+
+def run_suite(kind, n, work, env, request_log=None):
+    d = work / f"{kind}-{n}"
+    d.mkdir()
+    (d / "main.tf").write_text(qualys_config(n) if kind == "qualys" else baseline_config(n))
+    terraform(["init"], d, env)
+    result = {"kind": kind, "n": n, "phases": {}}
+    for phase, args in [("apply", ["apply", "-auto-approve"]),
+                        ("plan", ["plan", "-detailed-exitcode"]),
+                        ("destroy", ["destroy", "-auto-approve"])]:
+        before = len(request_count(request_log)) if request_log else 0
+        with PeakRss() as rss:
+            dt, r = terraform(args, d, env)
+        if phase == "plan" and r.returncode != 0:
+            log(f"WARNING: the no-change plan of {kind} N={n} was not empty")
+        entry = {"seconds": round(dt, 3)}
+        if kind == "qualys":
+            calls = request_count(request_log)[before:]
+            by_kind = Counter(classify(c) for c in calls)
+            entry["api_calls"] = dict(by_kind)
+            entry["api_calls_per_resource"] = {k: round(v / n, 3) for k, v in by_kind.items()}
+            entry["provider_peak_rss_mb"] = round(rss.peak_kb / 1024, 1)
+            entry["provider_processes"] = len(rss.processes)
+        result["phases"][phase] = entry
+        log(f"{kind:8} N={n:5} {phase:8} {dt:7.2f}s {entry.get('api_calls', '')}")
+    return result
+
+
+def handshake_times(provider, runs=20):
+    with tempfile.TemporaryDirectory() as tmp:
+        key, cert = Path(tmp) / "k.pem", Path(tmp) / "c.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-521", "-sha512", "-nodes", "-keyout", str(key),
+                        "-out", str(cert), "-days", "1", "-subj", "/O=HashiCorp/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost"],
+                       check=True, capture_output=True)
+        env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE=COOKIE, PLUGIN_PROTOCOL_VERSIONS="5,6",
+                   PLUGIN_MIN_PORT="10000", PLUGIN_MAX_PORT="25000",
+                   PLUGIN_CLIENT_CERT=cert.read_text())
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = subprocess.Popen([str(provider)], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL)
+            p.stdout.readline()
+            times.append((time.perf_counter() - t0) * 1000)
+            p.kill()
+            p.wait()
+        return times
+
+
+def write_results(results, meta):
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"meta": meta, "runs": results}, indent=2) + "\n")
+    by = {(r["kind"], r["n"]): r for r in results}
+    lines = [
+        "# Benchmark results", "",
+        f"Machine: {meta['machine']}. terraform {meta['terraform']}. Generated by `python3 bench/run.py`.",
+        "",
+        f"- Release binary (stripped): {meta['binary_mb']} MB",
+        f"- Handshake line after process start: median {meta['handshake_ms_median']} ms "
+        f"(min {meta['handshake_ms_min']}, max {meta['handshake_ms_max']}, {meta['handshake_runs']} runs, AutoMTLS included)",
+        "",
+        "| N | phase | qualys_deployment_job (s) | terraform_data (s) | ratio | provider peak RSS (MB) | API calls per resource |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for n in sorted({r["n"] for r in results}):
+        q, b = by.get(("qualys", n)), by.get(("baseline", n))
+        for phase in ("apply", "plan", "destroy"):
+            qs = q["phases"][phase] if q else {}
+            bs = b["phases"][phase] if b else {}
+            ratio = (qs.get("seconds", 0) / bs["seconds"]) if bs.get("seconds") else float("nan")
+            calls = ", ".join(f"{k} {v}" for k, v in sorted(qs.get("api_calls_per_resource", {}).items())) or "none"
+            lines.append(f"| {n} | {phase} | {qs.get('seconds', '-')} | {bs.get('seconds', '-')} | "
+                         f"{ratio:.2f} | {qs.get('provider_peak_rss_mb', '-')} | {calls} |")
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    log(f"wrote {out / 'results.md'} and results.json")
+    print("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    args = ap.parse_args()
+
+    provider, simulator = build()
+    work = Path(tempfile.mkdtemp(prefix="qualys-bench-"))
+    sim = None
+    try:
+        mirror = work / "mirror" / "terraform.local" / "qualys" / "qualys" / VERSION / "linux_amd64"
+        mirror.mkdir(parents=True)
+        shutil.copy(provider, mirror / f"terraform-provider-qualys_v{VERSION}")
+        (work / "terraformrc").write_text(f"""
+provider_installation {{
+  filesystem_mirror {{
+    path    = "{work / 'mirror'}"
+    include = ["terraform.local/*/*"]
+  }}
+  direct {{ exclude = ["terraform.local/*/*"] }}
+}}
+""")
+        sim, url, request_log = start_simulator(simulator, work)
+        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "terraformrc"), TF_IN_AUTOMATION="1",
+                   CHECKPOINT_DISABLE="1", QUALYS_GATEWAY_URL=url, QUALYS_USERNAME="bench",
+                   QUALYS_PASSWORD="bench-secret")
+        env.pop("TF_LOG", None)
+        results = []
+        for n in args.sizes:
+            results.append(run_suite("baseline", n, work, env))
+            results.append(run_suite("qualys", n, work, env, request_log))
+        hs = handshake_times(provider)
+        tf_version = subprocess.run(["terraform", "version", "-json"], capture_output=True, text=True)
+        meta = {
+            "machine": f"{os.cpu_count()} cores",
+            "terraform": json.loads(tf_version.stdout).get("terraform_version", "?"),
+            "binary_mb": round(provider.stat().st_size / 1e6, 2),
+            "handshake_ms_median": round(statistics.median(hs), 2),
+            "handshake_ms_min": round(min(hs), 2),
+            "handshake_ms_max": round(max(hs), 2),
+            "handshake_runs": len(hs),
+        }
+        write_results(results, meta)
+    finally:
+        if sim:
+            sim.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+//! The `tfplugin6.Provider` gRPC service: decodes each request against the declared
+//! schemas, delegates to the `framework` traits, encodes the answers. One file per group
+//! of RPCs; this file holds the dispatch table and the shared helpers.
+//!
+//! Never returned: `deferred` (terraform 1.11 rejects it unless it allowed deferrals, and
+//! this provider has nothing to defer), `legacy_type_system`.
+
+mod data_source_rpcs;
+mod provider_rpcs;
+mod resource_rpcs;
+mod unsupported_rpcs;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::codec::{self, CodecError};
+use super::convert;
+use super::diagnostics::{Diagnostic, Diagnostics};
+use super::framework::{DataSource, Provider, Resource};
+use super::proto::tfplugin6 as pb;
+use super::schema::Schema;
+use super::types::Type;
+use super::value::Value;
+
+/// Every RPC message may carry large configurations or states (terraform-plugin-go uses
+/// the same limit both ways; tonic's default receive limit of 4 MiB is too small).
+pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
+
+pub(crate) struct ResourceEntry {
+    pub resource: Arc<dyn Resource>,
+    pub schema: Schema,
+    pub ty: Type,
+}
+
+pub(crate) struct DataSourceEntry {
+    pub data_source: Arc<dyn DataSource>,
+    pub ty: Type,
+}
+
+/// The tfplugin6 service around one `Provider`. Schemas are read once, at startup.
+pub struct ProviderService {
+    provider: Arc<dyn Provider>,
+    provider_ty: Type,
+    resources: HashMap<String, ResourceEntry>,
+    data_sources: HashMap<String, DataSourceEntry>,
+    schema_response: pb::get_provider_schema::Response,
+}
+
+impl ProviderService {
+    pub fn new(provider: Arc<dyn Provider>) -> Self {
+        let provider_schema = provider.schema();
+        let mut resources = HashMap::new();
+        let mut resource_schemas = HashMap::new();
+        for resource in provider.resources() {
+            let schema = resource.schema();
+            resource_schemas.insert(resource.type_name().to_owned(), convert::schema(&schema));
+            let ty = schema.value_type();
+            resources.insert(
+                resource.type_name().to_owned(),
+                ResourceEntry {
+                    resource,
+                    schema,
+                    ty,
+                },
+            );
+        }
+        let mut data_sources = HashMap::new();
+        let mut data_source_schemas = HashMap::new();
+        for data_source in provider.data_sources() {
+            let schema = data_source.schema();
+            data_source_schemas
+                .insert(data_source.type_name().to_owned(), convert::schema(&schema));
+            let ty = schema.value_type();
+            data_sources.insert(
+                data_source.type_name().to_owned(),
+                DataSourceEntry { data_source, ty },
+            );
+        }
+        let schema_response = pb::get_provider_schema::Response {
+            // Must be present even when empty, or terraform reports "missing provider schema".
+            provider: Some(convert::schema(&provider_schema)),
+            resource_schemas,
+            data_source_schemas,
+            functions: HashMap::new(),
+            ephemeral_resource_schemas: HashMap::new(),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+            server_capabilities: Some(server_capabilities()),
+        };
+        ProviderService {
+            provider_ty: provider_schema.value_type(),
+            provider,
+            resources,
+            data_sources,
+            schema_response,
+        }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
+        self.resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource type \"{type_name}\"."),
+            )
+            .into()
+        })
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown data source type",
+                format!("This provider has no data source type \"{type_name}\"."),
+            )
+            .into()
+        })
+    }
+}
+
+/// `get_provider_schema_optional`: later provider processes of one terraform run skip
+/// GetProviderSchema. `plan_destroy` stays off: destroys are applied from a null plan.
+pub(crate) fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+    }
+}
+
+/// How a decoded value is described in errors, and whether its paths point into the
+/// configuration (so terraform can underline the offending line).
+#[derive(Clone, Copy)]
+pub(crate) enum Payload {
+    Config,
+    State,
+    Plan,
+}
+
+impl Payload {
+    fn noun(self) -> &'static str {
+        match self {
+            Payload::Config => "configuration",
+            Payload::State => "state",
+            Payload::Plan => "planned value",
+        }
+    }
+}
+
+/// Decodes a DynamicValue (msgpack, or JSON as a fallback) against `ty`. An absent or
+/// empty DynamicValue is null.
+pub(crate) fn decode(
+    dv: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: Payload,
+) -> Result<Value, Diagnostics> {
+    let result = match dv {
+        Some(dv) if !dv.msgpack.is_empty() => codec::decode_msgpack(&dv.msgpack, ty),
+        Some(dv) if !dv.json.is_empty() => codec::decode_json(&dv.json, ty),
+        _ => Ok(Value::Null),
+    };
+    result.map_err(|e| decode_error(e, what))
+}
+
+pub(crate) fn decode_error(e: CodecError, what: Payload) -> Diagnostics {
+    let d = Diagnostic::error(
+        format!("Invalid {} received from Terraform", what.noun()),
+        format!(
+            "The provider could not read the {} sent by Terraform: {e}",
+            what.noun()
+        ),
+    );
+    match what {
+        Payload::Config if !e.path.0.is_empty() => d.at(e.path).into(),
+        _ => d.into(),
+    }
+}
+
+/// Encodes a value the provider produced. Failure is a provider bug, reported as such.
+pub(crate) fn encode(
+    value: &Value,
+    ty: &Type,
+    what: Payload,
+) -> Result<pb::DynamicValue, Diagnostics> {
+    codec::encode_msgpack(value, ty)
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
+        .map_err(|e| {
+            Diagnostic::error(
+                format!("Provider produced an invalid {}", what.noun()),
+                format!(
+                    "The {} does not match the schema: {e}. This is a bug in the provider.",
+                    what.noun()
+                ),
+            )
+            .into()
+        })
+}
+
+/// The diagnostics of a failed step, converted for a response.
+pub(crate) fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    convert::diagnostics(d)
+}
+
+type RpcResult<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl pb::provider_server::Provider for ProviderService {
+    async fn get_metadata(
+        &self,
+        _r: Request<pb::get_metadata::Request>,
+    ) -> RpcResult<pb::get_metadata::Response> {
+        Ok(Response::new(self.get_metadata()))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _r: Request<pb::get_provider_schema::Request>,
+    ) -> RpcResult<pb::get_provider_schema::Response> {
+        tracing::debug!("GetProviderSchema");
+        Ok(Response::new(self.schema_response.clone()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        r: Request<pb::validate_provider_config::Request>,
+    ) -> RpcResult<pb::validate_provider_config::Response> {
+        Ok(Response::new(self.validate_provider_config(r.into_inner())))
+    }
+
+    async fn configure_provider(
+        &self,
+        r: Request<pb::configure_provider::Request>,
+    ) -> RpcResult<pb::configure_provider::Response> {
+        Ok(Response::new(self.configure_provider(r.into_inner()).await))
+    }
+
+    async fn stop_provider(
+        &self,
+        _r: Request<pb::stop_provider::Request>,
+    ) -> RpcResult<pb::stop_provider::Response> {
+        Ok(Response::new(self.stop_provider().await))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        r: Request<pb::validate_resource_config::Request>,
+    ) -> RpcResult<pb::validate_resource_config::Response> {
+        Ok(Response::new(self.validate_resource_config(r.into_inner())))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        r: Request<pb::upgrade_resource_state::Request>,
+    ) -> RpcResult<pb::upgrade_resource_state::Response> {
+        Ok(Response::new(
+            self.upgrade_resource_state(r.into_inner()).await,
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        r: Request<pb::read_resource::Request>,
+    ) -> RpcResult<pb::read_resource::Response> {
+        Ok(Response::new(self.read_resource(r.into_inner()).await))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        r: Request<pb::plan_resource_change::Request>,
+    ) -> RpcResult<pb::plan_resource_change::Response> {
+        Ok(Response::new(
+            self.plan_resource_change(r.into_inner()).await,
+        ))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        r: Request<pb::apply_resource_change::Request>,
+    ) -> RpcResult<pb::apply_resource_change::Response> {
+        Ok(Response::new(
+            self.apply_resource_change(r.into_inner()).await,
+        ))
+    }
+
+    async fn import_resource_state(
+        &self,
+        r: Request<pb::import_resource_state::Request>,
+    ) -> RpcResult<pb::import_resource_state::Response> {
+        Ok(Response::new(
+            self.import_resource_state(r.into_inner()).await,
+        ))
+    }
+
+    async fn move_resource_state(
+        &self,
+        r: Request<pb::move_resource_state::Request>,
+    ) -> RpcResult<pb::move_resource_state::Response> {
+        Ok(Response::new(unsupported_rpcs::move_resource_state(
+            r.into_inner(),
+        )))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        r: Request<pb::validate_data_resource_config::Request>,
+    ) -> RpcResult<pb::validate_data_resource_config::Response> {
+        Ok(Response::new(
+            self.validate_data_resource_config(r.into_inner()),
+        ))
+    }
+
+    async fn read_data_source(
+        &self,
+        r: Request<pb::read_data_source::Request>,
+    ) -> RpcResult<pb::read_data_source::Response> {
+        Ok(Response::new(self.read_data_source(r.into_inner()).await))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        r: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> RpcResult<pb::validate_ephemeral_resource_config::Response> {
+        Ok(Response::new(
+            unsupported_rpcs::validate_ephemeral_resource_config(r.into_inner()),
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        r: Request<pb::open_ephemeral_resource::Request>,
+    ) -> RpcResult<pb::open_ephemeral_resource::Response> {
+        Ok(Response::new(unsupported_rpcs::open_ephemeral_resource(
+            r.into_inner(),
+        )))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        r: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> RpcResult<pb::renew_ephemeral_resource::Response> {
+        Ok(Response::new(unsupported_rpcs::renew_ephemeral_resource(
+            r.into_inner(),
+        )))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        r: Request<pb::close_ephemeral_resource::Request>,
+    ) -> RpcResult<pb::close_ephemeral_resource::Response> {
+        Ok(Response::new(unsupported_rpcs::close_ephemeral_resource(
+            r.into_inner(),
+        )))
+    }
+
+    async fn get_functions(
+        &self,
+        _r: Request<pb::get_functions::Request>,
+    ) -> RpcResult<pb::get_functions::Response> {
+        Ok(Response::new(unsupported_rpcs::get_functions()))
+    }
+
+    async fn call_function(
+        &self,
+        r: Request<pb::call_function::Request>,
+    ) -> RpcResult<pb::call_function::Response> {
+        Ok(Response::new(unsupported_rpcs::call_function(
+            r.into_inner(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,726 @@
+//! The provider block: its schema, and turning a configuration (plus environment variable
+//! fallbacks) into a `qualys::ClientConfig`, with every problem reported at its attribute.
+//!
+//! Two phases. `validate` (ValidateProviderConfig, also run by `terraform validate`) checks
+//! only what the configuration itself says, since the environment at plan time may differ;
+//! `client_config` (ConfigureProvider) applies the environment fallbacks and requires a
+//! complete, consistent setup. Unknown values (a provider block fed by resources not yet
+//! created) are never an error: they are checked once known.
+//!
+//! Secrets (password, token) never appear in a message; neither does the gateway URL, which
+//! could carry credentials.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+
+use crate::plugin::{Attribute, AttributePath, Block, Diagnostics, Mode, Schema, Type, Value};
+use crate::qualys::{ClientConfig, Credentials};
+
+pub const ENV_GATEWAY_URL: &str = "QUALYS_GATEWAY_URL";
+pub const ENV_USERNAME: &str = "QUALYS_USERNAME";
+pub const ENV_PASSWORD: &str = "QUALYS_PASSWORD";
+pub const ENV_TOKEN: &str = "QUALYS_TOKEN";
+
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn schema() -> Schema {
+    let attr = |name: &str, ty: Type, description: &str| {
+        Attribute::new(name, ty, Mode::Optional, description)
+    };
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                attr(
+                    "gateway_url",
+                    Type::String,
+                    "Base URL of the Qualys API gateway of your platform, e.g. \
+                     `https://gateway.qg2.apps.qualys.com`. `http://` is accepted for local testing \
+                     (the `qualys-pm-simulator`). Falls back to the `QUALYS_GATEWAY_URL` environment variable.",
+                ),
+                attr(
+                    "username",
+                    Type::String,
+                    "Qualys user name; with `password`, exchanged for an API token at `{gateway_url}/auth`. \
+                     Conflicts with `token`. Falls back to the `QUALYS_USERNAME` environment variable.",
+                ),
+                attr(
+                    "password",
+                    Type::String,
+                    "Password of `username`. Falls back to the `QUALYS_PASSWORD` environment variable.",
+                )
+                .sensitive(),
+                attr(
+                    "token",
+                    Type::String,
+                    "A Qualys API token (JWT) obtained elsewhere, used instead of `username` and `password`. \
+                     Falls back to the `QUALYS_TOKEN` environment variable.",
+                )
+                .sensitive(),
+                attr(
+                    "max_retries",
+                    Type::Number,
+                    "How many times a request that was throttled (HTTP 429) or failed transiently (HTTP 502, \
+                     503, 504, connection errors) is retried, with capped exponential backoff. Default `5`; \
+                     `0` disables retries.",
+                ),
+                attr(
+                    "request_timeout",
+                    Type::String,
+                    "Timeout of each API request, as a duration such as `\"60s\"`, `\"90s\"` or `\"2m\"`. \
+                     Default `\"60s\"`.",
+                ),
+                attr(
+                    "ca_cert_file",
+                    Type::String,
+                    "Path to a PEM file of additional CA certificates to trust for an `https://` gateway \
+                     (private cloud platforms, TLS-inspecting proxies).",
+                ),
+            ],
+            blocks: Vec::new(),
+            description: "The Qualys provider manages Qualys Patch Management deployment jobs. Authenticate \
+                          with `username` and `password`, or with `token`."
+                .to_owned(),
+            deprecated: false,
+        },
+    }
+}
+
+/// One configured string or number, as terraform sent it.
+enum Field<'a> {
+    Absent,
+    Unknown,
+    Known(&'a Value),
+}
+
+fn field<'a>(config: &'a Value, name: &str) -> Field<'a> {
+    match config.get(name) {
+        Value::Null => Field::Absent,
+        Value::Unknown => Field::Unknown,
+        v => Field::Known(v),
+    }
+}
+
+fn path(name: &str) -> AttributePath {
+    AttributePath::attr(name)
+}
+
+/// Static checks of the provider block alone; see the module documentation.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if let Field::Known(v) = field(config, "gateway_url") {
+        if let Err(problem) = parse_gateway_url(v.as_str().unwrap_or_default()) {
+            diags.error_at(path("gateway_url"), "Invalid gateway_url", problem);
+        }
+    }
+    check_credential_conflict(config, &mut diags);
+    for name in ["username", "password", "token"] {
+        check_not_empty(config, name, &mut diags);
+    }
+    let _ = max_retries(config, &mut diags);
+    let _ = request_timeout(config, &mut diags);
+    check_not_empty(config, "ca_cert_file", &mut diags);
+    diags
+}
+
+/// The client configuration for a provider block, with the environment variable fallbacks
+/// applied. `Ok(None)`: some value is not known yet (only during planning).
+pub fn client_config(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<ClientConfig>, Diagnostics> {
+    let mut diags = validate(config);
+    let mut unknown = false;
+    // A value from the environment, ignoring empty variables.
+    let env_var = |name: &str| env(name).filter(|v| !v.is_empty());
+
+    let gateway_url = match field(config, "gateway_url") {
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Known(v) => v.as_str().and_then(|s| parse_gateway_url(s).ok()),
+        Field::Absent => {
+            match env_var(ENV_GATEWAY_URL) {
+                Some(s) => match parse_gateway_url(&s) {
+                    Ok(url) => Some(url),
+                    Err(problem) => {
+                        diags.error_at(
+                        path("gateway_url"),
+                        "Invalid QUALYS_GATEWAY_URL",
+                        format!("The QUALYS_GATEWAY_URL environment variable is not usable: {problem}"),
+                    );
+                        None
+                    }
+                },
+                None => {
+                    diags.error_at(
+                    path("gateway_url"),
+                    "Missing gateway URL",
+                    "Set gateway_url in the provider block, or the QUALYS_GATEWAY_URL environment variable.",
+                );
+                    None
+                }
+            }
+        }
+    };
+
+    let credentials = credentials(config, &env_var, &mut diags, &mut unknown);
+    let max_retries = max_retries(config, &mut diags);
+    let request_timeout = request_timeout(config, &mut diags);
+    let ca_cert_pem = match field(config, "ca_cert_file") {
+        Field::Unknown => {
+            unknown = true;
+            None
+        }
+        Field::Known(v) => match v.as_str().filter(|s| !s.is_empty()) {
+            Some(file) => match read_ca_certs(Path::new(file)) {
+                Ok(pem) => Some(pem),
+                Err(problem) => {
+                    diags.error_at(path("ca_cert_file"), "Unusable ca_cert_file", problem);
+                    None
+                }
+            },
+            None => None, // reported by `validate`
+        },
+        Field::Absent => None,
+    };
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if unknown {
+        return Ok(None);
+    }
+    match (gateway_url, credentials, max_retries, request_timeout) {
+        (Some(gateway_url), Some(credentials), Some(max_retries), Some(request_timeout)) => {
+            Ok(Some(ClientConfig {
+                gateway_url,
+                credentials,
+                max_retries,
+                request_timeout,
+                ca_cert_pem,
+                retry_base_delay: ClientConfig::DEFAULT_RETRY_BASE_DELAY,
+            }))
+        }
+        // Every `None` above either recorded an error or set `unknown`.
+        _ => Ok(None),
+    }
+}
+
+/// `http://` or `https://` with a host, and no credentials inside the URL.
+fn parse_gateway_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("The gateway URL is not a valid URL ({e}); expected e.g. https://gateway.qg2.apps.qualys.com."))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(format!(
+            "The gateway URL must start with https:// (or http:// for local testing), not {}://.",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("The gateway URL has no host name.".to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "The gateway URL must not contain credentials; use username and password, or token."
+                .to_owned(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("The gateway URL must not have a query string or fragment.".to_owned());
+    }
+    Ok(url)
+}
+
+fn is_set(config: &Value, name: &str) -> bool {
+    !matches!(field(config, name), Field::Absent)
+}
+
+fn check_credential_conflict(config: &Value, diags: &mut Diagnostics) {
+    if is_set(config, "token") && (is_set(config, "username") || is_set(config, "password")) {
+        diags.error_at(
+            path("token"),
+            "Conflicting credentials",
+            "Set either token, or username and password, not both.",
+        );
+    }
+}
+
+fn check_not_empty(config: &Value, name: &str, diags: &mut Diagnostics) {
+    if let Field::Known(v) = field(config, name) {
+        match v.as_str() {
+            Some("") => diags.error_at(
+                path(name),
+                format!("Empty {name}"),
+                format!("{name} must not be empty; leave it out instead."),
+            ),
+            Some(_) => {}
+            None => diags.error_at(
+                path(name),
+                format!("Invalid {name}"),
+                format!("{name} must be a string."),
+            ),
+        }
+    }
+}
+
+/// Credentials from the provider block, else from the environment; the block wins as a
+/// whole so that a token in the environment does not clash with a username in the block.
+fn credentials(
+    config: &Value,
+    env_var: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+    unknown: &mut bool,
+) -> Option<Credentials> {
+    // A configured string: Some(Some(s)) known, Some(None) unknown, None absent.
+    let configured = |name: &str| match field(config, name) {
+        Field::Absent => None,
+        Field::Unknown => Some(None),
+        Field::Known(v) => Some(v.as_str().map(str::to_owned)),
+    };
+    let (token, username, password) = (
+        configured("token"),
+        configured("username"),
+        configured("password"),
+    );
+    if token.is_some() && (username.is_some() || password.is_some()) {
+        return None; // reported by `validate`
+    }
+    if let Some(token) = token {
+        return match token {
+            Some(t) if !t.is_empty() => Some(Credentials::Token(t)),
+            Some(_) => None, // empty: reported by `validate`
+            None => {
+                *unknown = true;
+                None
+            }
+        };
+    }
+    let (username, password) = if username.is_some() || password.is_some() {
+        // Absent: the environment's; unknown: None; empty: missing (reported by `validate`).
+        let resolve = |configured: Option<Option<String>>, env_name: &str| match configured {
+            None => Some(env_var(env_name)),
+            Some(None) => None,
+            Some(Some(s)) => Some(Some(s).filter(|s| !s.is_empty())),
+        };
+        (
+            resolve(username, ENV_USERNAME),
+            resolve(password, ENV_PASSWORD),
+        )
+    } else {
+        match (
+            env_var(ENV_TOKEN),
+            env_var(ENV_USERNAME),
+            env_var(ENV_PASSWORD),
+        ) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                diags.error(
+                    "Conflicting credentials in the environment",
+                    "Both QUALYS_TOKEN and QUALYS_USERNAME/QUALYS_PASSWORD are set. Unset one of them, or set \
+                     the credentials in the provider block.",
+                );
+                return None;
+            }
+            (Some(token), None, None) => return Some(Credentials::Token(token)),
+            (None, None, None) => {
+                diags.error(
+                    "Missing credentials",
+                    "Set token (or the QUALYS_TOKEN environment variable), or username and password (or \
+                     QUALYS_USERNAME and QUALYS_PASSWORD) in the qualys provider block.",
+                );
+                return None;
+            }
+            (None, username, password) => (Some(username), Some(password)),
+        }
+    };
+    // Each: None = unknown, Some(None) = missing, Some(Some(_)) = known.
+    let mut missing = |name: &str, env_name: &str, other: &str| {
+        diags.error_at(
+            path(name),
+            format!("Missing {name}"),
+            format!("{other} is set, so {name} is required too: set {name} in the provider block or the {env_name} environment variable."),
+        );
+    };
+    match (username, password) {
+        (None, _) | (_, None) => {
+            *unknown = true;
+            None
+        }
+        (Some(Some(username)), Some(Some(password))) => {
+            Some(Credentials::Password { username, password })
+        }
+        (Some(None), Some(Some(_))) => {
+            missing("username", ENV_USERNAME, "password");
+            None
+        }
+        (Some(Some(_)), Some(None)) => {
+            missing("password", ENV_PASSWORD, "username");
+            None
+        }
+        (Some(None), Some(None)) => None, // both empty: reported by `validate`
+    }
+}
+
+/// `None` when unknown or invalid (reported).
+fn max_retries(config: &Value, diags: &mut Diagnostics) -> Option<u32> {
+    match field(config, "max_retries") {
+        Field::Absent => Some(DEFAULT_MAX_RETRIES),
+        Field::Unknown => None,
+        Field::Known(v) => {
+            let n = match v.as_i64() {
+                Some(n) => n,
+                None => {
+                    diags.error_at(
+                        path("max_retries"),
+                        "Invalid max_retries",
+                        "max_retries must be a whole number.",
+                    );
+                    return None;
+                }
+            };
+            match u32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) if n < 0 => {
+                    diags.error_at(
+                        path("max_retries"),
+                        "Invalid max_retries",
+                        format!("max_retries must not be negative (got {n})."),
+                    );
+                    None
+                }
+                Err(_) => {
+                    diags.error_at(
+                        path("max_retries"),
+                        "Invalid max_retries",
+                        format!("max_retries is too large (got {n})."),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// `None` when unknown or invalid (reported).
+fn request_timeout(config: &Value, diags: &mut Diagnostics) -> Option<Duration> {
+    match field(config, "request_timeout") {
+        Field::Absent => Some(DEFAULT_REQUEST_TIMEOUT),
+        Field::Unknown => None,
+        Field::Known(v) => {
+            let text = v.as_str().unwrap_or_default();
+            match humantime::parse_duration(text.trim()) {
+                Ok(d) if d.is_zero() => {
+                    diags.error_at(
+                        path("request_timeout"),
+                        "Invalid request_timeout",
+                        "request_timeout must be longer than zero.",
+                    );
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    diags.error_at(
+                        path("request_timeout"),
+                        "Invalid request_timeout",
+                        format!("\"{text}\" is not a duration ({e}); write e.g. \"60s\", \"90s\" or \"2m\"."),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The file's bytes, if it holds at least one PEM certificate.
+fn read_ca_certs(file: &Path) -> Result<Vec<u8>, String> {
+    let pem = std::fs::read(file).map_err(|e| format!("Cannot read {}: {e}.", file.display()))?;
+    let mut certs = CertificateDer::pem_slice_iter(&pem);
+    match certs.next() {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => return Err(format!("{} is not a valid PEM file: {e}.", file.display())),
+        None => {
+            return Err(format!(
+                "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----).",
+                file.display()
+            ))
+        }
+    }
+    if let Some(Err(e)) = certs.find(Result::is_err) {
+        return Err(format!("{} is not a valid PEM file: {e}.", file.display()));
+    }
+    Ok(pem)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::plugin::{Diagnostic, PathStep};
+
+    /// A provider block as terraform sends it: every attribute present, null when unset.
+    fn block(set: &[(&str, Value)]) -> Value {
+        let mut attrs: BTreeMap<String, Value> = [
+            "gateway_url",
+            "username",
+            "password",
+            "token",
+            "max_retries",
+            "request_timeout",
+            "ca_cert_file",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), Value::Null))
+        .collect();
+        for (k, v) in set {
+            attrs.insert(k.to_string(), v.clone());
+        }
+        Value::Object(attrs)
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn paths(diags: &Diagnostics) -> Vec<String> {
+        diags
+            .0
+            .iter()
+            .map(|d: &Diagnostic| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn all_text(diags: &Diagnostics) -> String {
+        diags
+            .0
+            .iter()
+            .map(|d| format!("{} {} ", d.summary, d.detail))
+            .collect()
+    }
+
+    #[test]
+    fn schema_has_every_attribute_described_and_secrets_sensitive() {
+        let s = schema();
+        let names: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "gateway_url",
+                "username",
+                "password",
+                "token",
+                "max_retries",
+                "request_timeout",
+                "ca_cert_file"
+            ]
+        );
+        for a in &s.block.attributes {
+            assert!(a.description.len() > 20, "{} needs a description", a.name);
+            assert_eq!(
+                a.sensitive,
+                a.name == "password" || a.name == "token",
+                "{}",
+                a.name
+            );
+            assert_eq!(a.mode, Mode::Optional);
+        }
+    }
+
+    #[test]
+    fn bad_values_are_reported_at_their_attribute() {
+        let config = block(&[
+            ("gateway_url", Value::string("not a url")),
+            ("max_retries", Value::int(-1)),
+            ("request_timeout", Value::string("soon")),
+            ("token", Value::string("t0ken-secret")),
+            ("username", Value::string("u")),
+        ]);
+        let diags = validate(&config);
+        assert_eq!(
+            paths(&diags),
+            ["gateway_url", "token", "max_retries", "request_timeout"]
+        );
+        assert!(!all_text(&diags).contains("t0ken-secret"));
+        let ftp = validate(&block(&[(
+            "gateway_url",
+            Value::string("ftp://gateway.example"),
+        )]));
+        assert!(all_text(&ftp).contains("not ftp://"), "{ftp:?}");
+        let creds_in_url = validate(&block(&[(
+            "gateway_url",
+            Value::string("https://me:s3cret@gateway.example"),
+        )]));
+        assert_eq!(paths(&creds_in_url), ["gateway_url"]);
+        assert!(!all_text(&creds_in_url).contains("s3cret"));
+        let fraction = validate(&block(&[(
+            "max_retries",
+            Value::Number(crate::plugin::Number::Float(1.5)),
+        )]));
+        assert!(all_text(&fraction).contains("whole number"));
+        let zero = validate(&block(&[("request_timeout", Value::string("0s"))]));
+        assert_eq!(paths(&zero), ["request_timeout"]);
+    }
+
+    #[test]
+    fn unknown_values_never_fail() {
+        let config = block(&[
+            ("gateway_url", Value::Unknown),
+            ("token", Value::Unknown),
+            ("max_retries", Value::Unknown),
+            ("request_timeout", Value::Unknown),
+            ("ca_cert_file", Value::Unknown),
+        ]);
+        assert!(validate(&config).is_empty());
+        assert!(matches!(client_config(&config, &no_env), Ok(None)));
+        // Unknown password with a known username: still not an error.
+        let partial = block(&[
+            ("gateway_url", Value::string("https://g")),
+            ("username", Value::string("u")),
+            ("password", Value::Unknown),
+        ]);
+        assert!(matches!(client_config(&partial, &no_env), Ok(None)));
+    }
+
+    #[test]
+    fn configure_builds_the_client_config() {
+        let config = block(&[
+            (
+                "gateway_url",
+                Value::string("https://gateway.qg2.apps.qualys.com"),
+            ),
+            ("username", Value::string("alice")),
+            ("password", Value::string("pw")),
+            ("max_retries", Value::int(2)),
+            ("request_timeout", Value::string("1m30s")),
+        ]);
+        let c = client_config(&config, &no_env).unwrap().unwrap();
+        assert_eq!(
+            c.gateway_url.as_str(),
+            "https://gateway.qg2.apps.qualys.com/"
+        );
+        assert!(
+            matches!(&c.credentials, Credentials::Password { username, password } if username == "alice" && password == "pw")
+        );
+        assert_eq!(c.max_retries, 2);
+        assert_eq!(c.request_timeout, Duration::from_secs(90));
+        assert!(c.ca_cert_pem.is_none());
+        // Defaults.
+        let c = client_config(
+            &block(&[
+                ("gateway_url", Value::string("http://127.0.0.1:1")),
+                ("token", Value::string("jwt")),
+            ]),
+            &no_env,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (c.max_retries, c.request_timeout),
+            (DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT)
+        );
+        assert!(
+            !format!("{c:?}").contains("jwt"),
+            "Debug must hide the token"
+        );
+    }
+
+    #[test]
+    fn environment_fills_what_the_block_leaves_out() {
+        let env = |name: &str| match name {
+            ENV_GATEWAY_URL => Some("https://env.example".to_owned()),
+            ENV_USERNAME => Some("env-user".to_owned()),
+            ENV_PASSWORD => Some("env-pw".to_owned()),
+            _ => None,
+        };
+        let c = client_config(&block(&[]), &env).unwrap().unwrap();
+        assert_eq!(c.gateway_url.host_str(), Some("env.example"));
+        assert!(
+            matches!(&c.credentials, Credentials::Password { username, .. } if username == "env-user")
+        );
+        // A username in the block pairs with the password from the environment.
+        let c = client_config(&block(&[("username", Value::string("block-user"))]), &env)
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(&c.credentials, Credentials::Password { username, password } if username == "block-user" && password == "env-pw")
+        );
+        // A token in the block wins over the environment's username and password.
+        let c = client_config(&block(&[("token", Value::string("jwt"))]), &env)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(c.credentials, Credentials::Token(_)));
+        // Token and username both in the environment: ambiguous.
+        let both = |name: &str| match name {
+            ENV_TOKEN | ENV_USERNAME | ENV_GATEWAY_URL => Some("https://x".to_owned()),
+            _ => None,
+        };
+        let e = client_config(&block(&[]), &both).unwrap_err();
+        assert!(all_text(&e).contains("QUALYS_TOKEN"), "{e:?}");
+    }
+
+    #[test]
+    fn configure_requires_a_complete_setup() {
+        let e = client_config(&block(&[]), &no_env).unwrap_err();
+        assert_eq!(paths(&e), ["gateway_url", ""]);
+        assert!(all_text(&e).contains("Missing credentials"));
+        let e = client_config(
+            &block(&[
+                ("gateway_url", Value::string("https://g")),
+                ("username", Value::string("u")),
+            ]),
+            &no_env,
+        )
+        .unwrap_err();
+        assert_eq!(paths(&e), ["password"]);
+        assert!(all_text(&e).contains("QUALYS_PASSWORD"));
+        let e = client_config(
+            &block(&[
+                ("gateway_url", Value::string("https://g")),
+                ("password", Value::string("p")),
+            ]),
+            &no_env,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.0[0].attribute.as_ref().map(|p| p.0.clone()),
+            Some(vec![PathStep::Attribute("username".into())])
+        );
+        let bad_env = |name: &str| (name == ENV_GATEWAY_URL).then(|| "gateway.example".to_owned());
+        let e = client_config(&block(&[("token", Value::string("t"))]), &bad_env).unwrap_err();
+        assert!(all_text(&e).contains("QUALYS_GATEWAY_URL"), "{e:?}");
+    }
+
+    #[test]
+    fn ca_cert_file_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("ca.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["ca.example".to_owned()]).unwrap();
+        std::fs::write(&good, cert.cert.pem()).unwrap();
+        let base = [
+            ("gateway_url", Value::string("https://g")),
+            ("token", Value::string("t")),
+        ];
+        let mut with = base.to_vec();
+        with.push(("ca_cert_file", Value::string(good.to_str().unwrap())));
+        let c = client_config(&block(&with), &no_env).unwrap().unwrap();
+        assert_eq!(c.ca_cert_pem.as_deref(), Some(cert.cert.pem().as_bytes()));
+
+        let not_pem = dir.path().join("junk.txt");
+        std::fs::write(&not_pem, "hello").unwrap();
+        for file in [not_pem, dir.path().join("missing.pem")] {
+            let mut with = base.to_vec();
+            with.push(("ca_cert_file", Value::string(file.to_str().unwrap())));
+            let e = client_config(&block(&with), &no_env).unwrap_err();
+            assert_eq!(paths(&e), ["ca_cert_file"]);
+        }
+    }
+}

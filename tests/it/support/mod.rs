@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests.
+
+pub mod plugin;
+pub mod simulator;
+pub mod terraform;
