@@ -2,6 +2,7 @@
 
 mod support;
 
+mod deployment_job;
 mod protocol;
 mod qualys_client;
 mod simulator;
