@@ -35,8 +35,8 @@ after a run), which is not treated as drift. On-demand and Once jobs run when en
 once enabled, cannot be edited or disabled: any change to such a job destroys it and creates a
 new one (the plan says so). An enabled recurring job is disabled, updated and enabled again.
 
-A job created with `status = "Enabled"` is enabled by its create request (the API's "Save &
-Enable"; an On-demand job then starts at once). Later status changes use the API's status
+A job created with `status = \"Enabled\"` is enabled by its create request (the API's \"Save &
+Enable\"; an On-demand job then starts at once). Later status changes use the API's status
 endpoint. If a job is created but a later step of the same apply fails, it is still recorded
 in the state (as tainted), so that it is never lost.
 ";
