@@ -707,3 +707,23 @@ output "none" {{ value = data.qualys_deployment_jobs.none.jobs }}
     assert_eq!(linux[0]["id"], id.as_str());
     assert_eq!(outputs["none"]["value"], serde_json::json!([]));
 }
+
+#[test]
+fn deployment_job_documented_example_applies_and_plans_clean() {
+    if !terraform_or_skip("deployment_job_documented_example_applies_and_plans_clean") {
+        return;
+    }
+    let sim = Simulator::start();
+    let example = std::fs::read_to_string(format!(
+        "{}/examples/resources/qualys_deployment_job/resource.tf",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("example");
+    let ws = workspace(&sim, &example);
+    ws.run(&["apply", "-auto-approve", "-no-color"])
+        .expect_success("apply the documented example");
+    assert_plan_clean(&ws, &[], "the documented example");
+    ws.run(&["destroy", "-auto-approve", "-no-color"])
+        .expect_success("destroy");
+    assert_eq!(job_count(&sim), 0);
+}
