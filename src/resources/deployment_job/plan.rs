@@ -65,6 +65,15 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     }
 
     if prior.is_null() {
+        if planned.get("status").as_str() == Some("Enabled")
+            && planned.get("schedule_type").as_str() == Some("On-demand")
+        {
+            resp.diagnostics.warning_at(
+                AttributePath::attr("status"),
+                "This On-demand job starts deploying when it is created",
+                "An On-demand job created Enabled runs at once; once enabled it can be neither edited nor disabled, so any later change replaces it.",
+            );
+        }
         resp.planned_state = planned;
         return resp;
     }

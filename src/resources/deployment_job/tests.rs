@@ -750,7 +750,14 @@ fn makecache_default_script_reference_equals_empty_script() {
                 "pre_deploy_actions": [{"action": "Run Script", "action_item": "makecache Pre-Action", "default_script_type": "MakeCache", "script_type": "sh", "script": ""}]}),
     );
     assert!(!validate(&config).has_errors(), "{:?}", validate(&config));
-    let planned = plan_for(&Value::Null, &config).planned_state;
+    let resp = plan_for(&Value::Null, &config);
+    assert_eq!(
+        resp.diagnostics.0.len(),
+        1,
+        "an enabled On-demand job runs at once: say so"
+    );
+    assert_eq!(resp.diagnostics.0[0].severity, Severity::Warning);
+    let planned = resp.planned_state;
     let job = fixture("create-linux-makecache.response");
     let state = state_after(&planned, &job);
     assert_keeps_planned(&planned, &state, "");
