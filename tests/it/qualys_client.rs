@@ -1091,3 +1091,150 @@ async fn client_configuration_is_checked() {
     let err = Client::new(config).expect_err("bad pem");
     assert!(err.to_string().contains("CA certificate"), "{err}");
 }
+
+/// A hand-made gateway for answers the simulator never gives (other error shapes, soft
+/// deletes, rate-limit headers).
+async fn mock_gateway(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn other_server_answers_are_understood() {
+    use axum::http::StatusCode;
+    use axum::routing::{delete, get, post};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let throttled = Arc::new(AtomicUsize::new(0));
+    let throttled_calls = throttled.clone();
+    let router = axum::Router::new()
+        .route("/auth", post(|| async { (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") }))
+        .route(
+            "/pm/v1/deploymentjob/soft-deleted",
+            get(|| async { axum::Json(json!({"id": "soft-deleted", "name": "x", "deletedBy": {"user": {"id": "u"}, "date": 1700000000000u64}})) }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/invalid",
+            get(|| async { (StatusCode::BAD_REQUEST, axum::Json(json!({"_error": {"errorCode": "400", "message": "Invalid job id"}}))) }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/html",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, [("content-type", "text/html")], "<html><body>Internal error</body></html>") }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/throttled",
+            get(move || {
+                let calls = throttled_calls.clone();
+                async move {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        (StatusCode::TOO_MANY_REQUESTS, [("x-ratelimit-towait-sec", "1")], String::new())
+                    } else {
+                        (StatusCode::OK, [("x-ratelimit-towait-sec", "0")], json!({"id": "throttled", "name": "t"}).to_string())
+                    }
+                }
+            }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs/update/status/Enabled",
+            post(|| async { axum::Json(json!({"id": "a", "name": "n", "status": "failure", "error": "Job is locked"})) }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs",
+            delete(|| async {
+                axum::Json(json!([
+                    {"id": "a", "name": "n", "status": "success"},
+                    {"id": "gone", "name": null, "status": "failure", "error": "Job gone not found"},
+                    {"id": "b", "name": "m", "status": "failure", "error": "Job b is referenced by another job"}
+                ]))
+            }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs/summary",
+            get(|q: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                if q.get("pageNumber").map(String::as_str) == Some("0") {
+                    (StatusCode::OK, axum::Json(json!([{"id": "s1", "name": "one", "platform": "Windows", "status": "Enabled", "created": {"user": null, "date": 1}}])))
+                } else {
+                    (StatusCode::BAD_REQUEST, axum::Json(json!({"_error": {"errorCode": "2501", "message": "max records reached"}})))
+                }
+            }),
+        );
+    let url = mock_gateway(router).await;
+    let mut config = ClientConfig::new(
+        url::Url::parse(&url).expect("url"),
+        Credentials::Password {
+            username: "u".into(),
+            password: "p".into(),
+        },
+    );
+    config.retry_base_delay = Duration::from_millis(1);
+    let client = Client::new(config).expect("client");
+
+    assert!(
+        client
+            .get_job("soft-deleted")
+            .await
+            .expect("soft delete")
+            .is_none(),
+        "deletedBy.date set = gone"
+    );
+    assert!(
+        client
+            .get_job("invalid")
+            .await
+            .expect("not-found 400")
+            .is_none(),
+        "a not-found 400 = gone"
+    );
+    let err = client.get_job("html").await.expect_err("500");
+    assert_eq!(err.status(), Some(500));
+    assert!(
+        err.to_string().contains("Internal error") && err.to_string().contains("html"),
+        "{err}"
+    );
+
+    let started = std::time::Instant::now();
+    assert!(client
+        .get_job("throttled")
+        .await
+        .expect("retried")
+        .is_some());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited X-RateLimit-ToWait-Sec: {:?}",
+        started.elapsed()
+    );
+
+    let err = client
+        .set_status(&["a"], JobStatus::Enabled)
+        .await
+        .expect_err("per-item failure in an object");
+    assert!(
+        err.to_string().contains("Job is locked") && err.to_string().contains('a'),
+        "{err}"
+    );
+    let err = client
+        .delete_jobs(&["a", "gone", "b"])
+        .await
+        .expect_err("b failed");
+    assert!(
+        matches!(&err, Error::ItemFailed { job_id, .. } if job_id == "b"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("referenced by another job"),
+        "{err}"
+    );
+
+    let all = client
+        .list_jobs("Windows", None)
+        .await
+        .expect("stops at the 10 000 cap");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].created.as_ref().and_then(|c| c.date), Some(1));
+}
