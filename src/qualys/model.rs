@@ -964,7 +964,10 @@ pub fn parse_start_date_time(s: &str) -> Option<time::PrimitiveDateTime> {
 /// The server's spelling of a start time: unpadded date, padded 12-hour clock.
 pub fn format_start_date_time(t: time::PrimitiveDateTime) -> String {
     let h = t.hour();
-    let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+    let h12 = match h % 12 {
+        0 => 12,
+        x => x,
+    };
     let am_pm = if h < 12 { "AM" } else { "PM" };
     format!(
         "{}-{}-{} {:02}:{:02}:{:02} {}",
