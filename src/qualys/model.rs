@@ -262,6 +262,31 @@ impl Job {
         self.deleted_by.as_ref().is_some_and(|d| d.date.is_some())
     }
 
+    /// The chained job rules in the shape to send back: `chained_job_rule` when set, else the
+    /// rules the server reports under `linkedToJob` (GET never echoes them at top level),
+    /// without their read-only `id` and `actionDetails`. A full-body PATCH that should keep
+    /// the rules must carry them.
+    pub fn effective_chained_job_rules(&self) -> Option<Vec<ChainedJobRule>> {
+        if self.chained_job_rule.is_some() {
+            return self.chained_job_rule.clone();
+        }
+        let linked = self
+            .linked_to_job
+            .as_ref()?
+            .iter()
+            .find(|l| l.id.is_some() && l.id == self.linked_job_id)?;
+        linked.chained_job_rule.as_ref().map(|rules| {
+            rules
+                .iter()
+                .map(|r| ChainedJobRule {
+                    id: None,
+                    action_details: None,
+                    ..r.clone()
+                })
+                .collect()
+        })
+    }
+
     /// True for On-demand and Once jobs, which cannot be edited or disabled once enabled.
     pub fn is_run_once(&self) -> bool {
         matches!(

@@ -538,6 +538,43 @@ async fn chained_job_rules_come_back_under_linked_to_job() {
         Some(parent_action.as_str())
     );
 
+    // A job read back carries its rules only under linkedToJob; sent back, they are kept.
+    let read = client
+        .get_job(&child_id)
+        .await
+        .expect("get")
+        .expect("child");
+    assert_eq!(read.chained_job_rule, None);
+    let rules = read
+        .effective_chained_job_rules()
+        .expect("rules from linkedToJob");
+    assert_eq!(
+        (
+            rules[0].threshold,
+            rules[0].action_details.clone(),
+            rules[0].id.clone()
+        ),
+        (Some(100), None, None)
+    );
+    let mut again = read.clone();
+    again.chained_job_rule = Some(rules);
+    let again = client
+        .update_job(&child_id, &again)
+        .await
+        .expect("patch with rules");
+    assert_eq!(again.linked_to_job, updated.linked_to_job);
+    let mut dropped = read.clone();
+    dropped.chained_job_rule = None;
+    let dropped = client
+        .update_job(&child_id, &dropped)
+        .await
+        .expect("patch without rules");
+    assert_eq!(
+        dropped.linked_to_job.as_ref().expect("linked")[0].chained_job_rule,
+        None,
+        "full replace: rules not sent are gone"
+    );
+
     // The parent moves on to Prepared once enabled; the child's summary of it follows.
     client
         .set_status(&[&parent_id], JobStatus::Enabled)

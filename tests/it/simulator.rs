@@ -421,6 +421,16 @@ async fn status_rules_for_run_once_and_recurring_jobs() {
         (edit.status, edit.body["_error"]["field"].clone()),
         (400, json!("status"))
     );
+    let mut to_linux = windows_job("weekly");
+    to_linux["platform"] = json!("Linux");
+    to_linux["approvedPatches"] = Value::Null;
+    let edit = raw.patch(&weekly, &to_linux).await;
+    assert_eq!(
+        (edit.status, edit.body["_error"]["field"].clone()),
+        (400, json!("platform")),
+        "{}",
+        edit.body
+    );
     let bad = raw.status(&[&once], "Paused").await;
     assert_eq!(bad.status, 400);
 
