@@ -1275,3 +1275,125 @@ async fn other_server_answers_are_understood() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].created.as_ref().and_then(|c| c.date), Some(1));
 }
+
+/// A one-shot-per-connection HTTPS gateway: `/auth` gives a token, everything else 404.
+async fn tls_gateway(
+    cert: rustls_pki_types::CertificateDer<'static>,
+    key: rustls_pki_types::PrivateKeyDer<'static>,
+) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server_config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server cert");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = tls.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let (status, body) = if request.starts_with(b"POST /auth") {
+                    (
+                        "201 Created",
+                        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".to_owned(),
+                    )
+                } else {
+                    (
+                        "404 Not Found",
+                        r#"{"_error":{"errorCode":"404","message":"not found"}}"#.to_owned(),
+                    )
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn https_gateways_are_verified_and_an_extra_ca_is_trusted() {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "qualys provider test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .expect("leaf params")
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf cert");
+    let key = rustls_pki_types::PrivateKeyDer::from(rustls_pki_types::PrivatePkcs8KeyDer::from(
+        leaf_key.serialize_der(),
+    ));
+    let port = tls_gateway(leaf.der().clone(), key).await;
+
+    let url = url::Url::parse(&format!("https://127.0.0.1:{port}")).expect("url");
+    let mut config = ClientConfig::new(
+        url,
+        Credentials::Password {
+            username: "u".into(),
+            password: "p".into(),
+        },
+    );
+    config.max_retries = 0;
+    config.ca_cert_pem = Some(ca_cert.pem().into_bytes());
+    let client = Client::new(config.clone()).expect("client");
+    assert!(client
+        .get_job("x")
+        .await
+        .expect("the extra CA is trusted")
+        .is_none());
+
+    config.ca_cert_pem = None;
+    let err = Client::new(config)
+        .expect("client")
+        .get_job("x")
+        .await
+        .expect_err("unknown CA");
+    assert!(matches!(err, Error::Auth { status: None, .. }), "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "names the certificate problem: {err}"
+    );
+}
