@@ -1008,7 +1008,7 @@ async fn a_token_is_renewed_before_its_exp() {
         .expect("id");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert!(client.get_job(&id).await.expect("get").is_some());
-    assert_eq!(sim.count("POST", "/auth"), 2);
+    assert!(sim.count("POST", "/auth") >= 2, "a new token after exp");
     assert!(
         sim.requests().iter().all(|r| r["status"] != 401),
         "renewed from exp, no 401 needed"
