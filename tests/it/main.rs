@@ -5,5 +5,6 @@ mod support {
     pub mod terraform;
 }
 
+mod plugin_lifecycle;
 mod protocol;
 mod terraform_cli;

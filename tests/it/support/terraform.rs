@@ -166,12 +166,18 @@ impl Workspace {
     /// `mirror/terraform.local/qualys/qualys/<version>/linux_amd64/terraform-provider-qualys_v<version>`,
     /// the binary symlinked). Configurations must pin `version`.
     pub fn with_filesystem_mirror(version: &str) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("tf-it-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("tf-it-")
+            .tempdir()
+            .expect("temp dir");
         let mirror = dir.path().join("mirror");
         let package = mirror.join(SOURCE).join(version).join(platform());
         std::fs::create_dir_all(&package).expect("mirror dirs");
-        std::os::unix::fs::symlink(provider_binary(), package.join(format!("terraform-provider-qualys_v{version}")))
-            .expect("link the provider into the mirror");
+        std::os::unix::fs::symlink(
+            provider_binary(),
+            package.join(format!("terraform-provider-qualys_v{version}")),
+        )
+        .expect("link the provider into the mirror");
         let cli_config = dir.path().join("cli.tfrc");
         let host_pattern = format!("{}/*/*", SOURCE.split('/').next().unwrap_or_default());
         std::fs::write(
@@ -182,8 +188,14 @@ impl Workspace {
             ),
         )
         .expect("write CLI config");
-        let mut ws = Workspace { dir, env: Vec::new() };
-        ws.set_env("TF_CLI_CONFIG_FILE", cli_config.to_str().expect("utf-8 path"));
+        let mut ws = Workspace {
+            dir,
+            env: Vec::new(),
+        };
+        ws.set_env(
+            "TF_CLI_CONFIG_FILE",
+            cli_config.to_str().expect("utf-8 path"),
+        );
         ws
     }
 
