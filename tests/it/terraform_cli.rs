@@ -75,6 +75,12 @@ fn providers_schema_lists_the_provider_block() {
         out.stderr
     );
     assert!(out.stderr.contains("plugin exited"), "{}", out.stderr);
+    // terraform parsed the provider's JSON log lines (level, message, 6-digit timestamp).
+    assert!(
+        out.stderr.contains("[DEBUG] provider.terraform-provider-qualys: GetProviderSchema: @module=provider.terraform-provider-qualys"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
