@@ -3,6 +3,7 @@
 mod support;
 
 mod deployment_job;
+mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
 mod simulator;
