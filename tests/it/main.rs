@@ -2,6 +2,8 @@
 
 mod support;
 
+mod deployment_job;
+mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
 mod resource_e2e;

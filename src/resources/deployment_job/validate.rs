@@ -15,23 +15,14 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
     check_fields(JOB_FIELDS, config, &AttributePath::root(), &mut diags);
     cross_field_rules(config, &mut diags);
-    name_nested_paths(&mut diags);
-    diags
-}
-
-/// terraform (1.11) finds only a resource's top-level attributes in the configuration: for a
-/// nested path (an attribute of an object, an element of a list) it shows the resource
-/// block's first line instead. So the message names the full path itself.
-fn name_nested_paths(diags: &mut Diagnostics) {
+    // terraform (1.11) points diagnostics inside nested attributes at the resource block, not
+    // at the nested line: name the attribute in the text too
     for d in &mut diags.0 {
-        let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) else {
-            continue;
-        };
-        let name = path.to_string();
-        if !d.summary.contains(&name) && !d.detail.contains(&name) {
-            d.detail = format!("{name}: {}", d.detail);
+        if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
+            d.detail = format!("{path}: {}", d.detail);
         }
     }
+    diags
 }
 
 fn list(values: &[&str]) -> String {
@@ -75,7 +66,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                 if !allowed.contains(&s) {
                     diags.error_at(
                         p.clone(),
-                        format!("Invalid value for {p}"),
+                        format!("Invalid value for {}", f.name),
                         format!("\"{s}\" is not allowed; expected one of {}.", list(allowed)),
                     );
                 }
@@ -85,7 +76,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
             Some(n) if allowed.contains(&n) => {}
             _ => diags.error_at(
                 p.clone(),
-                format!("Invalid value for {p}"),
+                format!("Invalid value for {}", f.name),
                 format!(
                     "{} is not allowed; expected one of {}.",
                     display(v),
@@ -101,7 +92,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
             Some(n) if (lo..=hi).contains(&n) => {}
             _ => diags.error_at(
                 p.clone(),
-                format!("Invalid value for {p}"),
+                format!("Invalid value for {}", f.name),
                 format!(
                     "{} is out of range; expected a whole number from {lo} to {hi}.",
                     display(v)
@@ -112,8 +103,8 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
                 diags.error_at(
                     p.clone(),
-                    format!("Empty {p}"),
-                    format!("{p} must not be empty."),
+                    format!("Empty {}", f.name),
+                    format!("{} must not be empty.", f.name),
                 );
             }
         }
@@ -140,7 +131,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                 if parse_datetime(s).is_none() {
                     diags.error_at(
                         p.clone(),
-                        format!("Invalid {p}"),
+                        format!("Invalid {}", f.name),
                         format!("\"{s}\" is not in the form YYYY-M-D hh:mm:ss AM/PM, e.g. \"2022-2-20 01:18:30 PM\"."),
                     );
                 }
@@ -149,7 +140,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
         Kind::Number if f.check.is_none() && v.as_i64().is_none() => {
             diags.error_at(
                 p.clone(),
-                format!("Invalid value for {p}"),
+                format!("Invalid value for {}", f.name),
                 format!("{} is not a whole number.", display(v)),
             );
         }

@@ -3,9 +3,14 @@
 # (5b0fd130-...) is created here too, so the chained rule can name its post-action ID.
 # Tests apply it twice: first with draft = true (other scripts), then as the sample: the
 # second apply is the PATCH compared with the sample, which sends the scripts' content.
+# child_name_suffix renames the child (for an update that keeps the scripts).
 variable "draft" {
   type    = bool
   default = false
+}
+variable "child_name_suffix" {
+  type    = string
+  default = ""
 }
 
 locals {
@@ -36,7 +41,7 @@ resource "qualys_deployment_job" "parent" {
 }
 
 resource "qualys_deployment_job" "sample" {
-  name        = "Public API job with chained job and alwaysShowCompletedPrompt"
+  name        = "Public API job with chained job and alwaysShowCompletedPrompt${var.child_name_suffix}"
   description = "Created via public API"
   type        = "Install"
   status      = "Disabled"

@@ -1,16 +1,20 @@
 # The Update Deployment Job sample "on demand Windows job with specific patches updated"
 # (shared/fixtures/update-windows.request.json), as HCL. Tests apply it twice: first with
-# draft = true (the create, before the sample's " updated" name and " 3" description), then as
-# the sample: the second apply is the PATCH compared with the sample. The scripts are unchanged
-# between the two, so the PATCH carries their storage references, as the sample does.
-variable "draft" {
-  type    = bool
-  default = false
+# NAME_SUFFIX = "" and DESCRIPTION_SUFFIX = "" (the create), then with the sample's values
+# (" updated", " 3"): the second apply is the PATCH compared with the sample. The scripts are
+# unchanged between the two, so the PATCH carries their storage references, as the sample does.
+variable "name_suffix" {
+  type    = string
+  default = ""
+}
+variable "description_suffix" {
+  type    = string
+  default = ""
 }
 
 resource "qualys_deployment_job" "sample" {
-  name                = "Public API on demand Window job with specific patches${var.draft ? "" : " updated"}"
-  description         = "Created via public API${var.draft ? "" : " 3"}"
+  name                = "Public API on demand Window job with specific patches${var.name_suffix}"
+  description         = "Created via public API${var.description_suffix}"
   type                = "Install"
   status              = "Disabled"
   platform            = "Windows"

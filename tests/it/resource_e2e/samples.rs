@@ -255,17 +255,24 @@ fn sample_create_linux_makecache() {
     e.assert_plan_clean(&[], "after creating create-linux-makecache");
 }
 
-/// The update samples: apply with `draft = true`, then as the sample; the second apply's
-/// PATCH is compared with the sample. Returns the world, the PATCH body and the state before.
-fn update_sample(test: &str, hcl: &str, fixture_name: &str) -> Option<(E2e, Value, Value, Value)> {
+/// The update samples: apply with `first` variables, then with `second` (the sample); the
+/// second apply's PATCH is compared with the sample. Returns the world, the PATCH body, the
+/// sample and the state before the update.
+fn update_sample(
+    test: &str,
+    hcl: &str,
+    fixture_name: &str,
+    first: &[(&str, &str)],
+    second: &[(&str, &str)],
+) -> Option<(E2e, Value, Value, Value)> {
     let e = E2e::start(test)?;
     e.config(&sample_hcl(hcl));
-    e.apply(&[("draft", "true")]);
+    e.apply(first);
     let before = e.resource("qualys_deployment_job.sample");
     let id = before["id"].as_str().expect("job id").to_owned();
 
     let mark = e.mark();
-    let out = e.apply(&[]);
+    let out = e.apply(second);
     assert!(out.stdout.contains("1 changed"), "{}", out.stdout);
     assert!(
         out.stdout.contains("0 added"),
@@ -332,12 +339,18 @@ fn assert_action_ids_kept(e: &E2e, before: &Value, sent: &Value) {
     }
 }
 
+/// The variables that turn the created job into the update sample's (name and description).
+const UPDATE_WINDOWS_SAMPLE: &[(&str, &str)] =
+    &[("name_suffix", " updated"), ("description_suffix", " 3")];
+
 #[test]
 fn sample_update_windows() {
     let Some((e, sent, mut sample, before)) = update_sample(
         "sample_update_windows",
         "update_windows.tf",
         "update-windows.request.json",
+        &[],
+        UPDATE_WINDOWS_SAMPLE,
     ) else {
         return;
     };
@@ -354,7 +367,7 @@ fn sample_update_windows() {
         json!(format!("{customer}/{pre_id}/Script"))
     );
     assert_action_ids_kept(&e, &before, &sent);
-    e.assert_plan_clean(&[], "after update-windows");
+    e.assert_plan_clean(UPDATE_WINDOWS_SAMPLE, "after update-windows");
 }
 
 #[test]
@@ -363,6 +376,8 @@ fn sample_update_linux_rollback() {
         "sample_update_linux_rollback",
         "update_linux_rollback.tf",
         "update-linux-rollback.request.json",
+        &[("draft", "true")],
+        &[],
     ) else {
         return;
     };
@@ -379,6 +394,8 @@ fn sample_update_chained_job() {
         "sample_update_chained_job",
         "update_chained_job.tf",
         "update-chained-job.request.json",
+        &[("draft", "true")],
+        &[],
     ) else {
         return;
     };

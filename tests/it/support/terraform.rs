@@ -11,7 +11,7 @@
 //! Tests that need terraform call `terraform_or_skip("test name")` first: when terraform
 //! is not installed it prints a loud SKIPPED line and the test returns.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -81,7 +81,11 @@ pub fn terraform_or_skip(test: &str) -> bool {
     if terraform_version().is_some() {
         return true;
     }
-    eprintln!("\n=== SKIPPED {test}: terraform is not installed (not on PATH); this test needs the real terraform CLI ===\n");
+    // Written to the real stderr, not through `eprintln!`, which the test harness captures.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n=== SKIPPED {test}: terraform is not installed (not on PATH); this test needs the real terraform CLI ===\n"
+    );
     false
 }
 
@@ -166,12 +170,18 @@ impl Workspace {
     /// `mirror/terraform.local/qualys/qualys/<version>/linux_amd64/terraform-provider-qualys_v<version>`,
     /// the binary symlinked). Configurations must pin `version`.
     pub fn with_filesystem_mirror(version: &str) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("tf-it-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("tf-it-")
+            .tempdir()
+            .expect("temp dir");
         let mirror = dir.path().join("mirror");
         let package = mirror.join(SOURCE).join(version).join(platform());
         std::fs::create_dir_all(&package).expect("mirror dirs");
-        std::os::unix::fs::symlink(provider_binary(), package.join(format!("terraform-provider-qualys_v{version}")))
-            .expect("link the provider into the mirror");
+        std::os::unix::fs::symlink(
+            provider_binary(),
+            package.join(format!("terraform-provider-qualys_v{version}")),
+        )
+        .expect("link the provider into the mirror");
         let cli_config = dir.path().join("cli.tfrc");
         let host_pattern = format!("{}/*/*", SOURCE.split('/').next().unwrap_or_default());
         std::fs::write(
@@ -182,8 +192,14 @@ impl Workspace {
             ),
         )
         .expect("write CLI config");
-        let mut ws = Workspace { dir, env: Vec::new() };
-        ws.set_env("TF_CLI_CONFIG_FILE", cli_config.to_str().expect("utf-8 path"));
+        let mut ws = Workspace {
+            dir,
+            env: Vec::new(),
+        };
+        ws.set_env(
+            "TF_CLI_CONFIG_FILE",
+            cli_config.to_str().expect("utf-8 path"),
+        );
         ws
     }
 
