@@ -43,7 +43,7 @@ fn server_view(job: &Json) -> Value {
 /// chained-job update sample does, instead of sending a stale copy back.
 const READ_ONLY_VIEWS: &[&str] = &["linkedToJob", "linkedJobs"];
 
-pub(crate) fn update_body(planned: &Value, prior: &Value, base: &Json) -> Json {
+fn update_body(planned: &Value, prior: &Value, base: &Json) -> Json {
     let mut body = overlay(JOB_FIELDS, planned, prior, base);
     if let Json::Object(m) = &mut body {
         for k in READ_ONLY_VIEWS {
