@@ -2,7 +2,6 @@
 
 mod support;
 
-mod deployment_job;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;

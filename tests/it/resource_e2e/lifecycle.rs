@@ -1098,3 +1098,25 @@ fn reordered_actions_keep_their_ids() {
     assert_eq!(after["post_deploy_actions"][0]["action_item"], "beta");
     e.assert_plan_clean(&[], "after reordering");
 }
+
+#[test]
+fn documented_example_applies_plans_clean_and_destroys() {
+    let Some(e) = E2e::start("documented_example_applies_plans_clean_and_destroys") else {
+        return;
+    };
+    let example = std::fs::read_to_string(format!(
+        "{}/examples/resources/qualys_deployment_job/resource.tf",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("read the documented example");
+    e.config(&example);
+    e.apply(&[]);
+    e.assert_plan_clean(&[], "the documented example");
+    e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .expect_success("terraform destroy");
+    assert_eq!(
+        e.server_jobs(),
+        Vec::<Value>::new(),
+        "jobs left after destroy"
+    );
+}
