@@ -933,22 +933,17 @@ pub fn is_script_reference(script: &str) -> bool {
     let parts: Vec<&str> = script.split('/').collect();
     match parts.as_slice() {
         ["default", kind, name] => !kind.is_empty() && !name.is_empty(),
+        // Customer and action IDs are UUIDs on the real service; any plain segment is
+        // accepted so that a reference is never mistaken for (and re-uploaded as) content.
         [customer, action, "Script" | "DetectionScript"] => {
-            is_uuid_like(customer) && is_uuid_like(action)
+            is_plain_segment(customer) && is_plain_segment(action)
         }
         _ => false,
     }
 }
 
-fn is_uuid_like(s: &str) -> bool {
-    s.len() == 36
-        && s.chars().enumerate().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
+fn is_plain_segment(s: &str) -> bool {
+    !s.is_empty() && !s.contains(char::is_whitespace)
 }
 
 /// Parses `startDateTime` as the API writes it, `yyyy-M-d hh:mm:ss AM|PM`, zero-padded or
@@ -1163,7 +1158,8 @@ mod tests {
         assert!(is_script_reference("bc023fd7-4290-f28f-8181-95a46f519f52/fbef9851-2703-4ae7-b179-910f203796ac/DetectionScript"));
         assert!(is_script_reference("default/MakeCache/makecache"));
         assert!(!is_script_reference("bHM="));
-        assert!(!is_script_reference("a/b/Script"));
+        assert!(!is_script_reference("cat a/b/Script"));
+        assert!(!is_script_reference("a//Script"));
         let padded = parse_start_date_time("2025-04-14 01:45:48 PM").unwrap();
         assert_eq!(Some(padded), parse_start_date_time("2025-4-14 01:45:48 PM"));
         assert_eq!(format_start_date_time(padded), "2025-4-14 01:45:48 PM");
