@@ -155,6 +155,31 @@ resource "terraform_data" "job" {{
 """
 
 
+def hcl_value(v, indent=4):
+    """A JSON value as an HCL expression (for the state-sized baseline)."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    if isinstance(v, str):
+        return json.dumps(v).replace("${", "$${").replace("%{", "%%{")
+    if isinstance(v, list):
+        return "[" + ", ".join(hcl_value(x, indent) for x in v) + "]"
+    pad = " " * indent
+    inner = "".join(f"{pad}{k} = {hcl_value(x, indent + 2)}\n" for k, x in v.items())
+    return "{\n" + inner + " " * (indent - 2) + "}"
+
+
+def state_sized_baseline_config(n, job_attributes):
+    # The same volume of data as a job carries in state: one applied job's attributes as the
+    # input object (terraform_data echoes it as its output, as a provider echoes its config).
+    attrs = dict(job_attributes, name="NAME_PLACEHOLDER")
+    body = hcl_value(attrs).replace('"NAME_PLACEHOLDER"', '"bench job ${count.index}"')
+    return f"resource \"terraform_data\" \"job\" {{\n  count = {n}\n  input = {body}\n}}\n"
+
+
 def terraform(args, cwd, env, check=True):
     t0 = time.perf_counter()
     r = subprocess.run(["terraform", *args, "-no-color", "-input=false"], cwd=cwd, env=env,
@@ -166,10 +191,13 @@ def terraform(args, cwd, env, check=True):
     return dt, r
 
 
-def run_suite(kind, n, work, env, request_log=None):
+def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
     d = work / f"{kind}-{n}"
     d.mkdir()
-    (d / "main.tf").write_text(qualys_config(n) if kind == "qualys" else baseline_config(n))
+    config = {"qualys": lambda: qualys_config(n),
+              "baseline": lambda: baseline_config(n),
+              "baseline_state_sized": lambda: state_sized_baseline_config(n, job_attributes)}[kind]()
+    (d / "main.tf").write_text(config)
     terraform(["init"], d, env)
     result = {"kind": kind, "n": n, "phases": {}}
     for phase, args in [("apply", ["apply", "-auto-approve"]),
@@ -190,6 +218,10 @@ def run_suite(kind, n, work, env, request_log=None):
             entry["provider_processes"] = len(rss.processes)
         result["phases"][phase] = entry
         log(f"{kind:8} N={n:5} {phase:8} {dt:7.2f}s {entry.get('api_calls', '')}")
+        if phase == "apply" and kind == "qualys":
+            state = json.loads((d / "terraform.tfstate").read_text())
+            result["job_attributes"] = state["resources"][0]["instances"][0]["attributes"]
+            result["state_bytes_per_job"] = round((d / "terraform.tfstate").stat().st_size / n)
     return result
 
 
@@ -229,18 +261,28 @@ def write_results(results, meta):
         f"- Handshake line after process start: median {meta['handshake_ms_median']} ms "
         f"(min {meta['handshake_ms_min']}, max {meta['handshake_ms_max']}, {meta['handshake_runs']} runs, AutoMTLS included)",
         "",
-        "| N | phase | qualys_deployment_job (s) | terraform_data (s) | ratio | provider peak RSS (MB) | API calls per resource |",
-        "|---:|---|---:|---:|---:|---:|---|",
+        "Two baselines, both terraform's built-in `terraform_data` (no plugin, no API):",
+        "*A* carries the same configured values as each job (a small object); *B* carries as much",
+        "data as a job holds in state (one applied job's attributes as its input object).",
+        "",
+        "| N | phase | qualys_deployment_job (s) | baseline A (s) | ratio to A | baseline B (s) | ratio to B | provider peak RSS (MB) | API calls per resource |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
+
+    def ratio(a, b):
+        return f"{a / b:.2f}" if a and b else "-"
+
     for n in sorted({r["n"] for r in results}):
-        q, b = by.get(("qualys", n)), by.get(("baseline", n))
+        q, a, b = by.get(("qualys", n)), by.get(("baseline", n)), by.get(("baseline_state_sized", n))
         for phase in ("apply", "plan", "destroy"):
             qs = q["phases"][phase] if q else {}
+            as_ = a["phases"][phase] if a else {}
             bs = b["phases"][phase] if b else {}
-            ratio = (qs.get("seconds", 0) / bs["seconds"]) if bs.get("seconds") else float("nan")
             calls = ", ".join(f"{k} {v}" for k, v in sorted(qs.get("api_calls_per_resource", {}).items())) or "none"
-            lines.append(f"| {n} | {phase} | {qs.get('seconds', '-')} | {bs.get('seconds', '-')} | "
-                         f"{ratio:.2f} | {qs.get('provider_peak_rss_mb', '-')} | {calls} |")
+            lines.append(f"| {n} | {phase} | {qs.get('seconds', '-')} | {as_.get('seconds', '-')} | "
+                         f"{ratio(qs.get('seconds'), as_.get('seconds'))} | {bs.get('seconds', '-')} | "
+                         f"{ratio(qs.get('seconds'), bs.get('seconds'))} | "
+                         f"{qs.get('provider_peak_rss_mb', '-')} | {calls} |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     log(f"wrote {out / 'results.md'} and results.json")
     print("\n".join(lines))
@@ -249,6 +291,8 @@ def write_results(results, meta):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--skip-state-sized", action="store_true",
+                    help="skip the second baseline (terraform_data carrying a job's full state)")
     args = ap.parse_args()
 
     provider, simulator = build()
@@ -274,8 +318,13 @@ provider_installation {{
         env.pop("TF_LOG", None)
         results = []
         for n in args.sizes:
+            q = run_suite("qualys", n, work, env, request_log)
+            attributes = q.pop("job_attributes")
+            results.append(q)
             results.append(run_suite("baseline", n, work, env))
-            results.append(run_suite("qualys", n, work, env, request_log))
+            if not args.skip_state_sized:
+                results.append(run_suite("baseline_state_sized", n, work, env,
+                                         job_attributes=attributes))
         hs = handshake_times(provider)
         tf_version = subprocess.run(["terraform", "version", "-json"], capture_output=True, text=True)
         meta = {

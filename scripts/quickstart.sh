@@ -89,4 +89,8 @@ terraform destroy -input=false -auto-approve -no-color
 
 left="$(curl -sf "$url/_simulator/jobs" || echo unknown)"
 echo "jobs left on the simulator: $left"
+if [ "$left" != "[]" ] && [ "$left" != unknown ]; then
+  echo "quickstart: FAILED: terraform destroy left jobs on the simulator" >&2
+  exit 1
+fi
 step "quickstart passed"

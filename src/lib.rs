@@ -5,6 +5,7 @@
 //! onto the other. `simulator` is the local stand-in for the Qualys service.
 
 pub mod data_sources;
+pub mod docs;
 pub mod plugin;
 pub mod provider;
 pub mod qualys;

@@ -19,7 +19,7 @@ pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {
 
 /// The data sources' registry pages, generated from their schemas.
 pub mod docs {
-    use crate::resources::deployment_job::docs::{example_section, front_matter, render_schema};
+    use crate::docs::{example_section, front_matter, render_schema};
 
     const JOB_EXAMPLE: &str =
         include_str!("../../examples/data-sources/qualys_deployment_job/data-source.tf");
@@ -58,7 +58,7 @@ pub mod docs {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::resources::deployment_job::docs::check_committed;
+        use crate::docs::check_committed;
 
         #[test]
         fn docs_data_source_pages_match_the_schemas() {

@@ -172,19 +172,39 @@ pub fn install_panic_hook() {
             .map(|l| l.to_string())
             .unwrap_or_else(|| "unknown location".to_owned());
         let thread = std::thread::current();
-        let backtrace = std::backtrace::Backtrace::force_capture();
-        let report = format!(
-            "panic: {message}\n\nthread '{}' panicked at {location}\n{backtrace}\n",
-            thread.name().unwrap_or("<unnamed>")
+        let backtrace = std::backtrace::Backtrace::force_capture().to_string();
+        let report = panic_report(
+            &message,
+            thread.name().unwrap_or("<unnamed>"),
+            &location,
+            &backtrace,
         );
         let _ = std::io::stderr().lock().write_all(report.as_bytes());
         std::process::exit(2);
     }));
 }
 
+/// The crash report: terraform collects stderr from the first line starting with `panic: `.
+fn panic_report(message: &str, thread: &str, location: &str, backtrace: &str) -> String {
+    format!("panic: {message}\n\nthread '{thread}' panicked at {location}\n{backtrace}\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panic_report_is_plain_text_terraform_recognises() {
+        let report = panic_report(
+            "boom",
+            "tokio-runtime-worker",
+            "src/x.rs:1:2",
+            "   0: frame",
+        );
+        assert!(report.starts_with("panic: boom\n"), "{report}");
+        assert!(report.contains("src/x.rs:1:2") && report.contains("0: frame"));
+        assert!(serde_json::from_str::<serde_json::Value>(report.lines().next().unwrap()).is_err());
+    }
 
     #[test]
     fn levels_follow_terraform_variables() {

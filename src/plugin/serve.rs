@@ -141,30 +141,7 @@ async fn serve_until_shutdown(
         .address()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
 
-    let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_service_status(HEALTH_SERVICE, ServingStatus::Serving)
-        .await;
-    let provider_service = ProviderServer::new(ProviderService::new(provider))
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
-        .max_encoding_message_size(MAX_MESSAGE_SIZE);
-    let router = Server::builder()
-        .add_service(health_service)
-        .add_service(provider_service)
-        .add_service(GrpcControllerServer::new(Controller {
-            shutdown: shutdown.clone(),
-        }))
-        .add_service(GrpcStdioServer::new(Stdio {
-            shutdown: shutdown.clone(),
-        }))
-        .add_service(GrpcBrokerServer::new(Broker {
-            shutdown: shutdown.clone(),
-        }));
-    let incoming = transport::incoming(listener, tls_config);
-    let stopping = shutdown.clone();
-    let server = tokio::spawn(
-        router.serve_with_incoming_shutdown(incoming, async move { stopping.wait().await }),
-    );
+    let server = spawn_server(provider, listener, tls_config, shutdown.clone()).await;
 
     // Only now, with the socket listening, tell terraform where it is.
     let announcement = match &mode {
@@ -197,6 +174,85 @@ async fn serve_until_shutdown(
     }
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
     Ok(())
+}
+
+/// Starts serving every service on `listener` until `shutdown`.
+async fn spawn_server(
+    provider: Arc<dyn Provider>,
+    listener: Listener,
+    tls_config: Option<Arc<rustls::ServerConfig>>,
+    shutdown: ShutdownSignal,
+) -> tokio::task::JoinHandle<Result<(), tonic::transport::Error>> {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status(HEALTH_SERVICE, ServingStatus::Serving)
+        .await;
+    let provider_service = ProviderServer::new(ProviderService::new(provider))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    let router = Server::builder()
+        .add_service(health_service)
+        .add_service(provider_service)
+        .add_service(GrpcControllerServer::new(Controller {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(GrpcStdioServer::new(Stdio {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(GrpcBrokerServer::new(Broker {
+            shutdown: shutdown.clone(),
+        }));
+    let incoming = transport::incoming(listener, tls_config);
+    tokio::spawn(
+        router.serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await }),
+    )
+}
+
+/// A provider served inside the current process (on the current tokio runtime), for
+/// terraform to attach to through `TF_REATTACH_PROVIDERS`: lets tests drive a provider with
+/// the real CLI while observing it directly. Plaintext, like `serve_debug`.
+pub struct InProcessServer {
+    reattach_providers: String,
+    socket: SocketFile,
+    shutdown: ShutdownSignal,
+    task: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl InProcessServer {
+    /// Serves `provider` for the source address `provider_address`.
+    pub async fn start(
+        provider: Arc<dyn Provider>,
+        provider_address: &str,
+    ) -> Result<InProcessServer, String> {
+        let listener = Listener::bind().map_err(|e| format!("cannot listen: {e}"))?;
+        let socket = SocketFile(listener.socket_path());
+        let network = listener.network();
+        let address = listener
+            .address()
+            .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        let reattach_providers =
+            handshake::reattach_json(provider_address, std::process::id(), network, &address);
+        let shutdown = ShutdownSignal::default();
+        let task = spawn_server(provider, listener, None, shutdown.clone()).await;
+        Ok(InProcessServer {
+            reattach_providers,
+            socket,
+            shutdown,
+            task,
+        })
+    }
+
+    /// The value for the `TF_REATTACH_PROVIDERS` environment variable.
+    pub fn reattach_providers(&self) -> &str {
+        &self.reattach_providers
+    }
+
+    /// Stops serving and removes the socket.
+    pub async fn stop(self) {
+        self.shutdown.trigger();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.task).await;
+        drop(self.socket);
+    }
 }
 
 /// SIGINT (Ctrl-C) reaches the provider too, since it shares terraform's process group;

@@ -1,6 +1,7 @@
 //! The `qualys` provider: its configuration block, env var fallbacks, and the client it builds.
 
 pub mod config;
+pub mod docs;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -867,6 +867,22 @@ mod tests {
     }
 
     #[test]
+    fn server_retry_hints_are_read_and_capped() {
+        let mut h = HeaderMap::new();
+        assert_eq!(server_retry_hint(&h), None);
+        h.insert("x-ratelimit-towait-sec", "3".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after", "0".parse().unwrap());
+        assert_eq!(
+            server_retry_hint(&h),
+            Some(Duration::ZERO),
+            "Retry-After first"
+        );
+        h.insert("retry-after", "86400".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(MAX_RETRY_DELAY));
+    }
+
+    #[test]
     fn renew_time_follows_jwt_exp() {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -262,6 +262,31 @@ impl Job {
         self.deleted_by.as_ref().is_some_and(|d| d.date.is_some())
     }
 
+    /// The chained job rules in the shape to send back: `chained_job_rule` when set, else the
+    /// rules the server reports under `linkedToJob` (GET never echoes them at top level),
+    /// without their read-only `id` and `actionDetails`. A full-body PATCH that should keep
+    /// the rules must carry them.
+    pub fn effective_chained_job_rules(&self) -> Option<Vec<ChainedJobRule>> {
+        if self.chained_job_rule.is_some() {
+            return self.chained_job_rule.clone();
+        }
+        let linked = self
+            .linked_to_job
+            .as_ref()?
+            .iter()
+            .find(|l| l.id.is_some() && l.id == self.linked_job_id)?;
+        linked.chained_job_rule.as_ref().map(|rules| {
+            rules
+                .iter()
+                .map(|r| ChainedJobRule {
+                    id: None,
+                    action_details: None,
+                    ..r.clone()
+                })
+                .collect()
+        })
+    }
+
     /// True for On-demand and Once jobs, which cannot be edited or disabled once enabled.
     pub fn is_run_once(&self) -> bool {
         matches!(
@@ -901,6 +926,81 @@ impl JobSummary {
     }
 }
 
+/// A script value that is a server storage reference rather than content:
+/// `<uuid>/<uuid>/Script`, `<uuid>/<uuid>/DetectionScript`, or `default/<type>/<name>`.
+/// Sending such a reference back keeps the stored script.
+pub fn is_script_reference(script: &str) -> bool {
+    let parts: Vec<&str> = script.split('/').collect();
+    match parts.as_slice() {
+        ["default", kind, name] => !kind.is_empty() && !name.is_empty(),
+        // Customer and action IDs are UUIDs on the real service; any plain segment is
+        // accepted so that a reference is never mistaken for (and re-uploaded as) content.
+        [customer, action, "Script" | "DetectionScript"] => {
+            is_plain_segment(customer) && is_plain_segment(action)
+        }
+        _ => false,
+    }
+}
+
+fn is_plain_segment(s: &str) -> bool {
+    !s.is_empty() && !s.contains(char::is_whitespace)
+}
+
+/// Parses `startDateTime` as the API writes it, `yyyy-M-d hh:mm:ss AM|PM`, zero-padded or
+/// not (`2025-4-14 01:45:48 PM` and `2025-04-14 01:45:48 PM` are the same time).
+pub fn parse_start_date_time(s: &str) -> Option<time::PrimitiveDateTime> {
+    let mut parts = s.split_whitespace();
+    let (date, clock, am_pm) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let d: Vec<&str> = date.split('-').collect();
+    let t: Vec<&str> = clock.split(':').collect();
+    if d.len() != 3
+        || t.len() != 3
+        || d[0].len() != 4
+        || t.iter().any(|x| x.is_empty() || x.len() > 2)
+    {
+        return None;
+    }
+    let (h, m, sec): (u8, u8, u8) = (t[0].parse().ok()?, t[1].parse().ok()?, t[2].parse().ok()?);
+    if !(1..=12).contains(&h) {
+        return None;
+    }
+    let hour = match am_pm.to_ascii_uppercase().as_str() {
+        "AM" => h % 12,
+        "PM" => h % 12 + 12,
+        _ => return None,
+    };
+    let month = time::Month::try_from(d[1].parse::<u8>().ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(d[0].parse().ok()?, month, d[2].parse().ok()?).ok()?;
+    Some(time::PrimitiveDateTime::new(
+        date,
+        time::Time::from_hms(hour, m, sec).ok()?,
+    ))
+}
+
+/// The server's spelling of a start time: unpadded date, padded 12-hour clock.
+pub fn format_start_date_time(t: time::PrimitiveDateTime) -> String {
+    let h = t.hour();
+    let h12 = match h % 12 {
+        0 => 12,
+        x => x,
+    };
+    let am_pm = if h < 12 { "AM" } else { "PM" };
+    format!(
+        "{}-{}-{} {:02}:{:02}:{:02} {}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        h12,
+        t.minute(),
+        t.second(),
+        am_pm
+    )
+}
+
 /// Decoders that accept the API's spellings of each type.
 pub(crate) mod lenient {
     use serde::{Deserialize, Deserializer};
@@ -1048,6 +1148,43 @@ mod tests {
             out.get("id").is_none(),
             "an unset id is left out of the body"
         );
+    }
+
+    #[test]
+    fn script_references_and_start_times() {
+        assert!(is_script_reference(
+            "2e5bc89e-4670-d067-83f2-b873a00f4531/e4fac150-804b-4857-ae9b-606d1b136b20/Script"
+        ));
+        assert!(is_script_reference("bc023fd7-4290-f28f-8181-95a46f519f52/fbef9851-2703-4ae7-b179-910f203796ac/DetectionScript"));
+        assert!(is_script_reference("default/MakeCache/makecache"));
+        assert!(!is_script_reference("bHM="));
+        assert!(!is_script_reference("cat a/b/Script"));
+        assert!(!is_script_reference("a//Script"));
+        let padded = parse_start_date_time("2025-04-14 01:45:48 PM").unwrap();
+        assert_eq!(Some(padded), parse_start_date_time("2025-4-14 01:45:48 PM"));
+        assert_eq!(format_start_date_time(padded), "2025-4-14 01:45:48 PM");
+        assert_eq!(
+            format_start_date_time(parse_start_date_time("2022-2-20 12:18:30 AM").unwrap()),
+            "2022-2-20 12:18:30 AM"
+        );
+        for bad in [
+            "2025-2-30 01:00:00 PM",
+            "2025-4-14 13:00:00 PM",
+            "2025-4-14",
+            "soon",
+        ] {
+            assert_eq!(parse_start_date_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn soft_deleted_jobs_are_recognised() {
+        let job = Job::from_json(json!({"deletedBy": {"user": null, "date": null}})).unwrap();
+        assert!(!job.is_deleted());
+        let job =
+            Job::from_json(json!({"deletedBy": {"user": {"id": "u"}, "date": "1700000000000"}}))
+                .unwrap();
+        assert!(job.is_deleted());
     }
 
     #[test]

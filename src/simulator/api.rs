@@ -327,6 +327,25 @@ async fn update_job(
             Some("status"),
         );
     }
+    // Platform and type are fixed at creation (the provider replaces the job instead).
+    for key in ["platform", "type"] {
+        let was = existing
+            .job
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let sent = value.get(key).and_then(Value::as_str);
+        if sent.is_some_and(|s| s != was)
+            || (key == "platform" && sent.is_none() && was != "Windows")
+        {
+            return app_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                format!("Invalid value for field '{key}': cannot be changed from {was:?} on an existing job"),
+                Some(key),
+            );
+        }
+    }
     // Status is not changed by PATCH; validate the body as the job it would become.
     let mut checked = value.clone();
     if let Some(m) = checked.as_object_mut() {

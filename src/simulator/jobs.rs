@@ -1437,7 +1437,10 @@ fn actions(
                     .and_then(Value::as_object)
                     .cloned()
                     .unwrap_or_default();
-                let timeout = int(&params, "timeout", "timeout").ok().flatten().unwrap_or(180);
+                let timeout = int(&params, "timeout", "timeout")
+                    .ok()
+                    .flatten()
+                    .unwrap_or(180);
                 params.insert("timeout".into(), json!(timeout));
                 for k in ["installMethod", "downloadProtocol"] {
                     if let Ok(Some(v)) = int(&params, k, k) {

@@ -142,6 +142,17 @@ pub(crate) fn now_ms() -> u64 {
 impl Shared {
     /// Builds the state, loading `--state` if the file exists.
     pub fn new(options: Options) -> Result<State, String> {
+        for (name, rate) in [
+            ("--fault-rate", options.fault_rate),
+            ("--lost-response-rate", options.lost_response_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        if options.username.is_empty() || options.password.is_empty() {
+            return Err("--username and --password must not be empty".into());
+        }
         let store = match &options.state {
             Some(path) if path.exists() => {
                 let text = std::fs::read_to_string(path)

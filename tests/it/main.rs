@@ -2,9 +2,11 @@
 
 mod support;
 
+mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
 mod reliability;
+mod resource_e2e;
 mod security;
 mod simulator;
 mod terraform_cli;

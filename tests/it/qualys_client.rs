@@ -538,6 +538,43 @@ async fn chained_job_rules_come_back_under_linked_to_job() {
         Some(parent_action.as_str())
     );
 
+    // A job read back carries its rules only under linkedToJob; sent back, they are kept.
+    let read = client
+        .get_job(&child_id)
+        .await
+        .expect("get")
+        .expect("child");
+    assert_eq!(read.chained_job_rule, None);
+    let rules = read
+        .effective_chained_job_rules()
+        .expect("rules from linkedToJob");
+    assert_eq!(
+        (
+            rules[0].threshold,
+            rules[0].action_details.clone(),
+            rules[0].id.clone()
+        ),
+        (Some(100), None, None)
+    );
+    let mut again = read.clone();
+    again.chained_job_rule = Some(rules);
+    let again = client
+        .update_job(&child_id, &again)
+        .await
+        .expect("patch with rules");
+    assert_eq!(again.linked_to_job, updated.linked_to_job);
+    let mut dropped = read.clone();
+    dropped.chained_job_rule = None;
+    let dropped = client
+        .update_job(&child_id, &dropped)
+        .await
+        .expect("patch without rules");
+    assert_eq!(
+        dropped.linked_to_job.as_ref().expect("linked")[0].chained_job_rule,
+        None,
+        "full replace: rules not sent are gone"
+    );
+
     // The parent moves on to Prepared once enabled; the child's summary of it follows.
     client
         .set_status(&[&parent_id], JobStatus::Enabled)
@@ -971,7 +1008,7 @@ async fn a_token_is_renewed_before_its_exp() {
         .expect("id");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert!(client.get_job(&id).await.expect("get").is_some());
-    assert_eq!(sim.count("POST", "/auth"), 2);
+    assert!(sim.count("POST", "/auth") >= 2, "a new token after exp");
     assert!(
         sim.requests().iter().all(|r| r["status"] != 401),
         "renewed from exp, no 401 needed"
@@ -1090,4 +1127,273 @@ async fn client_configuration_is_checked() {
     config.ca_cert_pem = Some(b"not a certificate".to_vec());
     let err = Client::new(config).expect_err("bad pem");
     assert!(err.to_string().contains("CA certificate"), "{err}");
+}
+
+/// A hand-made gateway for answers the simulator never gives (other error shapes, soft
+/// deletes, rate-limit headers).
+async fn mock_gateway(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn other_server_answers_are_understood() {
+    use axum::http::StatusCode;
+    use axum::routing::{delete, get, post};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let throttled = Arc::new(AtomicUsize::new(0));
+    let throttled_calls = throttled.clone();
+    let router = axum::Router::new()
+        .route("/auth", post(|| async { (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") }))
+        .route(
+            "/pm/v1/deploymentjob/soft-deleted",
+            get(|| async { axum::Json(json!({"id": "soft-deleted", "name": "x", "deletedBy": {"user": {"id": "u"}, "date": 1700000000000u64}})) }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/invalid",
+            get(|| async { (StatusCode::BAD_REQUEST, axum::Json(json!({"_error": {"errorCode": "400", "message": "Invalid job id"}}))) }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/html",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, [("content-type", "text/html")], "<html><body>Internal error</body></html>") }),
+        )
+        .route(
+            "/pm/v1/deploymentjob/throttled",
+            get(move || {
+                let calls = throttled_calls.clone();
+                async move {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        (StatusCode::TOO_MANY_REQUESTS, [("x-ratelimit-towait-sec", "1")], String::new())
+                    } else {
+                        (StatusCode::OK, [("x-ratelimit-towait-sec", "0")], json!({"id": "throttled", "name": "t"}).to_string())
+                    }
+                }
+            }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs/update/status/Enabled",
+            post(|| async { axum::Json(json!({"id": "a", "name": "n", "status": "failure", "error": "Job is locked"})) }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs",
+            delete(|| async {
+                axum::Json(json!([
+                    {"id": "a", "name": "n", "status": "success"},
+                    {"id": "gone", "name": null, "status": "failure", "error": "Job gone not found"},
+                    {"id": "b", "name": "m", "status": "failure", "error": "Job b is referenced by another job"}
+                ]))
+            }),
+        )
+        .route(
+            "/pm/v1/deploymentjobs/summary",
+            get(|q: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                if q.get("pageNumber").map(String::as_str) == Some("0") {
+                    (StatusCode::OK, axum::Json(json!([{"id": "s1", "name": "one", "platform": "Windows", "status": "Enabled", "created": {"user": null, "date": 1}}])))
+                } else {
+                    (StatusCode::BAD_REQUEST, axum::Json(json!({"_error": {"errorCode": "2501", "message": "max records reached"}})))
+                }
+            }),
+        );
+    let url = mock_gateway(router).await;
+    let mut config = ClientConfig::new(
+        url::Url::parse(&url).expect("url"),
+        Credentials::Password {
+            username: "u".into(),
+            password: "p".into(),
+        },
+    );
+    config.retry_base_delay = Duration::from_millis(1);
+    let client = Client::new(config).expect("client");
+
+    assert!(
+        client
+            .get_job("soft-deleted")
+            .await
+            .expect("soft delete")
+            .is_none(),
+        "deletedBy.date set = gone"
+    );
+    assert!(
+        client
+            .get_job("invalid")
+            .await
+            .expect("not-found 400")
+            .is_none(),
+        "a not-found 400 = gone"
+    );
+    let err = client.get_job("html").await.expect_err("500");
+    assert_eq!(err.status(), Some(500));
+    assert!(
+        err.to_string().contains("Internal error") && err.to_string().contains("html"),
+        "{err}"
+    );
+
+    let started = std::time::Instant::now();
+    assert!(client
+        .get_job("throttled")
+        .await
+        .expect("retried")
+        .is_some());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited X-RateLimit-ToWait-Sec: {:?}",
+        started.elapsed()
+    );
+
+    let err = client
+        .set_status(&["a"], JobStatus::Enabled)
+        .await
+        .expect_err("per-item failure in an object");
+    assert!(
+        err.to_string().contains("Job is locked") && err.to_string().contains('a'),
+        "{err}"
+    );
+    let err = client
+        .delete_jobs(&["a", "gone", "b"])
+        .await
+        .expect_err("b failed");
+    assert!(
+        matches!(&err, Error::ItemFailed { job_id, .. } if job_id == "b"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("referenced by another job"),
+        "{err}"
+    );
+
+    let all = client
+        .list_jobs("Windows", None)
+        .await
+        .expect("stops at the 10 000 cap");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].created.as_ref().and_then(|c| c.date), Some(1));
+}
+
+/// A one-shot-per-connection HTTPS gateway: `/auth` gives a token, everything else 404.
+async fn tls_gateway(
+    cert: rustls_pki_types::CertificateDer<'static>,
+    key: rustls_pki_types::PrivateKeyDer<'static>,
+) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server_config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server cert");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = tls.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let (status, body) = if request.starts_with(b"POST /auth") {
+                    (
+                        "201 Created",
+                        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".to_owned(),
+                    )
+                } else {
+                    (
+                        "404 Not Found",
+                        r#"{"_error":{"errorCode":"404","message":"not found"}}"#.to_owned(),
+                    )
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn https_gateways_are_verified_and_an_extra_ca_is_trusted() {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "qualys provider test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .expect("leaf params")
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf cert");
+    let key = rustls_pki_types::PrivateKeyDer::from(rustls_pki_types::PrivatePkcs8KeyDer::from(
+        leaf_key.serialize_der(),
+    ));
+    let port = tls_gateway(leaf.der().clone(), key).await;
+
+    let url = url::Url::parse(&format!("https://127.0.0.1:{port}")).expect("url");
+    let mut config = ClientConfig::new(
+        url,
+        Credentials::Password {
+            username: "u".into(),
+            password: "p".into(),
+        },
+    );
+    config.max_retries = 0;
+    config.ca_cert_pem = Some(ca_cert.pem().into_bytes());
+    let client = Client::new(config.clone()).expect("client");
+    assert!(client
+        .get_job("x")
+        .await
+        .expect("the extra CA is trusted")
+        .is_none());
+
+    config.ca_cert_pem = None;
+    let err = Client::new(config)
+        .expect("client")
+        .get_job("x")
+        .await
+        .expect_err("unknown CA");
+    assert!(matches!(err, Error::Auth { status: None, .. }), "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "names the certificate problem: {err}"
+    );
 }

@@ -380,6 +380,24 @@ async fn chained_rules_are_echoed_only_under_linked_to_job() {
         keys(&expected["linkedToJob"][0]["chainedJobRule"][0])
     );
 
+    // PATCH of the documented body: the documented response, but for tenant-specific values.
+    let child_id = id_of(&child);
+    let updated = raw.patch(&child_id, &body).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let mut expected = expected.clone();
+    for k in [
+        "assetDetectionsQQL",
+        "hostIsolationConfig",
+        "quarantineAssetRequestNotification",
+        "enableReattemptFailedPatches",
+        "reattemptFailedPatches",
+    ] {
+        expected[k] = Value::Null; // absent from this sample, null in the others
+    }
+    let mut skip = PER_TENANT.to_vec();
+    skip.extend(["linkedJobId", "linkedToJob"]);
+    assert_same_job(&updated.body, &expected, "chained update", &skip);
+
     // Rules need a linked job, and action IDs of its post-actions.
     let mut wrong = body.clone();
     wrong["chainedJobRule"][0]["actionIds"] = json!(["07eed865-d8e2-4cba-9c2a-27eeeef0598a"]);
@@ -420,6 +438,16 @@ async fn status_rules_for_run_once_and_recurring_jobs() {
     assert_eq!(
         (edit.status, edit.body["_error"]["field"].clone()),
         (400, json!("status"))
+    );
+    let mut to_linux = windows_job("weekly");
+    to_linux["platform"] = json!("Linux");
+    to_linux["approvedPatches"] = Value::Null;
+    let edit = raw.patch(&weekly, &to_linux).await;
+    assert_eq!(
+        (edit.status, edit.body["_error"]["field"].clone()),
+        (400, json!("platform")),
+        "{}",
+        edit.body
     );
     let bad = raw.status(&[&once], "Paused").await;
     assert_eq!(bad.status, 400);

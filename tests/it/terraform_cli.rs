@@ -75,6 +75,12 @@ fn providers_schema_lists_the_provider_block() {
         out.stderr
     );
     assert!(out.stderr.contains("plugin exited"), "{}", out.stderr);
+    // terraform parsed the provider's JSON log lines (level, message, 6-digit timestamp).
+    assert!(
+        out.stderr.contains("[DEBUG] provider.terraform-provider-qualys: GetProviderSchema: @module=provider.terraform-provider-qualys"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -89,7 +95,12 @@ fn terraform_init_installs_from_a_filesystem_mirror_offline() {
     );
     let out = ws.run(&["init", "-no-color"]);
     out.expect_success("terraform init from the filesystem mirror");
-    assert!(out.stdout.contains("Installed terraform.local/qualys/qualys v0.1.0"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Installed terraform.local/qualys/qualys v0.1.0"),
+        "{}",
+        out.stdout
+    );
     let out = ws.run(&["providers", "schema", "-json"]);
     out.expect_success("providers schema after init");
     assert_full_provider_block(&provider_schema(&out));

@@ -5,7 +5,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::*;
-use crate::plugin::framework::{ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse};
+use crate::plugin::framework::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse,
+};
 use crate::plugin::schema::{Attribute, Block, Mode};
 use crate::plugin::{AttributePath, Number};
 
@@ -53,7 +56,10 @@ impl Resource for Arc<Thing> {
     }
     async fn read(&self, _req: ReadRequest) -> ReadResponse {
         self.called("read");
-        ReadResponse { new_state: self.answer.lock().unwrap().clone(), ..Default::default() }
+        ReadResponse {
+            new_state: self.answer.lock().unwrap().clone(),
+            ..Default::default()
+        }
     }
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
         self.called("plan");
@@ -66,11 +72,18 @@ impl Resource for Arc<Thing> {
     }
     async fn apply(&self, _req: ApplyRequest) -> ApplyResponse {
         self.called("apply");
-        ApplyResponse { new_state: self.answer.lock().unwrap().clone(), private: b"p".to_vec(), ..Default::default() }
+        ApplyResponse {
+            new_state: self.answer.lock().unwrap().clone(),
+            private: b"p".to_vec(),
+            ..Default::default()
+        }
     }
     async fn import(&self, id: &str) -> ImportResponse {
         self.called(&format!("import {id}"));
-        ImportResponse { state: self.answer.lock().unwrap().clone(), ..Default::default() }
+        ImportResponse {
+            state: self.answer.lock().unwrap().clone(),
+            ..Default::default()
+        }
     }
 }
 
@@ -101,7 +114,14 @@ fn service() -> (ProviderService, Arc<Thing>) {
 }
 
 fn thing(id: Value, name: &str, size: Value) -> Value {
-    Value::Object([("id".into(), id), ("name".into(), Value::string(name)), ("size".into(), size)].into())
+    Value::Object(
+        [
+            ("id".into(), id),
+            ("name".into(), Value::string(name)),
+            ("size".into(), size),
+        ]
+        .into(),
+    )
 }
 
 fn dv(v: &Value) -> Option<pb::DynamicValue> {
@@ -118,7 +138,11 @@ fn schema_response_always_has_a_provider_block() {
     let resp = svc.schema_response.clone();
     assert!(resp.provider.is_some());
     assert_eq!(resp.resource_schemas["test_thing"].version, 1);
-    assert!(resp.server_capabilities.unwrap().get_provider_schema_optional);
+    assert!(
+        resp.server_capabilities
+            .unwrap()
+            .get_provider_schema_optional
+    );
 }
 
 #[tokio::test]
@@ -127,23 +151,53 @@ async fn upgrade_reads_stored_json_against_the_current_schema() {
     let req = |version, json: &str| pb::upgrade_resource_state::Request {
         type_name: "test_thing".into(),
         version,
-        raw_state: Some(pb::RawState { json: json.as_bytes().to_vec(), flatmap: Default::default() }),
+        raw_state: Some(pb::RawState {
+            json: json.as_bytes().to_vec(),
+            flatmap: Default::default(),
+        }),
     };
-    let resp = svc.upgrade_resource_state(req(1, "{\n  \"id\": \"1\",\n  \"name\": \"n\",\n  \"size\": 2.5\n}")).await;
+    let resp = svc
+        .upgrade_resource_state(req(
+            1,
+            "{\n  \"id\": \"1\",\n  \"name\": \"n\",\n  \"size\": 2.5\n}",
+        ))
+        .await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
-    assert_eq!(undv(&resp.upgraded_state), thing(Value::string("1"), "n", Value::Number(Number::Float(2.5))));
+    assert_eq!(
+        undv(&resp.upgraded_state),
+        thing(Value::string("1"), "n", Value::Number(Number::Float(2.5)))
+    );
     // An older version may carry attributes the schema dropped.
-    let resp = svc.upgrade_resource_state(req(0, r#"{"id": "1", "name": "n", "gone": true}"#)).await;
+    let resp = svc
+        .upgrade_resource_state(req(0, r#"{"id": "1", "name": "n", "gone": true}"#))
+        .await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(undv(&resp.upgraded_state).get("size"), &Value::Null);
-    assert_eq!(*thing_rs.calls.lock().unwrap(), ["upgrade v1", "upgrade v0"]);
+    assert_eq!(
+        *thing_rs.calls.lock().unwrap(),
+        ["upgrade v1", "upgrade v0"]
+    );
     // The current version may not.
-    let resp = svc.upgrade_resource_state(req(1, r#"{"id": "1", "name": "n", "gone": true}"#)).await;
-    assert!(resp.diagnostics[0].detail.contains("unsupported attribute \"gone\""), "{:?}", resp.diagnostics);
+    let resp = svc
+        .upgrade_resource_state(req(1, r#"{"id": "1", "name": "n", "gone": true}"#))
+        .await;
+    assert!(
+        resp.diagnostics[0]
+            .detail
+            .contains("unsupported attribute \"gone\""),
+        "{:?}",
+        resp.diagnostics
+    );
     let mut flat = req(1, "");
-    flat.raw_state.as_mut().unwrap().flatmap.insert("id".into(), "1".into());
+    flat.raw_state
+        .as_mut()
+        .unwrap()
+        .flatmap
+        .insert("id".into(), "1".into());
     let resp = svc.upgrade_resource_state(flat).await;
-    assert!(resp.diagnostics[0].summary.contains("Unsupported state format"));
+    assert!(resp.diagnostics[0]
+        .summary
+        .contains("Unsupported state format"));
 }
 
 #[tokio::test]
@@ -163,7 +217,10 @@ async fn plan_encodes_unknowns_and_paths_and_skips_destroys() {
         .await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let planned = resp.planned_state.unwrap().msgpack;
-    assert!(planned.windows(3).any(|w| w == [0xd4, 0, 0]), "unknown id as d4 00 00");
+    assert!(
+        planned.windows(3).any(|w| w == [0xd4, 0, 0]),
+        "unknown id as d4 00 00"
+    );
     assert_eq!(resp.requires_replace.len(), 1);
     assert_eq!(resp.planned_private, b"x");
     assert!(resp.deferred.is_none() && !resp.legacy_type_system);
@@ -200,7 +257,13 @@ async fn a_state_outside_the_schema_is_reported_as_a_provider_bug() {
         })
         .await;
     assert!(resp.new_state.is_none());
-    assert!(resp.diagnostics[0].detail.contains("\"extra\" is not in the schema"), "{:?}", resp.diagnostics);
+    assert!(
+        resp.diagnostics[0]
+            .detail
+            .contains("\"extra\" is not in the schema"),
+        "{:?}",
+        resp.diagnostics
+    );
     assert!(resp.diagnostics[0].detail.contains("bug in the provider"));
 }
 
@@ -218,7 +281,11 @@ async fn read_null_means_gone_and_import_needs_an_object() {
     assert_eq!(resp.new_state.unwrap().msgpack, [0xc0]);
 
     let resp = svc
-        .import_resource_state(pb::import_resource_state::Request { type_name: "test_thing".into(), id: "42".into(), ..Default::default() })
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_thing".into(),
+            id: "42".into(),
+            ..Default::default()
+        })
         .await;
     assert!(resp.imported_resources.is_empty());
     assert!(resp.diagnostics[0].summary.contains("non-existent"));
@@ -226,7 +293,11 @@ async fn read_null_means_gone_and_import_needs_an_object() {
     let found = thing(Value::string("42"), "n", Value::Null);
     thing_rs.answer(found.clone());
     let resp = svc
-        .import_resource_state(pb::import_resource_state::Request { type_name: "test_thing".into(), id: "42".into(), ..Default::default() })
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_thing".into(),
+            id: "42".into(),
+            ..Default::default()
+        })
         .await;
     assert_eq!(resp.imported_resources.len(), 1);
     assert_eq!(resp.imported_resources[0].type_name, "test_thing");
@@ -237,12 +308,21 @@ async fn read_null_means_gone_and_import_needs_an_object() {
 async fn invalid_configuration_points_at_the_attribute() {
     let (svc, _) = service();
     // {"id": nil, "name": 5, "size": nil}: name must be a string.
-    let msgpack = vec![0x83, 0xa2, b'i', b'd', 0xc0, 0xa4, b'n', b'a', b'm', b'e', 0x05, 0xa4, b's', b'i', b'z', b'e', 0xc0];
+    let msgpack = vec![
+        0x83, 0xa2, b'i', b'd', 0xc0, 0xa4, b'n', b'a', b'm', b'e', 0x05, 0xa4, b's', b'i', b'z',
+        b'e', 0xc0,
+    ];
     let resp = svc.validate_resource_config(pb::validate_resource_config::Request {
         type_name: "test_thing".into(),
-        config: Some(pb::DynamicValue { msgpack, json: vec![] }),
+        config: Some(pb::DynamicValue {
+            msgpack,
+            json: vec![],
+        }),
     });
     let d = &resp.diagnostics[0];
     assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
-    assert_eq!(d.attribute, Some(convert::attribute_path(&AttributePath::attr("name"))));
+    assert_eq!(
+        d.attribute,
+        Some(convert::attribute_path(&AttributePath::attr("name")))
+    );
 }

@@ -37,6 +37,22 @@ fn server_view(job: &Json) -> Value {
     read_object(JOB_FIELDS, &normalize_server_json(job), &Value::Null, None)
 }
 
+/// Read-only views of other jobs that GET adds (`linkedToJob`: the parent job and this job's
+/// chained rules; `linkedJobs`: the children). They are no part of this job's definition
+/// (the rules go as `chainedJobRule`), so an update body leaves them out, as the API's
+/// chained-job update sample does, instead of sending a stale copy back.
+const READ_ONLY_VIEWS: &[&str] = &["linkedToJob", "linkedJobs"];
+
+fn update_body(planned: &Value, prior: &Value, base: &Json) -> Json {
+    let mut body = overlay(JOB_FIELDS, planned, prior, base);
+    if let Json::Object(m) = &mut body {
+        for k in READ_ONLY_VIEWS {
+            m.remove(*k);
+        }
+    }
+    body
+}
+
 fn set_status_in(job: &mut Json, status: &str) {
     if let Json::Object(m) = job {
         m.insert("status".to_owned(), Json::from(status));
@@ -162,7 +178,7 @@ async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
     let mut job = base.clone();
 
     if needs_patch(&req.planned_state, prior) {
-        let mut body = overlay(JOB_FIELDS, &req.planned_state, prior, &base);
+        let mut body = update_body(&req.planned_state, prior, &base);
         let was_enabled = !current.is_empty() && current != "Disabled";
         if was_enabled {
             let schedule = base

@@ -417,3 +417,27 @@ async fn import_by_id_reads_the_job_and_keeps_it_private() {
     let missing = import(&api, "nope").await;
     assert!(missing.diagnostics.has_errors());
 }
+
+#[tokio::test]
+async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
+    // found by the e2e test of the chained-job update sample: the PATCH sent GET's
+    // `linkedToJob` (a stale copy of the parent job) back
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let mut last_read: Json = serde_json::from_slice(&created.private).unwrap();
+    last_read["linkedToJob"] = json!([{"id": "parent", "name": "parent job"}]);
+    last_read["linkedJobs"] = json!([{"id": "child"}]);
+    let private = serde_json::to_vec(&last_read).unwrap();
+    let resp = apply_plan(
+        &api,
+        &created.new_state,
+        &private,
+        &config(json!({"description": "d"})),
+    )
+    .await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let sent = api.jobs.lock().unwrap()["job-1"].clone();
+    assert_eq!(sent["description"], json!("d"));
+    assert!(sent.get("linkedToJob").is_none(), "{sent}");
+    assert!(sent.get("linkedJobs").is_none(), "{sent}");
+}

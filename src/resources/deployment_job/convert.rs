@@ -13,6 +13,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value as Json};
 
 use crate::plugin::{Mode, Number, Value};
+use crate::qualys::model::{is_script_reference, parse_start_date_time};
 
 use super::fields::{Field, Kind, WEEKDAYS};
 
@@ -51,50 +52,25 @@ pub fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
     }
 }
 
-/// A script value that is a server storage reference rather than script text.
-pub fn is_storage_ref(s: &str) -> bool {
-    let s = s.trim();
-    s.starts_with("default/")
-        || ((s.ends_with("/Script") || s.ends_with("/DetectionScript"))
-            && s.matches('/').count() == 2
-            && !s.contains(char::is_whitespace))
-}
-
-/// `yyyy-M-d hh:mm:ss AM/PM` as comparable parts: (year, month, day, hour 0-23, minute, second).
-pub fn parse_datetime(s: &str) -> Option<(i64, u32, u32, u32, u32, u32)> {
-    let mut parts = s.split_whitespace();
-    let (date, time, ampm) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = time.split(':').collect();
-    if d.len() != 3 || t.len() != 3 || d[0].len() != 4 || t.iter().any(|x| x.len() != 2) {
-        return None;
-    }
-    let num = |x: &str| -> Option<u32> {
-        if x.is_empty() || x.len() > 4 || !x.bytes().all(|b| b.is_ascii_digit()) {
-            None
-        } else {
-            x.parse().ok()
+/// The server's spelling of a start time the configuration may write with an unpadded hour:
+/// the date as written, the clock padded (`9:05:00 pm` -> `09:05:00 PM`), as the API documents
+/// `hh:mm:ss`. The configured text itself stays in the plan and state.
+fn start_date_time_for_api(s: &str) -> String {
+    match (parse_start_date_time(s), s.split_whitespace().next()) {
+        (Some(t), Some(date)) => {
+            let h12 = match t.hour() % 12 {
+                0 => 12,
+                h => h,
+            };
+            let am_pm = if t.hour() < 12 { "AM" } else { "PM" };
+            format!(
+                "{date} {h12:02}:{:02}:{:02} {am_pm}",
+                t.minute(),
+                t.second()
+            )
         }
-    };
-    let (year, month, day) = (num(d[0])? as i64, num(d[1])?, num(d[2])?);
-    let (hour, minute, second) = (num(t[0])?, num(t[1])?, num(t[2])?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || !(1..=12).contains(&hour)
-        || minute > 59
-        || second > 59
-    {
-        return None;
+        _ => s.to_owned(),
     }
-    let hour24 = match ampm {
-        "AM" => hour % 12,
-        "PM" => hour % 12 + 12,
-        _ => return None,
-    };
-    Some((year, month, day, hour24, minute, second))
 }
 
 fn number_to_json(n: &Number) -> Option<Json> {
@@ -163,7 +139,8 @@ fn strings(v: &Value) -> Vec<String> {
 /// Encodes a known scalar value of `f` as API JSON.
 pub fn encode(f: &Field, v: &Value) -> Option<Json> {
     match f.kind {
-        Kind::String | Kind::DateTime | Kind::DesiredStatus => v.as_str().map(Json::from),
+        Kind::String | Kind::DesiredStatus => v.as_str().map(Json::from),
+        Kind::DateTime => v.as_str().map(|s| Json::from(start_date_time_for_api(s))),
         Kind::Number => match v {
             Value::Number(n) => number_to_json(n),
             _ => None,
@@ -174,7 +151,7 @@ pub fn encode(f: &Field, v: &Value) -> Option<Json> {
         )),
         Kind::CommaList => Some(Json::String(strings(v).join(","))),
         Kind::Base64 { storage_refs } => v.as_str().map(|s| {
-            if s.is_empty() || (storage_refs && is_storage_ref(s)) {
+            if s.is_empty() || (storage_refs && is_script_reference(s)) {
                 Json::String(s.to_owned())
             } else {
                 Json::String(base64::engine::general_purpose::STANDARD.encode(s.as_bytes()))
@@ -231,7 +208,7 @@ pub fn decode(f: &Field, j: &Json) -> Value {
             _ => Value::Null,
         },
         Kind::Base64 { storage_refs } => match j {
-            Json::String(s) if s.is_empty() || (storage_refs && is_storage_ref(s)) => {
+            Json::String(s) if s.is_empty() || (storage_refs && is_script_reference(s)) => {
                 Value::String(s.clone())
             }
             Json::String(s) => {
@@ -308,8 +285,8 @@ pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
     }
     match f.kind {
         Kind::DateTime => match (
-            a.as_str().and_then(parse_datetime),
-            b.as_str().and_then(parse_datetime),
+            a.as_str().and_then(parse_start_date_time),
+            b.as_str().and_then(parse_start_date_time),
         ) {
             (Some(x), Some(y)) => x == y,
             _ => false,
@@ -480,7 +457,7 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
             Kind::Base64 { storage_refs: true } => {
                 let unchanged_text = x.is_known_value() && x == prior.get(f.name);
                 let j = match base_at {
-                    Json::String(r) if unchanged_text && is_storage_ref(r) => base_at.clone(),
+                    Json::String(r) if unchanged_text && is_script_reference(r) => base_at.clone(),
                     // the server-provided script of default_script_type stands for "empty"
                     Json::String(r) if is_zero(f, x) && r.starts_with("default/") => {
                         base_at.clone()
@@ -629,7 +606,7 @@ fn reconcile_scalar(
         Kind::Base64 { storage_refs: true } => {
             if let Json::String(r) = raw {
                 // the API never returns script text: an unchanged reference keeps the user's text
-                if prior.is_known_value() && base_raw == Some(raw) && is_storage_ref(r) {
+                if prior.is_known_value() && base_raw == Some(raw) && is_script_reference(r) {
                     return prior.clone();
                 }
                 if r.starts_with("default/") && is_zero(f, prior) {
@@ -718,4 +695,25 @@ pub fn normalize_server_json(job: &Json) -> Json {
         }
     }
     job
+}
+
+#[cfg(test)]
+mod start_date_time_tests {
+    use super::start_date_time_for_api;
+
+    #[test]
+    fn an_unpadded_hour_is_sent_padded_and_the_date_as_written() {
+        assert_eq!(
+            start_date_time_for_api("2026-12-5 9:05:00 pm"),
+            "2026-12-5 09:05:00 PM"
+        );
+        assert_eq!(
+            start_date_time_for_api("2022-11-01 04:51:31 AM"),
+            "2022-11-01 04:51:31 AM"
+        );
+        assert_eq!(
+            start_date_time_for_api("2025-4-14 12:00:00 AM"),
+            "2025-4-14 12:00:00 AM"
+        );
+    }
 }

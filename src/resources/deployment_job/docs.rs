@@ -2,7 +2,7 @@
 //! declarations). `docs/` is committed; a unit test fails when it differs from what is
 //! generated here. Regenerate with: `UPDATE_DOCS=1 cargo test --lib docs`.
 
-use crate::plugin::{Attribute, AttributeType, Mode, Nesting, Type};
+use crate::docs::{example_section, front_matter, render_schema};
 
 use super::schema::{resource_schema, RESOURCE_DESCRIPTION};
 use super::TYPE_NAME;
@@ -34,117 +34,12 @@ unchanged; replacing it with plain text uploads that text on the next apply.
 after a run), which is not treated as drift. On-demand and Once jobs run when enabled and,
 once enabled, cannot be edited or disabled: any change to such a job destroys it and creates a
 new one (the plan says so). An enabled recurring job is disabled, updated and enabled again.
+
+A job created with `status = \"Enabled\"` is enabled by its create request (the API's \"Save &
+Enable\"; an On-demand job then starts at once). Later status changes use the API's status
+endpoint. If a job is created but a later step of the same apply fails, it is still recorded
+in the state (as tainted), so that it is never lost.
 ";
-
-fn type_label(a: &Attribute) -> String {
-    fn plain(t: &Type) -> String {
-        match t {
-            Type::String => "String".into(),
-            Type::Number => "Number".into(),
-            Type::Bool => "Boolean".into(),
-            Type::Dynamic => "Dynamic".into(),
-            Type::List(e) => format!("List of {}", plain(e)),
-            Type::Set(e) => format!("Set of {}", plain(e)),
-            Type::Map(e) => format!("Map of {}", plain(e)),
-            Type::Object(_) => "Object".into(),
-            Type::Tuple(_) => "Tuple".into(),
-        }
-    }
-    match &a.ty {
-        AttributeType::Plain(t) => plain(t),
-        AttributeType::Nested { nesting, .. } => match nesting {
-            Nesting::Single => "Attributes".into(),
-            Nesting::List => "Attributes List".into(),
-            Nesting::Set => "Attributes Set".into(),
-            Nesting::Map => "Attributes Map".into(),
-        },
-    }
-}
-
-fn anchor(path: &str) -> String {
-    format!("nestedatt--{}", path.replace('.', "--"))
-}
-
-/// Renders the attribute groups of one level and queues nested levels after it.
-fn render_level(
-    out: &mut String,
-    attrs: &[Attribute],
-    path: &str,
-    nested: &mut Vec<(String, Vec<Attribute>)>,
-) {
-    let groups = [
-        ("Required", Mode::Required),
-        ("Optional", Mode::Optional),
-        ("Optional (computed when not set)", Mode::OptionalComputed),
-        ("Read-Only", Mode::Computed),
-    ];
-    for (title, mode) in groups {
-        let mut in_group: Vec<&Attribute> = attrs.iter().filter(|a| a.mode == mode).collect();
-        if in_group.is_empty() {
-            continue;
-        }
-        in_group.sort_by(|a, b| a.name.cmp(&b.name));
-        if path.is_empty() {
-            out.push_str(&format!("### {title}\n\n"));
-        } else {
-            out.push_str(&format!("{title}:\n\n"));
-        }
-        for a in in_group {
-            let full = if path.is_empty() {
-                a.name.clone()
-            } else {
-                format!("{path}.{}", a.name)
-            };
-            let label = type_label(a);
-            match &a.ty {
-                AttributeType::Nested { attributes, .. } => {
-                    out.push_str(&format!(
-                        "- `{}` ({label}) {} (see [below for nested schema](#{}))\n",
-                        a.name,
-                        a.description,
-                        anchor(&full)
-                    ));
-                    nested.push((full, attributes.clone()));
-                }
-                AttributeType::Plain(_) => {
-                    out.push_str(&format!("- `{}` ({label}) {}\n", a.name, a.description))
-                }
-            }
-        }
-        out.push('\n');
-    }
-}
-
-/// The `## Schema` section for a list of attributes, nested schemas included.
-pub fn render_schema(attrs: &[Attribute]) -> String {
-    let mut out = String::from("## Schema\n\n");
-    let mut nested = Vec::new();
-    render_level(&mut out, attrs, "", &mut nested);
-    let mut i = 0;
-    while i < nested.len() {
-        let (path, children) = nested[i].clone();
-        out.push_str(&format!(
-            "<a id=\"{}\"></a>\n### Nested Schema for `{path}`\n\n",
-            anchor(&path)
-        ));
-        render_level(&mut out, &children, &path, &mut nested);
-        i += 1;
-    }
-    out
-}
-
-pub fn front_matter(name: &str, kind: &str, description: &str) -> String {
-    format!(
-        "---\npage_title: \"{name} {kind} - terraform-provider-qualys\"\nsubcategory: \"\"\ndescription: |-\n  {description}\n---\n\n# {name} ({kind})\n\n{description}\n\n"
-    )
-}
-
-pub fn example_section(example: &str) -> String {
-    format!(
-        "## Example Usage\n\n```terraform\n{}\n```\n\n",
-        example.trim_end()
-    )
-}
 
 pub fn resource_doc() -> String {
     let mut out = front_matter(TYPE_NAME, "Resource", RESOURCE_DESCRIPTION);
@@ -159,26 +54,10 @@ pub fn resource_doc() -> String {
     out
 }
 
-/// Compares a committed doc with what is generated, or rewrites it when `UPDATE_DOCS` is set.
-#[cfg(test)]
-pub(crate) fn check_committed(relative: &str, generated: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("docs path has a parent"))
-            .expect("create docs dir");
-        std::fs::write(&path, generated).expect("write docs");
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{relative} differs from what the declarations generate; regenerate with `UPDATE_DOCS=1 cargo test --lib docs`"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docs::check_committed;
 
     #[test]
     fn docs_resource_page_matches_the_declarations() {

@@ -9,8 +9,39 @@ use super::fields::{
     self, DefaultValue, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, RUN_ONCE_SCHEDULES,
 };
 
-/// Computed-only attributes the server changes on every update.
-const CHANGED_BY_UPDATE: &[&str] = &["updated_at", "patch_count", "applicable_asset_count"];
+/// Computed-only attributes the server recomputes, and the attributes whose change makes it
+/// recompute them (`None`: any change).
+const RECOMPUTED: &[(&str, Option<&[&str]>)] = &[
+    ("updated_at", None),
+    (
+        "patch_count",
+        Some(&[
+            "approved_patches",
+            "dynamic_patches_qql",
+            "dynamic_qql_type",
+            "additional_dynamic_patches_qql",
+            "linked_job_id",
+            "type",
+            "platform",
+        ]),
+    ),
+    (
+        "applicable_asset_count",
+        Some(&[
+            "asset_ids",
+            "asset_tag_ids",
+            "match_all_tag_ids",
+            "exclusion_asset_ids",
+            "exclusion_tag_ids",
+            "filter_type",
+            "exclusion_filter_type",
+            "approved_patches",
+            "dynamic_patches_qql",
+            "linked_job_id",
+            "platform",
+        ]),
+    ),
+];
 
 pub fn plan(req: &PlanRequest) -> PlanResponse {
     let mut resp = PlanResponse {
@@ -34,6 +65,15 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     }
 
     if prior.is_null() {
+        if planned.get("status").as_str() == Some("Enabled")
+            && planned.get("schedule_type").as_str() == Some("On-demand")
+        {
+            resp.diagnostics.warning_at(
+                AttributePath::attr("status"),
+                "This On-demand job starts deploying when it is created",
+                "An On-demand job created Enabled runs at once; once enabled it can be neither edited nor disabled, so any later change replaces it.",
+            );
+        }
         resp.planned_state = planned;
         return resp;
     }
@@ -43,8 +83,10 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
         .filter(|f| !f.is_computed_only() && planned.get(f.name) != prior.get(f.name))
         .collect();
     if !changed.is_empty() {
-        for name in CHANGED_BY_UPDATE {
-            set(&mut planned, name, Value::Unknown);
+        for (name, inputs) in RECOMPUTED {
+            if inputs.is_none_or(|inputs| changed.iter().any(|f| inputs.contains(&f.name))) {
+                set(&mut planned, name, Value::Unknown);
+            }
         }
         if planned.get("status") != prior.get("status") {
             set(&mut planned, "server_status", Value::Unknown);

@@ -529,6 +529,11 @@ fn update_keeps_action_ids_and_unchanged_script_references() {
     assert_eq!(planned.get("description"), &Value::from("changed"));
     assert_eq!(planned.get("updated_at"), &Value::Unknown);
     assert_eq!(planned.get("id"), state.get("id"));
+    assert_eq!(
+        planned.get("patch_count"),
+        state.get("patch_count"),
+        "a description change keeps the patch count"
+    );
     assert!(effective_replace(&resp, &state).is_empty());
     let body = overlay(JOB_FIELDS, planned, &state, &response);
     assert_eq!(body["description"], json!("changed"));
@@ -745,7 +750,14 @@ fn makecache_default_script_reference_equals_empty_script() {
                 "pre_deploy_actions": [{"action": "Run Script", "action_item": "makecache Pre-Action", "default_script_type": "MakeCache", "script_type": "sh", "script": ""}]}),
     );
     assert!(!validate(&config).has_errors(), "{:?}", validate(&config));
-    let planned = plan_for(&Value::Null, &config).planned_state;
+    let resp = plan_for(&Value::Null, &config);
+    assert_eq!(
+        resp.diagnostics.0.len(),
+        1,
+        "an enabled On-demand job runs at once: say so"
+    );
+    assert_eq!(resp.diagnostics.0[0].severity, Severity::Warning);
+    let planned = resp.planned_state;
     let job = fixture("create-linux-makecache.response");
     let state = state_after(&planned, &job);
     assert_keeps_planned(&planned, &state, "");
@@ -984,6 +996,18 @@ fn validation_points_at_the_attribute() {
     );
     // unknown values are not judged at plan time
     assert!(with(json!({"timeout": "<unknown>", "download_randomize_time": 5})).is_empty());
+    // terraform points nested diagnostics at the resource block: the text names the attribute
+    let d = validate(&tf(
+        JOB_FIELDS,
+        &json!({"name": "n", "schedule_type": "On-demand", "notification": {"on_job_start": true, "completed_percentage": 0}}),
+    ));
+    assert!(
+        d.0[0]
+            .detail
+            .starts_with("notification.completed_percentage: "),
+        "{}",
+        d.0[0].detail
+    );
     // the error names the allowed values
     let d = validate(&tf(
         JOB_FIELDS,

@@ -3,10 +3,10 @@
 
 use crate::plugin::{AttributePath, Diagnostics, Value};
 
-use super::convert::{is_storage_ref, parse_datetime};
 use super::fields::{
     Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES, WEEKDAYS,
 };
+use crate::qualys::model::{is_script_reference, parse_start_date_time};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
@@ -15,6 +15,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
     check_fields(JOB_FIELDS, config, &AttributePath::root(), &mut diags);
     cross_field_rules(config, &mut diags);
+    // terraform (1.11) points diagnostics inside nested attributes at the resource block, not
+    // at the nested line: name the attribute in the text too
+    for d in &mut diags.0 {
+        if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
+            d.detail = format!("{path}: {}", d.detail);
+        }
+    }
     diags
 }
 
@@ -121,7 +128,7 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
         }
         Kind::DateTime => {
             if let Some(s) = v.as_str() {
-                if parse_datetime(s).is_none() {
+                if parse_start_date_time(s).is_none() {
                     diags.error_at(
                         p.clone(),
                         format!("Invalid {}", f.name),
@@ -510,7 +517,10 @@ fn check_action(
         _ => {}
     }
     if let Some(s) = a.get("script").as_str() {
-        if s.contains("/Script") && !is_storage_ref(s) && s.lines().count() == 1 && !s.contains(' ')
+        if s.contains("/Script")
+            && !is_script_reference(s)
+            && s.lines().count() == 1
+            && !s.contains(' ')
         {
             diags.warning_at(
                 p.then_attr("script"),

@@ -1,9 +1,22 @@
 # The Update Deployment Job sample "job with chained job and alwaysShowCompletedPrompt"
 # (shared/fixtures/update-chained-job.request.json), as HCL. The sample's parent job
 # (5b0fd130-...) is created here too, so the chained rule can name its post-action ID.
+# Tests apply it twice: first with draft = true (other scripts), then as the sample: the
+# second apply is the PATCH compared with the sample, which sends the scripts' content.
+# child_name_suffix renames the child (for an update that keeps the scripts).
+variable "draft" {
+  type    = bool
+  default = false
+}
 variable "child_name_suffix" {
   type    = string
   default = ""
+}
+
+locals {
+  # the sample's script (base64 in the sample), byte for byte
+  notepad_check = "$w64=Get-ItemProperty HKLM:\\Software\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\* | where-Object DisplayName -like 'NotePad++*'\n$w32=Get-ItemProperty HKLM:\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*  | where-Object DisplayName -like 'NotePad++*'\nif ($w64 -or $w32)\n{\n    Write-output \"Notepad++ is already installed on your machine.\"\n}\nElse{\n    Write-Output \"Notepad++ is not installed on your machine.\"\n} "
+  script        = var.draft ? "Write-Output 'draft'" : local.notepad_check
 }
 
 resource "qualys_deployment_job" "parent" {
@@ -47,6 +60,10 @@ resource "qualys_deployment_job" "sample" {
   opportunistic_downloads = false
   minimize_window         = true
   is_dynamic_patches_qql  = false
+  dynamic_qql_type        = 1
+
+  download_randomize_time      = 2
+  download_randomize_time_unit = "HOURS"
 
   linked_job_id = qualys_deployment_job.parent.id
   chained_job_rules = [
@@ -99,7 +116,7 @@ resource "qualys_deployment_job" "sample" {
     {
       action      = "Run Script"
       action_item = "Notepad detection script"
-      script      = "if (Get-Command notepad++ -ErrorAction SilentlyContinue) { Write-Output \"Notepad++ is already installed\" }"
+      script      = local.script
       script_type = "ps"
     },
   ]
@@ -111,7 +128,7 @@ resource "qualys_deployment_job" "sample" {
       download_url          = "https://github.com/notepad-plus-plus/notepad-plus-plus/releases/download/v8.6.2/npp.7.5.8.Installer.exe"
       file_checksum         = "613f36bf5e98be7e56b7ea0c678cfb8534077c2ec1cbe839a854dd0a60278ebb"
       install_method        = 0
-      script                = "Start-Process -Wait npp.Installer.exe /S"
+      script                = local.script
       script_type           = "ps"
       detection_script      = ""
       detection_script_type = "ps"

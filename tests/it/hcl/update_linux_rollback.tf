@@ -1,5 +1,12 @@
 # The Update Deployment Job sample "on demand Linux Rollback job"
 # (shared/fixtures/update-linux-rollback.request.json), as HCL. Its scripts are "bHM=", i.e. `ls`.
+# Tests apply it twice: first with draft = true (other scripts), then as the sample: the
+# second apply is the PATCH compared with the sample, which sends the new scripts' content.
+variable "draft" {
+  type    = bool
+  default = false
+}
+
 resource "qualys_deployment_job" "sample" {
   name               = "Public API on demand Linux Rollback job"
   description        = "Created via public API"
@@ -38,7 +45,7 @@ resource "qualys_deployment_job" "sample" {
     {
       action      = "Run Script"
       action_item = "S1"
-      script      = "ls"
+      script      = var.draft ? "ls -la" : "ls"
       script_type = "sh"
     },
   ]
@@ -46,7 +53,7 @@ resource "qualys_deployment_job" "sample" {
     {
       action      = "Run Script"
       action_item = "S1"
-      script      = "ls"
+      script      = var.draft ? "ls -la" : "ls"
       script_type = "sh"
     },
   ]

@@ -11,7 +11,7 @@
 //! Tests that need terraform call `terraform_or_skip("test name")` first: when terraform
 //! is not installed it prints a loud SKIPPED line and the test returns.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -81,7 +81,11 @@ pub fn terraform_or_skip(test: &str) -> bool {
     if terraform_version().is_some() {
         return true;
     }
-    eprintln!("\n=== SKIPPED {test}: terraform is not installed (not on PATH); this test needs the real terraform CLI ===\n");
+    // Written to the real stderr, not through `eprintln!`, which the test harness captures.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n=== SKIPPED {test}: terraform is not installed (not on PATH); this test needs the real terraform CLI ===\n"
+    );
     false
 }
 

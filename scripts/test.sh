@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The repository's test command: every cargo test (unit, protocol, simulator, end-to-end with
+# the real terraform CLI), then the quickstart (scripts/quickstart.sh: build, simulator,
+# terraform init / apply / empty plan / destroy), then a short fuzzing run (scripts/fuzz.sh
+# short; `scripts/fuzz.sh long` is the long one). Exits non-zero if any fails.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+printf '\n==> cargo test --all-targets\n'
+cargo test --all-targets
+
+if command -v terraform >/dev/null 2>&1; then
+    printf '\n==> scripts/quickstart.sh\n'
+    scripts/quickstart.sh
+else
+    echo
+    echo "=== SKIPPED scripts/quickstart.sh: terraform is not installed (not on PATH) ==="
+fi
+printf '\n==> scripts/fuzz.sh short (every decoder of untrusted bytes, ~20 s each)\n'
+scripts/fuzz.sh short
+printf '\n==> all tests passed\n'

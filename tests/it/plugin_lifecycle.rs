@@ -1,0 +1,291 @@
+//! The plugin layer's resource and data source RPCs driven by the real terraform CLI:
+//! a small demo provider (nothing of Qualys) served in this test process, attached to
+//! through `TF_REATTACH_PROVIDERS`, through create, no-op plan, update, replacement plan,
+//! import and destroy.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use terraform_provider_qualys::plugin::{
+    ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, DataSource, Diagnostics,
+    ImportResponse, InProcessServer, Mode, Nesting, PlanRequest, PlanResponse, Provider,
+    ReadRequest, ReadResponse, Resource, Schema, Type, Value,
+};
+
+use crate::support::terraform::{terraform_or_skip, Workspace};
+
+const DEMO_SOURCE: &str = "terraform.local/test/demo";
+
+struct Demo;
+
+#[async_trait]
+impl Provider for Demo {
+    fn type_name(&self) -> &'static str {
+        "demo"
+    }
+    fn schema(&self) -> Schema {
+        Schema::default()
+    }
+    async fn configure(&self, _config: &Value, _terraform_version: &str) -> Diagnostics {
+        Diagnostics::new()
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(Thing)]
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(Echo)]
+    }
+}
+
+fn set(v: &mut Value, name: &str, x: Value) {
+    if let Value::Object(m) = v {
+        m.insert(name.to_owned(), x);
+    }
+}
+
+/// `demo_thing`: id computed at create, size optional+computed (default 1), name forces
+/// replacement, tags a map, rules a list of nested objects.
+struct Thing;
+
+#[async_trait]
+impl Resource for Thing {
+    fn type_name(&self) -> &'static str {
+        "demo_thing"
+    }
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::new("id", Type::String, Mode::Computed, "ID."),
+                    Attribute::new(
+                        "name",
+                        Type::String,
+                        Mode::Required,
+                        "Name; changing it replaces the thing.",
+                    ),
+                    Attribute::new(
+                        "size",
+                        Type::Number,
+                        Mode::OptionalComputed,
+                        "Size, default 1.",
+                    ),
+                    Attribute::new("tags", Type::map(Type::String), Mode::Optional, "Tags."),
+                    Attribute::nested(
+                        "rules",
+                        Nesting::List,
+                        vec![Attribute::new(
+                            "port",
+                            Type::Number,
+                            Mode::Required,
+                            "Port.",
+                        )],
+                        Mode::Optional,
+                        "Rules.",
+                    ),
+                    Attribute::new("secret", Type::String, Mode::Optional, "A secret.").sensitive(),
+                ],
+                ..Default::default()
+            },
+        }
+    }
+    async fn read(&self, req: ReadRequest) -> ReadResponse {
+        ReadResponse {
+            new_state: req.current_state,
+            private: req.private,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state;
+        if req.prior_state.is_null() {
+            set(&mut planned, "id", Value::Unknown);
+        }
+        if planned.get("size").is_null() {
+            set(&mut planned, "size", Value::int(1));
+        }
+        PlanResponse {
+            planned_state: planned,
+            requires_replace: vec![AttributePath::attr("name")],
+            planned_private: b"planned".to_vec(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
+        let mut state = req.planned_state;
+        if state.get("id").is_unknown() {
+            let id = format!("thing-{}", state.get("name").as_str().unwrap_or_default());
+            set(&mut state, "id", Value::string(id));
+        }
+        ApplyResponse {
+            new_state: state,
+            private: b"applied".to_vec(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn import(&self, id: &str) -> ImportResponse {
+        let state = Value::Object(
+            [
+                ("id".to_owned(), Value::string(id)),
+                ("name".to_owned(), Value::string("imported")),
+                ("size".to_owned(), Value::int(7)),
+            ]
+            .into(),
+        );
+        ImportResponse {
+            state,
+            private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
+/// `demo_echo`: output = input in capitals.
+struct Echo;
+
+#[async_trait]
+impl DataSource for Echo {
+    fn type_name(&self) -> &'static str {
+        "demo_echo"
+    }
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::new("input", Type::String, Mode::Required, "Input."),
+                    Attribute::new("output", Type::String, Mode::Computed, "Input in capitals."),
+                ],
+                ..Default::default()
+            },
+        }
+    }
+    async fn read(&self, config: &Value) -> (Value, Diagnostics) {
+        let mut state = config.clone();
+        let output = config
+            .get("input")
+            .as_str()
+            .unwrap_or_default()
+            .to_uppercase();
+        set(&mut state, "output", Value::string(output));
+        (state, Diagnostics::new())
+    }
+}
+
+fn config(thing_a: &str, extra: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    demo = {{ source = "{DEMO_SOURCE}" }}
+  }}
+}}
+
+resource "demo_thing" "a" {{
+{thing_a}
+}}
+
+data "demo_echo" "e" {{
+  input = demo_thing.a.id
+}}
+
+output "echo" {{
+  value = data.demo_echo.e.output
+}}
+
+output "size" {{
+  value = demo_thing.a.size
+}}
+{extra}"#
+    )
+}
+
+const THING_A: &str = r#"  name   = "alpha"
+  tags   = { env = "test" }
+  rules  = [{ port = 80 }, { port = 443 }]
+  secret = "hunter2""#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_lifecycle_through_terraform() {
+    if !terraform_or_skip("resource_lifecycle_through_terraform") {
+        return;
+    }
+    let server = InProcessServer::start(Arc::new(Demo), DEMO_SOURCE)
+        .await
+        .expect("serve the demo provider");
+    let mut ws = Workspace::bare();
+    ws.set_env("TF_REATTACH_PROVIDERS", server.reattach_providers());
+    // terraform runs as a child process; this thread just waits for it while the runtime's
+    // workers serve its calls.
+    let run = |ws: &Workspace, args: &[&str]| tokio::task::block_in_place(|| ws.run(args));
+
+    // Create: unknown id at plan time, filled in at apply; the data source reads it.
+    ws.write("main.tf", &config(THING_A, ""));
+    let out = run(&ws, &["apply", "-auto-approve", "-no-color"]);
+    out.expect_success("create");
+    assert!(
+        out.stdout.contains("1 added, 0 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("echo = \"THING-ALPHA\""),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("size = 1"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("hunter2"),
+        "sensitive values are hidden"
+    );
+
+    // No perpetual diff: upgrade, read and plan agree with the state.
+    let out = run(&ws, &["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "expected no changes:\n{}",
+        out.combined()
+    );
+
+    // Update in place.
+    ws.write("main.tf", &config(&format!("{THING_A}\n  size = 3"), ""));
+    let out = run(&ws, &["apply", "-auto-approve", "-no-color"]);
+    out.expect_success("update");
+    assert!(
+        out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("size = 3"), "{}", out.stdout);
+
+    // A changed name forces replacement.
+    ws.write("main.tf", &config(&THING_A.replace("alpha", "beta"), ""));
+    let out = run(&ws, &["plan", "-no-color"]);
+    out.expect_success("replacement plan");
+    assert!(
+        out.stdout.contains("must be replaced") && out.stdout.contains("forces replacement"),
+        "{}",
+        out.stdout
+    );
+
+    // Import, then the imported object plans cleanly against a matching configuration.
+    let imported = "\nresource \"demo_thing\" \"b\" {\n  name = \"imported\"\n  size = 7\n}\n";
+    ws.write("main.tf", &config(THING_A, imported));
+    let out = run(&ws, &["import", "-no-color", "demo_thing.b", "thing-42"]);
+    out.expect_success("import");
+    assert!(out.stdout.contains("Import successful"), "{}", out.stdout);
+    let out = run(&ws, &["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "expected no changes after import:\n{}",
+        out.combined()
+    );
+
+    // Destroy both.
+    let out = run(&ws, &["destroy", "-auto-approve", "-no-color"]);
+    out.expect_success("destroy");
+    assert!(out.stdout.contains("2 destroyed"), "{}", out.stdout);
+
+    server.stop().await;
+}
