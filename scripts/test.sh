@@ -7,8 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
+log="$(mktemp "${TMPDIR:-/tmp}/qualys-test.XXXXXX")"
+trap 'rm -f "$log"' EXIT
+
 printf '\n==> cargo test --all-targets\n'
-cargo test --all-targets
+cargo test --all-targets 2>&1 | tee "$log"
 
 if command -v terraform >/dev/null 2>&1; then
     printf '\n==> scripts/quickstart.sh\n'
@@ -19,4 +22,8 @@ else
 fi
 printf '\n==> scripts/fuzz.sh short (every decoder of untrusted bytes, ~20 s each)\n'
 scripts/fuzz.sh short
-printf '\n==> all tests passed\n'
+# One closing line with the cargo test counts (the quickstart and fuzzing passed if we got here).
+passed="$(sed -n 's/^test result: .*\. \([0-9]*\) passed;.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')"
+failed="$(sed -n 's/^test result: .*; \([0-9]*\) failed;.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')"
+printf '\n==> all tests passed (cargo test, quickstart, fuzzing)\n'
+echo "tests: ${passed} passed, ${failed} failed"
