@@ -16,15 +16,37 @@ use super::convert::{keep_planned, normalize_server_json, overlay, read_object, 
 use super::fields::{JOB_FIELDS, RUN_ONCE_SCHEDULES};
 use super::validate::validate;
 
+/// The private state: the job as last read, so that an update costs one PATCH and no GET.
+/// Compressed (zlib): terraform rewrites the whole state file after every resource it
+/// applies, so every byte per job is paid N times over in a workspace of N jobs.
 pub(crate) fn private_bytes(job: &Json) -> Vec<u8> {
-    serde_json::to_vec(job).unwrap_or_default()
+    use std::io::Write as _;
+    let json = serde_json::to_vec(job).unwrap_or_default();
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    match z.write_all(&json).and_then(|()| z.finish()) {
+        Ok(compressed) => compressed,
+        Err(_) => json,
+    }
 }
 
+/// Reads what `private_bytes` wrote; plain JSON (an object starts with `{`) is accepted too.
 pub(crate) fn private_json(bytes: &[u8]) -> Option<Json> {
-    if bytes.is_empty() {
-        return None;
-    }
-    serde_json::from_slice(bytes).ok().filter(Json::is_object)
+    use std::io::Read as _;
+    let json: Vec<u8> = match bytes.first() {
+        None => return None,
+        Some(b'{') => bytes.to_vec(),
+        Some(_) => {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(bytes)
+                .take(64 << 20)
+                .read_to_end(&mut out)
+                .ok()?;
+            out
+        }
+    };
+    serde_json::from_slice::<Json>(&json)
+        .ok()
+        .filter(Json::is_object)
 }
 
 /// The Terraform state after apply: the plan's known values, the rest from the server's job.

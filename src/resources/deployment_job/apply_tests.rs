@@ -441,3 +441,32 @@ async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
     assert!(sent.get("linkedToJob").is_none(), "{sent}");
     assert!(sent.get("linkedJobs").is_none(), "{sent}");
 }
+
+#[test]
+fn private_state_is_compressed_and_reads_back_old_plain_json_too() {
+    use super::apply::{private_bytes, private_json};
+    let job: Json = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/update-windows.response.json"
+        ))
+        .expect("fixture"),
+    )
+    .expect("fixture JSON");
+    let bytes = private_bytes(&job);
+    let plain = serde_json::to_vec(&job).unwrap();
+    assert!(
+        bytes.len() * 2 < plain.len(),
+        "compressed {} bytes vs {} plain",
+        bytes.len(),
+        plain.len()
+    );
+    assert_eq!(private_json(&bytes), Some(job.clone()));
+    assert_eq!(
+        private_json(&plain),
+        Some(job),
+        "states written before compression"
+    );
+    assert_eq!(private_json(b""), None);
+    assert_eq!(private_json(b"\x78garbage"), None);
+}
