@@ -201,7 +201,7 @@ async fn create_sends_status_in_the_body_and_records_the_job() {
     assert_eq!(action.get("script"), &Value::from("Write-Output hi"));
     assert_eq!(action.get("timeout"), &Value::int(180));
     // the private state is the job as the server answered
-    let private: Json = serde_json::from_slice(&resp.private).unwrap();
+    let private: Json = super::apply::private_json(&resp.private).expect("private state");
     assert_eq!(
         get_path(&private, &["preDeployActions"])[0]["script"],
         json!("cust/act-2/Script")
@@ -424,10 +424,10 @@ async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
     // `linkedToJob` (a stale copy of the parent job) back
     let api = Fake::default();
     let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
-    let mut last_read: Json = serde_json::from_slice(&created.private).unwrap();
+    let mut last_read: Json = super::apply::private_json(&created.private).expect("private state");
     last_read["linkedToJob"] = json!([{"id": "parent", "name": "parent job"}]);
     last_read["linkedJobs"] = json!([{"id": "child"}]);
-    let private = serde_json::to_vec(&last_read).unwrap();
+    let private = super::apply::private_bytes(&last_read);
     let resp = apply_plan(
         &api,
         &created.new_state,
