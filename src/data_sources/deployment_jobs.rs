@@ -6,16 +6,36 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostics, Mode, Nesting, Schema, Type, Value,
+    Attribute, AttributePath, Block, DataSource, Diagnostics, Mode, Nesting, Schema, Value,
 };
 use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
 use crate::resources::deployment_job::schema::attributes;
+use crate::resources::deployment_job::validate::check_fields;
 
 pub const TYPE_NAME: &str = "qualys_deployment_jobs";
 pub const DESCRIPTION: &str =
     "Lists the Qualys Patch Management deployment jobs of a platform (every page of the job summary API), optionally only those with a given name.";
+
+/// What the configuration asks for.
+const QUERY_FIELDS: &[Field] = &[
+    field(
+        "platform",
+        Kind::String,
+        Mode::Required,
+        &["platform"],
+        "The platform whose jobs to list: `Windows` or `Linux`.",
+    )
+    .one_of(PLATFORMS),
+    field(
+        "name",
+        Kind::String,
+        Mode::Optional,
+        &["name"],
+        "Only jobs with exactly this name.",
+    ),
+];
 
 /// One job summary, as the list API (`/pm/v1/deploymentjobs/summary`) reports it.
 pub const SUMMARY_FIELDS: &[Field] = &[
@@ -60,27 +80,16 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {
-            attributes: vec![
-                Attribute::new(
-                    "platform",
-                    Type::String,
-                    Mode::Required,
-                    "The platform whose jobs to list: `Windows` or `Linux`.",
-                ),
-                Attribute::new(
-                    "name",
-                    Type::String,
-                    Mode::Optional,
-                    "Only jobs with exactly this name.",
-                ),
-                Attribute::nested(
+            attributes: attributes(QUERY_FIELDS, None)
+                .into_iter()
+                .chain([Attribute::nested(
                     "jobs",
                     Nesting::List,
                     attributes(SUMMARY_FIELDS, None),
                     Mode::Computed,
                     "The matching jobs.",
-                ),
-            ],
+                )])
+                .collect(),
             blocks: Vec::new(),
             description: DESCRIPTION.to_owned(),
             deprecated: false,
@@ -100,15 +109,7 @@ impl DataSource for DeploymentJobsDataSource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        if let Some(p) = config.get("platform").as_str() {
-            if !PLATFORMS.contains(&p) {
-                diags.error_at(
-                    AttributePath::attr("platform"),
-                    "Invalid value for platform",
-                    format!("\"{p}\" is not allowed; expected one of \"Windows\", \"Linux\"."),
-                );
-            }
-        }
+        check_fields(QUERY_FIELDS, config, &AttributePath::root(), &mut diags);
         diags
     }
 
@@ -205,5 +206,9 @@ mod tests {
         cfg.insert("platform".to_owned(), Value::from("Mac"));
         let d = DeploymentJobsDataSource::new(Default::default()).validate(&Value::Object(cfg));
         assert_eq!(d.0[0].attribute, Some(AttributePath::attr("platform")));
+        assert_eq!(
+            d.0[0].detail,
+            "\"Mac\" is not allowed; expected one of \"Windows\", \"Linux\"."
+        );
     }
 }

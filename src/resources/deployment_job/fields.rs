@@ -94,7 +94,7 @@ pub(crate) const fn field(
 }
 
 impl Field {
-    const fn one_of(self, values: &'static [&'static str]) -> Field {
+    pub(crate) const fn one_of(self, values: &'static [&'static str]) -> Field {
         Field {
             check: Check::OneOf(values),
             ..self

@@ -33,7 +33,14 @@ fn list(values: &[&str]) -> String {
         .join(", ")
 }
 
-fn check_fields(fields: &[Field], obj: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+/// The per-attribute checks (enums, ranges, formats) of `fields` over a configuration object;
+/// also used by the data sources for their own declared attributes.
+pub(crate) fn check_fields(
+    fields: &[Field],
+    obj: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     for f in fields {
         let v = obj.get(f.name);
         if !v.is_known_value() {
