@@ -93,16 +93,23 @@ pub trait Resource: Send + Sync + 'static {
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
-    /// Upgrade a stored state (already decoded from JSON against the current schema when
-    /// `version` equals the schema version). The default accepts the current version only.
-    async fn upgrade(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
-        if version == self.schema().version {
+    /// Upgrade a stored state (already decoded from JSON against the current schema) from
+    /// `stored_version` to `current_version`, the version of the schema the server holds
+    /// (given so that this per-instance call never rebuilds the schema). The default accepts
+    /// the current version only.
+    async fn upgrade(
+        &self,
+        stored_version: i64,
+        current_version: i64,
+        state: Value,
+    ) -> Result<Value, Diagnostics> {
+        if stored_version == current_version {
             Ok(state)
         } else {
             Err(super::diagnostics::Diagnostic::error(
                 "Unsupported state version",
                 format!(
-                    "{} has no upgrade from schema version {version}",
+                    "{} has no upgrade from schema version {stored_version}",
                     self.type_name()
                 ),
             )

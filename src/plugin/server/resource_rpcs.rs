@@ -54,7 +54,10 @@ impl ProviderService {
             } else {
                 Value::Null
             };
-            let upgraded = entry.resource.upgrade(req.version, state).await?;
+            let upgraded = entry
+                .resource
+                .upgrade(req.version, entry.schema.version, state)
+                .await?;
             encode(&upgraded, &entry.ty, Payload::State)
         }
         .await;

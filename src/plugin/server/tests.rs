@@ -50,7 +50,12 @@ impl Resource for Arc<Thing> {
     fn schema(&self) -> Schema {
         thing_schema()
     }
-    async fn upgrade(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
+    async fn upgrade(
+        &self,
+        version: i64,
+        _current_version: i64,
+        state: Value,
+    ) -> Result<Value, Diagnostics> {
         self.called(&format!("upgrade v{version}"));
         Ok(state)
     }
