@@ -110,6 +110,21 @@ def classify(entry):
     return method
 
 
+# The settings of each benchmarked job (HCL attribute lines), shared by the provider config
+# and the baseline so that both carry the same values.
+JOB_SETTINGS = """  name          = "bench job ${count.index}"
+  description   = "benchmark"
+  platform      = "Windows"
+  schedule_type = "Weekly"
+  start_date_time = "2026-12-05 11:30:00 PM"
+  recurring_week_days = ["Saturday"]
+  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+  timeout       = 6
+  timeout_unit  = "HOURS"
+"""
+
+
 def qualys_config(n):
     return f"""
 terraform {{
@@ -120,37 +135,18 @@ terraform {{
 provider "qualys" {{}}
 resource "qualys_deployment_job" "job" {{
   count         = {n}
-  name          = "bench job ${{count.index}}"
-  description   = "benchmark"
-  platform      = "Windows"
-  schedule_type = "Weekly"
-  start_date_time = "2026-12-05 11:30:00 PM"
-  recurring_week_days = ["Saturday"]
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-  approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
-  timeout       = 6
-  timeout_unit  = "HOURS"
-}}
+{JOB_SETTINGS}}}
 """
 
 
 def baseline_config(n):
     # Comparable inputs: the same values, as an object, in terraform's built-in resource.
+    settings = "".join(f"  {line}\n" for line in JOB_SETTINGS.splitlines())
     return f"""
 resource "terraform_data" "job" {{
   count = {n}
   input = {{
-    name          = "bench job ${{count.index}}"
-    description   = "benchmark"
-    platform      = "Windows"
-    schedule_type = "Weekly"
-    start_date_time = "2026-12-05 11:30:00 PM"
-    recurring_week_days = ["Saturday"]
-    asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-    approved_patches = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
-    timeout       = 6
-    timeout_unit  = "HOURS"
-  }}
+{settings}  }}
 }}
 """
 
