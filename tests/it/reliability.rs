@@ -218,6 +218,9 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
         "main.tf",
         &format!("{}{listing}", enabled_jobs(50, "fault", "first")),
     );
+    // auth happens once per provider process, too few times for the random rate alone to
+    // be sure of hitting it: the first two requests (the /auth and its retry) always fail
+    block_on(sim.fail_next(&[503, 429]));
     apply(&ws, "apply of 50 jobs under 30% faults");
     assert_state_matches_server(&ws, &sim, 50, "after apply");
     plan_shows_no_changes(&ws, "after apply");
