@@ -9,6 +9,13 @@
 //! API's own GET bodies look like that, and a PATCH must be able to clear a field), except
 //! `id` and `customerId`, which are left out when unset so a create body carries no id.
 //! Inside nested objects, unset fields are left out.
+//!
+//! How the structs get there without a serde attribute on every field: each struct has
+//! `#[serde(default)]` (a missing field is `None`), `serde_with::apply` decodes every `Option`
+//! field through [`lenient::opt`] (lenient for `i64`, `bool`, `String` and string lists, plain
+//! serde for nested objects and raw JSON), and the nested structs add
+//! `serde_with::skip_serializing_none`. A field that needs otherwise opts out with
+//! `#[serde_with(skip_apply)]`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -17,218 +24,126 @@ use super::Error;
 
 /// A deployment job (`GET /pm/v1/deploymentjob/{id}` shape). Field names follow the API,
 /// snake_cased; `job_type` is the API's `type`.
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Job {
-    // identity (server-assigned)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // identity (server-assigned): decoded strictly, and left out when unset so that a create
+    // body carries no id
+    #[serde_with(skip_apply)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde_with(skip_apply)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub schema_version: Option<String>,
 
     // what the job is
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// `Install` or `Rollback`.
-    #[serde(rename = "type", default, deserialize_with = "lenient::opt_string")]
+    #[serde(rename = "type")]
     pub job_type: Option<String>,
     /// `Windows` or `Linux`.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub platform: Option<String>,
     /// `Disabled`, `Enabled`, or a server-driven value such as `Prepared`.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub status: Option<String>,
 
     // schedule
     /// `On-demand`, `Once`, `Daily`, `Weekly`, `Monthly`.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub schedule_type: Option<String>,
     /// `yyyy-M-d hh:mm:ss AM|PM`, padded or not, as the server sent it.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub start_date_time: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub recurring: Option<bool>,
     /// Seven comma-separated 0/1 flags, Sunday first (`"0,0,1,0,0,0,0"`).
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub recurring_week_days: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub day_of_month: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub recurring_last_day_of_month: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub monthly_recurring_type: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub patch_tuesday_plus_x_days: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub recurring_day_of_month: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub recurring_week_day_of_month: Option<i64>,
     /// `AGENT_TZ` or `SPECIFIC_TZ`.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub timezone_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub timezone: Option<String>,
     /// Patch window; -1 = none.
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub timeout: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub timeout_unit: Option<String>,
 
     // targets and patches
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub approved_patches: Option<Vec<String>>,
-    #[serde(default)]
     pub disabled_patches: Option<Value>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub asset_ids: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub asset_tag_ids: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub match_all_tag_ids: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub exclusion_asset_ids: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub exclusion_tag_ids: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient::opt_strings")]
     pub co_author_user_ids: Option<Vec<String>>,
     /// `Any` or `All`.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub filter_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub exclusion_filter_type: Option<String>,
-    #[serde(
-        rename = "dynamicQQLType",
-        default,
-        deserialize_with = "lenient::opt_i64"
-    )]
+    #[serde(rename = "dynamicQQLType")]
     pub dynamic_qql_type: Option<i64>,
-    #[serde(
-        rename = "isDynamicPatchesQQL",
-        default,
-        deserialize_with = "lenient::opt_bool"
-    )]
+    #[serde(rename = "isDynamicPatchesQQL")]
     pub is_dynamic_patches_qql: Option<bool>,
-    #[serde(
-        rename = "dynamicPatchesQQL",
-        default,
-        deserialize_with = "lenient::opt_string"
-    )]
+    #[serde(rename = "dynamicPatchesQQL")]
     pub dynamic_patches_qql: Option<String>,
-    #[serde(
-        rename = "additionalDynamicQQLType",
-        default,
-        deserialize_with = "lenient::opt_i64"
-    )]
+    #[serde(rename = "additionalDynamicQQLType")]
     pub additional_dynamic_qql_type: Option<i64>,
-    #[serde(
-        rename = "additionalDynamicPatchesQQL",
-        default,
-        deserialize_with = "lenient::opt_string"
-    )]
+    #[serde(rename = "additionalDynamicPatchesQQL")]
     pub additional_dynamic_patches_qql: Option<String>,
-    #[serde(
-        rename = "assetDetectionsQQL",
-        default,
-        deserialize_with = "lenient::opt_string"
-    )]
+    #[serde(rename = "assetDetectionsQQL")]
     pub asset_detections_qql: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub is_asset_imported: Option<bool>,
 
     // options
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub opportunistic_downloads: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub minimize_window: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub continue_on_patch_failure: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub download_randomize_time: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub download_randomize_time_unit: Option<String>,
-    #[serde(
-        rename = "customPatchURLId",
-        default,
-        deserialize_with = "lenient::opt_i64"
-    )]
+    #[serde(rename = "customPatchURLId")]
     pub custom_patch_url_id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub enable_reattempt_failed_patches: Option<bool>,
-    #[serde(default)]
     pub reattempt_failed_patches: Option<ReattemptFailedPatches>,
 
     // linked (parent) job
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub linked_job_id: Option<String>,
     /// Sent only; the server echoes the rules under `linked_to_job[].chained_job_rule`.
-    #[serde(default)]
     pub chained_job_rule: Option<Vec<ChainedJobRule>>,
     /// Read-only: the parent job's summary and the rules with their action details.
-    #[serde(default)]
     pub linked_to_job: Option<Vec<LinkedToJob>>,
-    #[serde(default)]
     pub linked_jobs: Option<Value>,
 
     // messages and actions
-    #[serde(default)]
     pub notification: Option<Notification>,
-    #[serde(default)]
     pub pre_deployment: Option<PreDeployment>,
-    #[serde(default)]
     pub during_deployment: Option<DeploymentMessage>,
-    #[serde(default)]
     pub post_deployment: Option<PostDeployment>,
-    #[serde(default)]
     pub pre_deploy_actions: Option<Vec<Action>>,
-    #[serde(default)]
     pub post_deploy_actions: Option<Vec<Action>>,
 
     // audit and read-only facts
-    #[serde(default)]
     pub created_by: Option<AuditStamp>,
-    #[serde(default)]
     pub updated_by: Option<AuditStamp>,
-    #[serde(default)]
     pub deleted_by: Option<AuditStamp>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub patch_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub asset_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub tagged_asset_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub applicable_asset_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub total_asset_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub asset_result_received_count: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub job_category: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub job_source: Option<i64>,
-    #[serde(default)]
     pub job_trigger_status: Option<Value>,
-    #[serde(default)]
     pub completion_percent: Option<Value>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub read_only: Option<bool>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub sub_category: Option<String>,
-    #[serde(default)]
     pub job_start_countdown: Option<Value>,
-    #[serde(default)]
     pub password_action: Option<Value>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub is_vuln_context: Option<bool>,
-    #[serde(default)]
     pub remediation_qids: Option<Value>,
-    #[serde(default)]
     pub host_isolation_config: Option<Value>,
-    #[serde(default)]
     pub quarantine_asset_request_notification: Option<Value>,
 
     /// Fields this model does not know, kept as received.
@@ -297,569 +212,283 @@ impl Job {
 }
 
 /// `{"noOfReattempts": 1..5, "exponentialBackoffInterval": 1..15}`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ReattemptFailedPatches {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub no_of_reattempts: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exponential_backoff_interval: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// A rule on the linked (parent) job's post-actions.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ChainedJobRule {
     /// Always `null` in the samples; kept when present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Value>,
     /// `postDeployAction`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub field: Option<String>,
     /// The parent's post-action IDs (UUID strings).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_strings",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_ids: Option<Vec<String>>,
     /// A percentage, 1..100 (sent by the docs as a string, returned as a number).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub threshold: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub condition: Option<String>,
     /// Read-only: the parent's actions the rule refers to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_details: Option<Vec<Action>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// The parent job summary the server returns under `linkedToJob`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct LinkedToJob {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // decoded strictly, like the job's own identity
+    #[serde_with(skip_apply)]
     pub customer_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde_with(skip_apply)]
     pub id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type")]
     pub job_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<AuditStamp>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub linked_job_reference_count: Option<i64>,
     /// e.g. `On-Demand` (spelled differently from `scheduleType`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub schedule: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_run: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_run: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chained_job_rule: Option<Vec<ChainedJobRule>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `{"notificationTypes":{"email":…},"notificationConfigs":{…},"notificationEvents":{…}}`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Notification {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_types: Option<NotificationTypes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_configs: Option<NotificationConfigs>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_events: Option<NotificationEvents>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct NotificationTypes {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct NotificationConfigs {
     /// One comma-separated string.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recipient_emails: Option<String>,
     /// 1..100; sent as a number, returned by the server as a string.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub completed_percentage: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct NotificationEvents {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_job_start: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_job_complete: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `{"count":3,"interval":1,"intervalUnit":"HOURS"}`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Deferment {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub interval: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub interval_unit: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `preDeployment`: a message with a deferment.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct PreDeployment {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferment: Option<Deferment>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `duringDeployment`: `{"userMessage","description"}`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct DeploymentMessage {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `postDeployment`.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct PostDeployment {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub suppress_reboots: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reboot_honor_on_user_login: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reboot_option: Option<RebootOption>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reboot_countdown: Option<RebootCountdown>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_complete: Option<OnComplete>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct RebootOption {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferment: Option<Deferment>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct RebootCountdown {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub interval: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub interval_unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct OnComplete {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub always_show_completed_prompt: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// A pre- or post-deployment action.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Action {
     /// Server-assigned, stable across updates; send it back to keep the action.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_id: Option<String>,
     /// `Run Script`, `Install Software`, `Change Registry Key`, `Uninstall Software`, `System Reboot`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action: Option<String>,
     /// Read-only: `predeploy` / `postdeploy`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<ActionParams>,
     /// Base64 content when sent; a storage path (`<customerId>/<actionId>/Script`,
     /// `default/MakeCache/makecache`) when returned. Sending the path back keeps the script.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub script: Option<String>,
     /// `ps` or `sh`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub script_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub detection_script: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub detection_script_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_linked_to_job: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Action parameters; which ones apply depends on the action.
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ActionParams {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_item: Option<String>,
     /// Server default 180.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub timeout: Option<i64>,
     /// e.g. `MakeCache` (Linux; the script must then be empty).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_script_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remediation_scope: Option<bool>,
     // Install Software
-    #[serde(
-        rename = "downloadURL",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "downloadURL")]
     pub download_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_checksum: Option<String>,
     /// 0 (script based) or 1 (installer based).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub install_method: Option<i64>,
     /// Server default 0.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub download_protocol: Option<i64>,
     // Change Registry Key (base64 key and value)
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reg_key: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reg_value_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reg_value: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reg_key_add_new: Option<bool>,
     // Uninstall Software
-    #[serde(
-        rename = "unInstallRegistryKey",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unInstallRegistryKey")]
     pub uninstall_registry_key: Option<String>,
-    #[serde(
-        rename = "unInstallSoftwareDisplayName",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unInstallSoftwareDisplayName")]
     pub uninstall_software_display_name: Option<String>,
-    #[serde(
-        rename = "unInstallSoftwareVersion",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unInstallSoftwareVersion")]
     pub uninstall_software_version: Option<String>,
-    #[serde(
-        rename = "unInstallSoftwareVersionMatch",
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unInstallSoftwareVersionMatch")]
     pub uninstall_software_version_match: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `{"user": {...} | null, "date": epoch-ms | null}`.
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct AuditStamp {
-    #[serde(default)]
     pub user: Option<AuditUser>,
     /// Epoch milliseconds.
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub date: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct AuditUser {
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_name: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -889,29 +518,22 @@ impl std::fmt::Display for JobStatus {
 }
 
 /// One entry of `GET /pm/v1/deploymentjobs/summary` (a different shape from the full job).
+#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct JobSummary {
-    #[serde(default, deserialize_with = "lenient::opt_string_or_default")]
+    #[serde(deserialize_with = "lenient::opt_string_or_default")]
     pub id: String,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub platform: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub status: Option<String>,
-    #[serde(rename = "type", default, deserialize_with = "lenient::opt_string")]
+    #[serde(rename = "type")]
     pub job_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub schedule_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub is_recurring: Option<bool>,
     /// `{"user": {...}, "date": epoch-ms}`.
-    #[serde(default)]
     pub created: Option<AuditStamp>,
-    #[serde(default)]
     pub updated: Option<AuditStamp>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -1001,10 +623,72 @@ pub fn format_start_date_time(t: time::PrimitiveDateTime) -> String {
     )
 }
 
+// Nested objects decode as serde derives them; their own fields carry the leniency.
+impl lenient::Decode for ReattemptFailedPatches {}
+impl lenient::Decode for Vec<ChainedJobRule> {}
+impl lenient::Decode for Vec<LinkedToJob> {}
+impl lenient::Decode for Notification {}
+impl lenient::Decode for NotificationTypes {}
+impl lenient::Decode for NotificationConfigs {}
+impl lenient::Decode for NotificationEvents {}
+impl lenient::Decode for Deferment {}
+impl lenient::Decode for PreDeployment {}
+impl lenient::Decode for DeploymentMessage {}
+impl lenient::Decode for PostDeployment {}
+impl lenient::Decode for RebootOption {}
+impl lenient::Decode for RebootCountdown {}
+impl lenient::Decode for OnComplete {}
+impl lenient::Decode for Vec<Action> {}
+impl lenient::Decode for ActionParams {}
+impl lenient::Decode for AuditStamp {}
+impl lenient::Decode for AuditUser {}
+
 /// Decoders that accept the API's spellings of each type.
 pub(crate) mod lenient {
+    use serde::de::DeserializeOwned;
     use serde::{Deserialize, Deserializer};
     use serde_json::Value;
+
+    /// How a type is read when it sits in an `Option` field of the model: every such field is
+    /// decoded through [`opt`], which the structs attach with `serde_with::apply`.
+    pub trait Decode: DeserializeOwned {
+        /// Plain serde (`null` is `None`); the scalar types and string lists override it.
+        fn decode_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            Option::<Self>::deserialize(d)
+        }
+    }
+
+    /// The `deserialize_with` of every `Option` field.
+    pub fn opt<'de, D: Deserializer<'de>, T: Decode>(d: D) -> Result<Option<T>, D::Error> {
+        T::decode_opt(d)
+    }
+
+    impl Decode for i64 {
+        fn decode_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            opt_i64(d)
+        }
+    }
+
+    impl Decode for bool {
+        fn decode_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            opt_bool(d)
+        }
+    }
+
+    impl Decode for String {
+        fn decode_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            opt_string(d)
+        }
+    }
+
+    impl Decode for Vec<String> {
+        fn decode_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            opt_strings(d)
+        }
+    }
+
+    /// Raw JSON is kept as received.
+    impl Decode for Value {}
 
     pub fn kind(v: &Value) -> &'static str {
         match v {
@@ -1185,6 +869,61 @@ mod tests {
             Job::from_json(json!({"deletedBy": {"user": {"id": "u"}, "date": "1700000000000"}}))
                 .unwrap();
         assert!(job.is_deleted());
+    }
+
+    #[test]
+    fn every_option_type_decodes_leniently_and_only_top_level_nulls_are_written() {
+        let job = Job::from_json(json!({
+            "schemaVersion": 1.5,
+            "recurring": 0,
+            "timeout": 30.0,
+            "approvedPatches": ["p", 7],
+            "disabledPatches": {"kept": ["as", "is"]},
+            "notification": null,
+            "preDeployment": {"userMessage": 5, "deferment": {"count": "3", "future": 1}},
+            "createdBy": {"user": null, "date": "17"},
+            "summaryOnly": true
+        }))
+        .unwrap();
+        assert_eq!(job.schema_version.as_deref(), Some("1.5"));
+        assert_eq!(job.recurring, Some(false));
+        assert_eq!(job.timeout, Some(30));
+        assert_eq!(job.approved_patches, Some(vec!["p".into(), "7".into()]));
+        assert_eq!(job.notification, None);
+        let out = job.to_json();
+        let top = out.as_object().unwrap();
+        for unset in [
+            "notification",
+            "description",
+            "recurringWeekDays",
+            "linkedToJob",
+        ] {
+            assert_eq!(
+                top.get(unset),
+                Some(&Value::Null),
+                "{unset} is written as null"
+            );
+        }
+        assert_eq!(out["disabledPatches"], json!({"kept": ["as", "is"]}));
+        assert_eq!(
+            out["preDeployment"],
+            json!({"userMessage": "5", "deferment": {"count": 3, "future": 1}}),
+            "nested objects leave unset fields out and keep unknown ones"
+        );
+        assert_eq!(out["createdBy"], json!({"user": null, "date": 17}));
+        assert_eq!(out["summaryOnly"], json!(true));
+        assert_eq!(
+            Job::from_json(out).unwrap(),
+            job,
+            "the canonical form reads back"
+        );
+
+        let summary =
+            JobSummary::from_json(json!({"id": 42, "isRecurring": "TRUE", "name": null})).unwrap();
+        assert_eq!(summary.id, "42");
+        assert_eq!(summary.is_recurring, Some(true));
+        assert_eq!(summary.name, None);
+        assert_eq!(JobSummary::from_json(json!({})).unwrap().id, "");
     }
 
     #[test]
