@@ -10,12 +10,12 @@
 //! `id` and `customerId`, which are left out when unset so a create body carries no id.
 //! Inside nested objects, unset fields are left out.
 //!
-//! How the structs get there without a serde attribute on every field: each struct has
-//! `#[serde(default)]` (a missing field is `None`), `serde_with::apply` decodes every `Option`
-//! field through [`lenient::opt`] (lenient for `i64`, `bool`, `String` and string lists, plain
-//! serde for nested objects and raw JSON), and the nested structs add
-//! `serde_with::skip_serializing_none`. A field that needs otherwise opts out with
-//! `#[serde_with(skip_apply)]`.
+//! How the structs get there without a serde attribute on every field: `serde_with::apply`
+//! gives every `Option` field `default` and decodes it through [`lenient::opt`] (lenient for
+//! `i64`, `bool`, `String` and string lists, plain serde for nested objects and raw JSON), and
+//! the nested structs add `serde_with::skip_serializing_none`. A field that needs otherwise
+//! opts out with `#[serde_with(skip_apply)]`. (`default` stays per field: a struct-level
+//! `#[serde(default)]` made the release binary about 95 KB larger.)
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,9 +24,9 @@ use super::Error;
 
 /// A deployment job (`GET /pm/v1/deploymentjob/{id}` shape). Field names follow the API,
 /// snake_cased; `job_type` is the API's `type`.
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Job {
     // identity (server-assigned): decoded strictly, and left out when unset so that a create
     // body carries no id
@@ -213,9 +213,9 @@ impl Job {
 
 /// `{"noOfReattempts": 1..5, "exponentialBackoffInterval": 1..15}`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ReattemptFailedPatches {
     pub no_of_reattempts: Option<i64>,
     pub exponential_backoff_interval: Option<i64>,
@@ -225,9 +225,9 @@ pub struct ReattemptFailedPatches {
 
 /// A rule on the linked (parent) job's post-actions.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ChainedJobRule {
     /// Always `null` in the samples; kept when present.
     pub id: Option<Value>,
@@ -246,9 +246,9 @@ pub struct ChainedJobRule {
 
 /// The parent job summary the server returns under `linkedToJob`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LinkedToJob {
     // decoded strictly, like the job's own identity
     #[serde_with(skip_apply)]
@@ -272,9 +272,9 @@ pub struct LinkedToJob {
 
 /// `{"notificationTypes":{"email":…},"notificationConfigs":{…},"notificationEvents":{…}}`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub notification_types: Option<NotificationTypes>,
     pub notification_configs: Option<NotificationConfigs>,
@@ -284,9 +284,9 @@ pub struct Notification {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NotificationTypes {
     pub email: Option<bool>,
     #[serde(flatten)]
@@ -294,9 +294,9 @@ pub struct NotificationTypes {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NotificationConfigs {
     /// One comma-separated string.
     pub recipient_emails: Option<String>,
@@ -307,9 +307,9 @@ pub struct NotificationConfigs {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NotificationEvents {
     pub on_job_start: Option<bool>,
     pub on_job_complete: Option<bool>,
@@ -319,9 +319,9 @@ pub struct NotificationEvents {
 
 /// `{"count":3,"interval":1,"intervalUnit":"HOURS"}`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Deferment {
     pub count: Option<i64>,
     pub interval: Option<i64>,
@@ -332,9 +332,9 @@ pub struct Deferment {
 
 /// `preDeployment`: a message with a deferment.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PreDeployment {
     pub user_message: Option<String>,
     pub description: Option<String>,
@@ -345,9 +345,9 @@ pub struct PreDeployment {
 
 /// `duringDeployment`: `{"userMessage","description"}`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DeploymentMessage {
     pub user_message: Option<String>,
     pub description: Option<String>,
@@ -357,9 +357,9 @@ pub struct DeploymentMessage {
 
 /// `postDeployment`.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PostDeployment {
     pub suppress_reboots: Option<bool>,
     pub reboot_honor_on_user_login: Option<bool>,
@@ -371,9 +371,9 @@ pub struct PostDeployment {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RebootOption {
     pub user_message: Option<String>,
     pub description: Option<String>,
@@ -383,9 +383,9 @@ pub struct RebootOption {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RebootCountdown {
     pub interval: Option<i64>,
     pub interval_unit: Option<String>,
@@ -396,9 +396,9 @@ pub struct RebootCountdown {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct OnComplete {
     pub user_message: Option<String>,
     pub description: Option<String>,
@@ -409,9 +409,9 @@ pub struct OnComplete {
 
 /// A pre- or post-deployment action.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Server-assigned, stable across updates; send it back to keep the action.
     pub action_id: Option<String>,
@@ -434,9 +434,9 @@ pub struct Action {
 
 /// Action parameters; which ones apply depends on the action.
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ActionParams {
     pub action_item: Option<String>,
     /// Server default 180.
@@ -471,9 +471,9 @@ pub struct ActionParams {
 }
 
 /// `{"user": {...} | null, "date": epoch-ms | null}`.
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AuditStamp {
     pub user: Option<AuditUser>,
     /// Epoch milliseconds.
@@ -483,9 +483,9 @@ pub struct AuditStamp {
 }
 
 #[serde_with::skip_serializing_none]
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AuditUser {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -518,11 +518,11 @@ impl std::fmt::Display for JobStatus {
 }
 
 /// One entry of `GET /pm/v1/deploymentjobs/summary` (a different shape from the full job).
-#[serde_with::apply(Option => #[serde(deserialize_with = "lenient::opt")])]
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct JobSummary {
-    #[serde(deserialize_with = "lenient::opt_string_or_default")]
+    #[serde(default, deserialize_with = "lenient::opt_string_or_default")]
     pub id: String,
     pub name: Option<String>,
     pub platform: Option<String>,
