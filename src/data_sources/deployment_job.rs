@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::plugin::{AttributePath, Block, DataSource, Diagnostics, Schema, Value};
+use super::{answer, required_string};
+use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::get_path;
 use crate::resources::deployment_job::read::job_to_state;
@@ -20,6 +21,31 @@ pub struct DeploymentJobDataSource {
 impl DeploymentJobDataSource {
     pub fn new(slot: Arc<ClientSlot>) -> Self {
         DeploymentJobDataSource { slot }
+    }
+
+    async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
+        let client = self.slot.get()?;
+        let id = required_string(config, "id", "Set id to a deployment job ID.")?;
+        match client.get_job(id).await {
+            Ok(Some(job)) if get_path(&job.to_json(), &["deletedBy", "date"]).is_null() => {
+                let mut state = job_to_state(&job.to_json(), &Value::Null, None);
+                if let Some(slot) = state.get_mut("id") {
+                    *slot = Value::from(id);
+                }
+                Ok(state)
+            }
+            Ok(_) => Err(Diagnostic::error(
+                "Deployment job not found",
+                format!("No deployment job has the ID {id}."),
+            )
+            .at(AttributePath::attr("id"))
+            .into()),
+            Err(e) => Err(Diagnostic::error(
+                "Reading the deployment job failed",
+                format!("Job {id}: {e}"),
+            )
+            .into()),
+        }
     }
 }
 
@@ -62,42 +88,6 @@ impl DataSource for DeploymentJobDataSource {
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
-        let mut diags = Diagnostics::new();
-        let client = match self.slot.get() {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d),
-        };
-        let Some(id) = config.get("id").as_str() else {
-            diags.error_at(
-                AttributePath::attr("id"),
-                "Missing id",
-                "Set id to a deployment job ID.",
-            );
-            return (Value::Null, diags);
-        };
-        match client.get_job(id).await {
-            Ok(Some(job)) if get_path(&job.to_json(), &["deletedBy", "date"]).is_null() => {
-                let mut state = job_to_state(&job.to_json(), &Value::Null, None);
-                if let Some(slot) = state.get_mut("id") {
-                    *slot = Value::from(id);
-                }
-                (state, diags)
-            }
-            Ok(_) => {
-                diags.error_at(
-                    AttributePath::attr("id"),
-                    "Deployment job not found",
-                    format!("No deployment job has the ID {id}."),
-                );
-                (Value::Null, diags)
-            }
-            Err(e) => {
-                diags.error(
-                    "Reading the deployment job failed",
-                    format!("Job {id}: {e}"),
-                );
-                (Value::Null, diags)
-            }
-        }
+        answer(self.fetch(config).await)
     }
 }

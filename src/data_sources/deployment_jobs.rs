@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::{answer, required_string};
 use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostics, Mode, Nesting, Schema, Value,
+    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
+    Value,
 };
 use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
@@ -74,6 +76,24 @@ impl DeploymentJobsDataSource {
     pub fn new(slot: Arc<ClientSlot>) -> Self {
         DeploymentJobsDataSource { slot }
     }
+
+    async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
+        let client = self.slot.get()?;
+        let platform = required_string(config, "platform", "Set platform to Windows or Linux.")?;
+        // the name is matched here rather than sent as a QQL filter: exact and independent
+        // of how the service tokenises names
+        let summaries = client.list_jobs(platform, None).await.map_err(|e| {
+            Diagnostic::error(
+                "Listing deployment jobs failed",
+                format!("Platform {platform}: {e}"),
+            )
+        })?;
+        let summaries: Vec<serde_json::Value> = summaries
+            .iter()
+            .filter_map(|s| serde_json::to_value(s).ok())
+            .collect();
+        Ok(with_jobs(config, &summaries))
+    }
 }
 
 pub fn schema() -> Schema {
@@ -114,36 +134,7 @@ impl DataSource for DeploymentJobsDataSource {
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
-        let mut diags = Diagnostics::new();
-        let client = match self.slot.get() {
-            Ok(c) => c,
-            Err(d) => return (Value::Null, d),
-        };
-        let Some(platform) = config.get("platform").as_str() else {
-            diags.error_at(
-                AttributePath::attr("platform"),
-                "Missing platform",
-                "Set platform to Windows or Linux.",
-            );
-            return (Value::Null, diags);
-        };
-        // the name is matched here rather than sent as a QQL filter: exact and independent
-        // of how the service tokenises names
-        let summaries = match client.list_jobs(platform, None).await {
-            Ok(s) => s,
-            Err(e) => {
-                diags.error(
-                    "Listing deployment jobs failed",
-                    format!("Platform {platform}: {e}"),
-                );
-                return (Value::Null, diags);
-            }
-        };
-        let summaries: Vec<serde_json::Value> = summaries
-            .iter()
-            .filter_map(|s| serde_json::to_value(s).ok())
-            .collect();
-        (with_jobs(config, &summaries), diags)
+        answer(self.fetch(config).await)
     }
 }
 

@@ -6,7 +6,7 @@ pub mod deployment_jobs;
 
 use std::sync::Arc;
 
-use crate::plugin;
+use crate::plugin::{self, AttributePath, Diagnostic, Diagnostics, Value};
 use crate::provider::ClientSlot;
 
 /// Every data source of the provider.
@@ -15,6 +15,24 @@ pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {
         Arc::new(deployment_job::DeploymentJobDataSource::new(slot.clone())),
         Arc::new(deployment_jobs::DeploymentJobsDataSource::new(slot)),
     ]
+}
+
+/// What `DataSource::read` answers for a read that either finds its value or fails.
+fn answer(result: Result<Value, Diagnostics>) -> (Value, Diagnostics) {
+    match result {
+        Ok(value) => (value, Diagnostics::new()),
+        Err(diagnostics) => (Value::Null, diagnostics),
+    }
+}
+
+/// A string attribute the read cannot do without. Terraform enforces `Required` before a
+/// read; a null that slips through anyway is an error at the attribute, not a panic.
+fn required_string<'a>(config: &'a Value, name: &str, hint: &str) -> Result<&'a str, Diagnostics> {
+    config.get(name).as_str().ok_or_else(|| {
+        Diagnostic::error(format!("Missing {name}"), hint)
+            .at(AttributePath::attr(name))
+            .into()
+    })
 }
 
 /// The data sources' registry pages, generated from their schemas.

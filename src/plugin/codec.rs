@@ -68,6 +68,156 @@ const MAX_MSGPACK_DEPTH: usize = 512;
 const UNKNOWN_EXT_TYPE: i8 = 0;
 
 // ---------------------------------------------------------------------------------------
+// decoding: one type-directed walk over either wire form
+
+/// A parsed wire value (msgpack or JSON) as the type-directed walk sees it. The walk
+/// (`decode_value`) owns what both forms share: lists, sets, tuples, maps, objects, and the
+/// attribute paths in errors. Each form supplies its primitives, its map keys and its
+/// wrapper for the `dynamic` type, which differ between the two.
+trait WireValue: Sized {
+    /// A map key as the form holds it (msgpack: any value; JSON: always a string).
+    type Key;
+    /// cty JSON leaves null attributes out of an object; cty msgpack writes every one.
+    const ABSENT_ATTRIBUTES_ARE_NULL: bool;
+    /// The wire kind, for errors ("an array", "a map", ...).
+    fn kind(&self) -> &'static str;
+    /// `Some` for a null or an unknown: valid whatever the type.
+    fn null_or_unknown(&self) -> Option<Value>;
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError>;
+    fn array(&self) -> Option<&[Self]>;
+    fn entries(&self) -> Option<impl Iterator<Item = (&Self::Key, &Self)>>;
+    fn key<'a>(key: &'a Self::Key, path: &Path) -> Result<&'a str, CodecError>;
+    /// Unwraps a value of the `dynamic` type into its own type and the value proper.
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError>;
+}
+
+fn decode_value<W: WireValue>(
+    v: &W,
+    ty: &Type,
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
+    if let Some(null_or_unknown) = v.null_or_unknown() {
+        return Ok(null_or_unknown);
+    }
+    match ty {
+        Type::String => v.decode_string(path),
+        Type::Number => v.decode_number(path),
+        Type::Bool => v.decode_bool(path),
+        Type::List(elem) | Type::Set(elem) => {
+            let Some(items) = v.array() else {
+                return Err(mismatch(path, collection_name(ty), v.kind()));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push(path.within(PathStep::Index(i as i64), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?);
+            }
+            Ok(if matches!(ty, Type::List(_)) {
+                Value::List(out)
+            } else {
+                Value::Set(out)
+            })
+        }
+        Type::Tuple(elems) => {
+            let Some(items) = v.array() else {
+                return Err(mismatch(path, "a tuple", v.kind()));
+            };
+            if items.len() != elems.len() {
+                return Err(path.error(format!(
+                    "a tuple of {} elements is required, found {}",
+                    elems.len(),
+                    items.len()
+                )));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
+                out.push(path.within(PathStep::Index(i as i64), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?);
+            }
+            Ok(Value::Tuple(out))
+        }
+        Type::Map(elem) => {
+            let Some(entries) = v.entries() else {
+                return Err(mismatch(path, "a map", v.kind()));
+            };
+            let mut out = BTreeMap::new();
+            for (k, item) in entries {
+                let key = W::key(k, path)?;
+                let value = path.within(PathStep::Key(key.to_owned()), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?;
+                if out.insert(key.to_owned(), value).is_some() {
+                    return Err(path.error("a map key appears twice"));
+                }
+            }
+            Ok(Value::Map(out))
+        }
+        Type::Object(attrs) => {
+            let Some(entries) = v.entries() else {
+                return Err(mismatch(path, "an object", v.kind()));
+            };
+            let mut out = BTreeMap::new();
+            for (k, item) in entries {
+                let key = W::key(k, path)?;
+                let Some(attr_ty) = attrs.get(key) else {
+                    if unknown == UnknownAttributes::Ignore {
+                        continue;
+                    }
+                    return Err(path.error(format!("unsupported attribute \"{key}\"")));
+                };
+                let value = path.within(PathStep::Attribute(key.to_owned()), |p| {
+                    decode_value(item, attr_ty, p, unknown)
+                })?;
+                if out.insert(key.to_owned(), value).is_some() {
+                    return Err(path.error(format!("attribute \"{key}\" appears twice")));
+                }
+            }
+            if out.len() != attrs.len() {
+                if W::ABSENT_ATTRIBUTES_ARE_NULL {
+                    for name in attrs.keys() {
+                        out.entry(name.clone()).or_insert(Value::Null);
+                    }
+                } else {
+                    let missing: Vec<&str> = attrs
+                        .keys()
+                        .filter(|k| !out.contains_key(*k))
+                        .map(String::as_str)
+                        .collect();
+                    return Err(path.error(format!(
+                        "an object with {} attributes is required ({} given; missing: {})",
+                        attrs.len(),
+                        out.len(),
+                        missing.join(", ")
+                    )));
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Type::Dynamic => {
+            let (inner_ty, inner) = v.dynamic(path)?;
+            decode_value(inner, &inner_ty, path, unknown)
+        }
+    }
+}
+
+fn mismatch(path: &Path, want: &str, found: &str) -> CodecError {
+    path.error(format!("{want} is required, found {found}"))
+}
+
+fn collection_name(ty: &Type) -> &'static str {
+    match ty {
+        Type::List(_) => "a list",
+        Type::Set(_) => "a set",
+        _ => "a collection",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // msgpack decoding
 
 /// Decodes terraform's msgpack encoding of a value of type `ty`.
@@ -82,37 +232,40 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
             rest.len()
         )));
     }
-    from_msgpack(&mp, ty, &mut Path::new())
+    // An object's attributes must match its type exactly on this wire.
+    decode_value(&mp, ty, &mut Path::new(), UnknownAttributes::Reject)
 }
 
-fn mp_kind(v: &Mp) -> &'static str {
-    match v {
-        Mp::Nil => "nil",
-        Mp::Boolean(_) => "a boolean",
-        Mp::Integer(_) => "an integer",
-        Mp::F32(_) | Mp::F64(_) => "a float",
-        Mp::String(_) => "a string",
-        Mp::Binary(_) => "binary data",
-        Mp::Array(_) => "an array",
-        Mp::Map(_) => "a map",
-        Mp::Ext(..) => "an extension",
+impl WireValue for Mp {
+    type Key = Mp;
+    const ABSENT_ATTRIBUTES_ARE_NULL: bool = false;
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Mp::Nil => "nil",
+            Mp::Boolean(_) => "a boolean",
+            Mp::Integer(_) => "an integer",
+            Mp::F32(_) | Mp::F64(_) => "a float",
+            Mp::String(_) => "a string",
+            Mp::Binary(_) => "binary data",
+            Mp::Array(_) => "an array",
+            Mp::Map(_) => "a map",
+            Mp::Ext(..) => "an extension",
+        }
     }
-}
 
-fn mismatch(path: &Path, want: &str, found: &str) -> CodecError {
-    path.error(format!("{want} is required, found {found}"))
-}
-
-fn from_msgpack(v: &Mp, ty: &Type, path: &mut Path) -> Result<Value, CodecError> {
-    match v {
-        Mp::Nil => return Ok(Value::Null),
-        // Any extension is an unknown: `d4 00 00`, or ext 12 carrying refinements (nullness,
-        // string prefix, number and length bounds) that this model does not keep.
-        Mp::Ext(..) => return Ok(Value::Unknown),
-        _ => {}
+    fn null_or_unknown(&self) -> Option<Value> {
+        match self {
+            Mp::Nil => Some(Value::Null),
+            // Any extension is an unknown: `d4 00 00`, or ext 12 carrying refinements
+            // (nullness, string prefix, number and length bounds) that this model does not keep.
+            Mp::Ext(..) => Some(Value::Unknown),
+            _ => None,
+        }
     }
-    match ty {
-        Type::String => match v {
+
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Mp::String(s) => match s.as_str() {
                 Some(s) => Ok(Value::String(s.to_owned())),
                 None => Err(path.error("a string is required, found invalid UTF-8")),
@@ -121,9 +274,12 @@ fn from_msgpack(v: &Mp, ty: &Type, path: &mut Path) -> Result<Value, CodecError>
                 Ok(s) => Ok(Value::String(s.to_owned())),
                 Err(_) => Err(path.error("a string is required, found invalid UTF-8")),
             },
-            other => Err(mismatch(path, "a string", mp_kind(other))),
-        },
-        Type::Number => match v {
+            other => Err(mismatch(path, "a string", other.kind())),
+        }
+    }
+
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Mp::Integer(i) => Ok(Value::Number(match i.as_i64() {
                 Some(n) => Number::Int(n),
                 None => Number::Decimal(i.to_string()),
@@ -134,139 +290,67 @@ fn from_msgpack(v: &Mp, ty: &Type, path: &mut Path) -> Result<Value, CodecError>
                 Some(text) => decimal_number(text, path),
                 None => Err(path.error("a number is required, found invalid UTF-8")),
             },
-            other => Err(mismatch(path, "a number", mp_kind(other))),
-        },
-        Type::Bool => match v {
+            other => Err(mismatch(path, "a number", other.kind())),
+        }
+    }
+
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Mp::Boolean(b) => Ok(Value::Bool(*b)),
-            other => Err(mismatch(path, "a bool", mp_kind(other))),
-        },
-        Type::List(elem) | Type::Set(elem) => {
-            let Mp::Array(items) = v else {
-                return Err(mismatch(path, collection_name(ty), mp_kind(v)));
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| from_msgpack(item, elem, p))?);
-            }
-            Ok(if matches!(ty, Type::List(_)) {
-                Value::List(out)
-            } else {
-                Value::Set(out)
-            })
+            other => Err(mismatch(path, "a bool", other.kind())),
         }
-        Type::Tuple(elems) => {
-            let Mp::Array(items) = v else {
-                return Err(mismatch(path, "a tuple", mp_kind(v)));
-            };
-            if items.len() != elems.len() {
-                return Err(path.error(format!(
-                    "a tuple of {} elements is required, found {}",
-                    elems.len(),
-                    items.len()
-                )));
-            }
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| from_msgpack(item, elem, p))?);
-            }
-            Ok(Value::Tuple(out))
+    }
+
+    fn array(&self) -> Option<&[Mp]> {
+        match self {
+            Mp::Array(items) => Some(items),
+            _ => None,
         }
-        Type::Map(elem) => {
-            let Mp::Map(entries) = v else {
-                return Err(mismatch(path, "a map", mp_kind(v)));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                let key = msgpack_key(k, path)?;
-                let value =
-                    path.within(PathStep::Key(key.clone()), |p| from_msgpack(item, elem, p))?;
-                if out.insert(key, value).is_some() {
-                    return Err(path.error("a map key appears twice"));
-                }
-            }
-            Ok(Value::Map(out))
+    }
+
+    fn entries(&self) -> Option<impl Iterator<Item = (&Mp, &Mp)>> {
+        match self {
+            Mp::Map(entries) => Some(entries.iter().map(|(k, v)| (k, v))),
+            _ => None,
         }
-        Type::Object(attrs) => {
-            let Mp::Map(entries) = v else {
-                return Err(mismatch(path, "an object", mp_kind(v)));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                let key = msgpack_key(k, path)?;
-                let Some(attr_ty) = attrs.get(&key) else {
-                    return Err(path.error(format!("unsupported attribute \"{key}\"")));
-                };
-                let value = path.within(PathStep::Attribute(key.clone()), |p| {
-                    from_msgpack(item, attr_ty, p)
-                })?;
-                if out.insert(key.clone(), value).is_some() {
-                    return Err(path.error(format!("attribute \"{key}\" appears twice")));
-                }
-            }
-            if out.len() != attrs.len() {
-                let missing: Vec<&str> = attrs
-                    .keys()
-                    .filter(|k| !out.contains_key(*k))
-                    .map(String::as_str)
-                    .collect();
-                return Err(path.error(format!(
-                    "an object with {} attributes is required ({} given; missing: {})",
-                    attrs.len(),
-                    out.len(),
-                    missing.join(", ")
-                )));
-            }
-            Ok(Value::Object(out))
+    }
+
+    fn key<'a>(key: &'a Mp, path: &Path) -> Result<&'a str, CodecError> {
+        match key {
+            Mp::String(s) => s
+                .as_str()
+                .ok_or_else(|| path.error("a map key is not valid UTF-8")),
+            other => Err(path.error(format!("map keys must be strings, found {}", other.kind()))),
         }
-        Type::Dynamic => {
-            let Mp::Array(pair) = v else {
+    }
+
+    /// A `[type-json, value]` pair, the type as binary or string.
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Mp), CodecError> {
+        let Mp::Array(pair) = self else {
+            return Err(mismatch(
+                path,
+                "a [type, value] pair for a dynamic value",
+                self.kind(),
+            ));
+        };
+        let [type_json, inner] = pair.as_slice() else {
+            return Err(path.error(format!(
+                "a [type, value] pair for a dynamic value is required, found an array of {}",
+                pair.len()
+            )));
+        };
+        let type_bytes: &[u8] = match type_json {
+            Mp::Binary(b) => b,
+            Mp::String(s) => s.as_bytes(),
+            other => {
                 return Err(mismatch(
                     path,
-                    "a [type, value] pair for a dynamic value",
-                    mp_kind(v),
-                ));
-            };
-            let [type_json, inner] = pair.as_slice() else {
-                return Err(path.error(format!(
-                    "a [type, value] pair for a dynamic value is required, found an array of {}",
-                    pair.len()
-                )));
-            };
-            let type_bytes: &[u8] = match type_json {
-                Mp::Binary(b) => b,
-                Mp::String(s) => s.as_bytes(),
-                other => {
-                    return Err(mismatch(
-                        path,
-                        "the type (JSON) of a dynamic value",
-                        mp_kind(other),
-                    ))
-                }
-            };
-            let inner_ty = parse_type_json(type_bytes, path)?;
-            from_msgpack(inner, &inner_ty, path)
-        }
-    }
-}
-
-fn collection_name(ty: &Type) -> &'static str {
-    match ty {
-        Type::List(_) => "a list",
-        Type::Set(_) => "a set",
-        _ => "a collection",
-    }
-}
-
-fn msgpack_key(k: &Mp, path: &Path) -> Result<String, CodecError> {
-    match k {
-        Mp::String(s) => match s.as_str() {
-            Some(s) => Ok(s.to_owned()),
-            None => Err(path.error("a map key is not valid UTF-8")),
-        },
-        other => Err(path.error(format!(
-            "map keys must be strings, found {}",
-            mp_kind(other)
-        ))),
+                    "the type (JSON) of a dynamic value",
+                    other.kind(),
+                ))
+            }
+        };
+        Ok((parse_type_json(type_bytes, path)?, inner))
     }
 }
 
@@ -581,38 +665,41 @@ pub fn decode_json_with(
     let path = Path::new();
     let json: Json =
         serde_json::from_slice(bytes).map_err(|e| path.error(format!("malformed JSON: {e}")))?;
-    from_json(&json, ty, &mut Path::new(), unknown)
+    decode_value(&json, ty, &mut Path::new(), unknown)
 }
 
-fn json_kind(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
+impl WireValue for Json {
+    type Key = String;
+    const ABSENT_ATTRIBUTES_ARE_NULL: bool = true;
 
-fn from_json(
-    v: &Json,
-    ty: &Type,
-    path: &mut Path,
-    unknown: UnknownAttributes,
-) -> Result<Value, CodecError> {
-    if v.is_null() {
-        return Ok(Value::Null);
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
     }
-    match ty {
-        // Like cty, primitive types accept each other's JSON forms where the text converts.
-        Type::String => match v {
+
+    /// JSON has no unknowns.
+    fn null_or_unknown(&self) -> Option<Value> {
+        self.is_null().then_some(Value::Null)
+    }
+
+    // Like cty, primitive types accept each other's JSON forms where the text converts.
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Json::String(s) => Ok(Value::String(s.clone())),
             Json::Number(n) => Ok(Value::String(n.to_string())),
             Json::Bool(b) => Ok(Value::String(b.to_string())),
-            other => Err(mismatch(path, "a string", json_kind(other))),
-        },
-        Type::Number => match v {
+            other => Err(mismatch(path, "a string", other.kind())),
+        }
+    }
+
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Json::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     Ok(Value::Number(Number::Int(i)))
@@ -626,102 +713,55 @@ fn from_json(
                 }
             }
             Json::String(s) => decimal_number(s, path),
-            other => Err(mismatch(path, "a number", json_kind(other))),
-        },
-        Type::Bool => match v {
+            other => Err(mismatch(path, "a number", other.kind())),
+        }
+    }
+
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError> {
+        match self {
             Json::Bool(b) => Ok(Value::Bool(*b)),
             Json::String(s) if s == "true" => Ok(Value::Bool(true)),
             Json::String(s) if s == "false" => Ok(Value::Bool(false)),
-            other => Err(mismatch(path, "a bool", json_kind(other))),
-        },
-        Type::List(elem) | Type::Set(elem) => {
-            let Json::Array(items) = v else {
-                return Err(mismatch(path, collection_name(ty), json_kind(v)));
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| {
-                    from_json(item, elem, p, unknown)
-                })?);
-            }
-            Ok(if matches!(ty, Type::List(_)) {
-                Value::List(out)
-            } else {
-                Value::Set(out)
-            })
+            other => Err(mismatch(path, "a bool", other.kind())),
         }
-        Type::Tuple(elems) => {
-            let Json::Array(items) = v else {
-                return Err(mismatch(path, "a tuple", json_kind(v)));
-            };
-            if items.len() != elems.len() {
-                return Err(path.error(format!(
-                    "a tuple of {} elements is required, found {}",
-                    elems.len(),
-                    items.len()
-                )));
-            }
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| {
-                    from_json(item, elem, p, unknown)
-                })?);
-            }
-            Ok(Value::Tuple(out))
+    }
+
+    fn array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
         }
-        Type::Map(elem) => {
-            let Json::Object(entries) = v else {
-                return Err(mismatch(path, "a map", json_kind(v)));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                let value = path.within(PathStep::Key(k.clone()), |p| {
-                    from_json(item, elem, p, unknown)
-                })?;
-                out.insert(k.clone(), value);
-            }
-            Ok(Value::Map(out))
+    }
+
+    fn entries(&self) -> Option<impl Iterator<Item = (&String, &Json)>> {
+        match self {
+            Json::Object(entries) => Some(entries.iter()),
+            _ => None,
         }
-        Type::Object(attrs) => {
-            let Json::Object(entries) = v else {
-                return Err(mismatch(path, "an object", json_kind(v)));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                match attrs.get(k) {
-                    Some(attr_ty) => {
-                        let value = path.within(PathStep::Attribute(k.clone()), |p| {
-                            from_json(item, attr_ty, p, unknown)
-                        })?;
-                        out.insert(k.clone(), value);
-                    }
-                    None if unknown == UnknownAttributes::Ignore => {}
-                    None => return Err(path.error(format!("unsupported attribute \"{k}\""))),
-                }
-            }
-            for name in attrs.keys() {
-                out.entry(name.clone()).or_insert(Value::Null);
-            }
-            Ok(Value::Object(out))
+    }
+
+    fn key<'a>(key: &'a String, _path: &Path) -> Result<&'a str, CodecError> {
+        Ok(key)
+    }
+
+    /// A `{"value": ..., "type": ...}` object.
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Json), CodecError> {
+        let Json::Object(wrapper) = self else {
+            return Err(mismatch(
+                path,
+                "a {\"value\", \"type\"} object for a dynamic value",
+                self.kind(),
+            ));
+        };
+        if let Some(extra) = wrapper.keys().find(|k| *k != "value" && *k != "type") {
+            return Err(path.error(format!("unexpected key \"{extra}\" in a dynamic value")));
         }
-        Type::Dynamic => {
-            let Json::Object(wrapper) = v else {
-                return Err(mismatch(
-                    path,
-                    "a {\"value\", \"type\"} object for a dynamic value",
-                    json_kind(v),
-                ));
-            };
-            if let Some(extra) = wrapper.keys().find(|k| *k != "value" && *k != "type") {
-                return Err(path.error(format!("unexpected key \"{extra}\" in a dynamic value")));
-            }
-            let (Some(type_json), Some(inner)) = (wrapper.get("type"), wrapper.get("value")) else {
-                return Err(path.error("a dynamic value needs both \"value\" and \"type\""));
-            };
-            let inner_ty = Type::from_json(type_json)
-                .ok_or_else(|| path.error("the type of a dynamic value is not a valid type"))?;
-            from_json(inner, &inner_ty, path, unknown)
-        }
+        let (Some(type_json), Some(inner)) = (wrapper.get("type"), wrapper.get("value")) else {
+            return Err(path.error("a dynamic value needs both \"value\" and \"type\""));
+        };
+        let inner_ty = Type::from_json(type_json)
+            .ok_or_else(|| path.error("the type of a dynamic value is not a valid type"))?;
+        Ok((inner_ty, inner))
     }
 }
 

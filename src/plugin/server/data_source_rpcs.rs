@@ -1,7 +1,7 @@
 //! Data source RPCs: ValidateDataResourceConfig, ReadDataSource.
 
-use super::{decode, diags, encode, Payload, ProviderService};
-use crate::plugin::diagnostics::Diagnostic;
+use super::{decode, diags, encode_reporting, respond, Payload, ProviderService};
+use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::proto::tfplugin6 as pb;
 
 impl ProviderService {
@@ -25,45 +25,27 @@ impl ProviderService {
         req: pb::read_data_source::Request,
     ) -> pb::read_data_source::Response {
         tracing::debug!(type_name = %req.type_name, "ReadDataSource");
-        let entry = match self.data_source(&req.type_name) {
-            Ok(entry) => entry,
-            Err(d) => {
-                return pb::read_data_source::Response {
-                    diagnostics: diags(&d),
-                    ..Default::default()
-                }
+        let result = async {
+            let entry = self.data_source(&req.type_name)?;
+            let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
+            let (state, mut diagnostics) = entry.data_source.read(&config).await;
+            if !diagnostics.has_errors() && (state.is_null() || !state.is_wholly_known()) {
+                diagnostics.push(Diagnostic::error(
+                    "Provider produced an invalid data source result",
+                    format!(
+                        "The data source {} returned a null or partly unknown object. This is a bug in the provider.",
+                        req.type_name
+                    ),
+                ));
             }
-        };
-        let config = match decode(req.config.as_ref(), &entry.ty, Payload::Config) {
-            Ok(config) => config,
-            Err(d) => {
-                return pb::read_data_source::Response {
-                    diagnostics: diags(&d),
-                    ..Default::default()
-                }
-            }
-        };
-        let (state, mut diagnostics) = entry.data_source.read(&config).await;
-        if !diagnostics.has_errors() && (state.is_null() || !state.is_wholly_known()) {
-            diagnostics.push(Diagnostic::error(
-                "Provider produced an invalid data source result",
-                format!(
-                    "The data source {} returned a null or partly unknown object. This is a bug in the provider.",
-                    req.type_name
-                ),
-            ));
+            let state = encode_reporting(&state, &entry.ty, Payload::State, &mut diagnostics);
+            Ok::<_, Diagnostics>(pb::read_data_source::Response {
+                state,
+                diagnostics: diags(&diagnostics),
+                deferred: None,
+            })
         }
-        let state = match encode(&state, &entry.ty, Payload::State) {
-            Ok(dv) => Some(dv),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
-        pb::read_data_source::Response {
-            state,
-            diagnostics: diags(&diagnostics),
-            deferred: None,
-        }
+        .await;
+        respond(result)
     }
 }

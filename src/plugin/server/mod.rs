@@ -200,9 +200,54 @@ pub(crate) fn encode(
         })
 }
 
+/// Encodes a value the provider produced into a response that carries diagnostics anyway:
+/// a failure joins `diagnostics` (after the provider's own) and the value is left out.
+pub(crate) fn encode_reporting(
+    value: &Value,
+    ty: &Type,
+    what: Payload,
+    diagnostics: &mut Diagnostics,
+) -> Option<pb::DynamicValue> {
+    encode(value, ty, what)
+        .map_err(|d| diagnostics.extend(d))
+        .ok()
+}
+
 /// The diagnostics of a failed step, converted for a response.
 pub(crate) fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
     convert::diagnostics(d)
+}
+
+/// A response that can tell a failure by its diagnostics alone, every other field empty.
+pub(crate) trait FailedResponse {
+    fn failed(diagnostics: Vec<pb::Diagnostic>) -> Self;
+}
+
+macro_rules! failed_response {
+    ($($rpc:ident),+) => {$(
+        impl FailedResponse for pb::$rpc::Response {
+            fn failed(diagnostics: Vec<pb::Diagnostic>) -> Self {
+                Self {
+                    diagnostics,
+                    ..Default::default()
+                }
+            }
+        }
+    )+};
+}
+
+failed_response!(
+    upgrade_resource_state,
+    read_resource,
+    plan_resource_change,
+    apply_resource_change,
+    import_resource_state,
+    read_data_source
+);
+
+/// An RPC's answer: its response, or the diagnostics of the step that failed.
+pub(crate) fn respond<R: FailedResponse>(result: Result<R, Diagnostics>) -> R {
+    result.unwrap_or_else(|d| R::failed(diags(&d)))
 }
 
 type RpcResult<T> = Result<Response<T>, Status>;

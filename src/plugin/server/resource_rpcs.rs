@@ -1,7 +1,9 @@
 //! Managed resource RPCs: ValidateResourceConfig, UpgradeResourceState, ReadResource,
 //! PlanResourceChange, ApplyResourceChange, ImportResourceState.
 
-use super::{decode, decode_error, diags, encode, Payload, ProviderService};
+use super::{
+    decode, decode_error, diags, encode, encode_reporting, respond, Payload, ProviderService,
+};
 use crate::plugin::codec::{self, UnknownAttributes};
 use crate::plugin::convert;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
@@ -58,19 +60,13 @@ impl ProviderService {
                 .resource
                 .upgrade(req.version, entry.schema.version, state)
                 .await?;
-            encode(&upgraded, &entry.ty, Payload::State)
+            Ok(pb::upgrade_resource_state::Response {
+                upgraded_state: Some(encode(&upgraded, &entry.ty, Payload::State)?),
+                diagnostics: Vec::new(),
+            })
         }
         .await;
-        match result {
-            Ok(dv) => pb::upgrade_resource_state::Response {
-                upgraded_state: Some(dv),
-                diagnostics: Vec::new(),
-            },
-            Err(d) => pb::upgrade_resource_state::Response {
-                upgraded_state: None,
-                diagnostics: diags(&d),
-            },
-        }
+        respond(result)
     }
 
     /// A null `new_state` means the object is gone; terraform then plans to create it.
@@ -79,35 +75,28 @@ impl ProviderService {
         req: pb::read_resource::Request,
     ) -> pb::read_resource::Response {
         tracing::debug!(type_name = %req.type_name, "ReadResource");
-        let entry = match self.resource(&req.type_name) {
-            Ok(entry) => entry,
-            Err(d) => return read_failed(d),
-        };
-        let current_state = match decode(req.current_state.as_ref(), &entry.ty, Payload::State) {
-            Ok(v) => v,
-            Err(d) => return read_failed(d),
-        };
-        let resp = entry
-            .resource
-            .read(ReadRequest {
-                current_state,
-                private: req.private,
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let current_state = decode(req.current_state.as_ref(), &entry.ty, Payload::State)?;
+            let resp = entry
+                .resource
+                .read(ReadRequest {
+                    current_state,
+                    private: req.private,
+                })
+                .await;
+            let mut diagnostics = resp.diagnostics;
+            let new_state =
+                encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
+            Ok::<_, Diagnostics>(pb::read_resource::Response {
+                new_state,
+                diagnostics: diags(&diagnostics),
+                private: resp.private,
+                deferred: None,
             })
-            .await;
-        let mut diagnostics = resp.diagnostics;
-        let new_state = match encode(&resp.new_state, &entry.ty, Payload::State) {
-            Ok(dv) => Some(dv),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
-        pb::read_resource::Response {
-            new_state,
-            diagnostics: diags(&diagnostics),
-            private: resp.private,
-            deferred: None,
         }
+        .await;
+        respond(result)
     }
 
     /// Destroys are not planned by the resource (`plan_destroy` is off, but should terraform
@@ -140,13 +129,12 @@ impl ProviderService {
                 })
                 .await;
             let mut diagnostics = resp.diagnostics;
-            let planned_state = match encode(&resp.planned_state, &entry.ty, Payload::Plan) {
-                Ok(dv) => Some(dv),
-                Err(d) => {
-                    diagnostics.extend(d);
-                    None
-                }
-            };
+            let planned_state = encode_reporting(
+                &resp.planned_state,
+                &entry.ty,
+                Payload::Plan,
+                &mut diagnostics,
+            );
             Ok::<_, Diagnostics>(pb::plan_resource_change::Response {
                 planned_state,
                 requires_replace: resp
@@ -161,10 +149,7 @@ impl ProviderService {
             })
         }
         .await;
-        result.unwrap_or_else(|d| pb::plan_resource_change::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
-        })
+        respond(result)
     }
 
     /// On failure the resource returns its best knowledge of the object (or null to keep
@@ -189,13 +174,8 @@ impl ProviderService {
                 })
                 .await;
             let mut diagnostics = resp.diagnostics;
-            let new_state = match encode(&resp.new_state, &entry.ty, Payload::State) {
-                Ok(dv) => Some(dv),
-                Err(d) => {
-                    diagnostics.extend(d);
-                    None
-                }
-            };
+            let new_state =
+                encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
             Ok::<_, Diagnostics>(pb::apply_resource_change::Response {
                 new_state,
                 private: resp.private,
@@ -204,10 +184,7 @@ impl ProviderService {
             })
         }
         .await;
-        result.unwrap_or_else(|d| pb::apply_resource_change::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
-        })
+        respond(result)
     }
 
     /// Exactly one imported object; terraform reads it next.
@@ -242,16 +219,6 @@ impl ProviderService {
             })
         }
         .await;
-        result.unwrap_or_else(|d| pb::import_resource_state::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
-        })
-    }
-}
-
-fn read_failed(d: Diagnostics) -> pb::read_resource::Response {
-    pb::read_resource::Response {
-        diagnostics: diags(&d),
-        ..Default::default()
+        respond(result)
     }
 }
