@@ -727,6 +727,9 @@ async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Respon
     if let Some(n) = value.get("lose_next").and_then(Value::as_u64) {
         faults.lose_next = u32::try_from(n).unwrap_or(u32::MAX);
     }
+    if let Some(ms) = value.get("answer_delay_ms").and_then(Value::as_u64) {
+        faults.answer_delay_ms = ms;
+    }
     json_response(
         StatusCode::OK,
         serde_json::to_value(faults.clone()).unwrap_or(Value::Null),
@@ -854,10 +857,15 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     };
     let is_admin = path.starts_with("/_simulator/");
     let is_pm_write = path.starts_with("/pm/") && method != Method::GET;
-    let (latency, injected) = {
+    let (latency, answer_delay, injected) = {
         let mut faults = lock(&state.faults);
         (
             faults.latency_ms,
+            if is_pm_write {
+                faults.answer_delay_ms
+            } else {
+                0
+            },
             decide_fault(&mut faults, is_admin, is_pm_write),
         )
     };
@@ -875,6 +883,9 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
             let response = next
                 .run(Request::from_parts(parts, Body::from(bytes.clone())))
                 .await;
+            if answer_delay > 0 {
+                tokio::time::sleep(Duration::from_millis(answer_delay)).await;
+            }
             if matches!(other, Injected::LoseAfter) {
                 json_response(
                     StatusCode::GATEWAY_TIMEOUT,

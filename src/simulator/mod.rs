@@ -79,6 +79,10 @@ pub struct Faults {
     /// Answer the next N writes under /pm/ with 504 after acting.
     #[serde(default)]
     pub lose_next: u32,
+    /// Writes under /pm/ act at once and answer this many ms later (a slow network on the
+    /// way back: the job exists before its creator hears of it).
+    #[serde(default)]
+    pub answer_delay_ms: u64,
 }
 
 /// What the `--state` file holds.

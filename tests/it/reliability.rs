@@ -399,8 +399,13 @@ fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
         "resource \"qualys_deployment_job\" \"job\" {\n  count         = 2\n  name          = \"twin\"\n  schedule_type = \"On-demand\"\n}\n",
     );
     // a 503 before acting: the client cannot know that the server did nothing; the lookup
-    // by name then finds the sibling's job, which must not be taken for this one
-    block_on(sim.fail_next(&[503]));
+    // by name then finds the sibling's job, which must not be taken for this one, even
+    // while the sibling's answer is still on its way (the job exists before it is claimed)
+    block_on(sim.admin_post(
+        "/_simulator/faults",
+        // the first create acts and answers 1.5 s later; the second is refused
+        json!({"fail_next": [0, 503], "answer_delay_ms": 1500}),
+    ));
     apply(&ws, "apply with a refused create");
     let state = state_jobs(&ws);
     let state_ids: BTreeSet<&String> = state.values().collect();

@@ -921,6 +921,22 @@ async fn fault_injection_answers_before_acting_or_loses_answers_after() {
     assert_eq!(sim.stored_jobs().await.len(), 1, "created, answer lost");
     let faults = sim.admin_get("/_simulator/faults").await;
     assert_eq!(faults["lost_response_rate"], json!(1.0));
+
+    // a slow answer: the job exists on the server before its creator hears of it
+    sim.admin_post(
+        "/_simulator/faults",
+        json!({"lost_response_rate": 0.0, "answer_delay_ms": 800}),
+    )
+    .await;
+    let raw = std::sync::Arc::new(raw);
+    let slow = tokio::spawn({
+        let raw = raw.clone();
+        async move { raw.create(&windows_job("slow")).await.status }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!slow.is_finished(), "the answer must still be on its way");
+    assert_eq!(sim.stored_jobs().await.len(), 2, "created before answering");
+    assert_eq!(slow.await.expect("task"), 201);
 }
 
 #[tokio::test]

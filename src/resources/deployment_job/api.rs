@@ -1,12 +1,13 @@
 //! The five job operations the resource needs, on JSON. Implemented by `qualys::Client`
 //! (through the model's canonical JSON); tests implement it with an in-memory fake.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use serde_json::Value as Json;
+use tokio::sync::Notify;
 
 use crate::qualys::{Client, Job, JobStatus, JobSummary};
 
@@ -14,20 +15,92 @@ use crate::qualys::{Client, Job, JobStatus, JobSummary};
 /// create attempt (its `created.date` is the server's clock).
 const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
 
-/// IDs of the jobs this provider process created or adopted: another resource's job of the
-/// same name (e.g. `count` instances sharing a name) is never taken for the one a lost create
-/// made.
-static CLAIMED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-
-fn claim(id: &str) {
-    CLAIMED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id.to_owned());
+/// The creates of this provider process, so that a create whose answer was lost never takes
+/// another resource's job of the same name (e.g. `count` instances sharing a name) for its
+/// own: the jobs created or adopted are claimed, and a lost create is resolved only once no
+/// other create of its name is waiting for an answer (a sibling's job can be on the server
+/// before its answer arrives and it is claimed).
+#[derive(Default)]
+struct Creates {
+    /// Jobs created or adopted, and jobs a failed resolution named for import.
+    claimed: BTreeSet<String>,
+    /// By job name: creates sent and not yet answered.
+    posting: BTreeMap<String, usize>,
+    /// By job name: creates whose answer was lost and that are not resolved yet.
+    resolving: BTreeMap<String, usize>,
 }
 
-fn claimed() -> BTreeSet<String> {
-    CLAIMED.lock().unwrap_or_else(|e| e.into_inner()).clone()
+static CREATES: Mutex<Creates> = Mutex::new(Creates {
+    claimed: BTreeSet::new(),
+    posting: BTreeMap::new(),
+    resolving: BTreeMap::new(),
+});
+/// Woken whenever a create's answer arrives.
+static ANSWERED: Notify = Notify::const_new();
+/// Lost creates are resolved one at a time, so two never adopt the same job.
+static RESOLUTION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn creates() -> std::sync::MutexGuard<'static, Creates> {
+    CREATES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn count(map: &mut BTreeMap<String, usize>, name: &str, up: bool) {
+    let n = map.entry(name.to_owned()).or_default();
+    *n = if up { *n + 1 } else { n.saturating_sub(1) };
+    if *n == 0 {
+        map.remove(name);
+    }
+}
+
+/// Returns once no create of `name` is waiting for its answer.
+async fn no_create_posting(name: &str) {
+    loop {
+        let answered = ANSWERED.notified();
+        tokio::pin!(answered);
+        answered.as_mut().enable();
+        if !creates().posting.contains_key(name) {
+            return;
+        }
+        answered.await;
+    }
+}
+
+fn claim(id: &str) {
+    creates().claimed.insert(id.to_owned());
+}
+
+/// A create of a name waiting for its answer; counted until dropped (also when the RPC is
+/// cancelled, so that no lost create waits for it forever).
+struct Posting<'a>(&'a str);
+
+impl<'a> Posting<'a> {
+    fn start(name: &'a str) -> Self {
+        count(&mut creates().posting, name, true);
+        Self(name)
+    }
+}
+
+impl Drop for Posting<'_> {
+    fn drop(&mut self) {
+        count(&mut creates().posting, self.0, false);
+        ANSWERED.notify_waiters();
+    }
+}
+
+/// A create of a name whose answer was lost, being resolved; counted until dropped.
+struct Resolving<'a>(&'a str);
+
+impl<'a> Resolving<'a> {
+    fn start(name: &'a str) -> Self {
+        count(&mut creates().resolving, name, true);
+        Self(name)
+    }
+}
+
+impl Drop for Resolving<'_> {
+    fn drop(&mut self) {
+        count(&mut creates().resolving, self.0, false);
+    }
 }
 
 #[async_trait]
@@ -53,13 +126,16 @@ impl JobApi for Client {
     /// again; anything else fails with an error naming the job and how to import it.
     async fn create_job(&self, job: Json) -> Result<Json, String> {
         let job = encode(job)?;
+        let name = job.name.clone().unwrap_or_default();
         let since = SystemTime::now()
             .checked_sub(CLOCK_SKEW_ALLOWANCE)
             .unwrap_or(UNIX_EPOCH);
         let mut retries = 0;
+        let mut posting = Posting::start(&name);
         loop {
             let lost = match Client::create_job(self, &job).await {
                 Ok(created) => {
+                    // claimed before `posting` ends, so no lost create of this name can take it
                     if let Some(id) = &created.id {
                         claim(id);
                     }
@@ -68,41 +144,58 @@ impl JobApi for Client {
                 Err(e) if e.is_create_outcome_unknown() => e,
                 Err(e) => return Err(e.to_string()),
             };
-            let name = job.name.clone().unwrap_or_default();
+            let resolving = Resolving::start(&name);
+            drop(posting);
+            let _turn = loop {
+                no_create_posting(&name).await;
+                let turn = RESOLUTION.lock().await;
+                if !creates().posting.contains_key(&name) {
+                    break turn;
+                }
+            };
+            let unknown = |why: &str, ids: &[String]| {
+                // a job named for import is never adopted by another resource
+                ids.iter().for_each(|id| claim(id));
+                unknown_create_error(&name, &lost.to_string(), why, ids)
+            };
             let found = self
                 .find_jobs_by_name(&name, job.platform.as_deref())
                 .await
-                .map_err(|e| {
-                    unknown_create_error(
-                        &name,
-                        &lost.to_string(),
-                        &format!("looking the job up by name failed: {e}"),
-                        &[],
-                    )
-                })?;
-            let unclaimed: Vec<JobSummary> = {
-                let claimed = claimed();
-                found
-                    .into_iter()
-                    .filter(|s| !claimed.contains(&s.id))
-                    .collect()
+                .map_err(|e| unknown(&format!("looking the job up by name failed: {e}"), &[]))?;
+            let (unclaimed, alone): (Vec<JobSummary>, bool) = {
+                let creates = creates();
+                (
+                    found
+                        .into_iter()
+                        .filter(|s| !creates.claimed.contains(&s.id))
+                        .collect(),
+                    creates.resolving.get(&name) == Some(&1),
+                )
             };
             match created_since(&unclaimed, &job, since) {
-                Candidates::One(id) => {
+                Candidates::One(id) if alone => {
                     tracing::warn!(job_id = %id, "the answer to a create was lost; adopting the job the server created");
                     return match Client::get_job(self, &id).await {
                         Ok(Some(adopted)) => {
                             claim(&id);
                             Ok(adopted.to_json())
                         }
-                        Ok(None) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but could not be read back"), &[id])),
-                        Err(e) => Err(unknown_create_error(&name, &lost.to_string(), &format!("job {id} was found by name but reading it failed: {e}"), &[id])),
+                        Ok(None) => Err(unknown(&format!("job {id} was found by name but could not be read back"), &[id])),
+                        Err(e) => Err(unknown(&format!("job {id} was found by name but reading it failed: {e}"), &[id])),
                     };
+                }
+                Candidates::One(id) => {
+                    return Err(unknown(
+                        "another create of this name in the same run lost its answer too, so the provider cannot tell whose job it is",
+                        &[id],
+                    ))
                 }
                 // the server certainly did not act: as safe to retry as a 429, within the same budget
                 Candidates::None if retries < self.max_retries() => {
                     tracing::warn!("the answer to a create was lost and no job was created; creating it again");
                     retries += 1;
+                    posting = Posting::start(&name);
+                    drop(resolving);
                 }
                 Candidates::None => {
                     return Err(format!(
@@ -111,9 +204,7 @@ impl JobApi for Client {
                     ))
                 }
                 Candidates::Several(ids) => {
-                    return Err(unknown_create_error(
-                        &name,
-                        &lost.to_string(),
+                    return Err(unknown(
                         "more than one recent job has this name and platform, so the provider cannot tell which one it created",
                         &ids,
                     ))
