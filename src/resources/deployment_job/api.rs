@@ -20,7 +20,6 @@ const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
 /// own: the jobs created or adopted are claimed, and a lost create is resolved only once no
 /// other create of its name is waiting for an answer (a sibling's job can be on the server
 /// before its answer arrives and it is claimed).
-#[derive(Default)]
 struct Creates {
     /// Jobs created or adopted, and jobs a failed resolution named for import.
     claimed: BTreeSet<String>,
@@ -42,6 +41,15 @@ static RESOLUTION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn creates() -> std::sync::MutexGuard<'static, Creates> {
     CREATES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Creates {
+    fn of(&mut self, phase: Phase) -> &mut BTreeMap<String, usize> {
+        match phase {
+            Phase::Posting => &mut self.posting,
+            Phase::Resolving => &mut self.resolving,
+        }
+    }
 }
 
 fn count(map: &mut BTreeMap<String, usize>, name: &str, up: bool) {
@@ -69,37 +77,35 @@ fn claim(id: &str) {
     creates().claimed.insert(id.to_owned());
 }
 
-/// A create of a name waiting for its answer; counted until dropped (also when the RPC is
-/// cancelled, so that no lost create waits for it forever).
-struct Posting<'a>(&'a str);
+/// Where a create of a name stands, as counted in `Creates`.
+#[derive(Clone, Copy)]
+enum Phase {
+    /// Sent, waiting for its answer.
+    Posting,
+    /// Its answer was lost; being resolved.
+    Resolving,
+}
 
-impl<'a> Posting<'a> {
-    fn start(name: &'a str) -> Self {
-        count(&mut creates().posting, name, true);
-        Self(name)
+/// A create of a name in a phase; counted until dropped (also when the RPC is cancelled, so
+/// that no lost create waits for it forever).
+struct InPhase<'a> {
+    phase: Phase,
+    name: &'a str,
+}
+
+impl<'a> InPhase<'a> {
+    fn start(phase: Phase, name: &'a str) -> Self {
+        count(creates().of(phase), name, true);
+        Self { phase, name }
     }
 }
 
-impl Drop for Posting<'_> {
+impl Drop for InPhase<'_> {
     fn drop(&mut self) {
-        count(&mut creates().posting, self.0, false);
-        ANSWERED.notify_waiters();
-    }
-}
-
-/// A create of a name whose answer was lost, being resolved; counted until dropped.
-struct Resolving<'a>(&'a str);
-
-impl<'a> Resolving<'a> {
-    fn start(name: &'a str) -> Self {
-        count(&mut creates().resolving, name, true);
-        Self(name)
-    }
-}
-
-impl Drop for Resolving<'_> {
-    fn drop(&mut self) {
-        count(&mut creates().resolving, self.0, false);
+        count(creates().of(self.phase), self.name, false);
+        if matches!(self.phase, Phase::Posting) {
+            ANSWERED.notify_waiters();
+        }
     }
 }
 
@@ -131,7 +137,7 @@ impl JobApi for Client {
             .checked_sub(CLOCK_SKEW_ALLOWANCE)
             .unwrap_or(UNIX_EPOCH);
         let mut retries = 0;
-        let mut posting = Posting::start(&name);
+        let mut posting = InPhase::start(Phase::Posting, &name);
         loop {
             let lost = match Client::create_job(self, &job).await {
                 Ok(created) => {
@@ -144,7 +150,7 @@ impl JobApi for Client {
                 Err(e) if e.is_create_outcome_unknown() => e,
                 Err(e) => return Err(e.to_string()),
             };
-            let resolving = Resolving::start(&name);
+            let resolving = InPhase::start(Phase::Resolving, &name);
             drop(posting);
             let _turn = loop {
                 no_create_posting(&name).await;
@@ -194,7 +200,7 @@ impl JobApi for Client {
                 Candidates::None if retries < self.max_retries() => {
                     tracing::warn!("the answer to a create was lost and no job was created; creating it again");
                     retries += 1;
-                    posting = Posting::start(&name);
+                    posting = InPhase::start(Phase::Posting, &name);
                     drop(resolving);
                 }
                 Candidates::None => {
