@@ -420,6 +420,65 @@ fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
 }
 
 #[test]
+fn a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for() {
+    if !terraform_or_skip("a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for") {
+        return;
+    }
+    let sim = Simulator::start();
+    let token = block_on(sim.token());
+    let ws = workspace_for(&sim.url, &format!("  token = \"{token}\""), "");
+    ws.write(
+        "main.tf",
+        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 2\n  name          = \"pair\"\n  schedule_type = \"On-demand\"\n}\n",
+    );
+    // one create is refused before acting, the other acts and its answer is lost: when both
+    // are unresolved at once, neither can tell whose job the server holds
+    block_on(sim.admin_post(
+        "/_simulator/faults",
+        json!({"fail_next": [503], "lose_next": 1}),
+    ));
+    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = out
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let state = state_jobs(&ws);
+    let state_ids: BTreeSet<&String> = state.values().collect();
+    assert_eq!(
+        state_ids.len(),
+        state.len(),
+        "two resources hold one job: {state:?}"
+    );
+    let server = server_jobs(&sim);
+    // every job on the server is in the state or named to the user for import
+    for (id, _) in &server {
+        assert!(
+            state_ids.contains(id)
+                || text.contains(&format!("terraform import <this resource's address> {id}")),
+            "job {id} is on the server, but neither in the state nor named in the output: {text}"
+        );
+    }
+    println!(
+        "refused + lost create of one name: apply {}, {} job(s) in state, {} on the server",
+        if out.success() {
+            "succeeded"
+        } else {
+            "failed naming the job to import"
+        },
+        state.len(),
+        server.len()
+    );
+    if out.success() {
+        assert_eq!(state.len(), 2, "{state:?}");
+        assert_eq!(server.len(), 2, "{server:?}");
+    } else {
+        assert!(text.contains("cannot tell"), "{text}");
+        assert_eq!(state.len(), 1, "{state:?}");
+    }
+}
+
+#[test]
 fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     if !terraform_or_skip("a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import") {
         return;
