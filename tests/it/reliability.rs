@@ -42,6 +42,20 @@ pub(crate) fn password_credentials(username: &str, password: &str) -> String {
     format!("  username = \"{username}\"\n  password = \"{password}\"")
 }
 
+/// Provider-block lines that authenticate with a token the simulator issued: no `/auth`
+/// request, so a fault queued with `fail_next` hits the first job request.
+pub(crate) fn token_credentials(sim: &Simulator) -> String {
+    let token = block_on(sim.token());
+    format!("  token = \"{token}\"")
+}
+
+/// `count` On-demand jobs that all have the same name.
+fn same_name_jobs(count: usize, name: &str) -> String {
+    format!(
+        "resource \"qualys_deployment_job\" \"job\" {{\n  count         = {count}\n  name          = \"{name}\"\n  schedule_type = \"On-demand\"\n}}\n"
+    )
+}
+
 /// `count` Linux jobs, recurring and Enabled (so that an update goes through the status
 /// endpoint too), named `"{prefix} {index}"`.
 fn enabled_jobs(count: usize, prefix: &str, description: &str) -> String {
@@ -349,34 +363,21 @@ fn a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name() {
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     // three resources, one name: the lookup by name sees the siblings' jobs too
-    ws.write(
-        "main.tf",
-        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 3\n  name          = \"shared name\"\n  schedule_type = \"On-demand\"\n}\n",
-    );
+    ws.write("main.tf", &same_name_jobs(3, "shared name"));
     block_on(sim.admin_post("/_simulator/faults", json!({"lose_next": 1})));
-    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // the lost create is resolved only after its siblings' answers have claimed their jobs,
+    // so the one job left over is its own and the apply succeeds
+    apply(&ws, "apply with a lost create among same-name siblings");
     let state = state_jobs(&ws);
     let server = server_jobs(&sim);
     let state_ids: BTreeSet<&String> = state.values().collect();
+    assert_eq!(state.len(), 3, "{state:?}");
     assert_eq!(
         state_ids.len(),
         state.len(),
         "two resources hold the same job: {state:?}"
     );
     assert_eq!(server.len(), 3, "{server:?}");
-    if out.success() {
-        // the lost job was told apart from its siblings
-        assert_eq!(state.len(), 3, "{state:?}");
-    } else {
-        // the siblings' answers had not arrived yet: the user is told which job to import
-        let text = out
-            .combined()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        assert!(text.contains("terraform import"), "{text}");
-        assert_eq!(state.len(), 2, "{state:?}");
-    }
     for id in state.values() {
         assert!(
             server.iter().any(|(s, _)| s == id),
@@ -391,13 +392,8 @@ fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
         return;
     }
     let sim = Simulator::start();
-    let token = block_on(sim.token());
-    // a token: no /auth request, so the 503 below hits one of the two creates
-    let ws = workspace_for(&sim.url, &format!("  token = \"{token}\""), "");
-    ws.write(
-        "main.tf",
-        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 2\n  name          = \"twin\"\n  schedule_type = \"On-demand\"\n}\n",
-    );
+    let ws = workspace_for(&sim.url, &token_credentials(&sim), "");
+    ws.write("main.tf", &same_name_jobs(2, "twin"));
     // a 503 before acting: the client cannot know that the server did nothing; the lookup
     // by name then finds the sibling's job, which must not be taken for this one, even
     // while the sibling's answer is still on its way (the job exists before it is claimed)
@@ -425,12 +421,8 @@ fn a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for() {
         return;
     }
     let sim = Simulator::start();
-    let token = block_on(sim.token());
-    let ws = workspace_for(&sim.url, &format!("  token = \"{token}\""), "");
-    ws.write(
-        "main.tf",
-        "resource \"qualys_deployment_job\" \"job\" {\n  count         = 2\n  name          = \"pair\"\n  schedule_type = \"On-demand\"\n}\n",
-    );
+    let ws = workspace_for(&sim.url, &token_credentials(&sim), "");
+    ws.write("main.tf", &same_name_jobs(2, "pair"));
     // one create is refused before acting, the other acts and its answer is lost: when both
     // are unresolved at once, neither can tell whose job the server holds
     block_on(sim.admin_post(
@@ -438,11 +430,7 @@ fn a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for() {
         json!({"fail_next": [503], "lose_next": 1}),
     ));
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    let text = out
-        .combined()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = out.squeezed();
     let state = state_jobs(&ws);
     let state_ids: BTreeSet<&String> = state.values().collect();
     assert_eq!(
@@ -484,13 +472,8 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
         return;
     }
     let sim = Simulator::start();
-    let token = block_on(sim.token());
-    // a token: no /auth request, so the faults below hit the create and then the lookup
-    let ws = workspace_for(
-        &sim.url,
-        &format!("  token = \"{token}\""),
-        "  max_retries = 1",
-    );
+    // a token: the faults below hit the create and then the lookup
+    let ws = workspace_for(&sim.url, &token_credentials(&sim), "  max_retries = 1");
     ws.write("main.tf", &on_demand_jobs(1, "unresolved"));
     block_on(sim.admin_post(
         "/_simulator/faults",
@@ -498,11 +481,7 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     ));
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert!(!out.success(), "{}", out.combined());
-    let text = out
-        .combined()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = out.squeezed();
     assert!(
         text.contains("\"unresolved 0\""),
         "the error must name the job: {text}"

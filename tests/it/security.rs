@@ -194,11 +194,7 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
         "wrong-password.log",
     );
     assert!(!refused.success());
-    let said = refused
-        .combined()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let said = refused.squeezed();
     assert!(said.contains("rejected the username or password"), "{said}");
     outputs.push(refused);
 

@@ -199,7 +199,7 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
                         let out = ws.run(&["plan", "-no-color", "-input=false"]);
                         let text = out.combined();
                         // normalise terraform's alignment of `=` in the source snippet
-                        let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let squeezed = out.squeezed();
                         let mut problems = Vec::new();
                         if out.code != Some(1) {
                             problems.push(format!("exit code {:?}", out.code));

@@ -121,6 +121,15 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
+    /// `combined()` with every run of whitespace as one space: terraform wraps long
+    /// messages and aligns source snippets, so phrases are matched on this.
+    pub fn squeezed(&self) -> String {
+        self.combined()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Panics with the full output if the command failed.
     pub fn expect_success(&self, what: &str) -> &Self {
         assert!(
