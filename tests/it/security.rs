@@ -528,6 +528,23 @@ fn dv(bytes: &[u8], as_json: bool) -> Option<pb::DynamicValue> {
     })
 }
 
+/// After a barrage of bad input: the provider still answers, has not exited, and never
+/// panicked.
+async fn assert_still_serving(plugin: &mut PluginProcess, ch: &Channel) {
+    get_schema(ch)
+        .await
+        .expect("GetProviderSchema after the garbage");
+    assert!(
+        plugin.wait_exit(Duration::from_millis(10)).is_none(),
+        "the provider exited"
+    );
+    let stderr = plugin.stderr();
+    assert!(
+        !stderr.contains("panicked"),
+        "the provider panicked:\n{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn garbage_dynamic_values_to_every_rpc_never_crash_the_provider() {
     let sim = Simulator::start();
@@ -694,18 +711,7 @@ async fn garbage_dynamic_values_to_every_rpc_never_crash_the_provider() {
         );
     }
     // still alive and serving, and nothing panicked
-    get_schema(&ch)
-        .await
-        .expect("GetProviderSchema after the garbage");
-    assert!(
-        plugin.wait_exit(Duration::from_millis(10)).is_none(),
-        "the provider exited"
-    );
-    let stderr = plugin.stderr();
-    assert!(
-        !stderr.contains("panicked"),
-        "the provider panicked:\n{stderr}"
-    );
+    assert_still_serving(&mut plugin, &ch).await;
     assert!(
         sim.stored_jobs().await.is_empty(),
         "garbage must never create a job"
@@ -875,18 +881,7 @@ async fn garbage_protobuf_messages_to_every_rpc_never_crash_the_provider() {
             }
         }
     }
-    get_schema(&ch)
-        .await
-        .expect("GetProviderSchema after the garbage");
-    assert!(
-        plugin.wait_exit(Duration::from_millis(10)).is_none(),
-        "the provider exited"
-    );
-    let stderr = plugin.stderr();
-    assert!(
-        !stderr.contains("panicked"),
-        "the provider panicked:\n{stderr}"
-    );
+    assert_still_serving(&mut plugin, &ch).await;
     println!(
         "malformed protobuf: {calls} RPCs with garbage request bodies; no panic, provider alive"
     );
