@@ -152,25 +152,12 @@ pub struct Workspace {
 impl Workspace {
     /// A workspace whose terraform finds the built provider through `dev_overrides`.
     pub fn new() -> Workspace {
-        let dir = tempfile::Builder::new()
-            .prefix("tf-it-")
-            .tempdir()
-            .expect("temp dir");
         let provider_dir = provider_binary()
             .parent()
             .expect("binary dir")
             .to_path_buf();
-        let cli_config = dir.path().join("cli.tfrc");
-        std::fs::write(&cli_config, dev_overrides_cli_config(&provider_dir))
-            .expect("write CLI config");
-        let mut ws = Workspace {
-            dir,
-            env: Vec::new(),
-        };
-        ws.set_env(
-            "TF_CLI_CONFIG_FILE",
-            cli_config.to_str().expect("utf-8 path"),
-        );
+        let mut ws = Workspace::bare();
+        ws.use_cli_config(&dev_overrides_cli_config(&provider_dir));
         ws
     }
 
@@ -179,11 +166,8 @@ impl Workspace {
     /// `mirror/terraform.local/qualys/qualys/<version>/linux_amd64/terraform-provider-qualys_v<version>`,
     /// the binary symlinked). Configurations must pin `version`.
     pub fn with_filesystem_mirror(version: &str) -> Workspace {
-        let dir = tempfile::Builder::new()
-            .prefix("tf-it-")
-            .tempdir()
-            .expect("temp dir");
-        let mirror = dir.path().join("mirror");
+        let mut ws = Workspace::bare();
+        let mirror = ws.path().join("mirror");
         let package = mirror.join(SOURCE).join(version).join(platform());
         std::fs::create_dir_all(&package).expect("mirror dirs");
         std::os::unix::fs::symlink(
@@ -191,24 +175,11 @@ impl Workspace {
             package.join(format!("terraform-provider-qualys_v{version}")),
         )
         .expect("link the provider into the mirror");
-        let cli_config = dir.path().join("cli.tfrc");
         let host_pattern = format!("{}/*/*", SOURCE.split('/').next().unwrap_or_default());
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{host_pattern}\"]\n  }}\n  direct {{\n    exclude = [\"{host_pattern}\"]\n  }}\n}}\n",
-                mirror.display()
-            ),
-        )
-        .expect("write CLI config");
-        let mut ws = Workspace {
-            dir,
-            env: Vec::new(),
-        };
-        ws.set_env(
-            "TF_CLI_CONFIG_FILE",
-            cli_config.to_str().expect("utf-8 path"),
-        );
+        ws.use_cli_config(&format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{host_pattern}\"]\n  }}\n  direct {{\n    exclude = [\"{host_pattern}\"]\n  }}\n}}\n",
+            mirror.display()
+        ));
         ws
     }
 
@@ -222,6 +193,17 @@ impl Workspace {
             dir,
             env: Vec::new(),
         }
+    }
+
+    /// Writes `contents` as the workspace's terraform CLI configuration and points
+    /// `TF_CLI_CONFIG_FILE` at it.
+    fn use_cli_config(&mut self, contents: &str) {
+        let cli_config = self.path().join("cli.tfrc");
+        std::fs::write(&cli_config, contents).expect("write CLI config");
+        self.set_env(
+            "TF_CLI_CONFIG_FILE",
+            cli_config.to_str().expect("utf-8 path"),
+        );
     }
 
     pub fn path(&self) -> &Path {
