@@ -63,17 +63,20 @@ impl fmt::Debug for Client {
 }
 
 /// One API call, described once so it can be sent again.
-struct Call<'a> {
-    op: Operation,
-    job_id: Option<&'a str>,
-    method: Method,
-    url: Url,
-    body: Option<Value>,
+pub(super) struct Call<'a> {
+    pub(super) op: Operation,
+    pub(super) job_id: Option<&'a str>,
+    pub(super) method: Method,
+    pub(super) url: Url,
+    pub(super) body: Option<Value>,
+    /// Extra request headers (e.g. a paging cursor).
+    pub(super) headers: Vec<(&'static str, String)>,
 }
 
-struct Reply {
-    status: u16,
-    text: String,
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
+    pub(super) text: String,
 }
 
 impl Client {
@@ -152,6 +155,7 @@ impl Client {
             method: Method::POST,
             url: self.url(&["pm", "v1", "deploymentjob"]),
             body: Some(body),
+            headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
         match reply.status {
@@ -179,6 +183,7 @@ impl Client {
             method: Method::GET,
             url: self.url(&["pm", "v1", "deploymentjob", id]),
             body: None,
+            headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
         match reply.status {
@@ -211,6 +216,7 @@ impl Client {
             method: Method::PATCH,
             url: self.url(&["pm", "v1", "deploymentjob", "update", id]),
             body: Some(body),
+            headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
         match reply.status {
@@ -238,6 +244,7 @@ impl Client {
                 status.as_str(),
             ]),
             body: Some(json!({ "ids": ids })),
+            headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
         if reply.status != 200 && reply.status != 201 {
@@ -266,6 +273,7 @@ impl Client {
             method: Method::DELETE,
             url: self.url(&["pm", "v1", "deploymentjobs"]),
             body: Some(json!({ "ids": ids })),
+            headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
         match reply.status {
@@ -315,6 +323,7 @@ impl Client {
                 method: Method::GET,
                 url,
                 body: None,
+                headers: Vec::new(),
             };
             let reply = self.execute(&call).await?;
             if reply.status != 200 {
@@ -383,7 +392,7 @@ impl Client {
         Ok(found)
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         url.set_query(None);
         url.set_fragment(None);
@@ -395,7 +404,7 @@ impl Client {
 
     /// Sends a call with auth and the retry policy; returns the final answer, whatever its
     /// status, or an error when no usable answer came.
-    async fn execute(&self, call: &Call<'_>) -> Result<Reply, Error> {
+    pub(super) async fn execute(&self, call: &Call<'_>) -> Result<Reply, Error> {
         let is_create = call.op == Operation::CreateJob;
         let mut attempt: u32 = 0;
         let mut reauthenticated = false;
@@ -409,6 +418,9 @@ impl Client {
                 .header(ACCEPT, "application/json");
             if let Some(body) = &call.body {
                 request = request.json(body);
+            }
+            for (name, value) in &call.headers {
+                request = request.header(*name, value);
             }
             let outcome = match request.send().await {
                 Ok(response) => {
@@ -469,7 +481,11 @@ impl Client {
                             message: redact(&message),
                         });
                     }
-                    return Ok(Reply { status, text });
+                    return Ok(Reply {
+                        status,
+                        headers,
+                        text,
+                    });
                 }
             }
         }
@@ -487,7 +503,7 @@ impl Client {
         tokio::time::sleep(delay).await;
     }
 
-    fn api_error(&self, call: &Call<'_>, reply: &Reply) -> Error {
+    pub(super) fn api_error(&self, call: &Call<'_>, reply: &Reply) -> Error {
         let (code, message) = server_message(&reply.text);
         Error::Api {
             operation: call.op,
@@ -637,7 +653,7 @@ fn single<'a>(ids: &[&'a str]) -> Option<&'a str> {
     }
 }
 
-fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
+pub(super) fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
     serde_json::from_str(text).map_err(|e| Error::Decode {
         what: what.to_owned(),
         message: format!("{e}; body starts with {:?}", truncate(text, 200)),

@@ -12,6 +12,8 @@ pub enum Operation {
     SetStatus,
     DeleteJobs,
     ListJobs,
+    SearchPatches,
+    SearchAssets,
 }
 
 impl fmt::Display for Operation {
@@ -24,6 +26,8 @@ impl fmt::Display for Operation {
             Operation::SetStatus => "change deployment job status",
             Operation::DeleteJobs => "delete deployment job",
             Operation::ListJobs => "list deployment jobs",
+            Operation::SearchPatches => "search patches (POST /pm/v2/patches)",
+            Operation::SearchAssets => "search PM assets (POST /pm/v1/assets)",
         })
     }
 }
@@ -87,6 +91,14 @@ pub enum Error {
     #[error("create deployment job: outcome unknown, the job may have been created ({message}); look for it by name before creating it again")]
     CreateOutcomeUnknown {
         status: Option<u16>,
+        message: String,
+    },
+
+    /// A listing's paging went wrong on the server's side (a cursor sent twice, a page of
+    /// records already returned): stopped rather than looping forever.
+    #[error("{operation} failed: {message}")]
+    Paging {
+        operation: Operation,
         message: String,
     },
 

@@ -1,10 +1,12 @@
-//! The Qualys Patch Management API: typed client, job model, errors. Knows nothing of Terraform.
+//! The Qualys Patch Management API: typed client, job model, patch catalog and assets, errors. Knows nothing of Terraform.
 
+pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod model;
 
+pub use catalog::{Asset, Completeness, LeftOut, Listing, Patch, Search};
 pub use client::Client;
 pub use config::{ClientConfig, Credentials};
 pub use error::Error;
