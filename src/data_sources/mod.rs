@@ -1,8 +1,11 @@
-//! Data sources: `qualys_deployment_job` (one job by ID) and `qualys_deployment_jobs`
-//! (the job summaries of a platform).
+//! Data sources: `qualys_deployment_job` (one job by ID), `qualys_deployment_jobs`
+//! (the job summaries of a platform), and the lookups `qualys_patches` and `qualys_assets`.
 
+pub mod assets;
 pub mod deployment_job;
 pub mod deployment_jobs;
+pub mod lookup;
+pub mod patches;
 
 use std::sync::Arc;
 
@@ -13,7 +16,12 @@ use crate::provider::ClientSlot;
 pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {
     vec![
         Arc::new(deployment_job::DeploymentJobDataSource::new(slot.clone())),
-        Arc::new(deployment_jobs::DeploymentJobsDataSource::new(slot)),
+        Arc::new(deployment_jobs::DeploymentJobsDataSource::new(slot.clone())),
+        Arc::new(lookup::LookupDataSource::new(
+            slot.clone(),
+            &patches::LOOKUP,
+        )),
+        Arc::new(lookup::LookupDataSource::new(slot, &assets::LOOKUP)),
     ]
 }
 
@@ -43,6 +51,10 @@ pub mod docs {
         include_str!("../../examples/data-sources/qualys_deployment_job/data-source.tf");
     const JOBS_EXAMPLE: &str =
         include_str!("../../examples/data-sources/qualys_deployment_jobs/data-source.tf");
+    const PATCHES_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_patches/data-source.tf");
+    const ASSETS_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_assets/data-source.tf");
 
     pub fn deployment_job_doc() -> String {
         let mut out = front_matter(
@@ -73,6 +85,38 @@ pub mod docs {
         out
     }
 
+    /// A lookup's page: its schema, plus how paging, limits and QQL errors behave.
+    fn lookup_doc(lookup: &super::lookup::Lookup, example: &str) -> String {
+        let mut out = front_matter(lookup.type_name, "Data Source", lookup.description);
+        out.push_str(&example_section(example));
+        out.push_str(&render_schema(&lookup.schema().block.attributes));
+        out.push_str(&format!(
+            "## Notes\n\n\
+             - The search runs when terraform reads the data source (every plan), one request per page of {page} {noun}, with the provider's credentials and retries.\n\
+             - `ids` is a set, ready for a deployment job; `{list}` keeps the API's order. A record the API returns twice is listed once.\n\
+             - Qualys Patch Management serves at most 10,000 records of a listing. When more match than `max_results` (default 1000) or than that cap, the data source returns what it got and a **warning** says how many were left out; it never truncates silently.\n\
+             - A QQL error fails the plan with the API's message, at `query`{having}.\n\
+             - See the [finding IDs guide](../guides/finding-ids.md) for QQL examples.\n",
+            page = lookup.page_size(),
+            noun = lookup.noun,
+            list = lookup.list_name,
+            having = if lookup.has("having_query") {
+                " (or `having_query`)"
+            } else {
+                ""
+            },
+        ));
+        out
+    }
+
+    pub fn patches_doc() -> String {
+        lookup_doc(&super::patches::LOOKUP, PATCHES_EXAMPLE)
+    }
+
+    pub fn assets_doc() -> String {
+        lookup_doc(&super::assets::LOOKUP, ASSETS_EXAMPLE)
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -85,6 +129,8 @@ pub mod docs {
                 "docs/data-sources/deployment_jobs.md",
                 &deployment_jobs_doc(),
             );
+            check_committed("docs/data-sources/patches.md", &patches_doc());
+            check_committed("docs/data-sources/assets.md", &assets_doc());
         }
     }
 }

@@ -106,7 +106,7 @@ impl Field {
             ..self
         }
     }
-    const fn range(self, lo: i64, hi: i64) -> Field {
+    pub(crate) const fn range(self, lo: i64, hi: i64) -> Field {
         Field {
             check: Check::Range(lo, hi),
             ..self
