@@ -2,6 +2,7 @@
 
 mod support;
 
+mod lookups;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
