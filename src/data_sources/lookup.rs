@@ -119,36 +119,48 @@ impl Lookup {
         }
     }
 
-    /// The API's refusal of a search, at the attribute it is about: a QQL error (HTTP 400)
-    /// at `query` (or `having_query`, when the message names it or only that one is set).
+    /// The API's refusal of a search, at the attribute it is about: a QQL error at `query`
+    /// or `having_query` (the one the server names; else the one that is set), a bad
+    /// platform at `platform`.
     fn failure(&self, e: &qualys::Error, search: &Search<'_>) -> Diagnostic {
-        let qql_error = match e {
-            qualys::Error::Api {
-                status: 400,
-                code,
-                message,
-                ..
-            } if code.as_deref() != Some(CAP_ERROR_CODE) => Some(message),
-            _ => None,
-        };
-        let Some(message) = qql_error else {
+        let qualys::Error::InvalidSearch {
+            parameter, message, ..
+        } = e
+        else {
             return Diagnostic::error(format!("Searching {} failed", self.noun), e.to_string());
         };
-        let lower = message.to_ascii_lowercase();
-        let names_having = lower.contains("havingquery") || lower.contains("having query");
-        let (attr, qql) = match (search.query, search.having_query) {
-            (_, Some(h)) if names_having => ("having_query", h),
-            (Some(q), _) => ("query", q),
-            (None, Some(h)) => ("having_query", h),
-            (None, None) => {
-                return Diagnostic::error(format!("Searching {} failed", self.noun), e.to_string())
-            }
+        let attr = match parameter.as_deref() {
+            Some("query") => Some("query"),
+            Some("havingQuery") if self.has("having_query") => Some("having_query"),
+            Some("platform") => Some("platform"),
+            Some(_) => None,
+            None => match (search.query, search.having_query) {
+                (Some(_), _) => Some("query"),
+                (None, Some(_)) => Some("having_query"),
+                (None, None) => None,
+            },
         };
-        Diagnostic::error(
-            format!("Invalid QQL in {attr}"),
-            format!("The Qualys API rejected {attr} {qql:?}: {message}"),
-        )
-        .at(AttributePath::attr(attr))
+        let value = match attr {
+            Some("query") => search.query,
+            Some("having_query") => search.having_query,
+            Some("platform") => search.platform,
+            _ => None,
+        };
+        match (attr, value) {
+            (Some(attr), Some(value)) => {
+                let summary = if attr == "platform" {
+                    "Invalid platform".to_owned()
+                } else {
+                    format!("Invalid QQL in {attr}")
+                };
+                Diagnostic::error(
+                    summary,
+                    format!("The Qualys API rejected {attr} {value:?}: {message}"),
+                )
+                .at(AttributePath::attr(attr))
+            }
+            _ => Diagnostic::error(format!("Searching {} failed", self.noun), e.to_string()),
+        }
     }
 
     /// The data source's value: the configuration with `ids` and the records; a warning when
@@ -353,12 +365,10 @@ mod tests {
         assert_eq!(s.max_results, DEFAULT_MAX_RESULTS as usize);
     }
 
-    fn api_error(status: u16, code: Option<&str>, message: &str) -> qualys::Error {
-        qualys::Error::Api {
+    fn rejected(parameter: Option<&str>, message: &str) -> qualys::Error {
+        qualys::Error::InvalidSearch {
             operation: qualys::error::Operation::SearchPatches,
-            job_id: None,
-            status,
-            code: code.map(str::to_owned),
+            parameter: parameter.map(str::to_owned),
             message: message.to_owned(),
         }
     }
@@ -372,9 +382,8 @@ mod tests {
             max_results: 10,
         };
         let d = patches::LOOKUP.failure(
-            &api_error(
-                400,
-                None,
+            &rejected(
+                Some("query"),
                 "QQL syntax error at position 15: expected a value",
             ),
             &search,
@@ -384,20 +393,31 @@ mod tests {
         assert!(d.detail.contains("position 15"), "{}", d.detail);
         assert!(d.detail.contains("\"vendorSeverity:\""), "{}", d.detail);
         let d = patches::LOOKUP.failure(
-            &api_error(400, None, "havingQuery: unknown field 'nmae' at position 0"),
+            &rejected(Some("havingQuery"), "unknown field 'nmae' at position 0"),
             &search,
         );
         assert_eq!(d.attribute, Some(AttributePath::attr("having_query")));
+        // the server named nothing: the query that is set
         let only_having = Search {
             query: None,
             ..search.clone()
         };
-        let d = patches::LOOKUP.failure(&api_error(400, None, "bad"), &only_having);
+        let d = patches::LOOKUP.failure(&rejected(None, "bad"), &only_having);
         assert_eq!(d.attribute, Some(AttributePath::attr("having_query")));
+        let d = patches::LOOKUP.failure(&rejected(Some("pageSize"), "too big"), &search);
+        assert_eq!(d.attribute, None);
         // other failures are not QQL errors
-        let d = patches::LOOKUP.failure(&api_error(500, None, "boom"), &search);
+        let e = qualys::Error::Api {
+            operation: qualys::error::Operation::SearchPatches,
+            job_id: None,
+            status: 500,
+            code: None,
+            message: "boom".into(),
+        };
+        let d = patches::LOOKUP.failure(&e, &search);
         assert_eq!(d.attribute, None);
         assert_eq!(d.summary, "Searching patches failed");
+        assert!(d.detail.contains("boom"));
     }
 
     #[test]

@@ -34,6 +34,23 @@ const QUERY_FIELDS: &[Field] = &[
     MAX_RESULTS,
 ];
 
+const PACKAGE_FIELDS: &[Field] = &[
+    field(
+        "name",
+        String,
+        C,
+        &["packageName"],
+        "Package name (e.g. `openssl-libs`).",
+    ),
+    field(
+        "architecture",
+        String,
+        C,
+        &["architecture"],
+        "Package architecture (e.g. `x86_64`).",
+    ),
+];
+
 /// One patch, as `POST /pm/v2/patches` reports it (API names snake_cased).
 const PATCH_FIELDS: &[Field] = &[
     field("id", String, C, &["id"], "The patch ID (UUID): what `approved_patches` takes."),
@@ -58,11 +75,18 @@ const PATCH_FIELDS: &[Field] = &[
     field("bulletin", String, C, &["bulletin"], "The vendor bulletin, if any."),
     field("type", String, C, &["type"], "The patch type the API reports (e.g. `Security Update`)."),
     field("category", String, C, &["category"], "The patch category the API reports."),
-    field("app_family", String, C, &["appFamily"], "The application family (e.g. `Windows`, `Office`)."),
+    field("app_families", StringSet, C, &["appFamily"], "The application families (e.g. `Windows`, `Office`)."),
     field("products", StringSet, C, &["product"], "The products the patch applies to."),
     field("architectures", StringSet, C, &["architecture"], "The architectures (e.g. `x64`)."),
     field("cves", StringSet, C, &["cve"], "The CVEs the patch fixes."),
     field("qids", StringSet, C, &["qid"], "The Qualys QIDs (vulnerability detections) the patch fixes, as text."),
+    field(
+        "packages",
+        List(PACKAGE_FIELDS),
+        C,
+        &["packageDetails"],
+        "Linux: the packages the patch updates.",
+    ),
     field("is_security", Bool, C, &["isSecurity"], "Whether it is a security patch."),
     field(
         "is_superseded",

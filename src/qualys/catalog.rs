@@ -45,8 +45,9 @@ pub const ASSET_PAGE_SIZE: usize = 400;
 /// Request and response header carrying the paging cursor (SDK, SRC).
 pub const CURSOR_HEADER: &str = "searchAfter";
 /// Response headers that may carry the total number of matches (SRC says "a response
-/// header"; its name is not published, INF).
-const TOTAL_HEADERS: &[&str] = &["totalCount", "total-count", "x-total-count", "count"];
+/// header" without naming it; INF: `X-Total-Count`, as the simulator sends it, or a
+/// `totalCount`-style name).
+const TOTAL_HEADERS: &[&str] = &["x-total-count", "totalCount", "total-count"];
 
 /// One patch of the catalog (`POST /pm/v2/patches`). Names follow the API (SDK `Patch`);
 /// `cve`/`qid` are also accepted as `cves`/`qids`.
@@ -69,11 +70,16 @@ pub struct Patch {
     #[serde(rename = "type")]
     pub patch_type: Option<String>,
     pub category: Option<String>,
-    pub app_family: Option<String>,
+    /// An array (DOC) or one string (SDK).
+    #[serde_with(skip_apply)]
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub app_family: Option<Vec<String>>,
     pub product: Option<Vec<String>>,
     pub architecture: Option<Vec<String>>,
     #[serde(alias = "cves")]
     pub cve: Option<Vec<String>>,
+    /// Linux: the packages the patch updates.
+    pub package_details: Option<Vec<PackageDetail>>,
     /// QIDs are numbers on the wire (SDK); kept as text.
     #[serde(alias = "qids")]
     pub qid: Option<Vec<String>>,
@@ -188,6 +194,15 @@ pub struct AssetInterface {
 #[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageDetail {
+    pub package_name: Option<String>,
+    pub architecture: Option<String>,
+}
+
+#[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hardware {
     pub model: Option<String>,
     pub manufacturer: Option<String>,
@@ -196,6 +211,15 @@ pub struct Hardware {
 impl lenient::Decode for Vec<AssetTag> {}
 impl lenient::Decode for Vec<AssetInterface> {}
 impl lenient::Decode for Hardware {}
+impl lenient::Decode for Vec<PackageDetail> {}
+
+/// A list of strings, or one string as a list of one.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(Some(vec![s])),
+        other => lenient::opt_strings(other).map_err(serde::de::Error::custom),
+    }
+}
 
 /// A record of a listing: decoded from one array element, keyed by its ID.
 pub trait Record: Sized + Serialize {
@@ -496,10 +520,21 @@ impl Client {
                 let reply = self.execute(&call).await?;
                 if reply.status != 200 {
                     let err = self.api_error(&call, &reply);
-                    if matches!(&err, Error::Api { code: Some(c), .. } if c == CAP_ERROR_CODE) {
-                        return Ok(PageAnswer::Cap);
-                    }
-                    return Err(err);
+                    return match err {
+                        Error::Api { code: Some(c), .. } if c == CAP_ERROR_CODE => {
+                            Ok(PageAnswer::Cap)
+                        }
+                        Error::Api {
+                            status: 400,
+                            message,
+                            ..
+                        } => Err(Error::InvalidSearch {
+                            operation: op,
+                            parameter: rejected_parameter(&reply.text),
+                            message,
+                        }),
+                        other => Err(other),
+                    };
                 }
                 let items = match parse_json(&reply.text, what)? {
                     Value::Array(items) => items,
@@ -523,6 +558,30 @@ impl Client {
         })
         .await
     }
+}
+
+/// The parameter a 400 answer names: `_error.field` (the simulator), or the first of our
+/// parameters the message mentions (INF: the real error body's shape is not published).
+fn rejected_parameter(body: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    let error = value.get("_error").unwrap_or(&value);
+    if let Some(f) = error.get("field").and_then(Value::as_str) {
+        return Some(f.to_owned());
+    }
+    let message = error
+        .get("message")
+        .and_then(Value::as_str)?
+        .to_ascii_lowercase();
+    [
+        "havingQuery",
+        "query",
+        "platform",
+        "pageSize",
+        CURSOR_HEADER,
+    ]
+    .into_iter()
+    .find(|p| message.contains(&p.to_ascii_lowercase()))
+    .map(str::to_owned)
 }
 
 /// The `searchAfter` response header, when it carries a cursor.
@@ -799,6 +858,43 @@ mod tests {
     }
 
     #[test]
+    fn the_rejected_parameter_is_read_from_the_error_body() {
+        let body = |v: Value| v.to_string();
+        assert_eq!(
+            rejected_parameter(&body(json!({"_error": {"errorCode": "INVALID_REQUEST",
+                "message": "QQL syntax error at position 3", "field": "havingQuery"}}))),
+            Some("havingQuery".into())
+        );
+        assert_eq!(
+            rejected_parameter(&body(
+                json!({"_error": {"message": "Invalid pageSize: 5000"}})
+            )),
+            Some("pageSize".into())
+        );
+        assert_eq!(
+            rejected_parameter(&body(json!({"message": "unknown field in havingQuery"}))),
+            Some("havingQuery".into())
+        );
+        assert_eq!(rejected_parameter("<html>"), None);
+    }
+
+    #[test]
+    fn app_family_is_a_list_or_one_string_and_packages_are_kept() {
+        let p = Patch::from_json(json!({"id": "a", "appFamily": "Office",
+            "packageDetails": [{"packageName": "openssl-libs", "architecture": "x86_64"}]}))
+        .unwrap();
+        assert_eq!(p.app_family, Some(vec!["Office".to_owned()]));
+        assert_eq!(
+            p.to_json()["packageDetails"][0]["packageName"],
+            "openssl-libs"
+        );
+        let p = Patch::from_json(json!({"id": "a", "appFamily": ["Windows", "Office"]})).unwrap();
+        assert_eq!(p.app_family.map(|a| a.len()), Some(2));
+        let p = Patch::from_json(json!({"id": "a", "appFamily": null})).unwrap();
+        assert_eq!(p.app_family, None);
+    }
+
+    #[test]
     fn cursor_and_total_headers_are_read() {
         let mut h = HeaderMap::new();
         assert_eq!(next_cursor(&h), None);
@@ -806,7 +902,7 @@ mod tests {
         assert_eq!(next_cursor(&h), None, "a blank cursor is no cursor");
         h.insert("searchAfter", "1704844800000,a1".parse().unwrap());
         assert_eq!(next_cursor(&h).as_deref(), Some("1704844800000,a1"));
-        h.insert("totalcount", "2417".parse().unwrap());
+        h.insert("x-total-count", "2417".parse().unwrap());
         assert_eq!(total_count(&h), Some(2417));
     }
 }

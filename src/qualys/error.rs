@@ -94,6 +94,15 @@ pub enum Error {
         message: String,
     },
 
+    /// The API refused a search's parameters (HTTP 400): a QQL error, or a bad platform or
+    /// page size. `parameter` is the one the server named (`query`, `havingQuery`, ...).
+    #[error("{operation} failed: the API rejected {}: {message}", parameter.as_deref().unwrap_or("the search"))]
+    InvalidSearch {
+        operation: Operation,
+        parameter: Option<String>,
+        message: String,
+    },
+
     /// A listing's paging went wrong on the server's side (a cursor sent twice, a page of
     /// records already returned): stopped rather than looping forever.
     #[error("{operation} failed: {message}")]

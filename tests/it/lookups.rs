@@ -297,11 +297,13 @@ async fn a_qql_error_is_the_servers_message() {
         .await
         .expect_err("bad QQL");
     match &err {
-        Error::Api {
-            status: 400,
-            message,
-            ..
-        } => assert!(message.contains("position 15"), "{message}"),
-        other => panic!("expected a 400 API error, got {other:?}"),
+        Error::InvalidSearch {
+            parameter, message, ..
+        } => {
+            assert!(message.contains("position 15"), "{message}");
+            // the stub's body names no field: the message does ("QQL" is not a parameter)
+            assert_eq!(parameter, &None);
+        }
+        other => panic!("expected the search to be rejected, got {other:?}"),
     }
 }
