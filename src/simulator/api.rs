@@ -46,6 +46,7 @@ pub fn router(state: State) -> Router {
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
         .route("/_simulator/tokens", get(admin_tokens))
+        .merge(super::catalog_api::routes())
         .fallback(not_found_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -53,7 +54,7 @@ pub fn router(state: State) -> Router {
 
 // ---------- responses ----------
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (
         status,
         [(
@@ -66,7 +67,7 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 }
 
 /// PM application error shape (as the SDK reads it): `{"_error": {"errorCode", "message"}}`.
-fn app_error(
+pub(super) fn app_error(
     status: StatusCode,
     code: &str,
     message: impl Into<String>,
@@ -105,7 +106,7 @@ fn job_not_found(id: &str) -> Response {
     )
 }
 
-fn parse_body(body: &Bytes) -> Result<Value, Response> {
+pub(super) fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(app_error(
             StatusCode::BAD_REQUEST,
@@ -202,7 +203,7 @@ async fn auth(AxState(state): AxState<State>, body: Bytes) -> Response {
     }
 }
 
-fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+pub(super) fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -856,7 +857,9 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
         }
     };
     let is_admin = path.starts_with("/_simulator/");
-    let is_pm_write = path.starts_with("/pm/") && method != Method::GET;
+    let is_pm_write = path.starts_with("/pm/")
+        && method != Method::GET
+        && !super::catalog_api::is_search(&path);
     let (latency, answer_delay, injected) = {
         let mut faults = lock(&state.faults);
         (

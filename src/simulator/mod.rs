@@ -3,7 +3,10 @@
 //! behind a type both sides share. See `docs/simulator.md`.
 
 mod api;
+pub mod catalog;
+mod catalog_api;
 pub mod jobs;
+pub mod qql;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -59,6 +62,10 @@ pub struct Options {
     /// The simulated tenant's customer ID (appears in script storage paths).
     #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
     pub customer_id: String,
+    /// Patch catalog and PM assets to serve instead of the built-in ones: a JSON file
+    /// `{"patches": [...], "assets": [...]}` (see docs/simulator.md).
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -127,6 +134,8 @@ pub struct Shared {
     faults_injected: AtomicU64,
     responses_lost: AtomicU64,
     request_log: Option<Mutex<std::fs::File>>,
+    /// The patch catalog and assets: `--catalog`, or the built-in one made on first use.
+    catalog: Mutex<Option<Arc<catalog::Catalog>>>,
 }
 
 pub type State = Arc<Shared>;
@@ -180,6 +189,10 @@ impl Shared {
             )),
             None => None,
         };
+        let catalog = match &options.catalog {
+            Some(path) => Some(Arc::new(catalog::Catalog::load_file(path)?)),
+            None => None,
+        };
         let mut secret = vec![0u8; 32];
         rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
         let faults = Faults {
@@ -199,8 +212,20 @@ impl Shared {
             faults_injected: AtomicU64::new(0),
             responses_lost: AtomicU64::new(0),
             request_log,
+            catalog: Mutex::new(catalog),
             options,
         }))
+    }
+
+    /// The catalog served (the built-in one is built on first use, ~1 s in a debug build).
+    pub(crate) fn catalog(&self) -> Arc<catalog::Catalog> {
+        lock(&self.catalog)
+            .get_or_insert_with(|| Arc::new(catalog::Catalog::builtin()))
+            .clone()
+    }
+
+    pub(crate) fn set_catalog(&self, catalog: Arc<catalog::Catalog>) {
+        *lock(&self.catalog) = Some(catalog);
     }
 
     /// Writes the state file atomically (temp file in the same directory, fsync, rename).
