@@ -1,20 +1,27 @@
-# This month's critical Windows patches that nothing supersedes, looked up by QQL.
+# Critical Windows patches that nothing supersedes.
 data "qualys_patches" "critical" {
   platform = "Windows"
   query    = "vendorSeverity:`Critical` and isSuperseded:false"
 }
 
-# Linux security patches; at most 200 (a warning says when more match).
-data "qualys_patches" "linux_security" {
+# Linux security patches of the last 90 days; at most 200 (a warning says when more match).
+data "qualys_patches" "linux_recent" {
   platform    = "Linux"
-  query       = "isSecurity:true"
+  query       = "isSecurity:true and publishedDate>now-90d"
   max_results = 200
 }
 
-output "critical_patch_count" {
-  value = length(data.qualys_patches.critical.ids)
+# Patches that some web server is missing.
+data "qualys_patches" "missing_on_web" {
+  platform     = "Windows"
+  query        = "patchStatus:Missing"
+  having_query = "name:web-*"
 }
 
 output "critical_kbs" {
-  value = sort([for p in data.qualys_patches.critical.patches : p.kb if p.kb != null])
+  value = sort(compact([for p in data.qualys_patches.critical.patches : p.kb]))
+}
+
+output "linux_recent_count" {
+  value = length(data.qualys_patches.linux_recent.ids)
 }
