@@ -74,6 +74,15 @@ terraform init -input=false -no-color
 step "terraform apply"
 terraform apply -input=false -auto-approve -no-color
 
+step "What the lookups found for the Linux job"
+targets="$(terraform output -json linux_weekly_targets)"
+echo "$targets"
+case "$targets" in
+  *'"patches":[]'*|*'"assets":[]'*)
+    echo "quickstart: FAILED: a lookup of the Linux job found nothing" >&2
+    exit 1 ;;
+esac
+
 step "terraform plan (expecting no changes)"
 set +e
 terraform plan -input=false -detailed-exitcode -no-color

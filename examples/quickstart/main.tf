@@ -1,4 +1,5 @@
-# Quickstart: three realistic Patch Management deployment jobs.
+# Quickstart: three realistic Patch Management deployment jobs, one of them fed by the
+# qualys_patches and qualys_assets lookups (no UUIDs by hand).
 #
 # The provider block is empty: the gateway and credentials come from QUALYS_GATEWAY_URL,
 # QUALYS_USERNAME and QUALYS_PASSWORD (scripts/quickstart.sh points them at the local
@@ -73,6 +74,18 @@ resource "qualys_deployment_job" "windows_patch_tuesday" {
   ]
 }
 
+# The Linux patches and servers, looked up by QQL: the critical patches published since
+# October, for the staging web servers.
+data "qualys_patches" "linux_critical" {
+  platform = "Linux"
+  query    = "vendorSeverity:Critical and publishedDate>=2026-10-01"
+}
+
+data "qualys_assets" "linux_web_staging" {
+  platform = "Linux"
+  query    = "name:web-* and tags.name:Staging"
+}
+
 # Linux: every Saturday night, refresh the package cache first, keep going when a package fails.
 resource "qualys_deployment_job" "linux_weekly" {
   name     = "Linux - weekly security updates"
@@ -85,8 +98,8 @@ resource "qualys_deployment_job" "linux_weekly" {
   timeout             = 240
   timeout_unit        = "MINUTES"
 
-  asset_ids                 = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-  approved_patches          = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
+  asset_ids                 = data.qualys_assets.linux_web_staging.ids
+  approved_patches          = data.qualys_patches.linux_critical.ids
   continue_on_patch_failure = true
 
   pre_deploy_actions = [
@@ -124,5 +137,12 @@ output "job_ids" {
     windows_patch_tuesday = qualys_deployment_job.windows_patch_tuesday.id
     linux_weekly          = qualys_deployment_job.linux_weekly.id
     windows_followup      = qualys_deployment_job.windows_followup.id
+  }
+}
+
+output "linux_weekly_targets" {
+  value = {
+    patches = sort([for p in data.qualys_patches.linux_critical.patches : p.advisory])
+    assets  = sort([for a in data.qualys_assets.linux_web_staging.assets : a.name])
   }
 }
