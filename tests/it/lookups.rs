@@ -608,3 +608,42 @@ fn documented_lookup_examples_read_and_plan_clean() {
         .is_empty());
     e.assert_plan_clean(&[], "the data-source examples");
 }
+
+#[test]
+fn finding_ids_guide_examples_read_and_find_something() {
+    let Some(e) = E2e::start("finding_ids_guide_examples_read_and_find_something") else {
+        return;
+    };
+    let guide = std::fs::read_to_string(format!(
+        "{}/docs/guides/finding-ids.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("read the guide");
+    let blocks: Vec<&str> = guide
+        .split("```terraform\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or_default())
+        .collect();
+    assert!(blocks.len() >= 5, "{} terraform blocks", blocks.len());
+    e.config(&blocks.join("\n"));
+    let out = e.apply(&[]);
+    let text = out.squeezed();
+    assert!(!text.contains("were returned"), "{text}");
+    let lookups: Vec<(String, Value)> = e
+        .state()
+        .into_iter()
+        .filter(|(address, _)| address.starts_with("data."))
+        .collect();
+    assert!(lookups.len() >= 8, "{lookups:?}");
+    for (address, values) in &lookups {
+        let query = values["query"].as_str().unwrap_or_default();
+        // relative dates depend on today's date; the built-in catalog does not move
+        if query.contains("now") {
+            continue;
+        }
+        assert!(
+            values["ids"].as_array().is_some_and(|ids| !ids.is_empty()),
+            "{address} ({query:?}) found nothing"
+        );
+    }
+}
