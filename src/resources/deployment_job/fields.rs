@@ -643,13 +643,13 @@ pub const JOB_FIELDS: &[Field] = &[
         "Patch window: 1 to 168 `HOURS`, 1 to 10080 `MINUTES`, or -1 for none.",
     ),
     field("timeout_unit", String, OC, &["timeoutUnit"], "Unit of `timeout`: `HOURS` or `MINUTES`.").one_of(TIME_UNITS),
-    field("asset_ids", StringSet, O, &["assetIds"], "IDs of the assets to patch."),
+    field("asset_ids", StringSet, O, &["assetIds"], "IDs of the assets to patch; look them up by QQL with `data.qualys_assets.<name>.ids`."),
     field("asset_tag_ids", StringSet, O, &["assetTagIds"], "IDs of the asset tags to include."),
     field("match_all_tag_ids", StringSet, O, &["matchAllTagIds"], "IDs of tags that an asset must all have."),
     field("exclusion_asset_ids", StringSet, O, &["exclusionAssetIds"], "IDs of the assets to exclude."),
     field("exclusion_tag_ids", StringSet, O, &["exclusionTagIds"], "IDs of the asset tags to exclude."),
     field("co_author_user_ids", StringSet, O, &["coAuthorUserIds"], "IDs of users who may co-author the job."),
-    field("approved_patches", StringSet, O, &["approvedPatches"], "IDs of the patches the job deploys."),
+    field("approved_patches", StringSet, O, &["approvedPatches"], "IDs of the patches the job deploys; look them up by QQL with `data.qualys_patches.<name>.ids`."),
     field("filter_type", String, OC, &["filterType"], "Relationship between the selected tags: `Any` or `All`. Default: `Any`.")
         .one_of(&["Any", "All"]),
     field(
