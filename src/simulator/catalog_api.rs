@@ -34,7 +34,7 @@ pub(super) fn routes() -> Router<State> {
     Router::new()
         .route("/pm/v2/patches", post(search_patches))
         .route("/pm/v1/patches/count", get(count_patches))
-        .route("/pm/v1/assets", post(search_assets))
+        .route("/pm/v1/assets", post(search_assets).get(list_assets))
         .route(
             "/_simulator/catalog",
             get(admin_get_catalog).post(admin_set_catalog),
@@ -333,25 +333,54 @@ async fn search_assets(
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
-    let run = || -> Result<Response, Response> {
-        let platform = platform_param(&q, false)?;
-        let size = page_size(&q, ASSET_PAGE_MAX)?;
-        let body = search_body(&body, ASSET_ATTRIBUTES)?;
-        let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
-        let having = parse_qql("havingQuery", &body.having, PATCH_FIELDS)?;
-        let after = decode_cursor(cursor_of(&headers, &q, true)?, false)?;
-        let catalog = state.catalog();
-        let hits = catalog.search_assets(platform.as_deref(), &query, &having);
-        let attrs = body.attributes.as_deref();
-        Ok(page_answer(
-            &hits,
-            |i| catalog.asset_key(i).clone(),
-            size,
-            after,
-            |i| catalog.render_asset(i, attrs),
-        ))
-    };
-    run().unwrap_or_else(|r| r)
+    search_body(&body, ASSET_ATTRIBUTES)
+        .and_then(|body| assets_page(&state, &headers, &q, body))
+        .unwrap_or_else(|r| r)
+}
+
+/// `GET /pm/v1/assets?platform=..` (the PM 3.9 release notes' sample): the same search,
+/// `query`, `havingQuery` and `attributes` (comma-separated) as query parameters.
+async fn list_assets(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let mut body = serde_json::Map::new();
+    for key in ["query", "havingQuery", "attributes"] {
+        if let Some(v) = q.get(key) {
+            body.insert(key.to_owned(), json!(v));
+        }
+    }
+    let bytes = Bytes::from(Value::Object(body).to_string());
+    search_body(&bytes, ASSET_ATTRIBUTES)
+        .and_then(|body| assets_page(&state, &headers, &q, body))
+        .unwrap_or_else(|r| r)
+}
+
+fn assets_page(
+    state: &State,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    body: SearchBody,
+) -> Result<Response, Response> {
+    let platform = platform_param(q, false)?;
+    let size = page_size(q, ASSET_PAGE_MAX)?;
+    let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
+    let having = parse_qql("havingQuery", &body.having, PATCH_FIELDS)?;
+    let after = decode_cursor(cursor_of(headers, q, true)?, false)?;
+    let catalog = state.catalog();
+    let hits = catalog.search_assets(platform.as_deref(), &query, &having);
+    let attrs = body.attributes.as_deref();
+    Ok(page_answer(
+        &hits,
+        |i| catalog.asset_key(i).clone(),
+        size,
+        after,
+        |i| catalog.render_asset(i, attrs),
+    ))
 }
 
 // ---------- admin ----------

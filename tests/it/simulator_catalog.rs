@@ -229,6 +229,12 @@ async fn assets_take_the_cursor_as_header_or_query_parameter() {
     let windows = windows.body.as_array().unwrap().clone();
     assert!(!windows.is_empty() && windows.len() < by_header.len());
     assert!(windows.iter().all(|a| a["platform"] == "Windows"));
+    // the GET form of the documented sample
+    let get = raw
+        .get("/pm/v1/assets?pageSize=400&query=name%3Aweb-*")
+        .await;
+    assert_eq!(get.status, 200, "{}", get.body);
+    assert_eq!(ids(get.body.as_array().unwrap()), ids(&by_header));
     // header and parameter must agree
     let first = raw
         .post("/pm/v1/assets?pageSize=7", &body, Cursor::None)
