@@ -857,9 +857,8 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
         }
     };
     let is_admin = path.starts_with("/_simulator/");
-    let is_pm_write = path.starts_with("/pm/")
-        && method != Method::GET
-        && !super::catalog_api::is_search(&path);
+    let is_pm_write =
+        path.starts_with("/pm/") && method != Method::GET && !super::catalog_api::is_search(&path);
     let (latency, answer_delay, injected) = {
         let mut faults = lock(&state.faults);
         (

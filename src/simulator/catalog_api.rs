@@ -34,7 +34,7 @@ pub(super) fn routes() -> Router<State> {
     Router::new()
         .route("/pm/v2/patches", post(search_patches))
         .route("/pm/v1/patches/count", get(count_patches))
-        .route("/pm/v1/assets", post(search_assets))
+        .route("/pm/v1/assets", post(search_assets).get(list_assets))
         .route(
             "/_simulator/catalog",
             get(admin_get_catalog).post(admin_set_catalog),
@@ -57,7 +57,12 @@ fn bad(field: &str, message: impl Into<String>) -> Response {
 }
 
 fn qql_error(field: &str, e: super::qql::QqlError) -> Response {
-    app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.message, Some(field))
+    app_error(
+        StatusCode::BAD_REQUEST,
+        "INVALID_REQUEST",
+        e.message,
+        Some(field),
+    )
 }
 
 fn cap_error() -> Response {
@@ -74,10 +79,7 @@ fn cap_error() -> Response {
 
 fn platform_param(q: &HashMap<String, String>, required: bool) -> Result<Option<String>, Response> {
     match q.get("platform").map(String::as_str) {
-        None | Some("") if required => Err(bad(
-            "platform",
-            "required: one of Windows, Linux",
-        )),
+        None | Some("") if required => Err(bad("platform", "required: one of Windows, Linux")),
         None | Some("") => Ok(None),
         Some(p @ ("Windows" | "Linux")) => Ok(Some(p.to_owned())),
         Some(other) => Err(bad(
@@ -151,9 +153,12 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
             items
                 .iter()
                 .map(|a| {
-                    a.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| bad("attributes", format!("attribute names are strings, got {a}")))
+                    a.as_str().map(str::to_owned).ok_or_else(|| {
+                        bad(
+                            "attributes",
+                            format!("attribute names are strings, got {a}"),
+                        )
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
@@ -165,7 +170,10 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
         }
     };
     if let Some(attrs) = &attributes {
-        if let Some(unknown) = attrs.iter().find(|a| !known_attributes.contains(&a.as_str())) {
+        if let Some(unknown) = attrs
+            .iter()
+            .find(|a| !known_attributes.contains(&a.as_str()))
+        {
             return Err(bad(
                 "attributes",
                 format!(
@@ -182,11 +190,7 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
     })
 }
 
-fn parse_qql(
-    field: &str,
-    text: &str,
-    schema: &[FieldSpec],
-) -> Result<Query, Response> {
+fn parse_qql(field: &str, text: &str, schema: &[FieldSpec]) -> Result<Query, Response> {
     Query::parse(text, schema, now_ms() as i64).map_err(|e| qql_error(field, e))
 }
 
@@ -242,7 +246,10 @@ fn page_answer(
         Ok(s) => s,
         Err(PagingError::Cap) => return cap_error(),
     };
-    let items: Vec<Value> = hits[span.start..span.end].iter().map(|&i| render(i)).collect();
+    let items: Vec<Value> = hits[span.start..span.end]
+        .iter()
+        .map(|&i| render(i))
+        .collect();
     let mut response = json_response(StatusCode::OK, Value::Array(items));
     let h = response.headers_mut();
     if span.more {
@@ -304,7 +311,10 @@ async fn count_patches(
             q.get("havingQuery").unwrap_or(&empty),
             ASSET_FIELDS,
         )?;
-        let n = state.catalog().search_patches(&platform, &query, &having).len();
+        let n = state
+            .catalog()
+            .search_patches(&platform, &query, &having)
+            .len();
         // `count` (the brief's reading) and `patches.count` (what qualysdk reads).
         Ok(json_response(
             StatusCode::OK,
@@ -323,25 +333,54 @@ async fn search_assets(
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
-    let run = || -> Result<Response, Response> {
-        let platform = platform_param(&q, false)?;
-        let size = page_size(&q, ASSET_PAGE_MAX)?;
-        let body = search_body(&body, ASSET_ATTRIBUTES)?;
-        let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
-        let having = parse_qql("havingQuery", &body.having, PATCH_FIELDS)?;
-        let after = decode_cursor(cursor_of(&headers, &q, true)?, false)?;
-        let catalog = state.catalog();
-        let hits = catalog.search_assets(platform.as_deref(), &query, &having);
-        let attrs = body.attributes.as_deref();
-        Ok(page_answer(
-            &hits,
-            |i| catalog.asset_key(i).clone(),
-            size,
-            after,
-            |i| catalog.render_asset(i, attrs),
-        ))
-    };
-    run().unwrap_or_else(|r| r)
+    search_body(&body, ASSET_ATTRIBUTES)
+        .and_then(|body| assets_page(&state, &headers, &q, body))
+        .unwrap_or_else(|r| r)
+}
+
+/// `GET /pm/v1/assets?platform=..` (the PM 3.9 release notes' sample): the same search,
+/// `query`, `havingQuery` and `attributes` (comma-separated) as query parameters.
+async fn list_assets(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let mut body = serde_json::Map::new();
+    for key in ["query", "havingQuery", "attributes"] {
+        if let Some(v) = q.get(key) {
+            body.insert(key.to_owned(), json!(v));
+        }
+    }
+    let bytes = Bytes::from(Value::Object(body).to_string());
+    search_body(&bytes, ASSET_ATTRIBUTES)
+        .and_then(|body| assets_page(&state, &headers, &q, body))
+        .unwrap_or_else(|r| r)
+}
+
+fn assets_page(
+    state: &State,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    body: SearchBody,
+) -> Result<Response, Response> {
+    let platform = platform_param(q, false)?;
+    let size = page_size(q, ASSET_PAGE_MAX)?;
+    let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
+    let having = parse_qql("havingQuery", &body.having, PATCH_FIELDS)?;
+    let after = decode_cursor(cursor_of(headers, q, true)?, false)?;
+    let catalog = state.catalog();
+    let hits = catalog.search_assets(platform.as_deref(), &query, &having);
+    let attrs = body.attributes.as_deref();
+    Ok(page_answer(
+        &hits,
+        |i| catalog.asset_key(i).clone(),
+        size,
+        after,
+        |i| catalog.render_asset(i, attrs),
+    ))
 }
 
 // ---------- admin ----------

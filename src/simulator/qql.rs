@@ -178,7 +178,10 @@ impl Expr {
 #[derive(Clone, Debug)]
 enum Matcher {
     /// Lowercased; `*` is a wildcard when `glob`.
-    Text { lower: String, glob: bool },
+    Text {
+        lower: String,
+        glob: bool,
+    },
     Bool(bool),
     /// Numbers and dates: `lo <= v` (or `<`) and `v <= hi` (or `<`).
     Range {
@@ -242,8 +245,7 @@ fn glob_match(pattern: &str, text: &str) -> bool {
     if parts.len() == 1 {
         return pattern == text;
     }
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last)
-    {
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -558,7 +560,10 @@ impl Parser<'_> {
             }),
             other => Err(syntax(
                 t.pos,
-                format!("expected a value after '{after}', found {}", other.describe()),
+                format!(
+                    "expected a value after '{after}', found {}",
+                    other.describe()
+                ),
             )),
         }
     }
@@ -572,7 +577,10 @@ impl Parser<'_> {
             if close.tok != Tok::RBracket {
                 return Err(syntax(
                     close.pos,
-                    format!("expected ']' after the range, found {}", close.tok.describe()),
+                    format!(
+                        "expected ']' after the range, found {}",
+                        close.tok.describe()
+                    ),
                 ));
             }
             let lo = self.compare(spec, Cmp::Ge, &first)?;
@@ -596,7 +604,10 @@ impl Parser<'_> {
                 other => {
                     return Err(syntax(
                         t.pos,
-                        format!("expected ',' or ']' in the list, found {}", other.describe()),
+                        format!(
+                            "expected ',' or ']' in the list, found {}",
+                            other.describe()
+                        ),
                     ))
                 }
             }
@@ -749,8 +760,7 @@ fn parse_date(text: &str, now_ms: i64) -> Option<(f64, f64)> {
         let start = d.midnight().assume_utc().unix_timestamp() * 1000;
         return Some((start as f64, (start + DAY_MS) as f64));
     }
-    if let Ok(dt) = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-    {
+    if let Ok(dt) = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339) {
         let ms = (dt.unix_timestamp_nanos() / 1_000_000) as i64;
         return Some((ms as f64, ms as f64));
     }
@@ -832,7 +842,10 @@ mod tests {
             ("isSecurity", vec![Scalar::Bool(true)]),
             ("qid", vec![text("376543"), Scalar::Number(376544.0)]),
             ("cve", vec![text("CVE-2023-6702"), text("CVE-2023-6703")]),
-            ("publishedDate", vec![Scalar::Number(ms("2024-01-09") + 3_600_000.0)]),
+            (
+                "publishedDate",
+                vec![Scalar::Number(ms("2024-01-09") + 3_600_000.0)],
+            ),
             ("modifiedDate", vec![Scalar::Number(ms("2024-02-01"))]),
         ]))
     }
@@ -840,7 +853,10 @@ mod tests {
     fn linux() -> R {
         R(HashMap::from([
             ("vendor", vec![text("Red Hat")]),
-            ("title", vec![text("RHSA-2024:1234: openssl security update")]),
+            (
+                "title",
+                vec![text("RHSA-2024:1234: openssl security update")],
+            ),
             ("vendorSeverity", vec![text("Important")]),
             // isSuperseded is null on Linux
             ("isSecurity", vec![Scalar::Bool(true)]),
@@ -900,13 +916,22 @@ mod tests {
         assert!(check("vendor:Nobody or vendor:Google", &c));
         assert!(check("NOT vendor:Nobody", &c));
         // and binds tighter than or
-        assert!(check("vendor:Google or vendor:Nobody and isSecurity:false", &c));
-        assert!(!check("(vendor:Google or vendor:Nobody) and isSecurity:false", &c));
+        assert!(check(
+            "vendor:Google or vendor:Nobody and isSecurity:false",
+            &c
+        ));
+        assert!(!check(
+            "(vendor:Google or vendor:Nobody) and isSecurity:false",
+            &c
+        ));
         assert!(check(
             "vendorSeverity:`Critical` and isSuperseded:false",
             &c
         ));
-        assert!(!check("vendorSeverity:`Critical` and isSuperseded:false", &l));
+        assert!(!check(
+            "vendorSeverity:`Critical` and isSuperseded:false",
+            &l
+        ));
         assert!(check("not (vendor:Google and isSecurity:false)", &c));
         assert!(check("not not vendor:Google", &c));
         assert!(check("vendor:[`Red Hat`, Debian]", &l));
@@ -922,7 +947,10 @@ mod tests {
         assert!(check("qid:376544", &c));
         assert!(check("qid:[1, 376544]", &c));
         assert!(!check("qid:1", &c));
-        assert!(!check("cve:CVE-2023-6703", &linux()), "empty list matches nothing");
+        assert!(
+            !check("cve:CVE-2023-6703", &linux()),
+            "empty list matches nothing"
+        );
     }
 
     #[test]
@@ -941,10 +969,16 @@ mod tests {
     #[test]
     fn comparisons_on_dates() {
         let c = chrome(); // published 2024-01-09 01:00 UTC, now = 2024-03-01
-        assert!(check("publishedDate:2024-01-09", &c), "a bare day is the whole day");
+        assert!(
+            check("publishedDate:2024-01-09", &c),
+            "a bare day is the whole day"
+        );
         assert!(!check("publishedDate:2024-01-10", &c));
         assert!(check("publishedDate>2024-01-08", &c));
-        assert!(!check("publishedDate>2024-01-09", &c), "> a day starts the next day");
+        assert!(
+            !check("publishedDate>2024-01-09", &c),
+            "> a day starts the next day"
+        );
         assert!(check("publishedDate>=2024-01-09", &c));
         assert!(check("publishedDate<=2024-01-09", &c));
         assert!(!check("publishedDate<2024-01-09", &c));
@@ -954,7 +988,10 @@ mod tests {
         assert!(check("publishedDate>now-60d", &c));
         assert!(!check("publishedDate>now-30d", &c));
         assert!(check("publishedDate<now", &c));
-        assert!(check("lastModified:>2024-01-31", &c), "alias of modifiedDate");
+        assert!(
+            check("lastModified:>2024-01-31", &c),
+            "alias of modifiedDate"
+        );
         let epoch = (ms("2024-01-09") as i64).to_string();
         assert!(check(&format!("publishedDate>{epoch}"), &c));
     }
@@ -982,7 +1019,9 @@ mod tests {
         );
         let e = error("vendor:Google vendor:Adobe");
         assert_eq!(e.position, 14);
-        assert!(e.message.starts_with("QQL syntax error at position 14: unexpected 'vendor'"));
+        assert!(e
+            .message
+            .starts_with("QQL syntax error at position 14: unexpected 'vendor'"));
         let e = error("(vendor:Google");
         assert_eq!(e.position, 14);
         assert!(e.message.contains("expected ')'"), "{}", e.message);
@@ -993,7 +1032,11 @@ mod tests {
         assert_eq!(e.position, 6);
         let e = error("vendor Google");
         assert_eq!(e.position, 7);
-        assert!(e.message.contains("expected ':' or a comparison"), "{}", e.message);
+        assert!(
+            e.message.contains("expected ':' or a comparison"),
+            "{}",
+            e.message
+        );
         let e = error("vendorSeverity:[Critical Important]");
         assert_eq!(e.position, 25);
         let e = error("and vendor:Google");
@@ -1016,7 +1059,11 @@ mod tests {
         assert!(e.message.contains("expected a date"), "{}", e.message);
         let e = error("vendor>Google");
         assert_eq!(e.position, 7);
-        assert!(e.message.contains("needs a number or date field"), "{}", e.message);
+        assert!(
+            e.message.contains("needs a number or date field"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -10,4 +10,5 @@ mod reliability;
 mod resource_e2e;
 mod security;
 mod simulator;
+mod simulator_catalog;
 mod terraform_cli;
