@@ -339,8 +339,9 @@ pub enum PageAnswer<T> {
 }
 
 /// The paging loop: asks for pages (`fetch(cursor)`, `None` for the first) until the API
-/// sends no cursor, an empty page, or `max_results` records are taken; the 10,000-record cap
-/// ends it too. Records already taken (same ID) are skipped. A cursor sent twice, or a page
+/// sends no cursor, an empty page, or `max_results` records are taken, or as many as the
+/// API's total says match (which saves the empty request after a full last page); the
+/// 10,000-record cap ends it too. Records already taken (same ID) are skipped. A cursor sent twice, or a page
 /// of nothing but records already taken, is an error: the loop never spins forever.
 pub async fn collect_pages<T, F, Fut>(
     op: Operation,
@@ -430,6 +431,10 @@ where
                 total,
                 pages,
             });
+        }
+        // every match the API counted is here: the next page could only be empty
+        if total.is_some_and(|t| items.len() as u64 >= t) {
+            break;
         }
         match next {
             None => break,
@@ -674,6 +679,21 @@ mod tests {
         assert_eq!(l.items.len(), 3);
         assert_eq!(l.completeness, Completeness::Complete);
         assert_eq!(sent.len(), 2);
+    }
+
+    #[test]
+    fn holding_the_reported_total_ends_the_listing_without_an_empty_request() {
+        let (r, sent) = run(
+            100,
+            vec![
+                page(0..3, Some("c1"), Some(6)),
+                page(3..6, Some("c2"), Some(6)),
+            ],
+        );
+        let l = r.unwrap();
+        assert_eq!(l.items.len(), 6);
+        assert_eq!(l.completeness, Completeness::Complete);
+        assert_eq!(sent.len(), 2, "no third request");
     }
 
     #[test]

@@ -91,7 +91,9 @@ async fn stub_search(
     );
     if let Some(stuck) = stub.stuck_cursor {
         h.insert("searchAfter", stuck.parse().unwrap());
-    } else if end < stub.records.len() {
+    } else if end - start == page_size.min(stub.serve) {
+        // like the simulator: a full page (of what it serves) carries a cursor, even when
+        // nothing follows
         h.insert("searchAfter", end.to_string().parse().unwrap());
     }
     response
@@ -185,6 +187,28 @@ async fn patches_are_paged_with_the_search_after_header_at_the_largest_page_size
             r.authorization
         );
     }
+}
+
+#[tokio::test]
+async fn ten_thousand_matches_take_ten_requests() {
+    let s = stub(10_000);
+    let client = stub_gateway(s.clone()).await;
+    let listing = client
+        .search_patches(&search(None, 10_000))
+        .await
+        .expect("search");
+    assert_eq!(listing.items.len(), 10_000);
+    assert_eq!(listing.completeness, Completeness::Complete);
+    assert_eq!(s.seen.lock().unwrap().len(), 10);
+    // a full last page with a cursor: the total says it was the last, no empty request
+    let s = stub(2_000);
+    let client = stub_gateway(s.clone()).await;
+    let listing = client
+        .search_patches(&search(None, 10_000))
+        .await
+        .expect("search");
+    assert_eq!(listing.items.len(), 2_000);
+    assert_eq!(s.seen.lock().unwrap().len(), 2);
 }
 
 #[tokio::test]
