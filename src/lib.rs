@@ -6,6 +6,7 @@
 
 pub mod data_sources;
 pub mod docs;
+pub mod onboarding;
 pub mod plugin;
 pub mod provider;
 pub mod qualys;
