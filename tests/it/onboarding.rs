@@ -72,7 +72,7 @@ fn job(name: &str, platform: &str, status: &str, schedule: Value) -> Value {
     body
 }
 
-/// Fills the simulator with 29 jobs through its HTTP API: every seed sample, jobs chained to
+/// Fills the simulator with 32 jobs through its HTTP API: every seed sample, jobs chained to
 /// another's post-deploy action, every schedule type, Enabled and Disabled, both platforms,
 /// names that collide after sanitising and names with non-ASCII characters. Returns the job
 /// IDs with their names.
@@ -247,10 +247,41 @@ fn seed(e: &E2e) -> BTreeMap<String, String> {
             "Disabled",
             json!({"scheduleType": "On-demand"}),
         ),
+        job(
+            "Say \"hi\" ${var.x} %{if} \\ done",
+            "Windows",
+            "Disabled",
+            json!({"scheduleType": "On-demand"}),
+        ),
     ];
     for body in jobs {
         create(body);
     }
+    // Every optional setting the samples leave out.
+    let windows_all = job(
+        "Every option (Windows)",
+        "Windows",
+        "Enabled",
+        json!({
+        "scheduleType": "Weekly", "startDateTime": start, "recurring": true, "recurringWeekDays": "1,0,0,0,0,0,1",
+        "description": "all the optional fields", "opportunisticDownloads": true, "minimizeWindow": true,
+        "assetTagIds": ["7c9a4f3e-5d2b-4c1a-9e8f-1a2b3c4d5e6f"], "matchAllTagIds": ["8d0b5a4f-6e3c-4d2b-af90-2b3c4d5e6f70"],
+        "filterType": "All", "exclusionTagIds": ["9e1c6b50-7f4d-4e3c-b0a1-3c4d5e6f7081"],
+        "exclusionAssetIds": ["19a0f836-6c7a-4755-b6c3-9bcbacc3646e"], "exclusionFilterType": "Any",
+        "coAuthorUserIds": ["c4c71f94-4ef6-7e6f-8260-11704fa58172"],
+        "timeout": 4, "timeoutUnit": "HOURS", "downloadRandomizeTime": 30, "downloadRandomizeTimeUnit": "MINUTES",
+        "timezoneType": "SPECIFIC_TZ", "timezone": "America/New_York"}),
+    );
+    create(windows_all);
+    create(job(
+        "Every option (Linux)",
+        "Linux",
+        "Disabled",
+        json!({
+        "scheduleType": "Daily", "startDateTime": start, "recurring": true, "continueOnPatchFailure": true,
+        "additionalDynamicQQLType": 2, "additionalDynamicPatchesQQL": "vulnerabilities.vulnerability.criticality:CRITICAL",
+        "dynamicQQLType": 1, "timeout": 90, "timeoutUnit": "MINUTES"}),
+    ));
     // A recurring job chained to the parent too.
     let mut chained = job(
         "Chained monthly",
@@ -491,6 +522,20 @@ fn an_existing_tenant_is_onboarded_with_three_commands_and_no_write() {
         state.values().any(|v| v["day_of_month"] == json!(15)),
         "a Monthly job on a day"
     );
+    for optional in [
+        "additional_dynamic_patches_qql",
+        "additional_dynamic_qql_type",
+        "continue_on_patch_failure",
+        "match_all_tag_ids",
+        "opportunistic_downloads",
+        "exclusion_tag_ids",
+        "co_author_user_ids",
+    ] {
+        assert!(
+            state.values().any(|v| !v[optional].is_null()),
+            "some job sets {optional}"
+        );
+    }
     assert_eq!(
         e.writes_since(mark),
         Vec::<String>::new(),
