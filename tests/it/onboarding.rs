@@ -28,11 +28,24 @@ const QUALYS_ENV: &[&str] = &[
 /// Runs `terraform-provider-qualys generate-imports ARGS` in `dir` with exactly `env` as
 /// its Qualys settings (and tiny retry delays).
 fn generate_imports(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    generate_imports_from(dir, env, args, None)
+}
+
+/// `generate_imports` with stdin read from a file.
+fn generate_imports_from(
+    dir: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    stdin: Option<&Path>,
+) -> Output {
     let mut cmd = Command::new(provider_binary());
     cmd.arg("generate-imports")
         .args(args)
         .current_dir(dir)
-        .stdin(Stdio::null())
+        .stdin(match stdin {
+            Some(file) => Stdio::from(std::fs::File::open(file).expect("stdin file")),
+            None => Stdio::null(),
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for key in QUALYS_ENV {
@@ -592,6 +605,14 @@ fn an_existing_tenant_is_onboarded_with_three_commands_and_no_write() {
         by_config.stdout, rest_text,
         "--skip-config . and --skip-state agree"
     );
+    let piped = generate_imports_from(
+        half.path(),
+        &env,
+        &["--skip-state", "-"],
+        Some(&half.path().join("state.json")),
+    );
+    piped.expect_success("terraform show -json | generate-imports --skip-state -");
+    assert_eq!(piped.stdout, rest_text, "--skip-state - reads stdin");
     import_all(&half, "generated-rest.tf", rest.len());
     assert_eq!(state_ids(&half), seeded.keys().cloned().collect());
     assert_eq!(e.writes_since(mark), Vec::<String>::new());
