@@ -8,13 +8,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::answer;
+use crate::client_slot::ClientSlot;
 use crate::plugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
     Type, Value,
 };
-use crate::provider::ClientSlot;
-use crate::qualys::catalog::{Record, CAP_ERROR_CODE, LISTING_CAP};
+use crate::qualys::catalog::Record;
 use crate::qualys::{self, Completeness, Listing, Search};
+use crate::qualys::{RECORD_CAP, RECORD_CAP_ERROR_CODE};
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind};
 use crate::resources::deployment_job::schema::attributes;
@@ -31,7 +32,7 @@ pub(super) const MAX_RESULTS: Field = field(
     &[],
     "The most records to return, from 1 to 10000 (Qualys Patch Management serves at most 10,000 records of any listing). Default 1000. When more match, a warning says how many were left out.",
 )
-.range(1, LISTING_CAP as i64);
+.range(1, RECORD_CAP as i64);
 
 /// Which listing a lookup reads.
 #[derive(Clone, Copy, Debug)]
@@ -106,7 +107,7 @@ impl Lookup {
             .get("max_results")
             .as_i64()
             .unwrap_or(DEFAULT_MAX_RESULTS)
-            .clamp(1, LISTING_CAP as i64);
+            .clamp(1, RECORD_CAP as i64);
         Search {
             platform: text("platform"),
             query: text("query"),
@@ -196,10 +197,10 @@ impl Lookup {
         match completeness {
             Completeness::Complete => None,
             Completeness::MaxResults { limit, left_out } => {
-                let raise = if limit < LISTING_CAP {
-                    format!("Raise max_results (at most {LISTING_CAP}) or narrow query to get them all.")
+                let raise = if limit < RECORD_CAP {
+                    format!("Raise max_results (at most {RECORD_CAP}) or narrow query to get them all.")
                 } else {
-                    format!("{LISTING_CAP} is also the most Qualys Patch Management serves of a listing: narrow query so that fewer match.")
+                    format!("{RECORD_CAP} is also the most Qualys Patch Management serves of a listing: narrow query so that fewer match.")
                 };
                 Some((
                     format!("Only the first {limit} {noun} were returned"),
@@ -210,9 +211,9 @@ impl Lookup {
                 ))
             }
             Completeness::Cap { left_out } => Some((
-                format!("The Qualys {LISTING_CAP}-record cap cut the {noun} short"),
+                format!("The Qualys {RECORD_CAP}-record cap cut the {noun} short"),
                 format!(
-                    "Qualys Patch Management serves at most {LISTING_CAP} records of a listing (error code {CAP_ERROR_CODE}): {returned} {noun} were returned and {left_out}. Narrow query so that fewer match."
+                    "Qualys Patch Management serves at most {RECORD_CAP} records of a listing (error code {RECORD_CAP_ERROR_CODE}): {returned} {noun} were returned and {left_out}. Narrow query so that fewer match."
                 ),
             )),
         }

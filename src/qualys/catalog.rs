@@ -30,14 +30,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::client::{parse_json, Call};
-use super::error::Operation;
+use super::error::{Operation, RECORD_CAP, RECORD_CAP_ERROR_CODE};
 use super::model::lenient;
 use super::{Client, Error};
 
-/// PM serves at most this many records of any listing (DOC get_started).
-pub const LISTING_CAP: usize = 10_000;
-/// `_error.errorCode` of the answer past the cap (SDK).
-pub const CAP_ERROR_CODE: &str = "2501";
 /// Largest patch page (SDK default, SRC live use).
 pub const PATCH_PAGE_SIZE: usize = 1_000;
 /// Largest asset page (SDK: "Default (and max) is 400").
@@ -274,7 +270,7 @@ pub struct Search<'a> {
     pub query: Option<&'a str>,
     /// QQL on the other side (patches: on the assets missing them; assets: on their patches).
     pub having_query: Option<&'a str>,
-    /// Stop after this many records (at most [`LISTING_CAP`]).
+    /// Stop after this many records (at most [`RECORD_CAP`]).
     pub max_results: usize,
 }
 
@@ -353,7 +349,7 @@ where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<PageAnswer<T>, Error>>,
 {
-    let limit = max_results.clamp(1, LISTING_CAP);
+    let limit = max_results.clamp(1, RECORD_CAP);
     let mut items: Vec<T> = Vec::new();
     let mut seen_ids: HashSet<String> = HashSet::new();
     let mut seen_cursors: HashSet<String> = HashSet::new();
@@ -482,7 +478,7 @@ impl Client {
         largest_page: usize,
         patches: bool,
     ) -> Result<Listing<T>, Error> {
-        let limit = search.max_results.clamp(1, LISTING_CAP);
+        let limit = search.max_results.clamp(1, RECORD_CAP);
         // one page size for the whole listing: the largest, or less when fewer are wanted
         let page_size = largest_page.min(limit);
         let mut url = if patches {
@@ -526,7 +522,7 @@ impl Client {
                 if reply.status != 200 {
                     let err = self.api_error(&call, &reply);
                     return match err {
-                        Error::Api { code: Some(c), .. } if c == CAP_ERROR_CODE => {
+                        Error::Api { code: Some(c), .. } if c == RECORD_CAP_ERROR_CODE => {
                             Ok(PageAnswer::Cap)
                         }
                         Error::Api {

@@ -66,6 +66,10 @@ pub struct Options {
     /// `{"patches": [...], "assets": [...]}` (see docs/simulator.md).
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// The most records a job listing serves (the real API: 10 000); a page starting at or
+    /// past it is answered 400 with `_error.errorCode` "2501".
+    #[arg(long, default_value_t = 10_000)]
+    pub list_record_cap: usize,
 }
 
 impl Default for Options {

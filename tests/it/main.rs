@@ -3,6 +3,7 @@
 mod support;
 
 mod lookups;
+mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
