@@ -22,7 +22,14 @@ const QUERY_FIELDS: &[Field] = &[
         String,
         O,
         &[],
-        "An asset QQL query, e.g. `name:web*` or `tags.name:Production`. Unset: every asset. An invalid query fails the plan with the API's message.",
+        "An asset QQL query, e.g. `name:web-*` or `tags.name:Production`. Unset: every asset. An invalid query fails the plan with the API's message.",
+    ),
+    field(
+        "having_query",
+        String,
+        O,
+        &[],
+        "A patch QQL query: only assets with a matching patch, missing or installed (the API's `havingQuery`; e.g. `patchStatus:Missing and vendorSeverity:Critical`).",
     ),
     MAX_RESULTS,
 ];

@@ -229,10 +229,18 @@ pub trait Record: Sized + Serialize {
                 message: format!("expected a JSON object, got {}", lenient::kind(&v)),
             });
         }
-        Self::decode(v).map_err(|e| Error::Decode {
+        let record = Self::decode(v).map_err(|e| Error::Decode {
             what: format!("{}{hint}", Self::WHAT),
             message: e.to_string(),
-        })
+        })?;
+        // an ID is what a lookup is for; a record without one cannot be told from another
+        if record.id().trim().is_empty() {
+            return Err(Error::Decode {
+                what: Self::WHAT.into(),
+                message: "a record without an id".into(),
+            });
+        }
+        Ok(record)
     }
     fn decode(v: Value) -> Result<Self, serde_json::Error>;
     /// Canonical wire JSON (the API's names, numbers as numbers).
@@ -846,6 +854,8 @@ mod tests {
         let e = Patch::from_json(json!({"id": "bad", "isSecurity": [1]})).unwrap_err();
         assert!(e.to_string().contains("patch \"bad\""), "{e}");
         assert!(Patch::from_json(json!("x")).is_err());
+        let e = Patch::from_json(json!({"title": "no id"})).unwrap_err();
+        assert!(e.to_string().contains("without an id"), "{e}");
     }
 
     #[test]

@@ -670,3 +670,56 @@ fn finding_ids_guide_examples_read_and_find_something() {
         );
     }
 }
+
+#[test]
+fn having_query_selects_by_the_other_side() {
+    let Some(e) = E2e::start("having_query_selects_by_the_other_side") else {
+        return;
+    };
+    e.config(
+        r#"data "qualys_patches" "missing_on_iis_01" {
+  platform     = "Windows"
+  query        = "patchStatus:Missing"
+  having_query = "name:web-iis-01"
+}
+
+data "qualys_assets" "missing_critical" {
+  platform     = "Windows"
+  having_query = "patchStatus:Missing and vendorSeverity:Critical"
+}
+"#,
+    );
+    let (patches, assets) = catalog(&e);
+    let missing_ids = |a: &Value| ids(a["missingPatches"].as_array().expect("missingPatches"));
+    let iis_01 = assets
+        .iter()
+        .find(|a| a["name"] == "web-iis-01")
+        .expect("web-iis-01 in the catalog");
+    // the simulator's reading (docs/simulator.md): having_query keeps the patches missing on
+    // or installed on a matching asset; patchStatus:Missing, that some asset misses them
+    let installed = ids(iis_01["installedPatches"]
+        .as_array()
+        .expect("installedPatches"));
+    let on_iis_01: BTreeSet<String> = missing_ids(iis_01).union(&installed).cloned().collect();
+    let want_patches = ids(patches.iter().filter(|p| {
+        on_iis_01.contains(p["id"].as_str().unwrap_or_default())
+            && p["missingCount"].as_i64().is_some_and(|n| n > 0)
+    }));
+    let critical: BTreeSet<String> = ids(patches
+        .iter()
+        .filter(|p| p["platform"] == "Windows" && p["vendorSeverity"] == "Critical"));
+    let want_assets = ids(assets
+        .iter()
+        .filter(|a| a["platform"] == "Windows" && !missing_ids(a).is_disjoint(&critical)));
+    assert!(!want_patches.is_empty() && !want_assets.is_empty());
+    e.apply(&[]);
+    let state = e.state();
+    assert_eq!(
+        string_set(&state["data.qualys_patches.missing_on_iis_01"]["ids"]),
+        want_patches
+    );
+    assert_eq!(
+        string_set(&state["data.qualys_assets.missing_critical"]["ids"]),
+        want_assets
+    );
+}

@@ -11,10 +11,10 @@ data "qualys_patches" "linux_recent" {
   max_results = 200
 }
 
-# Patches that some web server is missing.
-data "qualys_patches" "missing_on_web" {
+# Critical patches that matter to the web servers (missing on one or installed there).
+data "qualys_patches" "critical_on_web" {
   platform     = "Windows"
-  query        = "patchStatus:Missing"
+  query        = "vendorSeverity:Critical"
   having_query = "name:web-*"
 }
 
