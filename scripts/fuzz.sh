@@ -24,7 +24,7 @@ case "$mode" in
   *) echo "usage: scripts/fuzz.sh short|long [target...]" >&2; exit 2 ;;
 esac
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dynamic_value_msgpack dynamic_value_json job_from_json error_body)
+[ ${#targets[@]} -gt 0 ] || targets=(dynamic_value_msgpack dynamic_value_json job_from_json error_body catalog_from_json)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "==> installing cargo-fuzz"

@@ -11,7 +11,8 @@ use terraform_provider_qualys::plugin::proto::go_plugin as gp;
 use terraform_provider_qualys::plugin::proto::tfplugin6 as pb;
 use terraform_provider_qualys::plugin::{Provider, Type, Value};
 use terraform_provider_qualys::provider::QualysProvider;
-use terraform_provider_qualys::qualys::{Job, JobSummary};
+use terraform_provider_qualys::qualys::catalog::Record;
+use terraform_provider_qualys::qualys::{Asset, Job, JobSummary, Patch};
 use tonic::transport::Channel;
 
 use crate::reliability::{block_on, password_credentials, server_jobs, state_jobs, workspace_for};
@@ -740,6 +741,8 @@ fn decoders_never_panic_on_random_bytes() {
         .unwrap_or_default(),
         br#"{"_error":{"errorCode":"2501","message":"limit"}}"#.to_vec(),
         br#"{"id":"x","name":"n","platform":"Windows","created":{"date":"1"}}"#.to_vec(),
+        include_bytes!("../../fuzz/corpus/catalog_from_json/patch.json").to_vec(),
+        include_bytes!("../../fuzz/corpus/catalog_from_json/asset.json").to_vec(),
     ];
     let mut executions = 0usize;
     for i in 0..20_000 {
@@ -768,7 +771,13 @@ fn decoders_never_panic_on_random_bytes() {
         let _ = codec::decode_json(&bytes, &Type::Dynamic);
         if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) {
             let _ = Job::from_json(json.clone()).map(|j| j.to_json());
-            let _ = JobSummary::from_json(json);
+            let _ = JobSummary::from_json(json.clone());
+            if let Ok(p) = Patch::from_json(json.clone()) {
+                assert_eq!(Patch::from_json(p.to_json()).ok(), Some(p));
+            }
+            if let Ok(a) = Asset::from_json(json) {
+                assert_eq!(Asset::from_json(a.to_json()).ok(), Some(a));
+            }
         }
         let _ = terraform_provider_qualys::qualys::client::parse_error_body(
             &String::from_utf8_lossy(&bytes),
