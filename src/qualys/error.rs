@@ -90,6 +90,11 @@ pub enum Error {
         message: String,
     },
 
+    /// A listing reached the API's record cap (error code 2501): the platform holds more
+    /// jobs than the API can list, and the `listed` ones are not all of them.
+    #[error("the Qualys API lists at most {} records, and the {platform} deployment jobs go past that cap (error code {} after {listed} jobs): not every job can be listed", crate::qualys::client::RECORD_CAP, crate::qualys::client::RECORD_CAP_ERROR_CODE)]
+    RecordCap { platform: String, listed: usize },
+
     /// The server's answer could not be understood.
     #[error("could not decode {what} from the Qualys API: {message}")]
     Decode { what: String, message: String },

@@ -80,6 +80,16 @@ pub(super) fn app_error(
     json_response(status, json!({"_error": inner}))
 }
 
+/// The PM listing cap (`--list-record-cap`, the real API's 10,000): `errorCode` "2501".
+pub(super) fn record_cap_error(cap: usize) -> Response {
+    app_error(
+        StatusCode::BAD_REQUEST,
+        "2501",
+        format!("Patch Management APIs support fetching a maximum of {cap} records only"),
+        None,
+    )
+}
+
 fn invalid_response(e: Invalid) -> Response {
     app_error(
         StatusCode::BAD_REQUEST,
@@ -650,6 +660,9 @@ async fn list_summary(
             })
         })
         .collect();
+    if page.saturating_mul(size) >= state.options.list_record_cap {
+        return record_cap_error(state.options.list_record_cap);
+    }
     let page_items: Vec<Value> = matching
         .into_iter()
         .skip(page.saturating_mul(size))

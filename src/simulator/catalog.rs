@@ -18,8 +18,6 @@ use serde_json::{json, Value};
 
 use super::qql::{FieldSpec, Kind, Query, Record, Scalar};
 
-/// PM answers at most this many records of one listing (`errorCode 2501` past it).
-pub const CAP: usize = 10_000;
 /// Largest `pageSize` of `POST /pm/v2/patches`.
 pub const PATCH_PAGE_MAX: usize = 1000;
 /// Largest `pageSize` of `POST /pm/v1/assets` (qualysdk: "Default (and max) is 400").
@@ -221,23 +219,28 @@ pub struct Span {
 /// The page cannot be served.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PagingError {
-    /// The page would start past the [`CAP`]th record (and records exist there).
+    /// The page would start past the cap (and records exist there).
     Cap,
 }
 
 /// The page of `size` records after `after` in `keys` (sorted). A full page carries a
 /// cursor (more may follow: the next page may then be empty), a short or empty one does not;
-/// a page stops at the [`CAP`]th record, with a cursor if records lie beyond (asking for
-/// them is [`PagingError::Cap`]).
-pub fn page<K: Ord>(keys: &[K], size: usize, after: Option<&K>) -> Result<Span, PagingError> {
+/// a page stops at the `cap`th record (PM's 10,000), with a cursor if records lie beyond
+/// (asking for them is [`PagingError::Cap`]).
+pub fn page<K: Ord>(
+    keys: &[K],
+    size: usize,
+    after: Option<&K>,
+    cap: usize,
+) -> Result<Span, PagingError> {
     let total = keys.len();
     let start = after.map_or(0, |a| keys.partition_point(|k| k <= a));
-    if start >= CAP && total > CAP {
+    if start >= cap && total > cap {
         return Err(PagingError::Cap);
     }
-    let end = (start + size).min(total).min(CAP.max(start));
+    let end = (start + size).min(total).min(cap.max(start));
     let len = end - start;
-    let more = len > 0 && (len == size || (end == CAP && total > CAP));
+    let more = len > 0 && (len == size || (end == cap && total > cap));
     Ok(Span { start, end, more })
 }
 
@@ -603,6 +606,8 @@ mod generate;
 mod tests {
     use super::*;
 
+    const CAP: usize = 10_000;
+
     fn parse(q: &str, schema: &[FieldSpec]) -> Query {
         Query::parse(q, schema, 0).unwrap_or_else(|e| panic!("{q}: {e}"))
     }
@@ -618,7 +623,7 @@ mod tests {
         let mut after: Option<Key> = None;
         let mut pages = 0;
         loop {
-            let span = page(&sorted, 10, after.as_ref()).unwrap();
+            let span = page(&sorted, 10, after.as_ref(), CAP).unwrap();
             pages += 1;
             seen.extend(sorted[span.start..span.end].iter().cloned());
             if !span.more {
@@ -634,7 +639,7 @@ mod tests {
     #[test]
     fn last_page_has_no_cursor_and_a_full_last_page_is_followed_by_an_empty_one() {
         let keys: Vec<u32> = (0..20).collect();
-        let first = page(&keys, 10, None).unwrap();
+        let first = page(&keys, 10, None, CAP).unwrap();
         assert_eq!(
             first,
             Span {
@@ -643,7 +648,7 @@ mod tests {
                 more: true
             }
         );
-        let second = page(&keys, 10, Some(&9)).unwrap();
+        let second = page(&keys, 10, Some(&9), CAP).unwrap();
         assert_eq!(
             second,
             Span {
@@ -652,7 +657,7 @@ mod tests {
                 more: true
             }
         );
-        let third = page(&keys, 10, Some(&19)).unwrap();
+        let third = page(&keys, 10, Some(&19), CAP).unwrap();
         assert_eq!(
             third,
             Span {
@@ -661,7 +666,7 @@ mod tests {
                 more: false
             }
         );
-        let short = page(&keys, 15, Some(&9)).unwrap();
+        let short = page(&keys, 15, Some(&9), CAP).unwrap();
         assert_eq!(
             short,
             Span {
@@ -671,7 +676,7 @@ mod tests {
             }
         );
         assert_eq!(
-            page::<u32>(&[], 10, None).unwrap(),
+            page::<u32>(&[], 10, None, CAP).unwrap(),
             Span {
                 start: 0,
                 end: 0,
@@ -684,7 +689,7 @@ mod tests {
     fn paging_stops_at_the_cap() {
         let keys: Vec<u32> = (0..10_500).collect();
         // A page across the 10,000th record stops there, with a cursor.
-        let span = page(&keys, 1000, Some(&8_999)).unwrap();
+        let span = page(&keys, 1000, Some(&8_999), CAP).unwrap();
         assert_eq!(
             span,
             Span {
@@ -693,7 +698,7 @@ mod tests {
                 more: true
             }
         );
-        let span = page(&keys, 300, Some(&9_899)).unwrap();
+        let span = page(&keys, 300, Some(&9_899), CAP).unwrap();
         assert_eq!(
             span,
             Span {
@@ -702,12 +707,12 @@ mod tests {
                 more: true
             }
         );
-        assert_eq!(page(&keys, 1000, Some(&9_999)), Err(PagingError::Cap));
+        assert_eq!(page(&keys, 1000, Some(&9_999), CAP), Err(PagingError::Cap));
         // Exactly 10,000 records: the last page is full, the next empty, no error.
         let keys: Vec<u32> = (0..10_000).collect();
-        assert!(page(&keys, 1000, Some(&8_999)).unwrap().more);
+        assert!(page(&keys, 1000, Some(&8_999), CAP).unwrap().more);
         assert_eq!(
-            page(&keys, 1000, Some(&9_999)).unwrap(),
+            page(&keys, 1000, Some(&9_999), CAP).unwrap(),
             Span {
                 start: 10_000,
                 end: 10_000,

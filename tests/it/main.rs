@@ -2,6 +2,7 @@
 
 mod support;
 
+mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
