@@ -25,9 +25,32 @@ pub const ASSET_PAGE_MAX: usize = 400;
 /// `pageSize` when none is sent (the documented default of the v1 listings).
 pub const DEFAULT_PAGE_SIZE: usize = 10;
 
-/// The built-in catalog's "today": its newest patch is published on or before this day
-/// (2026-11-10, a Patch Tuesday), its assets last scanned shortly before.
-pub const ANCHOR: (i32, u8, u8) = (2026, 11, 10);
+/// The built-in catalog's default "today" (`--catalog-anchor`): its newest patch is
+/// published on or before this day (2026-11-10, a Patch Tuesday), its assets last scanned
+/// shortly before.
+pub const ANCHOR: time::Date = time::macros::date!(2026 - 11 - 10);
+
+/// The earliest anchor accepted (the product lines start in 2021).
+pub const EARLIEST_ANCHOR: time::Date = time::macros::date!(2021 - 06 - 01);
+
+/// Reads `--catalog-anchor`: `YYYY-MM-DD` or `today` (UTC).
+pub fn parse_anchor(text: &str) -> Result<time::Date, String> {
+    let date = if text.eq_ignore_ascii_case("today") {
+        time::OffsetDateTime::now_utc().date()
+    } else {
+        time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| format!("--catalog-anchor must be YYYY-MM-DD or today, got {text:?}"))?
+    };
+    if date < EARLIEST_ANCHOR {
+        return Err(format!(
+            "--catalog-anchor must be {EARLIEST_ANCHOR} or later, got {date}"
+        ));
+    }
+    Ok(date)
+}
 
 /// QQL fields of `POST /pm/v2/patches` `query` (and of assets' `havingQuery`).
 pub static PATCH_FIELDS: &[FieldSpec] = &[
@@ -337,9 +360,14 @@ fn project(v: &Value, attributes: Option<&[String]>) -> Value {
 }
 
 impl Catalog {
-    /// The built-in catalog.
+    /// The built-in catalog as of [`ANCHOR`].
     pub fn builtin() -> Catalog {
-        let (patches, assets) = generate::catalog();
+        Catalog::builtin_at(ANCHOR)
+    }
+
+    /// The built-in catalog as of `anchor` (its newest day).
+    pub fn builtin_at(anchor: time::Date) -> Catalog {
+        let (patches, assets) = generate::catalog(anchor);
         Catalog::install(patches, assets).expect("the built-in catalog is consistent")
     }
 
@@ -793,6 +821,28 @@ mod tests {
                 asset["missingPatches"].as_array().unwrap().len()
             );
         }
+    }
+
+    #[test]
+    fn a_later_anchor_only_adds_releases() {
+        let ids = |c: &Catalog| -> HashSet<String> {
+            c.patches
+                .iter()
+                .map(|p| str_of(p, "id").to_owned())
+                .collect()
+        };
+        let later = time::macros::date!(2027 - 02 - 09);
+        let (a, b) = (Catalog::builtin(), Catalog::builtin_at(later));
+        assert!(ids(&a).is_subset(&ids(&b)));
+        assert!(ids(&b).len() > ids(&a).len());
+        let newest = |c: &Catalog| c.patches[0]["publishedDate"].as_i64().unwrap();
+        let day_ms = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+        assert!(newest(&a) < day_ms(ANCHOR) + 86_400_000 && newest(&a) >= day_ms(ANCHOR));
+        assert!(newest(&b) < day_ms(later) + 86_400_000 && newest(&b) > newest(&a));
+        assert!(parse_anchor("2020-12-31").is_err());
+        assert!(parse_anchor("11/10/2026").is_err());
+        assert_eq!(parse_anchor("2026-11-10"), Ok(ANCHOR));
+        assert!(parse_anchor("today").is_ok());
     }
 
     #[test]

@@ -383,14 +383,22 @@ async fn admin_get_catalog(AxState(state): AxState<State>) -> Response {
 }
 
 /// Replaces the catalog: `{"patches": [...], "assets": [...]}`, or `{"builtin": true}` for
-/// the built-in one. Answers a summary (counts per platform).
+/// the built-in one (`"anchor": "YYYY-MM-DD" | "today"` to move its newest day). Answers a
+/// summary (counts per platform).
 async fn admin_set_catalog(AxState(state): AxState<State>, body: Bytes) -> Response {
     let value = match parse_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let catalog = if value == json!({"builtin": true}) {
-        Catalog::builtin()
+    let catalog = if value.get("builtin") == Some(&json!(true)) {
+        let anchor = match value.get("anchor").and_then(Value::as_str) {
+            None => state.catalog_anchor(),
+            Some(text) => match catalog::parse_anchor(text) {
+                Ok(d) => d,
+                Err(e) => return app_error(StatusCode::BAD_REQUEST, "INVALID_CATALOG", e, None),
+            },
+        };
+        Catalog::builtin_at(anchor)
     } else {
         match Catalog::from_json(value) {
             Ok(c) => c,
