@@ -789,6 +789,11 @@ mod tests {
             ("Windows", "downloadMethod:AcquireFromVendor"),
             ("Windows", "missingCount>0"),
             ("Linux", "vendor:`Red Hat` and cve:CVE-2024-*"),
+            // the DOC sample request's query, spaces after the colons included
+            (
+                "Windows",
+                "isSecurity: true and (patchStatus:[Missing, Installed] and isSuperseded: false)",
+            ),
         ] {
             let hits = a.search_patches(platform, &parse(q, PATCH_FIELDS), &none);
             assert!(!hits.is_empty(), "{q} found nothing");
