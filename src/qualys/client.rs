@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokio::sync::Mutex;
 use url::Url;
 
-use super::error::{mentions_not_found, Operation};
+use super::error::{mentions_not_found, Operation, RECORD_CAP_ERROR_CODE};
 use super::{ClientConfig, Credentials, Error, Job, JobStatus, JobSummary};
 
 /// Longest wait between two attempts, whatever the backoff or the server asks.
@@ -20,10 +20,6 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 const LIST_PAGE_SIZE: u32 = 100;
 /// The API serves at most 10 000 records; stop paging well after that.
 const LIST_MAX_PAGES: u32 = 1_000;
-/// The most records one PM listing serves (DOC: "a maximum of 10,000 records only").
-pub const RECORD_CAP: usize = 10_000;
-/// `_error.errorCode` of a listing asked for records past `RECORD_CAP`.
-pub const RECORD_CAP_ERROR_CODE: &str = "2501";
 /// Renew a JWT this long before its `exp`.
 const TOKEN_RENEW_MARGIN: Duration = Duration::from_secs(60);
 /// Documented JWT lifetime, used when the token carries no readable `exp`.

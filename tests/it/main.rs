@@ -2,6 +2,7 @@
 
 mod support;
 
+mod house;
 mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
