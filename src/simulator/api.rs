@@ -25,7 +25,9 @@ use super::{lock, now_ms, Faults, State};
 /// Largest request body accepted (scripts are base64 inside JSON).
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-pub fn router(state: State) -> Router {
+/// `extra`: routes served alongside, under the same middleware (the catalog's, from
+/// `catalog_api`, which builds on this module's helpers).
+pub fn router(state: State, extra: Router<State>) -> Router {
     Router::new()
         .route("/auth", post(auth))
         .route("/pm/v1/deploymentjob", post(create_job))
@@ -46,7 +48,7 @@ pub fn router(state: State) -> Router {
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
         .route("/_simulator/tokens", get(admin_tokens))
-        .merge(super::catalog_api::routes())
+        .merge(extra)
         .fallback(not_found_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -871,7 +873,7 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     };
     let is_admin = path.starts_with("/_simulator/");
     let is_pm_write =
-        path.starts_with("/pm/") && method != Method::GET && !super::catalog_api::is_search(&path);
+        path.starts_with("/pm/") && method != Method::GET && !super::catalog::is_search(&path);
     let (latency, answer_delay, injected) = {
         let mut faults = lock(&state.faults);
         (

@@ -167,6 +167,12 @@ pub const ASSET_ATTRIBUTES: &[&str] = &[
     "missingPatches",
 ];
 
+/// The search endpoints are POSTs but read-only: fault injection does not treat them as
+/// writes (no `lose_next` / lost answer after acting, no `answer_delay_ms`).
+pub fn is_search(path: &str) -> bool {
+    path == "/pm/v2/patches" || path == "/pm/v1/assets"
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Missing,

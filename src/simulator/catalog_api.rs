@@ -41,12 +41,6 @@ pub(super) fn routes() -> Router<State> {
         )
 }
 
-/// Searches are POSTs but read-only: fault injection does not treat them as writes (no
-/// `lose_next` / lost answer after acting, no `answer_delay_ms`).
-pub(super) fn is_search(path: &str) -> bool {
-    path == "/pm/v2/patches" || path == "/pm/v1/assets"
-}
-
 fn bad(field: &str, message: impl Into<String>) -> Response {
     app_error(
         StatusCode::BAD_REQUEST,

@@ -273,7 +273,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The axum application (testable without a socket).
 pub fn app(state: State) -> axum::Router {
-    api::router(state)
+    api::router(state, catalog_api::routes())
 }
 
 /// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until
