@@ -320,6 +320,14 @@ async fn qql_errors_are_400_naming_the_position() {
         "{}",
         a.body
     );
+    // hostile nesting is a 400, not a crash
+    let deep = format!("{}vendor:x{}", "(".repeat(200_000), ")".repeat(200_000));
+    let a = raw.post(path, &json!({"query": deep}), Cursor::None).await;
+    assert_eq!(a.status, 400);
+    let deep = format!("{}vendor:x{}", "(".repeat(10_000), ")".repeat(10_000));
+    let a = raw.post(path, &json!({"query": deep}), Cursor::None).await;
+    assert_eq!(a.status, 400);
+    assert!(error_of(&a).1.contains("nest deeper than 64"), "{}", a.body);
     // the count endpoint too
     let a = raw
         .get("/pm/v1/patches/count?platform=Linux&query=qid%3Aabc")
