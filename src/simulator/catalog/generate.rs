@@ -297,7 +297,9 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: D
                         "virtualbox" | "vlc" => format!("{}", major + k as u32),
                         _ => format!("{maj}.{minor}"),
                     };
-                    let b = bulletin.map(|p| format!("{p}{}-{:02}", d.year(), 1 + k % 52));
+                    // MFSA2025-07 (four-digit year), APSB25-03 (two-digit year)
+                    let year = if two_digit_year(bulletin) { d.year() % 100 } else { d.year() };
+                    let b = bulletin.map(|p| format!("{p}{year}-{:02}", 1 + k % 52));
                     (format!("{name} {version}"), None, b)
                 }
             };
@@ -338,14 +340,11 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: D
             m.insert("packageDetails".into(), json!([]));
             m.insert(
                 "vendorlink".into(),
-                json!(match &kb {
-                    Some(kb) if line.vendor == "Microsoft" =>
-                        format!("https://support.microsoft.com/help/{}", &kb[2..]),
-                    _ => format!(
-                        "https://www.{}.com/security",
-                        line.vendor.to_lowercase().replace([' ', '+'], "")
-                    ),
-                }),
+                json!(windows_link(
+                    line.vendor,
+                    kb.as_deref(),
+                    bulletin.as_deref()
+                )),
             );
             let published = ms(*d) + 17 * 3_600_000;
             let modified = (published + rng.below(45) as i64 * DAY_MS).min(ms(anchor) + DAY_MS - 1);
@@ -356,6 +355,52 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: D
                 patch: m,
             });
         }
+    }
+}
+
+fn two_digit_year(prefix: Option<&str>) -> bool {
+    prefix == Some("APSB")
+}
+
+/// The vendor's advisory page for a Windows patch (public URL patterns).
+fn windows_link(vendor: &str, kb: Option<&str>, bulletin: Option<&str>) -> String {
+    match (vendor, kb, bulletin) {
+        ("Microsoft", Some(kb), _) => format!("https://support.microsoft.com/help/{}", &kb[2..]),
+        ("Microsoft", None, _) => {
+            "https://learn.microsoft.com/deployedge/microsoft-edge-relnotes-security".into()
+        }
+        ("Mozilla", _, Some(b)) => format!(
+            "https://www.mozilla.org/security/advisories/{}/",
+            b.to_lowercase()
+        ),
+        ("Adobe", _, Some(b)) => format!(
+            "https://helpx.adobe.com/security/products/acrobat/{}.html",
+            b.to_lowercase()
+        ),
+        ("Google", _, _) => "https://chromereleases.googleblog.com/".into(),
+        ("Oracle", _, _) => "https://www.oracle.com/security-alerts/".into(),
+        ("Zoom", _, _) => "https://www.zoom.com/en/trust/security-bulletin/".into(),
+        ("VideoLAN", _, _) => "https://www.videolan.org/security/".into(),
+        ("Igor Pavlov", _, _) => "https://www.7-zip.org/history.txt".into(),
+        _ => "https://notepad-plus-plus.org/news/".into(),
+    }
+}
+
+/// The distribution's page for a Linux advisory (public URL patterns).
+fn linux_link(style: &str, advisory: &str, year: i32) -> String {
+    match style {
+        "RH" => format!("https://access.redhat.com/errata/{advisory}"),
+        "USN" => format!("https://ubuntu.com/security/notices/{advisory}"),
+        "DSA" => format!(
+            "https://www.debian.org/security/{year}/{}",
+            advisory.to_lowercase().trim_end_matches("-1")
+        ),
+        "SUSE" => format!(
+            "https://www.suse.com/support/update/announcement/{year}/{}/",
+            advisory.to_lowercase().replace(':', "")
+        ),
+        "ELSA" => format!("https://linux.oracle.com/errata/{advisory}.html"),
+        _ => format!("https://alas.aws.amazon.com/AL2/{advisory}.html"),
     }
 }
 
@@ -520,10 +565,7 @@ fn linux(out: &mut Vec<Made>, line_offset: usize, anchor: Date) -> usize {
                 );
                 m.insert(
                     "vendorlink".into(),
-                    json!(format!(
-                        "https://security.example/{}/{}",
-                        distro.key, advisory
-                    )),
+                    json!(linux_link(distro.style, &advisory, y)),
                 );
                 let published = ms(*d) + (8 + rng.below(10) as i64) * 3_600_000;
                 let modified =
