@@ -897,6 +897,51 @@ mod tests {
         assert!(!prod.is_empty());
     }
 
+    /// docs/simulator.md lists every key and QQL field (the other side's contract).
+    #[test]
+    fn the_docs_name_every_key_and_field() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/simulator.md"))
+                .expect("docs/simulator.md");
+        let section = |from: &str, to: &str| -> String {
+            let start = doc
+                .find(from)
+                .unwrap_or_else(|| panic!("no {from:?} in the docs"));
+            let end = doc[start..].find(to).map_or(doc.len(), |e| start + e);
+            doc[start..end].to_owned()
+        };
+        let patch = section("### Patch object", "### Asset object");
+        let asset = section("### Asset object", "### The built-in catalog");
+        let qql = section("### QQL", "### Patch object");
+        for k in PATCH_ATTRIBUTES {
+            assert!(
+                patch.contains(&format!("`{k}`")),
+                "patch key {k} undocumented"
+            );
+        }
+        for k in ASSET_ATTRIBUTES {
+            assert!(
+                asset.contains(&format!("`{k}`")),
+                "asset key {k} undocumented"
+            );
+        }
+        let (patch_q, asset_q) = qql.split_once("Asset QQL fields").expect("both lists");
+        for f in PATCH_FIELDS {
+            assert!(
+                patch_q.contains(&format!("`{}`", f.name)),
+                "patch QQL field {} undocumented",
+                f.name
+            );
+        }
+        for f in ASSET_FIELDS {
+            assert!(
+                asset_q.contains(&format!("`{}`", f.name)),
+                "asset QQL field {} undocumented",
+                f.name
+            );
+        }
+    }
+
     #[test]
     fn loaded_catalogs_are_checked() {
         let bad = |v: Value| Catalog::from_json(v).err().unwrap();
