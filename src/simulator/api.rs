@@ -25,7 +25,9 @@ use super::{lock, now_ms, Faults, State};
 /// Largest request body accepted (scripts are base64 inside JSON).
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-pub fn router(state: State) -> Router {
+/// `extra`: routes served alongside, under the same middleware (the catalog's, from
+/// `catalog_api`, which builds on this module's helpers).
+pub fn router(state: State, extra: Router<State>) -> Router {
     Router::new()
         .route("/auth", post(auth))
         .route("/pm/v1/deploymentjob", post(create_job))
@@ -46,7 +48,7 @@ pub fn router(state: State) -> Router {
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
         .route("/_simulator/tokens", get(admin_tokens))
-        .merge(super::catalog_api::routes())
+        .merge(extra)
         .fallback(not_found_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -78,6 +80,16 @@ pub(super) fn app_error(
         m.insert("field".into(), json!(f));
     }
     json_response(status, json!({"_error": inner}))
+}
+
+/// The PM listing cap (`--list-record-cap`, the real API's 10,000): `errorCode` "2501".
+pub(super) fn record_cap_error(cap: usize) -> Response {
+    app_error(
+        StatusCode::BAD_REQUEST,
+        "2501",
+        format!("Patch Management APIs support fetching a maximum of {cap} records only"),
+        None,
+    )
 }
 
 fn invalid_response(e: Invalid) -> Response {
@@ -651,15 +663,7 @@ async fn list_summary(
         })
         .collect();
     if page.saturating_mul(size) >= state.options.list_record_cap {
-        return app_error(
-            StatusCode::BAD_REQUEST,
-            "2501",
-            format!(
-                "Patch Management APIs support fetching a maximum of {} records only",
-                state.options.list_record_cap
-            ),
-            None,
-        );
+        return record_cap_error(state.options.list_record_cap);
     }
     let page_items: Vec<Value> = matching
         .into_iter()
@@ -869,7 +873,7 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     };
     let is_admin = path.starts_with("/_simulator/");
     let is_pm_write =
-        path.starts_with("/pm/") && method != Method::GET && !super::catalog_api::is_search(&path);
+        path.starts_with("/pm/") && method != Method::GET && !super::catalog::is_search(&path);
     let (latency, answer_delay, injected) = {
         let mut faults = lock(&state.faults);
         (

@@ -18,8 +18,6 @@ use serde_json::{json, Value};
 
 use super::qql::{FieldSpec, Kind, Query, Record, Scalar};
 
-/// PM answers at most this many records of one listing (`errorCode 2501` past it).
-pub const CAP: usize = 10_000;
 /// Largest `pageSize` of `POST /pm/v2/patches`.
 pub const PATCH_PAGE_MAX: usize = 1000;
 /// Largest `pageSize` of `POST /pm/v1/assets` (qualysdk: "Default (and max) is 400").
@@ -27,9 +25,32 @@ pub const ASSET_PAGE_MAX: usize = 400;
 /// `pageSize` when none is sent (the documented default of the v1 listings).
 pub const DEFAULT_PAGE_SIZE: usize = 10;
 
-/// The built-in catalog's "today": its newest patch is published on or before this day
-/// (2026-11-10, a Patch Tuesday), its assets last scanned shortly before.
-pub const ANCHOR: (i32, u8, u8) = (2026, 11, 10);
+/// The built-in catalog's default "today" (`--catalog-anchor`): its newest patch is
+/// published on or before this day (2026-11-10, a Patch Tuesday), its assets last scanned
+/// shortly before.
+pub const ANCHOR: time::Date = time::macros::date!(2026 - 11 - 10);
+
+/// The earliest anchor accepted (the product lines start in 2021).
+pub const EARLIEST_ANCHOR: time::Date = time::macros::date!(2021 - 06 - 01);
+
+/// Reads `--catalog-anchor`: `YYYY-MM-DD` or `today` (UTC).
+pub fn parse_anchor(text: &str) -> Result<time::Date, String> {
+    let date = if text.eq_ignore_ascii_case("today") {
+        time::OffsetDateTime::now_utc().date()
+    } else {
+        time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| format!("--catalog-anchor must be YYYY-MM-DD or today, got {text:?}"))?
+    };
+    if date < EARLIEST_ANCHOR {
+        return Err(format!(
+            "--catalog-anchor must be {EARLIEST_ANCHOR} or later, got {date}"
+        ));
+    }
+    Ok(date)
+}
 
 /// QQL fields of `POST /pm/v2/patches` `query` (and of assets' `havingQuery`).
 pub static PATCH_FIELDS: &[FieldSpec] = &[
@@ -146,6 +167,12 @@ pub const ASSET_ATTRIBUTES: &[&str] = &[
     "missingPatches",
 ];
 
+/// The search endpoints are POSTs but read-only: fault injection does not treat them as
+/// writes (no `lose_next` / lost answer after acting, no `answer_delay_ms`).
+pub fn is_search(path: &str) -> bool {
+    path == "/pm/v2/patches" || path == "/pm/v1/assets"
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Missing,
@@ -221,23 +248,28 @@ pub struct Span {
 /// The page cannot be served.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PagingError {
-    /// The page would start past the [`CAP`]th record (and records exist there).
+    /// The page would start past the cap (and records exist there).
     Cap,
 }
 
 /// The page of `size` records after `after` in `keys` (sorted). A full page carries a
 /// cursor (more may follow: the next page may then be empty), a short or empty one does not;
-/// a page stops at the [`CAP`]th record, with a cursor if records lie beyond (asking for
-/// them is [`PagingError::Cap`]).
-pub fn page<K: Ord>(keys: &[K], size: usize, after: Option<&K>) -> Result<Span, PagingError> {
+/// a page stops at the `cap`th record (PM's 10,000), with a cursor if records lie beyond
+/// (asking for them is [`PagingError::Cap`]).
+pub fn page<K: Ord>(
+    keys: &[K],
+    size: usize,
+    after: Option<&K>,
+    cap: usize,
+) -> Result<Span, PagingError> {
     let total = keys.len();
     let start = after.map_or(0, |a| keys.partition_point(|k| k <= a));
-    if start >= CAP && total > CAP {
+    if start >= cap && total > cap {
         return Err(PagingError::Cap);
     }
-    let end = (start + size).min(total).min(CAP.max(start));
+    let end = (start + size).min(total).min(cap.max(start));
     let len = end - start;
-    let more = len > 0 && (len == size || (end == CAP && total > CAP));
+    let more = len > 0 && (len == size || (end == cap && total > cap));
     Ok(Span { start, end, more })
 }
 
@@ -334,9 +366,14 @@ fn project(v: &Value, attributes: Option<&[String]>) -> Value {
 }
 
 impl Catalog {
-    /// The built-in catalog.
+    /// The built-in catalog as of [`ANCHOR`].
     pub fn builtin() -> Catalog {
-        let (patches, assets) = generate::catalog();
+        Catalog::builtin_at(ANCHOR)
+    }
+
+    /// The built-in catalog as of `anchor` (its newest day).
+    pub fn builtin_at(anchor: time::Date) -> Catalog {
+        let (patches, assets) = generate::catalog(anchor);
         Catalog::install(patches, assets).expect("the built-in catalog is consistent")
     }
 
@@ -603,6 +640,8 @@ mod generate;
 mod tests {
     use super::*;
 
+    const CAP: usize = 10_000;
+
     fn parse(q: &str, schema: &[FieldSpec]) -> Query {
         Query::parse(q, schema, 0).unwrap_or_else(|e| panic!("{q}: {e}"))
     }
@@ -618,7 +657,7 @@ mod tests {
         let mut after: Option<Key> = None;
         let mut pages = 0;
         loop {
-            let span = page(&sorted, 10, after.as_ref()).unwrap();
+            let span = page(&sorted, 10, after.as_ref(), CAP).unwrap();
             pages += 1;
             seen.extend(sorted[span.start..span.end].iter().cloned());
             if !span.more {
@@ -634,7 +673,7 @@ mod tests {
     #[test]
     fn last_page_has_no_cursor_and_a_full_last_page_is_followed_by_an_empty_one() {
         let keys: Vec<u32> = (0..20).collect();
-        let first = page(&keys, 10, None).unwrap();
+        let first = page(&keys, 10, None, CAP).unwrap();
         assert_eq!(
             first,
             Span {
@@ -643,7 +682,7 @@ mod tests {
                 more: true
             }
         );
-        let second = page(&keys, 10, Some(&9)).unwrap();
+        let second = page(&keys, 10, Some(&9), CAP).unwrap();
         assert_eq!(
             second,
             Span {
@@ -652,7 +691,7 @@ mod tests {
                 more: true
             }
         );
-        let third = page(&keys, 10, Some(&19)).unwrap();
+        let third = page(&keys, 10, Some(&19), CAP).unwrap();
         assert_eq!(
             third,
             Span {
@@ -661,7 +700,7 @@ mod tests {
                 more: false
             }
         );
-        let short = page(&keys, 15, Some(&9)).unwrap();
+        let short = page(&keys, 15, Some(&9), CAP).unwrap();
         assert_eq!(
             short,
             Span {
@@ -671,7 +710,7 @@ mod tests {
             }
         );
         assert_eq!(
-            page::<u32>(&[], 10, None).unwrap(),
+            page::<u32>(&[], 10, None, CAP).unwrap(),
             Span {
                 start: 0,
                 end: 0,
@@ -684,7 +723,7 @@ mod tests {
     fn paging_stops_at_the_cap() {
         let keys: Vec<u32> = (0..10_500).collect();
         // A page across the 10,000th record stops there, with a cursor.
-        let span = page(&keys, 1000, Some(&8_999)).unwrap();
+        let span = page(&keys, 1000, Some(&8_999), CAP).unwrap();
         assert_eq!(
             span,
             Span {
@@ -693,7 +732,7 @@ mod tests {
                 more: true
             }
         );
-        let span = page(&keys, 300, Some(&9_899)).unwrap();
+        let span = page(&keys, 300, Some(&9_899), CAP).unwrap();
         assert_eq!(
             span,
             Span {
@@ -702,12 +741,12 @@ mod tests {
                 more: true
             }
         );
-        assert_eq!(page(&keys, 1000, Some(&9_999)), Err(PagingError::Cap));
+        assert_eq!(page(&keys, 1000, Some(&9_999), CAP), Err(PagingError::Cap));
         // Exactly 10,000 records: the last page is full, the next empty, no error.
         let keys: Vec<u32> = (0..10_000).collect();
-        assert!(page(&keys, 1000, Some(&8_999)).unwrap().more);
+        assert!(page(&keys, 1000, Some(&8_999), CAP).unwrap().more);
         assert_eq!(
-            page(&keys, 1000, Some(&9_999)).unwrap(),
+            page(&keys, 1000, Some(&9_999), CAP).unwrap(),
             Span {
                 start: 10_000,
                 end: 10_000,
@@ -756,6 +795,11 @@ mod tests {
             ("Windows", "downloadMethod:AcquireFromVendor"),
             ("Windows", "missingCount>0"),
             ("Linux", "vendor:`Red Hat` and cve:CVE-2024-*"),
+            // the DOC sample request's query, spaces after the colons included
+            (
+                "Windows",
+                "isSecurity: true and (patchStatus:[Missing, Installed] and isSuperseded: false)",
+            ),
         ] {
             let hits = a.search_patches(platform, &parse(q, PATCH_FIELDS), &none);
             assert!(!hits.is_empty(), "{q} found nothing");
@@ -788,6 +832,28 @@ mod tests {
                 asset["missingPatches"].as_array().unwrap().len()
             );
         }
+    }
+
+    #[test]
+    fn a_later_anchor_only_adds_releases() {
+        let ids = |c: &Catalog| -> HashSet<String> {
+            c.patches
+                .iter()
+                .map(|p| str_of(p, "id").to_owned())
+                .collect()
+        };
+        let later = time::macros::date!(2027 - 02 - 09);
+        let (a, b) = (Catalog::builtin(), Catalog::builtin_at(later));
+        assert!(ids(&a).is_subset(&ids(&b)));
+        assert!(ids(&b).len() > ids(&a).len());
+        let newest = |c: &Catalog| c.patches[0]["publishedDate"].as_i64().unwrap();
+        let day_ms = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+        assert!(newest(&a) < day_ms(ANCHOR) + 86_400_000 && newest(&a) >= day_ms(ANCHOR));
+        assert!(newest(&b) < day_ms(later) + 86_400_000 && newest(&b) > newest(&a));
+        assert!(parse_anchor("2020-12-31").is_err());
+        assert!(parse_anchor("11/10/2026").is_err());
+        assert_eq!(parse_anchor("2026-11-10"), Ok(ANCHOR));
+        assert!(parse_anchor("today").is_ok());
     }
 
     #[test]
@@ -829,6 +895,51 @@ mod tests {
         let none = Query::parse("", PATCH_FIELDS, 0).unwrap();
         let prod = c.search_assets(None, &parse("tags.name:Production", ASSET_FIELDS), &none);
         assert!(!prod.is_empty());
+    }
+
+    /// docs/simulator.md lists every key and QQL field (the other side's contract).
+    #[test]
+    fn the_docs_name_every_key_and_field() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/simulator.md"))
+                .expect("docs/simulator.md");
+        let section = |from: &str, to: &str| -> String {
+            let start = doc
+                .find(from)
+                .unwrap_or_else(|| panic!("no {from:?} in the docs"));
+            let end = doc[start..].find(to).map_or(doc.len(), |e| start + e);
+            doc[start..end].to_owned()
+        };
+        let patch = section("### Patch object", "### Asset object");
+        let asset = section("### Asset object", "### The built-in catalog");
+        let qql = section("### QQL", "### Patch object");
+        for k in PATCH_ATTRIBUTES {
+            assert!(
+                patch.contains(&format!("`{k}`")),
+                "patch key {k} undocumented"
+            );
+        }
+        for k in ASSET_ATTRIBUTES {
+            assert!(
+                asset.contains(&format!("`{k}`")),
+                "asset key {k} undocumented"
+            );
+        }
+        let (patch_q, asset_q) = qql.split_once("Asset QQL fields").expect("both lists");
+        for f in PATCH_FIELDS {
+            assert!(
+                patch_q.contains(&format!("`{}`", f.name)),
+                "patch QQL field {} undocumented",
+                f.name
+            );
+        }
+        for f in ASSET_FIELDS {
+            assert!(
+                asset_q.contains(&format!("`{}`", f.name)),
+                "asset QQL field {} undocumented",
+                f.name
+            );
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::api::{app_error, authorize, json_response, parse_body};
+use super::api::{app_error, authorize, json_response, parse_body, record_cap_error};
 use super::catalog::{
     self, Catalog, Key, PagingError, ASSET_ATTRIBUTES, ASSET_FIELDS, ASSET_PAGE_MAX,
     DEFAULT_PAGE_SIZE, PATCH_ATTRIBUTES, PATCH_FIELDS, PATCH_PAGE_MAX,
@@ -41,12 +41,6 @@ pub(super) fn routes() -> Router<State> {
         )
 }
 
-/// Searches are POSTs but read-only: fault injection does not treat them as writes (no
-/// `lose_next` / lost answer after acting, no `answer_delay_ms`).
-pub(super) fn is_search(path: &str) -> bool {
-    path == "/pm/v2/patches" || path == "/pm/v1/assets"
-}
-
 fn bad(field: &str, message: impl Into<String>) -> Response {
     app_error(
         StatusCode::BAD_REQUEST,
@@ -62,18 +56,6 @@ fn qql_error(field: &str, e: super::qql::QqlError) -> Response {
         "INVALID_REQUEST",
         e.message,
         Some(field),
-    )
-}
-
-fn cap_error() -> Response {
-    app_error(
-        StatusCode::BAD_REQUEST,
-        "2501",
-        format!(
-            "Patch Management APIs support fetching a maximum of {} records only; narrow the query",
-            catalog::CAP
-        ),
-        None,
     )
 }
 
@@ -235,6 +217,7 @@ fn decode_cursor(cursor: Option<String>, patches: bool) -> Result<Option<Key>, R
 
 /// A page of a search answer: the array, the cursor header when more may follow, the total.
 fn page_answer(
+    cap: usize,
     hits: &[usize],
     key: impl Fn(usize) -> Key,
     size: usize,
@@ -242,9 +225,9 @@ fn page_answer(
     render: impl Fn(usize) -> Value,
 ) -> Response {
     let keys: Vec<Key> = hits.iter().map(|&i| key(i)).collect();
-    let span = match catalog::page(&keys, size, after.as_ref()) {
+    let span = match catalog::page(&keys, size, after.as_ref(), cap) {
         Ok(s) => s,
-        Err(PagingError::Cap) => return cap_error(),
+        Err(PagingError::Cap) => return record_cap_error(cap),
     };
     let items: Vec<Value> = hits[span.start..span.end]
         .iter()
@@ -284,6 +267,7 @@ async fn search_patches(
         let hits = catalog.search_patches(&platform, &query, &having);
         let attrs = body.attributes.as_deref();
         Ok(page_answer(
+            state.options.list_record_cap,
             &hits,
             |i| catalog.patch_key(i).clone(),
             size,
@@ -375,6 +359,7 @@ fn assets_page(
     let hits = catalog.search_assets(platform.as_deref(), &query, &having);
     let attrs = body.attributes.as_deref();
     Ok(page_answer(
+        state.options.list_record_cap,
         &hits,
         |i| catalog.asset_key(i).clone(),
         size,
@@ -392,14 +377,22 @@ async fn admin_get_catalog(AxState(state): AxState<State>) -> Response {
 }
 
 /// Replaces the catalog: `{"patches": [...], "assets": [...]}`, or `{"builtin": true}` for
-/// the built-in one. Answers a summary (counts per platform).
+/// the built-in one (`"anchor": "YYYY-MM-DD" | "today"` to move its newest day). Answers a
+/// summary (counts per platform).
 async fn admin_set_catalog(AxState(state): AxState<State>, body: Bytes) -> Response {
     let value = match parse_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let catalog = if value == json!({"builtin": true}) {
-        Catalog::builtin()
+    let catalog = if value.get("builtin") == Some(&json!(true)) {
+        let anchor = match value.get("anchor").and_then(Value::as_str) {
+            None => state.catalog_anchor(),
+            Some(text) => match catalog::parse_anchor(text) {
+                Ok(d) => d,
+                Err(e) => return app_error(StatusCode::BAD_REQUEST, "INVALID_CATALOG", e, None),
+            },
+        };
+        Catalog::builtin_at(anchor)
     } else {
         match Catalog::from_json(value) {
             Ok(c) => c,

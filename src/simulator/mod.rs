@@ -62,14 +62,18 @@ pub struct Options {
     /// The simulated tenant's customer ID (appears in script storage paths).
     #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
     pub customer_id: String,
-    /// Patch catalog and PM assets to serve instead of the built-in ones: a JSON file
-    /// `{"patches": [...], "assets": [...]}` (see docs/simulator.md).
-    #[arg(long)]
-    pub catalog: Option<PathBuf>,
     /// The most records a job listing serves (the real API: 10 000); a page starting at or
     /// past it is answered 400 with `_error.errorCode` "2501".
     #[arg(long, default_value_t = 10_000)]
     pub list_record_cap: usize,
+    /// Patch catalog and PM assets to serve instead of the built-in ones: a JSON file
+    /// `{"patches": [...], "assets": [...]}` (see docs/simulator.md).
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// The built-in catalog's newest day, `YYYY-MM-DD` or `today` (default 2026-11-10, fixed
+    /// so that the catalog is the same on every run).
+    #[arg(long)]
+    pub catalog_anchor: Option<String>,
 }
 
 impl Default for Options {
@@ -140,6 +144,8 @@ pub struct Shared {
     request_log: Option<Mutex<std::fs::File>>,
     /// The patch catalog and assets: `--catalog`, or the built-in one made on first use.
     catalog: Mutex<Option<Arc<catalog::Catalog>>>,
+    /// The built-in catalog's newest day (`--catalog-anchor`).
+    catalog_anchor: time::Date,
 }
 
 pub type State = Arc<Shared>;
@@ -197,6 +203,10 @@ impl Shared {
             Some(path) => Some(Arc::new(catalog::Catalog::load_file(path)?)),
             None => None,
         };
+        let catalog_anchor = match &options.catalog_anchor {
+            Some(text) => catalog::parse_anchor(text)?,
+            None => catalog::ANCHOR,
+        };
         let mut secret = vec![0u8; 32];
         rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
         let faults = Faults {
@@ -217,6 +227,7 @@ impl Shared {
             responses_lost: AtomicU64::new(0),
             request_log,
             catalog: Mutex::new(catalog),
+            catalog_anchor,
             options,
         }))
     }
@@ -224,8 +235,12 @@ impl Shared {
     /// The catalog served (the built-in one is built on first use, ~1 s in a debug build).
     pub(crate) fn catalog(&self) -> Arc<catalog::Catalog> {
         lock(&self.catalog)
-            .get_or_insert_with(|| Arc::new(catalog::Catalog::builtin()))
+            .get_or_insert_with(|| Arc::new(catalog::Catalog::builtin_at(self.catalog_anchor)))
             .clone()
+    }
+
+    pub(crate) fn catalog_anchor(&self) -> time::Date {
+        self.catalog_anchor
     }
 
     pub(crate) fn set_catalog(&self, catalog: Arc<catalog::Catalog>) {
@@ -258,7 +273,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The axum application (testable without a socket).
 pub fn app(state: State) -> axum::Router {
-    api::router(state)
+    api::router(state, catalog_api::routes())
 }
 
 /// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until

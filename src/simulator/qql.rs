@@ -116,6 +116,13 @@ impl Query {
     /// Parses `text` against the fields of `schema`; `now_ms` resolves `now`. An empty or
     /// blank query matches everything.
     pub fn parse(text: &str, schema: &[FieldSpec], now_ms: i64) -> Result<Query, QqlError> {
+        let length = text.chars().count();
+        if length > MAX_LENGTH {
+            return Err(syntax(
+                MAX_LENGTH,
+                format!("the query is {length} characters long, more than {MAX_LENGTH}"),
+            ));
+        }
         let tokens = tokenize(text)?;
         if tokens.len() == 1 {
             return Ok(Query { expr: None });
@@ -125,6 +132,7 @@ impl Query {
             at: 0,
             schema,
             now_ms,
+            depth: 0,
         };
         let expr = p.or()?;
         let t = p.peek();
@@ -150,10 +158,12 @@ impl Query {
     }
 }
 
+/// `and` / `or` chains are flat lists (a long chain nests nothing); `not` and parentheses
+/// nest at most [`MAX_DEPTH`] deep, so parsing, evaluating and dropping never recurse far.
 #[derive(Clone, Debug)]
 enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Not(Box<Expr>),
     Term {
         target: &'static str,
@@ -164,8 +174,8 @@ enum Expr {
 impl Expr {
     fn eval(&self, record: &dyn Record) -> bool {
         match self {
-            Expr::And(a, b) => a.eval(record) && b.eval(record),
-            Expr::Or(a, b) => a.eval(record) || b.eval(record),
+            Expr::And(items) => items.iter().all(|e| e.eval(record)),
+            Expr::Or(items) => items.iter().any(|e| e.eval(record)),
             Expr::Not(a) => !a.eval(record),
             Expr::Term { target, any_of } => record
                 .values(target)
@@ -423,7 +433,15 @@ struct Parser<'s> {
     at: usize,
     schema: &'s [FieldSpec],
     now_ms: i64,
+    /// Open `not`s and parentheses.
+    depth: usize,
 }
+
+/// How deep `not` and parentheses may nest.
+pub const MAX_DEPTH: usize = 64;
+
+/// The longest query accepted, in characters.
+pub const MAX_LENGTH: usize = 32_768;
 
 /// A value as written: its text, whether it was quoted, and where.
 struct Literal {
@@ -445,33 +463,56 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr, QqlError> {
-        let mut left = self.and()?;
+        let mut items = vec![self.and()?];
         while self.peek().tok.is_keyword("or") {
             self.next();
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            items.push(self.and()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, QqlError> {
-        let mut left = self.unary()?;
+        let mut items = vec![self.unary()?];
         while self.peek().tok.is_keyword("and") {
             self.next();
-            let right = self.unary()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            items.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    /// Enters a `not` or a parenthesis at `pos`, refusing to nest past [`MAX_DEPTH`].
+    fn enter(&mut self, pos: usize) -> Result<(), QqlError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(syntax(
+                pos,
+                format!("parentheses and 'not' nest deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
     }
 
     fn unary(&mut self) -> Result<Expr, QqlError> {
         let t = self.next();
         match t.tok {
             Tok::Word(ref w) if w.eq_ignore_ascii_case("not") => {
-                Ok(Expr::Not(Box::new(self.unary()?)))
+                self.enter(t.pos)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Expr::Not(Box::new(inner)))
             }
             Tok::LParen => {
+                self.enter(t.pos)?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 let close = self.next();
                 if close.tok != Tok::RParen {
                     return Err(syntax(
@@ -1070,6 +1111,27 @@ mod tests {
     fn positions_count_characters_not_bytes() {
         let e = error("title:`é` and nope:1");
         assert_eq!(e.position, 14);
+    }
+
+    #[test]
+    fn deep_nesting_and_long_chains_are_bounded() {
+        let nested = format!(
+            "{}vendor:Google{}",
+            "(".repeat(MAX_DEPTH),
+            ")".repeat(MAX_DEPTH)
+        );
+        assert!(check(&nested, &chrome()));
+        let too_deep = format!("{}vendor:Google{}", "(".repeat(1_000), ")".repeat(1_000));
+        let e = error(&too_deep);
+        assert_eq!(e.position, MAX_DEPTH);
+        assert!(e.message.contains("nest deeper than 64"), "{}", e.message);
+        let nots = format!("{}vendor:Google", "not ".repeat(MAX_DEPTH + 1));
+        assert!(error(&nots).message.contains("nest deeper"));
+        // a long flat chain nests nothing: no stack to overflow when evaluating or dropping
+        let chain = vec!["vendor:Nobody"; 1_500].join(" or ") + " or vendor:Google";
+        assert!(check(&chain, &chrome()));
+        let e = error(&"x".repeat(MAX_LENGTH + 1));
+        assert!(e.message.contains("more than 32768"), "{}", e.message);
     }
 
     #[test]

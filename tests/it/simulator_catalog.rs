@@ -320,6 +320,14 @@ async fn qql_errors_are_400_naming_the_position() {
         "{}",
         a.body
     );
+    // hostile nesting is a 400, not a crash
+    let deep = format!("{}vendor:x{}", "(".repeat(200_000), ")".repeat(200_000));
+    let a = raw.post(path, &json!({"query": deep}), Cursor::None).await;
+    assert_eq!(a.status, 400);
+    let deep = format!("{}vendor:x{}", "(".repeat(10_000), ")".repeat(10_000));
+    let a = raw.post(path, &json!({"query": deep}), Cursor::None).await;
+    assert_eq!(a.status, 400);
+    assert!(error_of(&a).1.contains("nest deeper than 64"), "{}", a.body);
     // the count endpoint too
     let a = raw
         .get("/pm/v1/patches/count?platform=Linux&query=qid%3Aabc")
@@ -558,6 +566,43 @@ async fn listing_past_the_10000th_record_is_error_2501() {
         .await;
     let (items, requests) = raw.walk(path, &json!({}), false).await;
     assert_eq!((items.len(), requests), (10_000, 11));
+}
+
+#[tokio::test]
+async fn list_record_cap_applies_to_the_catalog_listings() {
+    let sim = Simulator::start_with(&["--list-record-cap", "25"]);
+    let raw = Raw::new(&sim).await;
+    let path = "/pm/v2/patches?platform=Linux&pageSize=10";
+    let mut cursor: Option<String> = None;
+    let mut sizes = Vec::new();
+    loop {
+        let c = cursor.as_deref().map_or(Cursor::None, Cursor::Header);
+        let a = raw.post(path, &json!({}), c).await;
+        if a.status != 200 {
+            assert_eq!(a.status, 400);
+            assert_eq!(
+                error_of(&a).1,
+                "Patch Management APIs support fetching a maximum of 25 records only"
+            );
+            assert_eq!(error_of(&a).0, "2501");
+            break;
+        }
+        sizes.push(a.body.as_array().unwrap().len());
+        cursor = Some(
+            a.cursor
+                .expect("a cursor up to the cap, even on the short page"),
+        );
+    }
+    assert_eq!(sizes, [10, 10, 5]);
+    // assets too
+    let a = raw
+        .post("/pm/v1/assets?pageSize=25", &json!({}), Cursor::None)
+        .await;
+    let c = a.cursor.expect("more assets than the cap");
+    let past = raw
+        .post("/pm/v1/assets?pageSize=25", &json!({}), Cursor::Param(&c))
+        .await;
+    assert_eq!((past.status, error_of(&past).0), (400, "2501"));
 }
 
 #[tokio::test]

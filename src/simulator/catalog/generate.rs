@@ -1,10 +1,11 @@
-//! The built-in catalog: a pure function of [`SEED`]. Product lines release patches at
-//! their own cadence up to [`ANCHOR`]; assets run an OS and applications, have installed
+//! The built-in catalog: a pure function of [`SEED`] and its anchor day (default
+//! [`ANCHOR`]). Product lines release patches at their own cadence from 2021 up to the
+//! anchor (a later anchor only adds releases: release k of a line keeps its id); assets run an OS and applications, have installed
 //! some release of each line that applies to them and miss the newer ones.
 
 use serde_json::{json, Map, Value};
 
-use super::{ANCHOR, PATCH_ATTRIBUTES};
+use super::PATCH_ATTRIBUTES;
 use time::{Date, Month, Weekday};
 
 pub const SEED: u64 = 0x5157_414c_5953_504d; // "QUALYSPM"
@@ -57,10 +58,6 @@ const DAY_MS: i64 = 86_400_000;
 fn day(y: i32, m: u8, d: u8) -> Date {
     Date::from_calendar_date(y, Month::try_from(m).unwrap_or(Month::January), d)
         .unwrap_or(Date::MIN)
-}
-
-fn anchor() -> Date {
-    day(ANCHOR.0, ANCHOR.1, ANCHOR.2)
 }
 
 fn ms(d: Date) -> i64 {
@@ -184,8 +181,7 @@ fn windows_lines() -> Vec<WinLine> {
 }
 
 /// Release dates of a line from `from` to the anchor.
-fn release_dates(from: (i32, u8), every: i64, salt: &str) -> Vec<Date> {
-    let end = anchor();
+fn release_dates(from: (i32, u8), every: i64, salt: &str, end: Date) -> Vec<Date> {
     let mut out = Vec::new();
     let mut month = day(from.0, from.1, 1);
     if every == 0 {
@@ -244,7 +240,7 @@ struct Made {
 }
 
 fn base_patch(id: String, title: String, vendor: &str, platform: &str) -> Map<String, Value> {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(PATCH_ATTRIBUTES.len());
     for k in PATCH_ATTRIBUTES {
         m.insert((*k).to_owned(), Value::Null);
     }
@@ -258,10 +254,10 @@ fn base_patch(id: String, title: String, vendor: &str, platform: &str) -> Map<St
     m
 }
 
-fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize) {
+fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: Date) {
     let start = day(2021, 1, 1);
     for (li, line) in lines.iter().enumerate() {
-        let dates = release_dates(line.from, line.every, line.key);
+        let dates = release_dates(line.from, line.every, line.key, anchor);
         for (k, d) in dates.iter().enumerate() {
             let mut rng = Rng::new(line.key, k as u64, 1);
             let days = (*d - start).whole_days().max(0) as u64;
@@ -301,7 +297,9 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize) {
                         "virtualbox" | "vlc" => format!("{}", major + k as u32),
                         _ => format!("{maj}.{minor}"),
                     };
-                    let b = bulletin.map(|p| format!("{p}{}-{:02}", d.year(), 1 + k % 52));
+                    // MFSA2025-07 (four-digit year), APSB25-03 (two-digit year)
+                    let year = if two_digit_year(bulletin) { d.year() % 100 } else { d.year() };
+                    let b = bulletin.map(|p| format!("{p}{year}-{:02}", 1 + k % 52));
                     (format!("{name} {version}"), None, b)
                 }
             };
@@ -342,18 +340,14 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize) {
             m.insert("packageDetails".into(), json!([]));
             m.insert(
                 "vendorlink".into(),
-                json!(match &kb {
-                    Some(kb) if line.vendor == "Microsoft" =>
-                        format!("https://support.microsoft.com/help/{}", &kb[2..]),
-                    _ => format!(
-                        "https://www.{}.com/security",
-                        line.vendor.to_lowercase().replace([' ', '+'], "")
-                    ),
-                }),
+                json!(windows_link(
+                    line.vendor,
+                    kb.as_deref(),
+                    bulletin.as_deref()
+                )),
             );
             let published = ms(*d) + 17 * 3_600_000;
-            let modified =
-                (published + rng.below(45) as i64 * DAY_MS).min(ms(anchor()) + DAY_MS - 1);
+            let modified = (published + rng.below(45) as i64 * DAY_MS).min(ms(anchor) + DAY_MS - 1);
             m.insert("publishedDate".into(), json!(published));
             m.insert("modifiedDate".into(), json!(modified));
             out.push(Made {
@@ -361,6 +355,52 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize) {
                 patch: m,
             });
         }
+    }
+}
+
+fn two_digit_year(prefix: Option<&str>) -> bool {
+    prefix == Some("APSB")
+}
+
+/// The vendor's advisory page for a Windows patch (public URL patterns).
+fn windows_link(vendor: &str, kb: Option<&str>, bulletin: Option<&str>) -> String {
+    match (vendor, kb, bulletin) {
+        ("Microsoft", Some(kb), _) => format!("https://support.microsoft.com/help/{}", &kb[2..]),
+        ("Microsoft", None, _) => {
+            "https://learn.microsoft.com/deployedge/microsoft-edge-relnotes-security".into()
+        }
+        ("Mozilla", _, Some(b)) => format!(
+            "https://www.mozilla.org/security/advisories/{}/",
+            b.to_lowercase()
+        ),
+        ("Adobe", _, Some(b)) => format!(
+            "https://helpx.adobe.com/security/products/acrobat/{}.html",
+            b.to_lowercase()
+        ),
+        ("Google", _, _) => "https://chromereleases.googleblog.com/".into(),
+        ("Oracle", _, _) => "https://www.oracle.com/security-alerts/".into(),
+        ("Zoom", _, _) => "https://www.zoom.com/en/trust/security-bulletin/".into(),
+        ("VideoLAN", _, _) => "https://www.videolan.org/security/".into(),
+        ("Igor Pavlov", _, _) => "https://www.7-zip.org/history.txt".into(),
+        _ => "https://notepad-plus-plus.org/news/".into(),
+    }
+}
+
+/// The distribution's page for a Linux advisory (public URL patterns).
+fn linux_link(style: &str, advisory: &str, year: i32) -> String {
+    match style {
+        "RH" => format!("https://access.redhat.com/errata/{advisory}"),
+        "USN" => format!("https://ubuntu.com/security/notices/{advisory}"),
+        "DSA" => format!(
+            "https://www.debian.org/security/{year}/{}",
+            advisory.to_lowercase().trim_end_matches("-1")
+        ),
+        "SUSE" => format!(
+            "https://www.suse.com/support/update/announcement/{year}/{}/",
+            advisory.to_lowercase().replace(':', "")
+        ),
+        "ELSA" => format!("https://linux.oracle.com/errata/{advisory}.html"),
+        _ => format!("https://alas.aws.amazon.com/AL2/{advisory}.html"),
     }
 }
 
@@ -414,13 +454,13 @@ const PACKAGES: &[(&str, i64, u64, bool, &[&str])] = &[
     ("firefox", 42, 10, false, &["firefox"]),
 ];
 
-fn linux(out: &mut Vec<Made>, line_offset: usize) -> usize {
+fn linux(out: &mut Vec<Made>, line_offset: usize, anchor: Date) -> usize {
     let start = day(2021, 1, 1);
     let mut line = line_offset;
     for distro in DISTROS {
         for (pkg, every, max_cves, reboot, subs) in PACKAGES {
             let salt = format!("{}/{pkg}", distro.key);
-            let dates = release_dates(distro.from, *every, &salt);
+            let dates = release_dates(distro.from, *every, &salt, anchor);
             for (k, d) in dates.iter().enumerate() {
                 let mut rng = Rng::new(&salt, k as u64, 2);
                 let days = (*d - start).whole_days().max(0) as u64;
@@ -525,14 +565,11 @@ fn linux(out: &mut Vec<Made>, line_offset: usize) -> usize {
                 );
                 m.insert(
                     "vendorlink".into(),
-                    json!(format!(
-                        "https://security.example/{}/{}",
-                        distro.key, advisory
-                    )),
+                    json!(linux_link(distro.style, &advisory, y)),
                 );
                 let published = ms(*d) + (8 + rng.below(10) as i64) * 3_600_000;
                 let modified =
-                    (published + rng.below(20) as i64 * DAY_MS).min(ms(anchor()) + DAY_MS - 1);
+                    (published + rng.below(20) as i64 * DAY_MS).min(ms(anchor) + DAY_MS - 1);
                 m.insert("publishedDate".into(), json!(published));
                 m.insert("modifiedDate".into(), json!(modified));
                 out.push(Made { line, patch: m });
@@ -606,11 +643,12 @@ const GROUPS: &[Group] = &[
     Group { prefix: "ws", count: 108, width: 4, role_tag: "Workstations", systems: &[("Windows 11 Enterprise 23H2", "win11-23h2"), ("Windows 11 Enterprise 24H2", "win11-24h2"), ("Windows 10 Enterprise 22H2", "win10-22h2"), ("Windows 11 Pro 22H2", "win11-22h2")], extra: &["net-win11", "net-win10"] },
 ];
 
-pub fn catalog() -> (Vec<Value>, Vec<Value>) {
+/// The patches and assets of the built-in catalog as of `anchor` (its newest day).
+pub fn catalog(anchor: Date) -> (Vec<Value>, Vec<Value>) {
     let win = windows_lines();
     let mut made = Vec::new();
-    windows(&win, &mut made, 0);
-    let lines_total = linux(&mut made, win.len());
+    windows(&win, &mut made, 0, anchor);
+    let lines_total = linux(&mut made, win.len(), anchor);
     // Line index -> the releases of that line, in order.
     let mut by_line: Vec<Vec<usize>> = vec![Vec::new(); lines_total];
     for (i, m) in made.iter().enumerate() {
@@ -656,7 +694,7 @@ pub fn catalog() -> (Vec<Value>, Vec<Value>) {
         let t = tags.iter().find(|t| t.name == name).unwrap_or(&tags[0]);
         json!({"id": t.id, "name": t.name})
     };
-    let anchor_ms = ms(anchor());
+    let anchor_ms = ms(anchor);
     let mut assets = Vec::new();
     for group in GROUPS {
         for n in 1..=group.count {
