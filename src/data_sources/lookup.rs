@@ -211,9 +211,10 @@ impl Lookup {
                 ))
             }
             Completeness::Cap { left_out } => Some((
-                format!("The Qualys {RECORD_CAP}-record cap cut the {noun} short"),
+                format!("The Qualys record cap cut the {noun} short"),
                 format!(
-                    "Qualys Patch Management serves at most {RECORD_CAP} records of a listing (error code {RECORD_CAP_ERROR_CODE}): {returned} {noun} were returned and {left_out}. Narrow query so that fewer match."
+                    "The API refused to list past its record cap (error code {RECORD_CAP_ERROR_CODE}; Qualys Patch Management serves at most {RECORD_CAP} records of a listing): {returned} {noun} were returned and {left_out}. {} is incomplete. Narrow query so that fewer match.",
+                    self.list_name
                 ),
             )),
         }
@@ -468,11 +469,7 @@ mod tests {
                 left_out: LeftOut::Unknown,
             },
         );
-        assert!(
-            d.0[0].summary.contains("10000-record cap"),
-            "{}",
-            d.0[0].summary
-        );
+        assert!(d.0[0].summary.contains("record cap"), "{}", d.0[0].summary);
         assert!(d.0[0].detail.contains("2501"));
     }
 

@@ -723,3 +723,45 @@ data "qualys_assets" "missing_critical" {
         want_assets
     );
 }
+
+#[test]
+fn the_record_cap_warns_and_keeps_what_was_returned() {
+    // the simulator's cap lowered from 10,000 so that the built-in catalog reaches it
+    let Some(e) = E2e::start_with(
+        "the_record_cap_warns_and_keeps_what_was_returned",
+        &["--list-record-cap", "1500"],
+        crate::support::simulator::PASSWORD,
+    ) else {
+        return;
+    };
+    e.config(
+        r#"data "qualys_patches" "linux" {
+  platform    = "Linux"
+  max_results = 10000
+}
+
+output "count" {
+  value = length(data.qualys_patches.linux.ids)
+}
+"#,
+    );
+    let (patches, _) = catalog(&e);
+    let all = patches.iter().filter(|p| p["platform"] == "Linux").count();
+    let out = e.apply(&[]);
+    let text = out.squeezed();
+    assert!(
+        text.contains("Warning: The Qualys record cap cut the patches short"),
+        "{text}"
+    );
+    let outputs = e.tf(&["output", "-json"]);
+    let outputs: Value = serde_json::from_str(&outputs.stdout).expect("output JSON");
+    let returned = outputs["count"]["value"].as_u64().expect("count") as usize;
+    assert!((1..all).contains(&returned), "{returned} of {all}");
+    assert!(
+        text.contains(&format!(
+            "{returned} patches were returned and {} more match and were left out",
+            all - returned
+        )),
+        "{text}"
+    );
+}
