@@ -35,6 +35,8 @@ struct Stub {
     /// Send this cursor on every page (a broken server).
     stuck_cursor: Option<&'static str>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// `/auth` requests.
+    auths: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 async fn stub_search(
@@ -102,10 +104,14 @@ async fn stub_search(
 /// Starts the stub on 127.0.0.1:0; gives a client for it and what it saw.
 async fn stub_gateway(stub: Stub) -> Client {
     use axum::routing::post;
+    let auths = stub.auths.clone();
     let router = axum::Router::new()
         .route(
             "/auth",
-            post(|| async { (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") }),
+            post(move || {
+                auths.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") }
+            }),
         )
         .route("/pm/v2/patches", post(stub_search))
         .route("/pm/v1/assets", post(stub_search))
@@ -143,6 +149,7 @@ fn stub(n: usize) -> Stub {
         cap_at: None,
         stuck_cursor: None,
         seen: Arc::new(Mutex::new(Vec::new())),
+        auths: Default::default(),
     }
 }
 
@@ -173,6 +180,11 @@ async fn patches_are_paged_with_the_search_after_header_at_the_largest_page_size
     let seen = s.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3, "one request per page of 1000: {seen:#?}");
     assert_eq!(listing.pages, 3);
+    assert_eq!(
+        s.auths.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one token for every page"
+    );
     let cursors: Vec<Option<&str>> = seen.iter().map(|r| r.cursor.as_deref()).collect();
     assert_eq!(cursors, vec![None, Some("1000"), Some("2000")]);
     for r in &seen {
@@ -330,6 +342,34 @@ async fn a_qql_error_is_the_servers_message() {
         }
         other => panic!("expected the search to be rejected, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_throttled_or_failing_page_is_retried_and_nothing_is_lost_or_repeated() {
+    let sim = crate::support::simulator::Simulator::start();
+    let client = sim.client();
+    let all = client
+        .search_patches(&search(None, 10_000))
+        .await
+        .expect("search");
+    assert_eq!(all.completeness, Completeness::Complete);
+    // the request for page 2 is answered 429, its retry 503 (before the server acts), the
+    // next attempt succeeds
+    sim.fail_next(&[0, 429, 503]).await;
+    let again = client
+        .search_patches(&search(None, 10_000))
+        .await
+        .expect("search through faults");
+    assert_eq!(
+        again.items, all.items,
+        "the same records, in the same order"
+    );
+    assert_eq!(
+        again.pages, all.pages,
+        "the loop counts pages, not attempts"
+    );
+    let stats = sim.admin_get("/_simulator/stats").await;
+    assert_eq!(stats["faults_injected"], 2, "{stats}");
 }
 
 // ---------------------------------------------------------------------------------------
