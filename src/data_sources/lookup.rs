@@ -334,6 +334,17 @@ mod tests {
     }
 
     #[test]
+    fn the_max_results_description_states_the_constants() {
+        // a const &str cannot be formatted: this keeps the text and the numbers together
+        let d = MAX_RESULTS.description;
+        assert!(
+            d.contains(&format!("Default {DEFAULT_MAX_RESULTS}.")),
+            "{d}"
+        );
+        assert!(d.contains(&format!("from 1 to {RECORD_CAP}")), "{d}");
+    }
+
+    #[test]
     fn both_schemas_export_ids_as_a_set_and_the_records_as_a_list() {
         for (lookup, list) in [(&patches::LOOKUP, "patches"), (&assets::LOOKUP, "assets")] {
             let s = lookup.schema();
