@@ -22,7 +22,9 @@
 //!   says. A short page alone does not stop the loop while a cursor comes with it (SDK and SRC
 //!   stop there, which would lose records if a server served smaller pages than asked).
 //! - PM serves at most 10,000 records of any listing (DOC get_started); past that it answers
-//!   400 with `_error.errorCode` `2501` (SDK).
+//!   400 with `_error.errorCode` `2501` (SDK). SRC's comment says the `searchAfter` cursor of
+//!   `/pm/v2/patches` has "no 10K cap"; if so, `max_results` (at most 10,000) is the only
+//!   bound, and the cap handling simply never triggers.
 //! - A refused search is 400 with `_error.message` (the simulator adds `_error.field`, the
 //!   parameter at fault; INF for the real service).
 //! - We do not send `attributes`: the wire names of some fields are known only from client
