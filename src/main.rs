@@ -15,8 +15,16 @@ fn main() -> ExitCode {
     {
         [] => plugin::serve(QualysProvider::new()),
         ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        ["--version"] => {
+            println!(
+                "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
+                env!("CARGO_PKG_VERSION"),
+                plugin::handshake::PROTOCOL_VERSION
+            );
+            ExitCode::SUCCESS
+        }
         _ => {
-            eprintln!("usage: terraform-provider-qualys [--debug]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS.");
+            eprintln!("usage: terraform-provider-qualys [--debug | --version]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS.");
             ExitCode::from(2)
         }
     }

@@ -843,6 +843,10 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
@@ -904,7 +908,7 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     };
     eprintln!("{method} {shown} {status} {ms}ms");
     if let Some(log) = &state.request_log {
-        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms});
+        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms, "user_agent": user_agent});
         let mut file = lock(log);
         let _ = writeln!(file, "{line}");
     }

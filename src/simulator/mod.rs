@@ -50,7 +50,7 @@ pub struct Options {
     /// made but the answer is lost (an ambiguous failure).
     #[arg(long, default_value_t = 0.0)]
     pub lost_response_rate: f64,
-    /// Append one JSON line per request ({method, path, query, status, body, ms}) to FILE.
+    /// Append one JSON line per request ({method, path, query, status, body, ms, user_agent}) to FILE.
     #[arg(long)]
     pub request_log: Option<PathBuf>,
     /// An enabled On-demand job reports status "Prepared" this many ms after it was enabled.

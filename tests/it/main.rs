@@ -5,6 +5,7 @@ mod support;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
+mod release;
 mod reliability;
 mod resource_e2e;
 mod security;

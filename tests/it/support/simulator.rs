@@ -18,7 +18,7 @@ pub const PASSWORD: &str = "qualys";
 pub struct Simulator {
     /// e.g. `http://127.0.0.1:41234`
     pub url: String,
-    /// One JSON line per request: `{method, path, query, status, body, ms}`.
+    /// One JSON line per request: `{method, path, query, status, body, ms, user_agent}`.
     pub request_log: PathBuf,
     pub dir: tempfile::TempDir,
     child: Child,
