@@ -514,6 +514,28 @@ fn terraform_installs_from_the_network_mirror_then_plans_against_the_simulator()
         "lock {locked:?}, mirror {published:?}"
     );
 
+    // What the README tells teams on several platforms to run: `providers lock` against the
+    // mirror records the hashes of each platform asked for (here the one there is).
+    let lock = ws.run(&[
+        "providers",
+        "lock",
+        "-no-color",
+        &format!("-net-mirror={}/", server.url),
+        &format!("-platform={}", platform()),
+        SOURCE_ADDRESS,
+    ]);
+    lock.expect_success("terraform providers lock -net-mirror");
+    assert!(
+        lock.squeezed().contains("(verified checksum)"),
+        "{}",
+        lock.combined()
+    );
+    assert_eq!(
+        locked_hashes(&ws),
+        locked,
+        "the same hash for the same package"
+    );
+
     let installed = ws
         .path()
         .join(".terraform/providers")
