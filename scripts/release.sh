@@ -63,7 +63,7 @@ command -v python3 >/dev/null || die "python3 is needed to package the release"
 
 host="$(rustc -vV | sed -n 's/^host: //p')"
 
-# terraform's OS_ARCH for a Rust target triple.
+# terraform's OS_ARCH for a Rust target triple; fails for a target terraform has no name for.
 platform_of() {
   local triple="$1" arch os
   case "$triple" in
@@ -71,14 +71,14 @@ platform_of() {
     aarch64-*|arm64-*) arch=arm64 ;;
     i686-*|i586-*) arch=386 ;;
     armv7-*|arm-*) arch=arm ;;
-    *) die "no terraform architecture for target $triple" ;;
+    *) return 1 ;;
   esac
   case "$triple" in
     *-linux-*) os=linux ;;
     *-apple-darwin) os=darwin ;;
     *-windows-*) os=windows ;;
     *-freebsd) os=freebsd ;;
-    *) die "no terraform operating system for target $triple" ;;
+    *) return 1 ;;
   esac
   echo "${os}_${arch}"
 }
@@ -93,16 +93,33 @@ if [ -n "$binary" ]; then
     "terraform-provider-qualys $version "*|"terraform-provider-qualys $version") ;;
     *) die "$binary --version says '${reported:-nothing}', not terraform-provider-qualys $version" ;;
   esac
-  packages+=("$(platform_of "$host")=$binary")
+  platform="$(platform_of "$host")" || die "terraform has no platform name for this machine ($host)"
+  packages+=("$platform=$binary")
 else
   if [ ${#targets[@]} -eq 0 ]; then
     if [ -n "${TARGETS:-}" ]; then
       read -r -a targets <<<"$TARGETS"
     elif command -v rustup >/dev/null; then
-      mapfile -t targets < <(rustup target list --installed)
+      # Installed targets terraform has no platform for (wasm32, ...) are not providers.
+      while read -r triple; do
+        if platform_of "$triple" >/dev/null; then
+          targets+=("$triple")
+        else
+          echo "release: skipping installed target $triple (no terraform platform)" >&2
+        fi
+      done < <(rustup target list --installed)
     fi
     [ ${#targets[@]} -gt 0 ] || targets=("$host")
   fi
+  # Every target named and distinct before anything is built.
+  seen=" "
+  for triple in "${targets[@]}"; do
+    platform="$(platform_of "$triple")" || die "no terraform platform (OS_ARCH) for target $triple"
+    case "$seen" in
+      *" $platform "*) die "two targets for $platform: pick one of them with --target" ;;
+    esac
+    seen="$seen$platform "
+  done
   target_dir="${CARGO_TARGET_DIR:-$root/target}"
   for triple in "${targets[@]}"; do
     platform="$(platform_of "$triple")"

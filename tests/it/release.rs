@@ -385,6 +385,17 @@ fn gpg_key_id_signs_the_checksums() {
         .tempdir_in("/tmp")
         .expect("GNUPGHOME");
     std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    // gpg starts an agent for the keyring; it is stopped however the test ends.
+    struct StopAgent<'a>(&'a Path);
+    impl Drop for StopAgent<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("gpgconf")
+                .args(["--kill", "gpg-agent"])
+                .env("GNUPGHOME", self.0)
+                .output();
+        }
+    }
+    let _agent = StopAgent(home.path());
     let gpg = |args: &[&str]| {
         let out = Command::new("gpg")
             .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
@@ -451,10 +462,6 @@ fn gpg_key_id_signs_the_checksums() {
         sums.to_str().expect("utf-8"),
     ]);
     assert!(!ok, "a changed SHA256SUMS no longer verifies");
-    let _ = Command::new("gpgconf")
-        .args(["--kill", "gpg-agent"])
-        .env("GNUPGHOME", home.path())
-        .output();
 }
 
 // ---------- terraform installs from them ----------
