@@ -369,6 +369,72 @@ fn release_refuses_a_version_that_is_not_the_crates() {
     assert!(!dir.path().join("other").exists(), "nothing written");
 }
 
+/// Runs the packager alone (what release.sh calls after building) on `binaries`.
+fn package(dist: &Path, version: &str, binaries: &[(&str, &Path)]) {
+    let mut cmd = Command::new("python3");
+    cmd.arg(repo().join("scripts/release_package.py"))
+        .args(["--version", version, "--address", SOURCE_ADDRESS])
+        .args(["--protocol", "6.0", "--dist"])
+        .arg(dist)
+        .args(
+            binaries
+                .iter()
+                .map(|(platform, path)| format!("{platform}={}", path.display())),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    run(cmd, RELEASE_TIMEOUT).expect_success("scripts/release_package.py");
+}
+
+#[test]
+fn a_mirror_directory_collects_versions_and_a_rerun_leaves_nothing_stale() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let binary = dir.path().join("bin");
+    std::fs::write(&binary, "#!/bin/sh\n").expect("write");
+    let dist = dir.path().join("dist");
+    let mirror = dist.join("mirror").join(SOURCE_ADDRESS);
+    package(&dist, "1.0.0", &[("linux_amd64", &binary)]);
+    package(
+        &dist,
+        "1.1.0",
+        &[("linux_amd64", &binary), ("darwin_arm64", &binary)],
+    );
+    assert_eq!(
+        read_json(&mirror.join("index.json")),
+        json!({"versions": {"1.0.0": {}, "1.1.0": {}}})
+    );
+    // 1.1.0 again, for one platform: its darwin zip leaves the mirror and the checksums.
+    package(&dist, "1.1.0", &[("linux_amd64", &binary)]);
+    assert_eq!(
+        file_names(&mirror),
+        vec![
+            "1.0.0.json",
+            "1.1.0.json",
+            "index.json",
+            "terraform-provider-qualys_1.0.0_linux_amd64.zip",
+            "terraform-provider-qualys_1.1.0_linux_amd64.zip",
+        ]
+    );
+    let archives = read_json(&mirror.join("1.1.0.json"))["archives"].clone();
+    assert_eq!(
+        archives
+            .as_object()
+            .map(|a| a.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["linux_amd64".to_owned()])
+    );
+    let sums = std::fs::read_to_string(dist.join("terraform-provider-qualys_1.1.0_SHA256SUMS"))
+        .expect("sums");
+    assert!(!sums.contains("darwin"), "{sums}");
+    // Windows binaries keep their .exe inside the zip.
+    package(&dist, "1.2.0", &[("windows_amd64", &binary)]);
+    let zip =
+        std::fs::read(dist.join("terraform-provider-qualys_1.2.0_windows_amd64.zip")).expect("zip");
+    assert_eq!(
+        zip_members(&zip),
+        vec![("terraform-provider-qualys_v1.2.0.exe".to_owned(), 0o100755)]
+    );
+}
+
 #[test]
 fn gpg_key_id_signs_the_checksums() {
     if Command::new("gpg").arg("--version").output().is_err() {
@@ -612,23 +678,11 @@ fn a_tampered_zip_on_the_mirror_fails_terraform_init_on_the_checksum() {
     let impostor = work.path().join("impostor");
     std::fs::write(&impostor, "#!/bin/sh\necho 'not the provider'\nexit 1\n").expect("write");
     std::fs::set_permissions(&impostor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let mut package = Command::new("python3");
-    package
-        .arg(repo().join("scripts/release_package.py"))
-        .args([
-            "--version",
-            VERSION,
-            "--address",
-            SOURCE_ADDRESS,
-            "--protocol",
-            "6.0",
-            "--dist",
-        ])
-        .arg(work.path().join("impostor-dist"))
-        .arg(format!("{}={}", platform(), impostor.display()))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    run(package, RELEASE_TIMEOUT).expect_success("package the impostor");
+    package(
+        &work.path().join("impostor-dist"),
+        VERSION,
+        &[(&platform(), &impostor)],
+    );
     let mirror_zip = served.join(SOURCE_ADDRESS).join(zip_name());
     std::fs::copy(
         work.path().join("impostor-dist").join(zip_name()),
