@@ -2,6 +2,8 @@
 
 mod support;
 
+mod house;
+mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
