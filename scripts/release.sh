@@ -16,7 +16,8 @@
 #   VERSION          must be the version in Cargo.toml (what `--version` prints)
 #   --target TRIPLE  a Rust target to build (repeatable). Default: $TARGETS (space-separated)
 #                    if set, else every target `rustup target list --installed` lists, else
-#                    the host's. Add targets with `rustup target add aarch64-apple-darwin`
+#                    the host's (installed targets terraform has no platform for, such as
+#                    wasm32, are skipped). Add targets with `rustup target add aarch64-apple-darwin`
 #                    (cross-linking needs that platform's linker/SDK; on a Mac both darwin
 #                    targets build natively).
 #   --binary PATH    package PATH, a binary already built for this machine, instead of
