@@ -148,8 +148,19 @@ impl JobApi for Client {
                     return Ok(created.to_json());
                 }
                 Err(e) if e.is_create_outcome_unknown() => e,
+                Err(crate::qualys::Error::CreatedUnread { id, message }) => {
+                    // the job exists: never adopted by another resource, named for import
+                    claim(&id);
+                    return Err(format!(
+                        "The server created deployment job {id} ({name:?}) but reading it back failed: {message}. \
+                         The state does not record it: run `terraform import <this resource's address> {id}` \
+                         before applying again (or delete the job)."
+                    ));
+                }
                 Err(e) => return Err(e.to_string()),
             };
+            // the server said it made the job (an answer without its ID): never sent again
+            let created = lost.is_certainly_created();
             let resolving = InPhase::start(Phase::Resolving, &name);
             drop(posting);
             let _turn = loop {
@@ -194,6 +205,12 @@ impl JobApi for Client {
                     return Err(unknown(
                         "another create of this name in the same run lost its answer too, so the provider cannot tell whose job it is",
                         &[id],
+                    ))
+                }
+                Candidates::None if created => {
+                    return Err(unknown(
+                        "no job of that name created since the request is listed yet",
+                        &[],
                     ))
                 }
                 // the server certainly did not act: as safe to retry as a 429, within the same budget
