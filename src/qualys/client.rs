@@ -296,8 +296,8 @@ impl Client {
             return Err(self.api_error(&call, &reply));
         }
         if let Some(items) = item_results(&reply.text) {
-            return check_items(Operation::SetStatus, ids, &items, |_| false).map_err(|e| {
-                match e {
+            return check_items(Operation::SetStatus, ids, &items, |_| false).map_err(
+                |e| match e {
                     Error::ItemFailed {
                         operation,
                         job_id,
@@ -308,8 +308,8 @@ impl Client {
                         message: format!("could not set status {status}: {message}"),
                     },
                     other => other,
-                }
-            });
+                },
+            );
         }
         // no per-item result (an empty 200/204): the jobs say whether it worked
         for id in ids {
@@ -760,7 +760,10 @@ fn answer(reply: &Reply) -> Answer {
         Ok(v) => v,
         Err(_) => {
             if !text.is_empty() {
-                tracing::debug!(status = reply.status, "the answer to a write is not JSON; reading the job instead");
+                tracing::debug!(
+                    status = reply.status,
+                    "the answer to a write is not JSON; reading the job instead"
+                );
             }
             return from_location();
         }
@@ -775,9 +778,10 @@ fn answer(reply: &Reply) -> Answer {
                 .map(str::to_owned);
             match id {
                 // a job carries its definition, not just an ID and a result status
-                Some(_) if ["name", "scheduleType", "platform"]
-                    .iter()
-                    .any(|k| obj.contains_key(*k)) =>
+                Some(_)
+                    if ["name", "scheduleType", "platform"]
+                        .iter()
+                        .any(|k| obj.contains_key(*k)) =>
                 {
                     Answer::Job(Value::Object(obj))
                 }
@@ -1021,7 +1025,11 @@ fn html_text(fragment: &str) -> String {
         out.push_str(&rest[..lt]);
         out.push(' ');
         let after = &rest[lt..];
-        let lower: String = after.chars().take(8).collect::<String>().to_ascii_lowercase();
+        let lower: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
         let skip_to = if after.starts_with("<!--") {
             after.find("-->").map(|i| i + 3)
         } else if lower.starts_with("<script") || lower.starts_with("<style") {
@@ -1117,7 +1125,10 @@ fn server_retry_hint(headers: &HeaderMap) -> Option<Duration> {
         seconds(v).or_else(|| {
             let at = httpdate::parse_http_date(v).ok()?;
             // a date in the past means "now"
-            Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+            Some(
+                at.duration_since(SystemTime::now())
+                    .unwrap_or(Duration::ZERO),
+            )
         })
     });
     retry_after
@@ -1170,7 +1181,10 @@ mod tests {
             server_message("<html>Bad Gateway</html>").1,
             "Bad Gateway (HTML page)"
         );
-        assert_eq!(server_message("Service busy, try later").1, "Service busy, try later");
+        assert_eq!(
+            server_message("Service busy, try later").1,
+            "Service busy, try later"
+        );
         assert_eq!(server_message("").1, "(empty body)");
         // the error_body fuzz target's invariant: blank messages left "HTTP 500: " with nothing after it
         for blank in [
@@ -1197,8 +1211,13 @@ mod tests {
         let m = server_message(&big).1;
         assert!(m.starts_with("Gateway & proxy error filler text"), "{m}");
         assert!(m.chars().count() <= HTML_EXCERPT_CHARS + 20, "{m}");
-        assert!(!m.contains('<') && !m.contains("color") && !m.contains("hidden"), "{m}");
-        assert!(server_message("<html><body></body></html>").1.contains("no text"));
+        assert!(
+            !m.contains('<') && !m.contains("color") && !m.contains("hidden"),
+            "{m}"
+        );
+        assert!(server_message("<html><body></body></html>")
+            .1
+            .contains("no text"));
     }
 
     fn reply(status: u16, text: &str, location: Option<&str>) -> Reply {
@@ -1219,16 +1238,32 @@ mod tests {
         assert!(matches!(answer(&reply(200, full, None)), Answer::Job(_)));
         for (text, location, want) in [
             (r#"{"id":"j-1"}"#, None, Answer::Id("j-1".into())),
-            (r#"{"id":"j-1","status":"success"}"#, None, Answer::Id("j-1".into())),
+            (
+                r#"{"id":"j-1","status":"success"}"#,
+                None,
+                Answer::Id("j-1".into()),
+            ),
             (r#""j-1""#, None, Answer::Id("j-1".into())),
             ("", None, Answer::Nothing),
             ("{}", None, Answer::Nothing),
             ("null", None, Answer::Nothing),
             ("OK", None, Answer::Nothing),
-            ("", Some("/pm/v1/deploymentjob/j-2"), Answer::Id("j-2".into())),
-            ("{}", Some("https://gw/pm/v1/deploymentjob/j-3/?x=1"), Answer::Id("j-3".into())),
+            (
+                "",
+                Some("/pm/v1/deploymentjob/j-2"),
+                Answer::Id("j-2".into()),
+            ),
+            (
+                "{}",
+                Some("https://gw/pm/v1/deploymentjob/j-3/?x=1"),
+                Answer::Id("j-3".into()),
+            ),
         ] {
-            assert_eq!(answer(&reply(201, text, location)), want, "{text:?} {location:?}");
+            assert_eq!(
+                answer(&reply(201, text, location)),
+                want,
+                "{text:?} {location:?}"
+            );
         }
     }
 
@@ -1253,14 +1288,25 @@ mod tests {
             assert!(ok(text, &["a"]).is_ok(), "{text}");
         }
         for (text, why) in [
-            (r#"[{"id":"a","status":"failure","error":"Non-recurring jobs cannot be disabled once enabled by user"}]"#, "Non-recurring"),
-            (r#"{"success":[],"failure":[{"id":"a","error":"locked"}]}"#, "locked"),
+            (
+                r#"[{"id":"a","status":"failure","error":"Non-recurring jobs cannot be disabled once enabled by user"}]"#,
+                "Non-recurring",
+            ),
+            (
+                r#"{"success":[],"failure":[{"id":"a","error":"locked"}]}"#,
+                "locked",
+            ),
             (r#"{"success":[],"failure":["a"]}"#, "without a reason"),
-            (r#"[{"id":"b","status":"success"}]"#, "does not mention this job"),
+            (
+                r#"[{"id":"b","status":"success"}]"#,
+                "does not mention this job",
+            ),
             (r#"{"success":["b"]}"#, "it lists b"),
         ] {
             match ok(text, &["a"]) {
-                Err(Error::ItemFailed { job_id, message, .. }) => {
+                Err(Error::ItemFailed {
+                    job_id, message, ..
+                }) => {
                     assert_eq!(job_id, "a");
                     assert!(message.contains(why), "{text}: {message}");
                 }
@@ -1271,7 +1317,14 @@ mod tests {
         assert!(ok(r#"[{"id":"a","status":"success"}]"#, &["a", "b"]).is_err());
         assert!(ok(r#"[{"status":"success"}]"#, &["a", "b"]).is_err());
         // no per-item result at all: verified by reading instead
-        for text in ["", "{}", "null", "[]", r#"{"success":[],"failure":[]}"#, "done"] {
+        for text in [
+            "",
+            "{}",
+            "null",
+            "[]",
+            r#"{"success":[],"failure":[]}"#,
+            "done",
+        ] {
             assert_eq!(item_results(text), None, "{text:?}");
         }
         // a delete tolerates "not found" failures
@@ -1318,8 +1371,14 @@ mod tests {
         let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
         h.insert("retry-after", soon.parse().unwrap());
         let d = server_retry_hint(&h).unwrap();
-        assert!(d > Duration::from_secs(3) && d <= Duration::from_secs(5), "{d:?}");
-        h.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert!(
+            d > Duration::from_secs(3) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(server_retry_hint(&h), Some(Duration::ZERO), "a past date");
         // unreadable: the other header
         h.insert("retry-after", "soon".parse().unwrap());

@@ -96,7 +96,9 @@ pub enum Error {
     CreatedWithoutId { status: u16 },
 
     /// The server created job `id` (its answer carried only the ID) but reading it back failed.
-    #[error("create deployment job: the server created job {id}, but reading it back failed: {message}")]
+    #[error(
+        "create deployment job: the server created job {id}, but reading it back failed: {message}"
+    )]
     CreatedUnread { id: String, message: String },
 
     /// The server's answer could not be understood.

@@ -4,6 +4,7 @@
 
 mod api;
 pub mod jobs;
+pub mod variant;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -59,6 +60,10 @@ pub struct Options {
     /// The simulated tenant's customer ID (appears in script storage paths).
     #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
     pub customer_id: String,
+    /// Which reading of the API's undocumented behaviours to serve: `strict` (the default) or
+    /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
+    #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]
+    pub variant: variant::Variant,
 }
 
 impl Default for Options {
@@ -127,6 +132,8 @@ pub struct Shared {
     faults_injected: AtomicU64,
     responses_lost: AtomicU64,
     request_log: Option<Mutex<std::fs::File>>,
+    /// How answers are shaped (`--variant`).
+    shaping: variant::Shaping,
 }
 
 pub type State = Arc<Shared>;
@@ -199,6 +206,7 @@ impl Shared {
             faults_injected: AtomicU64::new(0),
             responses_lost: AtomicU64::new(0),
             request_log,
+            shaping: variant::Shaping::new(options.variant),
             options,
         }))
     }

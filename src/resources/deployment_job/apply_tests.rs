@@ -488,7 +488,8 @@ fn private_state_is_compressed_and_reads_back_old_plain_json_too() {
 /// The enabled-recurring update is the same disable, PATCH, enable sequence whether the API
 /// refuses a PATCH of an Enabled job (strict) or accepts it (lenient), and ends Enabled.
 #[tokio::test]
-async fn enabled_recurring_update_ends_enabled_whether_patch_while_enabled_is_refused_or_accepted() {
+async fn enabled_recurring_update_ends_enabled_whether_patch_while_enabled_is_refused_or_accepted()
+{
     for patch_while_enabled in [false, true] {
         let api = Fake {
             patch_while_enabled,
@@ -531,7 +532,10 @@ async fn a_failed_patch_of_an_enabled_job_re_enables_it_before_returning_the_err
     let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
     assert!(resp.diagnostics.has_errors());
     let text = format!("{:?}", resp.diagnostics);
-    assert!(text.contains("Updating the deployment job failed"), "{text}");
+    assert!(
+        text.contains("Updating the deployment job failed"),
+        "{text}"
+    );
     assert!(text.contains("HTTP 500"), "{text}");
     assert_eq!(
         api.calls(),
@@ -541,7 +545,10 @@ async fn a_failed_patch_of_an_enabled_job_re_enables_it_before_returning_the_err
             "status job-1 Enabled"
         ]
     );
-    assert_eq!(api.jobs.lock().unwrap()["job-1"]["status"], json!("Enabled"));
+    assert_eq!(
+        api.jobs.lock().unwrap()["job-1"]["status"],
+        json!("Enabled")
+    );
     assert!(resp.new_state.is_null(), "terraform keeps the prior state");
 
     // and when the re-enable fails too, the error says the job is left disabled
@@ -572,11 +579,17 @@ async fn a_failed_disable_before_the_patch_leaves_the_job_enabled() {
     let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
     let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
     let text = format!("{:?}", resp.diagnostics);
-    assert!(text.contains("Disabling the job for its update failed"), "{text}");
+    assert!(
+        text.contains("Disabling the job for its update failed"),
+        "{text}"
+    );
     assert_eq!(
         api.calls(),
         ["status job-1 Disabled", "status job-1 Enabled"],
         "no PATCH, and enabled again"
     );
-    assert_eq!(api.jobs.lock().unwrap()["job-1"]["status"], json!("Enabled"));
+    assert_eq!(
+        api.jobs.lock().unwrap()["job-1"]["status"],
+        json!("Enabled")
+    );
 }
