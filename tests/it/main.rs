@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api_readings;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
