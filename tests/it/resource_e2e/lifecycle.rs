@@ -152,6 +152,19 @@ fn destroy_leaves_the_simulator_empty(variant) {
     e.config(&sample_hcl("update_chained_job.tf"));
     e.apply(&[]);
     assert_eq!(e.server_jobs().len(), 2);
+    // a plan with no change costs one GET per job, and nothing else
+    let mark = e.mark();
+    e.assert_plan_clean(&[], "after apply");
+    let reads: Vec<String> = e
+        .job_requests_since(mark)
+        .iter()
+        .map(|r| format!("{} {}", r["method"].as_str().unwrap_or(""), r["path"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(reads.len(), 2, "one request per job: {reads:?}");
+    assert!(
+        reads.iter().all(|r| r.starts_with("GET /pm/v1/deploymentjob/")),
+        "{reads:?}"
+    );
     let mark = e.mark();
     let out = e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     out.expect_success("terraform destroy");
