@@ -445,7 +445,8 @@ impl Client {
                 break;
             }
             previous_first = first;
-            all.extend(page_items);
+            // a soft-deleted job is gone, wherever it shows
+            all.extend(page_items.into_iter().filter(|s| !s.is_deleted()));
         }
         Ok(all)
     }

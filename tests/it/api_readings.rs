@@ -417,6 +417,27 @@ async fn gone_jobs_in_every_reading_and_400s_that_are_not_about_the_id() {
                 .unwrap_or_else(|e| panic!("delete of a gone job {status} {body}: {e}"));
         }
     }
+    // a tenant that lists soft-deleted jobs in the summary: they are left out
+    let (client, _) = stub(|_, _, _, n| {
+        if n == 0 {
+            answer(
+                200,
+                r#"[{"id":"live","name":"a"},{"id":"dead","name":"a","deletedBy":{"user":null,"date":1700000000000}},{"id":"also-live","name":"a","deletedBy":{"user":null,"date":null}}]"#,
+            )
+        } else {
+            answer(200, "[]")
+        }
+    })
+    .await;
+    let listed: Vec<String> = client
+        .list_jobs("Windows", None)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, ["live", "also-live"]);
+
     let errors: &[(u16, &str)] = &[
         (
             400,
