@@ -2,8 +2,9 @@
 //!
 //! Layers: `plugin` (Terraform protocol, nothing of Qualys) and `qualys` (the API, nothing
 //! of Terraform) never import each other; `provider`, `resources` and `data_sources` map one
-//! onto the other. `simulator` is the local stand-in for the Qualys service.
+//! onto the other, and share the configured client through `client_slot`. `simulator` is the local stand-in for the Qualys service.
 
+pub mod client_slot;
 pub mod data_sources;
 pub mod docs;
 pub mod plugin;

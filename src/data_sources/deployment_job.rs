@@ -6,10 +6,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{answer, required_string};
+use crate::client_slot::ClientSlot;
 use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
-use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::get_path;
-use crate::resources::deployment_job::read::job_to_state;
+use crate::resources::deployment_job::state::job_to_state;
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";

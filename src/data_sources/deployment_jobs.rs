@@ -6,11 +6,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{answer, required_string};
+use crate::client_slot::ClientSlot;
 use crate::plugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
     Value,
 };
-use crate::provider::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
 use crate::resources::deployment_job::schema::attributes;

@@ -6,8 +6,8 @@ pub mod deployment_jobs;
 
 use std::sync::Arc;
 
+use crate::client_slot::ClientSlot;
 use crate::plugin::{self, AttributePath, Diagnostic, Diagnostics, Value};
-use crate::provider::ClientSlot;
 
 /// Every data source of the provider.
 pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {

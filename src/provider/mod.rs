@@ -3,52 +3,17 @@
 pub mod config;
 pub mod docs;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::client_slot::ClientSlot;
 use crate::plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 use crate::qualys;
 
 /// The provider's source address: a local one, found through a filesystem mirror or
 /// `dev_overrides`, never downloaded.
 pub const SOURCE_ADDRESS: &str = "terraform.local/qualys/qualys";
-
-/// The configured API client, shared by the provider (which fills it in `configure`) and
-/// every resource and data source (which use it).
-#[derive(Default)]
-pub struct ClientSlot(OnceLock<Arc<qualys::Client>>, AtomicBool);
-
-impl ClientSlot {
-    pub fn set(&self, client: qualys::Client) {
-        let _ = self.0.set(Arc::new(client));
-    }
-
-    /// The provider block depends on values known only after apply; terraform configures
-    /// the provider again, with known values, before it applies anything.
-    pub fn mark_config_unknown(&self) {
-        self.1.store(true, Ordering::Relaxed);
-    }
-
-    pub fn get(&self) -> Result<Arc<qualys::Client>, Diagnostics> {
-        self.0.get().cloned().ok_or_else(|| {
-            if self.1.load(Ordering::Relaxed) {
-                Diagnostic::error(
-                    "Provider configuration not known yet",
-                    "The qualys provider block uses values that are only known after apply, so the provider cannot reach Qualys at this stage.",
-                )
-                .into()
-            } else {
-                Diagnostic::error(
-                    "Provider not configured",
-                    "The qualys provider was not configured before use; this is a bug in the provider or in terraform.",
-                )
-                .into()
-            }
-        })
-    }
-}
 
 pub struct QualysProvider {
     client: Arc<ClientSlot>,

@@ -4,8 +4,8 @@ pub mod deployment_job;
 
 use std::sync::Arc;
 
+use crate::client_slot::ClientSlot;
 use crate::plugin;
-use crate::provider::ClientSlot;
 
 /// Every resource of the provider.
 pub fn resources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::Resource>> {

@@ -12,52 +12,10 @@ use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 use crate::qualys::JobStatus;
 
 use super::api::JobApi;
-use super::convert::{keep_planned, normalize_server_json, overlay, read_object, to_create_json};
+use super::convert::{overlay, to_create_json};
 use super::fields::{JOB_FIELDS, RUN_ONCE_SCHEDULES};
+use super::state::{job_to_state, private_bytes, private_json, server_view, state_after};
 use super::validate::validate;
-
-/// The private state: the job as last read, so that an update costs one PATCH and no GET.
-/// Compressed (zlib): terraform rewrites the whole state file after every resource it
-/// applies, so every byte per job is paid N times over in a workspace of N jobs.
-pub(crate) fn private_bytes(job: &Json) -> Vec<u8> {
-    use std::io::Write as _;
-    let json = serde_json::to_vec(job).unwrap_or_default();
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    match z.write_all(&json).and_then(|()| z.finish()) {
-        Ok(compressed) => compressed,
-        Err(_) => json,
-    }
-}
-
-/// Reads what `private_bytes` wrote; plain JSON (an object starts with `{`) is accepted too.
-pub(crate) fn private_json(bytes: &[u8]) -> Option<Json> {
-    use std::io::Read as _;
-    let json: Vec<u8> = match bytes.first() {
-        None => return None,
-        Some(b'{') => bytes.to_vec(),
-        Some(_) => {
-            let mut out = Vec::new();
-            flate2::read::ZlibDecoder::new(bytes)
-                .take(64 << 20)
-                .read_to_end(&mut out)
-                .ok()?;
-            out
-        }
-    };
-    serde_json::from_slice::<Json>(&json)
-        .ok()
-        .filter(Json::is_object)
-}
-
-/// The Terraform state after apply: the plan's known values, the rest from the server's job.
-pub(crate) fn state_after(planned: &Value, job: &Json) -> Value {
-    keep_planned(JOB_FIELDS, planned, &server_view(job))
-}
-
-/// The server's job as a Terraform object, with no prior state to keep spellings from.
-fn server_view(job: &Json) -> Value {
-    read_object(JOB_FIELDS, &normalize_server_json(job), &Value::Null, None)
-}
 
 /// Read-only views of other jobs that GET adds (`linkedToJob`: the parent job and this job's
 /// chained rules; `linkedJobs`: the children). They are no part of this job's definition
@@ -254,7 +212,7 @@ async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
                 );
                 set_status_in(&mut job, "Disabled");
                 // the update happened: record it, with the status the server holds
-                resp.new_state = super::read::job_to_state(&job, &req.planned_state, Some(&base));
+                resp.new_state = job_to_state(&job, &req.planned_state, Some(&base));
                 resp.private = private_bytes(&job);
                 return;
             }

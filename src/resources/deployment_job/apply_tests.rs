@@ -215,7 +215,7 @@ async fn create_sends_status_in_the_body_and_records_the_job() {
     assert_eq!(action.get("script"), &Value::from("Write-Output hi"));
     assert_eq!(action.get("timeout"), &Value::int(180));
     // the private state is the job as the server answered
-    let private: Json = super::apply::private_json(&resp.private).expect("private state");
+    let private: Json = super::state::private_json(&resp.private).expect("private state");
     assert_eq!(
         get_path(&private, &["preDeployActions"])[0]["script"],
         json!("cust/act-2/Script")
@@ -438,10 +438,10 @@ async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
     // `linkedToJob` (a stale copy of the parent job) back
     let api = Fake::default();
     let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
-    let mut last_read: Json = super::apply::private_json(&created.private).expect("private state");
+    let mut last_read: Json = super::state::private_json(&created.private).expect("private state");
     last_read["linkedToJob"] = json!([{"id": "parent", "name": "parent job"}]);
     last_read["linkedJobs"] = json!([{"id": "child"}]);
-    let private = super::apply::private_bytes(&last_read);
+    let private = super::state::private_bytes(&last_read);
     let resp = apply_plan(
         &api,
         &created.new_state,
@@ -458,7 +458,7 @@ async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
 
 #[test]
 fn private_state_is_compressed_and_reads_back_old_plain_json_too() {
-    use super::apply::{private_bytes, private_json};
+    use super::state::{private_bytes, private_json};
     let job: Json = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),

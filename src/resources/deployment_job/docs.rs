@@ -51,7 +51,19 @@ pub fn resource_doc() -> String {
         IMPORT_SH.trim_end()
     ));
     out.push_str(SCRIPT_NOTE);
+    out.push_str(&validation_section());
     out
+}
+
+/// The cross-field rules, as `validate` declares them.
+fn validation_section() -> String {
+    let (job_rules, action_rules) = super::validate::rule_docs();
+    let bullets = |rules: Vec<&str>| rules.iter().map(|r| format!("- {r}\n")).collect::<String>();
+    format!(
+        "\n## Validation\n\nBesides each attribute's own values and ranges (above), `terraform plan` checks these rules of the API documentation, without calling the API; a value known only after apply is checked at apply.\n\n{}\nActions (`pre_deploy_actions`, `post_deploy_actions`):\n\n{}",
+        bullets(job_rules),
+        bullets(action_rules)
+    )
 }
 
 #[cfg(test)]

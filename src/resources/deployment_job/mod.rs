@@ -11,6 +11,7 @@ pub mod fields;
 pub mod plan;
 pub mod read;
 pub mod schema;
+pub mod state;
 pub mod validate;
 
 #[cfg(test)]
@@ -22,11 +23,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::client_slot::ClientSlot;
 use crate::plugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource, Schema, Value,
 };
-use crate::provider::ClientSlot;
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 

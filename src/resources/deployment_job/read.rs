@@ -5,29 +5,12 @@ use serde_json::Value as Json;
 use crate::plugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::JobApi;
-use super::apply::{private_bytes, private_json};
-use super::convert::{get_path, normalize_server_json, read_object};
-use super::fields::JOB_FIELDS;
+use super::convert::get_path;
+use super::state::{job_to_state, private_bytes, private_json};
 
 /// A soft-deleted job (`deletedBy.date` set) is gone, like a 404.
 fn is_deleted(job: &Json) -> bool {
     !get_path(job, &["deletedBy", "date"]).is_null()
-}
-
-/// Maps the server's job onto the state, keeping `prior`'s spelling where the server's value
-/// means the same, and the user's script text where the storage reference is unchanged
-/// since `base` (the job as last read).
-pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
-    let mut state = read_object(JOB_FIELDS, &normalize_server_json(job), prior, base);
-    // the server sets an On-demand job's start time itself; a configured one is not drift
-    if get_path(job, &["scheduleType"]).as_str() == Some("On-demand")
-        && prior.get("start_date_time").is_known_value()
-    {
-        if let Some(slot) = state.get_mut("start_date_time") {
-            *slot = prior.get("start_date_time").clone();
-        }
-    }
-    state
 }
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {

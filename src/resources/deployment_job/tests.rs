@@ -7,11 +7,11 @@ use serde_json::{json, Value as Json};
 
 use crate::plugin::{AttributePath, PlanRequest, Severity, Value};
 
-use super::apply::state_after;
 use super::convert::{get_path, normalize_server_json, overlay, read_object, to_create_json};
 use super::fields::{Field, Kind, JOB_FIELDS};
 use super::plan::plan;
-use super::read::job_to_state;
+use super::state::job_to_state;
+use super::state::state_after;
 use super::validate::validate;
 
 const WINDOWS_PRE_SCRIPT: &str = "if (Get-Command notepad++ -ErrorAction SilentlyContinue) { Write-Output \"Notepad++ is installed\" }";
