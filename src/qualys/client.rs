@@ -778,9 +778,9 @@ fn answer(reply: &Reply) -> Answer {
                 .filter(|id| !id.is_empty())
                 .map(str::to_owned);
             match id {
-                // a job carries its definition, not just an ID and a result status
+                // a job carries its definition, not just an ID, a name and a result status
                 Some(_)
-                    if ["name", "scheduleType", "platform"]
+                    if ["scheduleType", "platform"]
                         .iter()
                         .any(|k| obj.contains_key(*k)) =>
                 {
@@ -1241,6 +1241,11 @@ mod tests {
             (r#"{"id":"j-1"}"#, None, Answer::Id("j-1".into())),
             (
                 r#"{"id":"j-1","status":"success"}"#,
+                None,
+                Answer::Id("j-1".into()),
+            ),
+            (
+                r#"{"id":"j-1","name":"n","status":"success"}"#,
                 None,
                 Answer::Id("j-1".into()),
             ),
