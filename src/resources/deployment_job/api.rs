@@ -129,7 +129,9 @@ impl JobApi for Client {
     /// resolved through the summary list: the one job of that name and platform created since
     /// the first attempt, and not created or adopted by another resource of this provider
     /// process, is adopted; none means the server did not act, so the create is sent
-    /// again; anything else fails with an error naming the job and how to import it.
+    /// again; anything else fails with an error naming the job and how to import it. A create
+    /// the server answered with success but without the job's ID is resolved the same way,
+    /// except that it is never sent again (the job exists).
     async fn create_job(&self, job: Json) -> Result<Json, String> {
         let job = encode(job)?;
         let name = job.name.clone().unwrap_or_default();
