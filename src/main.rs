@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use terraform_provider_qualys::plugin;
 use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
+use terraform_provider_qualys::{onboarding, plugin};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,8 +15,9 @@ fn main() -> ExitCode {
     {
         [] => plugin::serve(QualysProvider::new()),
         ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        [onboarding::SUBCOMMAND, rest @ ..] => onboarding::main(rest),
         _ => {
-            eprintln!("usage: terraform-provider-qualys [--debug]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS.");
+            eprintln!("usage: terraform-provider-qualys [--debug]\n       terraform-provider-qualys generate-imports [--help]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS; generate-imports writes import blocks for existing jobs.");
             ExitCode::from(2)
         }
     }

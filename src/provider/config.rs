@@ -23,6 +23,7 @@ pub const ENV_GATEWAY_URL: &str = "QUALYS_GATEWAY_URL";
 pub const ENV_USERNAME: &str = "QUALYS_USERNAME";
 pub const ENV_PASSWORD: &str = "QUALYS_PASSWORD";
 pub const ENV_TOKEN: &str = "QUALYS_TOKEN";
+pub const ENV_CA_CERT_FILE: &str = "QUALYS_CA_CERT_FILE";
 /// The first retry delay (a duration such as `20ms`; default 500ms). Not in the provider
 /// block: it exists so that tests and CI runs against the simulator need not wait.
 pub const ENV_RETRY_BASE_DELAY: &str = "QUALYS_RETRY_BASE_DELAY";
@@ -81,7 +82,8 @@ pub fn schema() -> Schema {
                     "ca_cert_file",
                     Type::String,
                     "Path to a PEM file of additional CA certificates to trust for an `https://` gateway \
-                     (private cloud platforms, TLS-inspecting proxies).",
+                     (private cloud platforms, TLS-inspecting proxies). Falls back to the `QUALYS_CA_CERT_FILE` \
+                     environment variable.",
                 ),
             ],
             blocks: Vec::new(),
@@ -203,7 +205,22 @@ pub fn client_config(
             },
             None => None, // reported by `validate`
         },
-        Field::Absent => None,
+        Field::Absent => {
+            match env_var(ENV_CA_CERT_FILE) {
+                Some(file) => match read_ca_certs(Path::new(&file)) {
+                    Ok(pem) => Some(pem),
+                    Err(problem) => {
+                        diags.error_at(
+                        path("ca_cert_file"),
+                        "Unusable QUALYS_CA_CERT_FILE",
+                        format!("The QUALYS_CA_CERT_FILE environment variable is not usable: {problem}"),
+                    );
+                        None
+                    }
+                },
+                None => None,
+            }
+        }
     };
 
     if diags.has_errors() {
@@ -225,6 +242,37 @@ pub fn client_config(
         }
         // Every `None` above either recorded an error or set `unknown`.
         _ => Ok(None),
+    }
+}
+
+/// The client configuration from the environment alone, as an empty provider block would
+/// get it (for tools outside terraform, e.g. `generate-imports`). The errors are the
+/// provider's, one `summary: detail` line each; none carries a secret.
+pub fn client_config_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClientConfig, Vec<String>> {
+    let empty_block = Value::Object(
+        schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect(),
+    );
+    let lines = |diags: Diagnostics| {
+        diags
+            .0
+            .iter()
+            .map(|d| format!("{}: {}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+    };
+    match client_config(&empty_block, env) {
+        Ok(Some(config)) => Ok(config),
+        Err(diags) => Err(lines(diags)),
+        // Nothing is unknown in an empty block.
+        Ok(None) => Err(vec![
+            "Incomplete configuration: the Qualys client settings are not all known.".to_owned(),
+        ]),
     }
 }
 
@@ -759,5 +807,38 @@ mod tests {
             let e = client_config(&block(&with), &no_env).unwrap_err();
             assert_eq!(paths(&e), ["ca_cert_file"]);
         }
+    }
+
+    #[test]
+    fn the_environment_alone_configures_a_client_or_names_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["ca.example".to_owned()]).unwrap();
+        std::fs::write(&ca, cert.cert.pem()).unwrap();
+        let ca_path = ca.to_str().unwrap().to_owned();
+        let env = |name: &str| match name {
+            ENV_GATEWAY_URL => Some("https://env.example".to_owned()),
+            ENV_TOKEN => Some("s3cret-jwt".to_owned()),
+            ENV_CA_CERT_FILE => Some(ca_path.clone()),
+            _ => None,
+        };
+        let c = client_config_from_env(&env).unwrap();
+        assert_eq!(c.gateway_url.host_str(), Some("env.example"));
+        assert!(matches!(c.credentials, Credentials::Token(_)));
+        assert_eq!(c.ca_cert_pem.as_deref(), Some(cert.cert.pem().as_bytes()));
+
+        let errors = client_config_from_env(&no_env).unwrap_err().join("\n");
+        for var in [ENV_GATEWAY_URL, ENV_TOKEN, ENV_USERNAME, ENV_PASSWORD] {
+            assert!(errors.contains(var), "{var} in {errors}");
+        }
+        let bad_ca = |name: &str| match name {
+            ENV_CA_CERT_FILE => Some("/nonexistent/ca.pem".to_owned()),
+            ENV_PASSWORD => Some("s3cret-pw".to_owned()),
+            _ => env(name).filter(|_| name != ENV_TOKEN),
+        };
+        let errors = client_config_from_env(&bad_ca).unwrap_err().join("\n");
+        assert!(errors.contains(ENV_CA_CERT_FILE), "{errors}");
+        assert!(errors.contains(ENV_USERNAME), "{errors}");
+        assert!(!errors.contains("s3cret"), "{errors}");
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokio::sync::Mutex;
 use url::Url;
 
-use super::error::{mentions_not_found, Operation};
+use super::error::{mentions_not_found, Operation, RECORD_CAP_ERROR_CODE};
 use super::{ClientConfig, Credentials, Error, Job, JobStatus, JobSummary};
 
 /// Longest wait between two attempts, whatever the backoff or the server asks.
@@ -383,11 +383,33 @@ impl Client {
     }
 
     /// Every job summary of one platform (`Windows` or `Linux`), all pages, optionally
-    /// narrowed by a QQL `filter` (the simulator understands `name:"..."`).
+    /// narrowed by a QQL `filter` (the simulator understands `name:"..."`). Past the API's
+    /// 10 000-record cap, what was listed so far is all there is.
     pub async fn list_jobs(
         &self,
         platform: &str,
         filter: Option<&str>,
+    ) -> Result<Vec<JobSummary>, Error> {
+        self.list_pages(platform, filter, false, &mut |_| {}).await
+    }
+
+    /// Every job summary of one platform, all pages, or `Error::RecordCap` if the platform
+    /// holds more jobs than the API lists (its 10 000-record cap, error code 2501).
+    /// `progress` is called after each page with the number of jobs listed so far.
+    pub async fn list_all_jobs(
+        &self,
+        platform: &str,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<JobSummary>, Error> {
+        self.list_pages(platform, None, true, progress).await
+    }
+
+    async fn list_pages(
+        &self,
+        platform: &str,
+        filter: Option<&str>,
+        cap_is_error: bool,
+        progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<Vec<JobSummary>, Error> {
         let mut all: Vec<JobSummary> = Vec::new();
         let mut previous_first: Option<String> = None;
@@ -413,7 +435,13 @@ impl Client {
             if reply.status != 200 {
                 let err = self.api_error(&call, &reply);
                 // errorCode 2501: the API's 10 000-record cap; what we have is all we get.
-                if matches!(&err, Error::Api { code: Some(c), .. } if c == "2501") {
+                if matches!(&err, Error::Api { code: Some(c), .. } if c == RECORD_CAP_ERROR_CODE) {
+                    if cap_is_error {
+                        return Err(Error::RecordCap {
+                            platform: platform.to_owned(),
+                            listed: all.len(),
+                        });
+                    }
                     break;
                 }
                 return Err(err);
@@ -447,6 +475,7 @@ impl Client {
             previous_first = first;
             // a soft-deleted job is gone, wherever it shows
             all.extend(page_items.into_iter().filter(|s| !s.is_deleted()));
+            progress(all.len());
         }
         Ok(all)
     }

@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+/// The most records one PM listing serves (DOC: "a maximum of 10,000 records only").
+pub const RECORD_CAP: usize = 10_000;
+/// `_error.errorCode` of a listing asked for records past `RECORD_CAP`.
+pub const RECORD_CAP_ERROR_CODE: &str = "2501";
+
 /// The API operation that failed, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
@@ -89,6 +94,11 @@ pub enum Error {
         status: Option<u16>,
         message: String,
     },
+
+    /// A listing reached the API's record cap (error code 2501): the platform holds more
+    /// jobs than the API can list, and the `listed` ones are not all of them.
+    #[error("the Qualys API lists at most {} records, and the {platform} deployment jobs go past that cap (error code {} after {listed} jobs): not every job can be listed", RECORD_CAP, RECORD_CAP_ERROR_CODE)]
+    RecordCap { platform: String, listed: usize },
 
     /// The server answered that it created the job (2xx) but its answer carries no job ID (no
     /// body, `{}`, no `Location`): the job exists, and must not be created again.

@@ -7,5 +7,5 @@ pub mod model;
 
 pub use client::Client;
 pub use config::{ClientConfig, Credentials};
-pub use error::Error;
+pub use error::{Error, RECORD_CAP, RECORD_CAP_ERROR_CODE};
 pub use model::{Job, JobStatus, JobSummary};

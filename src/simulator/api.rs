@@ -653,6 +653,17 @@ async fn list_summary(
             })
         })
         .collect();
+    if page.saturating_mul(size) >= state.options.list_record_cap {
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "2501",
+            format!(
+                "Patch Management APIs support fetching a maximum of {} records only",
+                state.options.list_record_cap
+            ),
+            None,
+        );
+    }
     let page_items: Vec<Value> = matching
         .into_iter()
         .skip(page.saturating_mul(size))

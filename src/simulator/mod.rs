@@ -60,6 +60,10 @@ pub struct Options {
     /// The simulated tenant's customer ID (appears in script storage paths).
     #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
     pub customer_id: String,
+    /// The most records a job listing serves (the real API: 10 000); a page starting at or
+    /// past it is answered 400 with `_error.errorCode` "2501".
+    #[arg(long, default_value_t = 10_000)]
+    pub list_record_cap: usize,
     /// Which reading of the API's undocumented behaviours to serve: `strict` (the default) or
     /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
     #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]

@@ -3,6 +3,8 @@
 mod support;
 
 mod api_readings;
+mod house;
+mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;

@@ -1274,6 +1274,18 @@ async fn other_server_answers_are_understood() {
         .expect("stops at the 10 000 cap");
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].created.as_ref().and_then(|c| c.date), Some(1));
+    // A caller that needs every job hears of the cap instead.
+    let mut pages = Vec::new();
+    let err = client
+        .list_all_jobs("Windows", &mut |n| pages.push(n))
+        .await
+        .expect_err("past the cap");
+    assert!(
+        matches!(&err, Error::RecordCap { platform, listed: 1 } if platform == "Windows"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("10000 records"), "{err}");
+    assert_eq!(pages, [1], "progress after each page");
 }
 
 /// A one-shot-per-connection HTTPS gateway: `/auth` gives a token, everything else 404.

@@ -40,6 +40,7 @@ const SCRUBBED_ENV: &[&str] = &[
     "QUALYS_USERNAME",
     "QUALYS_PASSWORD",
     "QUALYS_TOKEN",
+    "QUALYS_CA_CERT_FILE",
 ];
 
 /// terraform's platform name for this machine, e.g. `linux_amd64`.
