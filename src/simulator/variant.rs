@@ -15,7 +15,7 @@
 //! | GET of an unknown ID | 400 "Invalid job id"; 422 "Job not found"; 404 plain text |
 //! | PATCH of an unknown ID | 422 "Deployment job not found"; 400 "Invalid deploymentJobId" |
 //! | PATCH of an Enabled recurring job | accepted (the job stays Enabled) |
-//! | other 4xx errors | `_error`; `{status,error,message}`; `{message}`; plain text |
+//! | other 4xx errors (not 401, not the listing's 2501 cap) | `_error`; `{status,error,message}`; `{message}`; plain text |
 //! | 502/503/504 | an HTML page from "the gateway" |
 //! | 429 | `Retry-After` seconds; `Retry-After` HTTP date; `X-RateLimit-ToWait-Sec`; no hint |
 //!
@@ -136,6 +136,8 @@ impl Shaping {
             (404, Route::Get(id)) => Some(self.get_gone(id)),
             (404, Route::Update(id)) => Some(self.patch_gone(id)),
             (401, _) => None, // the gateway's documented shape
+            // the record cap's `_error.errorCode` "2501" is what the SDK reads: kept
+            (400..=499, Route::List) => None,
             (429, _) => Some(self.throttled(parts.headers.clone())),
             (502..=504, _) => Some(gateway_page(status)),
             (400..=499, _) => body.map(|b| self.error_body(status, &b)),
@@ -293,6 +295,7 @@ enum Route {
     Get(String),
     Update(String),
     Results,
+    List,
     Other,
 }
 
@@ -307,6 +310,7 @@ impl Route {
             }
             ("DELETE", ["pm", "v1", "deploymentjobs"])
             | ("POST", ["pm", "v1", "deploymentjobs", "update", "status", _]) => Route::Results,
+            ("GET", ["pm", "v1", "deploymentjobs", "summary"]) => Route::List,
             _ => Route::Other,
         }
     }

@@ -39,7 +39,7 @@ fn on_demand(name: &str) -> Job {
 /// server says so (soft-deleted record, 400, 422, 404).
 #[tokio::test]
 async fn the_client_works_under_every_lenient_answer() {
-    let sim = Simulator::start_variant(Variant::Lenient, &[]);
+    let sim = Simulator::start_variant(Variant::Lenient, &["--list-record-cap", "5"]);
     let client = sim.client();
     let mut ids = Vec::new();
     // 3 create shapes, 4 update shapes, 3 result shapes: 12 rounds meet each several times
@@ -75,6 +75,21 @@ async fn the_client_works_under_every_lenient_answer() {
         assert_eq!(read.status.as_deref(), Some("Disabled"));
         ids.push(id);
     }
+    // the listing's record cap keeps its `_error.errorCode` 2501: the listing ends quietly
+    // (four times: any other 4xx would take each of the four error shapes in turn)
+    for _ in 0..4 {
+        let listed = client
+            .list_jobs("Windows", None)
+            .await
+            .expect("list up to the cap");
+        assert_eq!(listed.len(), 12);
+    }
+    assert!(
+        sim.requests()
+            .iter()
+            .any(|r| r["path"] == "/pm/v1/deploymentjobs/summary" && r["status"] == 400),
+        "the second page hit the cap"
+    );
     let statuses: Vec<u64> = sim
         .requests()
         .iter()
