@@ -4,6 +4,7 @@
 
 mod api;
 pub mod jobs;
+pub mod variant;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -63,6 +64,10 @@ pub struct Options {
     /// past it is answered 400 with `_error.errorCode` "2501".
     #[arg(long, default_value_t = 10_000)]
     pub list_record_cap: usize,
+    /// Which reading of the API's undocumented behaviours to serve: `strict` (the default) or
+    /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
+    #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]
+    pub variant: variant::Variant,
 }
 
 impl Default for Options {
@@ -131,6 +136,8 @@ pub struct Shared {
     faults_injected: AtomicU64,
     responses_lost: AtomicU64,
     request_log: Option<Mutex<std::fs::File>>,
+    /// How answers are shaped (`--variant`).
+    shaping: variant::Shaping,
 }
 
 pub type State = Arc<Shared>;
@@ -203,6 +210,7 @@ impl Shared {
             faults_injected: AtomicU64::new(0),
             responses_lost: AtomicU64::new(0),
             request_log,
+            shaping: variant::Shaping::new(options.variant),
             options,
         }))
     }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api_readings;
 mod house;
 mod onboarding;
 mod plugin_lifecycle;
