@@ -5,10 +5,13 @@
 #
 #   scripts/quickstart.sh            debug build (fast to compile)
 #   PROFILE=release scripts/quickstart.sh
+#   VARIANT=lenient scripts/quickstart.sh   the simulator serves the other readings of the
+#                                           API's undocumented behaviours (docs/api-readings.md)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 profile="${PROFILE:-debug}"
+variant="${VARIANT:-strict}"
 version="0.1.0"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -50,9 +53,9 @@ export TF_CLI_CONFIG_FILE="$work/terraformrc"
 export TF_IN_AUTOMATION=1
 export CHECKPOINT_DISABLE=1
 
-step "Starting qualys-pm-simulator on a free local port"
+step "Starting qualys-pm-simulator on a free local port (--variant $variant)"
 mkfifo "$work/sim.out"
-"$bin_dir/qualys-pm-simulator" --listen 127.0.0.1:0 --username quickstart --password quickstart-secret \
+"$bin_dir/qualys-pm-simulator" --listen 127.0.0.1:0 --variant "$variant" --username quickstart --password quickstart-secret \
   >"$work/sim.out" 2>"$work/simulator.log" &
 sim_pid=$!
 read -r first_line <"$work/sim.out"

@@ -16,6 +16,8 @@ cargo test --all-targets 2>&1 | tee "$log"
 if command -v terraform >/dev/null 2>&1; then
     printf '\n==> scripts/quickstart.sh\n'
     scripts/quickstart.sh
+    printf '\n==> VARIANT=lenient scripts/quickstart.sh (the other readings of the undocumented API behaviours)\n'
+    VARIANT=lenient scripts/quickstart.sh
 else
     echo
     echo "=== SKIPPED scripts/quickstart.sh: terraform is not installed (not on PATH) ==="

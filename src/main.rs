@@ -15,9 +15,17 @@ fn main() -> ExitCode {
     {
         [] => plugin::serve(QualysProvider::new()),
         ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        ["--version"] => {
+            println!(
+                "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
+                env!("CARGO_PKG_VERSION"),
+                plugin::handshake::PROTOCOL_VERSION
+            );
+            ExitCode::SUCCESS
+        }
         [onboarding::SUBCOMMAND, rest @ ..] => onboarding::main(rest),
         _ => {
-            eprintln!("usage: terraform-provider-qualys [--debug]\n       terraform-provider-qualys generate-imports [--help]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS; generate-imports writes import blocks for existing jobs.");
+            eprintln!("usage: terraform-provider-qualys [--debug | --version]\n       terraform-provider-qualys generate-imports [--help]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS; generate-imports writes import blocks for existing jobs.");
             ExitCode::from(2)
         }
     }

@@ -14,6 +14,11 @@ use super::value::Value;
 pub trait Provider: Send + Sync + 'static {
     /// The provider's type name, the prefix of its resources: `qualys`.
     fn type_name(&self) -> &'static str;
+    /// The provider's release version, e.g. `0.1.0`: logged when the plugin starts (the
+    /// protocol has no field for it; the handshake line has none either).
+    fn version(&self) -> Option<&'static str> {
+        None
+    }
     fn schema(&self) -> Schema;
     /// Static checks of the provider block. Values may be unknown.
     fn validate(&self, _config: &Value) -> Diagnostics {

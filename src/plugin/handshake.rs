@@ -36,8 +36,9 @@ pub fn not_started_by_terraform_message(binary: &str) -> String {
     format!(
         "{binary} is a Terraform provider plugin. It is started by terraform and is not meant to be run directly.\n\
          \n\
-         To use it, install it where terraform finds it (see the README: a filesystem mirror, or\n\
-         dev_overrides in a CLI configuration file) and run terraform commands as usual.\n\
+         To use it, install it where terraform finds it (see the README's Install section: a network\n\
+         or filesystem mirror, or dev_overrides in a CLI configuration file) and run terraform\n\
+         commands as usual.\n\
          To debug it, run `{binary} --debug` and start terraform with the TF_REATTACH_PROVIDERS\n\
          value it prints.\n"
     )

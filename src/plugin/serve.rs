@@ -57,6 +57,7 @@ pub fn serve<P: Provider>(provider: P) -> ExitCode {
         .ok()
         .filter(|pem| !pem.trim().is_empty());
     logging::init(log_module(&provider), logging::level_from_env());
+    log_start(&provider);
     run(Arc::new(provider), Mode::Terraform { client_cert_pem })
 }
 
@@ -66,12 +67,24 @@ pub fn serve_debug<P: Provider>(provider: P, provider_address: &str) -> ExitCode
     logging::install_panic_hook();
     let level = logging::level_from_env().or(Some(tracing_subscriber::filter::LevelFilter::INFO));
     logging::init(log_module(&provider), level);
+    log_start(&provider);
     run(
         Arc::new(provider),
         Mode::Debug {
             provider_address: provider_address.to_owned(),
         },
     )
+}
+
+/// The first log line: which provider, which release, which protocol (terraform shows it
+/// with `TF_LOG=info` or lower).
+fn log_start<P: Provider>(provider: &P) {
+    tracing::info!(
+        version = provider.version().unwrap_or("unknown"),
+        protocol_version = handshake::PROTOCOL_VERSION,
+        "starting terraform-provider-{}",
+        provider.type_name()
+    );
 }
 
 fn log_module<P: Provider>(provider: &P) -> String {

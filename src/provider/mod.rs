@@ -11,8 +11,9 @@ use crate::client_slot::ClientSlot;
 use crate::plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 use crate::qualys;
 
-/// The provider's source address: a local one, found through a filesystem mirror or
-/// `dev_overrides`, never downloaded.
+/// The provider's source address: a local one, installed from a network or filesystem
+/// mirror (`scripts/release.sh` builds both) or found through `dev_overrides`, never from a
+/// registry.
 pub const SOURCE_ADDRESS: &str = "terraform.local/qualys/qualys";
 
 pub struct QualysProvider {
@@ -42,6 +43,10 @@ impl QualysProvider {
 impl Provider for QualysProvider {
     fn type_name(&self) -> &'static str {
         "qualys"
+    }
+
+    fn version(&self) -> Option<&'static str> {
+        Some(env!("CARGO_PKG_VERSION"))
     }
 
     fn schema(&self) -> Schema {

@@ -79,6 +79,27 @@ pub(super) struct Reply {
     pub(super) text: String,
 }
 
+/// What a write's success answer says about the job (the API documents the full job; a
+/// tenant may answer with less).
+#[derive(Debug, PartialEq)]
+enum Answer {
+    /// The full job.
+    Job(Value),
+    /// Only the job's ID: `{"id": ...}` (maybe with a few result keys), a JSON string, or a
+    /// `Location` header ending in it.
+    Id(String),
+    /// Nothing usable: no body, `{}`, `null`, or text that is not JSON.
+    Nothing,
+}
+
+/// One job's entry in a per-item result (delete, status change).
+#[derive(Debug, PartialEq)]
+struct Item {
+    id: Option<String>,
+    ok: bool,
+    message: Option<String>,
+}
+
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let scheme = config.gateway_url.scheme();
@@ -158,19 +179,35 @@ impl Client {
             headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
-        match reply.status {
-            200 | 201 => {
-                let value = parse_json(&reply.text, "the created deployment job")?;
+        if !matches!(reply.status, 200 | 201 | 204) {
+            return Err(self.api_error(&call, &reply));
+        }
+        // from here on the server says it made the job: never send the create again
+        match answer(&reply) {
+            Answer::Job(value) => {
                 let id_hint = value.get("id").and_then(Value::as_str).map(str::to_owned);
                 Job::from_json(value).map_err(|e| match id_hint {
-                    Some(id) => Error::Decode {
-                        what: format!("the created deployment job {id}"),
-                        message: e.to_string(),
+                    Some(id) => Error::CreatedUnread {
+                        id,
+                        message: format!("its answer could not be decoded: {e}"),
                     },
                     None => e,
                 })
             }
-            _ => Err(self.api_error(&call, &reply)),
+            Answer::Id(id) => match self.get_job(&id).await {
+                Ok(Some(job)) => Ok(job),
+                Ok(None) => Err(Error::CreatedUnread {
+                    id,
+                    message: "GET found no such job".into(),
+                }),
+                Err(e) => Err(Error::CreatedUnread {
+                    id,
+                    message: e.to_string(),
+                }),
+            },
+            Answer::Nothing => Err(Error::CreatedWithoutId {
+                status: reply.status,
+            }),
         }
     }
 
@@ -191,7 +228,7 @@ impl Client {
                 let job = Job::from_json(parse_json(&reply.text, "the deployment job")?)?;
                 Ok(if job.is_deleted() { None } else { Some(job) })
             }
-            404 => Ok(None),
+            404 | 410 => Ok(None),
             _ => {
                 let err = self.api_error(&call, &reply);
                 if err.is_not_found() {
@@ -219,9 +256,23 @@ impl Client {
             headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
-        match reply.status {
-            200 | 201 => Job::from_json(parse_json(&reply.text, "the updated deployment job")?),
-            _ => Err(self.api_error(&call, &reply)),
+        if !matches!(reply.status, 200 | 201 | 204) {
+            return Err(self.api_error(&call, &reply));
+        }
+        if let Answer::Job(value) = answer(&reply) {
+            return Job::from_json(value);
+        }
+        // the answer does not carry the job: read it back
+        match self.get_job(id).await? {
+            Some(job) => Ok(job),
+            None => Err(Error::ItemFailed {
+                operation: Operation::UpdateJob,
+                job_id: id.to_owned(),
+                message: format!(
+                    "the server accepted the update (HTTP {}) but the job was gone when read back",
+                    reply.status
+                ),
+            }),
         }
     }
 
@@ -247,18 +298,52 @@ impl Client {
             headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
-        if reply.status != 200 && reply.status != 201 {
+        if !matches!(reply.status, 200 | 201 | 204) {
             return Err(self.api_error(&call, &reply));
         }
-        let failures = item_failures(&reply.text);
-        match failures.into_iter().next() {
-            None => Ok(()),
-            Some((job_id, message)) => Err(Error::ItemFailed {
-                operation: Operation::SetStatus,
-                job_id: job_id.unwrap_or_else(|| ids.join(",")),
-                message: format!("could not set status {status}: {message}"),
-            }),
+        if let Some(items) = item_results(&reply.text) {
+            return check_items(Operation::SetStatus, ids, &items, |_| false).map_err(
+                |e| match e {
+                    Error::ItemFailed {
+                        operation,
+                        job_id,
+                        message,
+                    } => Error::ItemFailed {
+                        operation,
+                        job_id,
+                        message: format!("could not set status {status}: {message}"),
+                    },
+                    other => other,
+                },
+            );
         }
+        // no per-item result (an empty 200/204): the jobs say whether it worked
+        for id in ids {
+            let failed = |message: String| Error::ItemFailed {
+                operation: Operation::SetStatus,
+                job_id: (*id).to_owned(),
+                message: format!("could not set status {status}: {message}"),
+            };
+            let job = self.get_job(id).await?.ok_or_else(|| {
+                failed(format!(
+                    "the server answered HTTP {} with no per-job result, and the job was not found when read back",
+                    reply.status
+                ))
+            })?;
+            let now = job.status.as_deref().unwrap_or("");
+            let done = match status {
+                JobStatus::Disabled => now.eq_ignore_ascii_case("Disabled"),
+                // an enabled job may move on at once (e.g. an On-demand job to "Prepared")
+                JobStatus::Enabled => !now.is_empty() && !now.eq_ignore_ascii_case("Disabled"),
+            };
+            if !done {
+                return Err(failed(format!(
+                    "the server answered HTTP {} with no per-job result, but the job is {:?} when read back",
+                    reply.status, now
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// `DELETE /pm/v1/deploymentjobs` with `{"ids": [...]}`. A job that is already gone
@@ -278,23 +363,30 @@ impl Client {
         let reply = self.execute(&call).await?;
         match reply.status {
             200 | 201 | 204 => {}
-            404 => return Ok(()),
+            404 | 410 => return Ok(()),
             _ => {
                 let err = self.api_error(&call, &reply);
                 return if err.is_not_found() { Ok(()) } else { Err(err) };
             }
         }
-        let failure = item_failures(&reply.text)
-            .into_iter()
-            .find(|(_, message)| !mentions_not_found(message));
-        match failure {
-            None => Ok(()),
-            Some((job_id, message)) => Err(Error::ItemFailed {
-                operation: Operation::DeleteJobs,
-                job_id: job_id.unwrap_or_else(|| ids.join(",")),
-                message,
-            }),
+        if let Some(items) = item_results(&reply.text) {
+            // a job already gone counts as deleted
+            return check_items(Operation::DeleteJobs, ids, &items, mentions_not_found);
         }
+        // no per-item result (an empty 200/204): a job still readable was not deleted
+        for id in ids {
+            if self.get_job(id).await?.is_some() {
+                return Err(Error::ItemFailed {
+                    operation: Operation::DeleteJobs,
+                    job_id: (*id).to_owned(),
+                    message: format!(
+                        "the server answered HTTP {} with no per-job result, but the job still exists",
+                        reply.status
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Every job summary of one platform (`Windows` or `Linux`), all pages, optionally
@@ -389,7 +481,8 @@ impl Client {
                 break;
             }
             previous_first = first;
-            all.extend(page_items);
+            // a soft-deleted job is gone, wherever it shows
+            all.extend(page_items.into_iter().filter(|s| !s.is_deleted()));
             progress(all.len());
         }
         Ok(all)
@@ -689,36 +782,186 @@ pub(super) fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
     })
 }
 
-/// Per-item results `[{"id","name","status":"success"|"failure","error"}]` (or one such
-/// object): the (id, message) of each failed item.
-fn item_failures(text: &str) -> Vec<(Option<String>, String)> {
-    let items = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => items,
-        Ok(obj @ Value::Object(_)) => vec![obj],
-        _ => return Vec::new(),
+/// What a 2xx answer to a create or an update says about the job.
+fn answer(reply: &Reply) -> Answer {
+    let from_location = || {
+        reply
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| l.split(['?', '#']).next())
+            .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| Answer::Id(id.to_owned()))
+            .unwrap_or(Answer::Nothing)
     };
-    items
-        .iter()
-        .filter(|item| {
-            item.get("status")
+    let text = reply.text.trim();
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(_) => {
+            if !text.is_empty() {
+                tracing::debug!(
+                    status = reply.status,
+                    "the answer to a write is not JSON; reading the job instead"
+                );
+            }
+            return from_location();
+        }
+    };
+    match value {
+        Value::Object(obj) => {
+            let id = obj
+                .get("id")
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.eq_ignore_ascii_case("success"))
-        })
-        .map(|item| {
-            let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
-            let message = ["error", "message", "errorMessage"]
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned);
+            match id {
+                // a job carries its definition, not just an ID, a name and a result status
+                Some(_)
+                    if ["scheduleType", "platform"]
+                        .iter()
+                        .any(|k| obj.contains_key(*k)) =>
+                {
+                    Answer::Job(Value::Object(obj))
+                }
+                Some(id) => Answer::Id(id),
+                None => from_location(),
+            }
+        }
+        Value::String(id) if !id.trim().is_empty() && !id.trim().contains(char::is_whitespace) => {
+            Answer::Id(id.trim().to_owned())
+        }
+        _ => from_location(),
+    }
+}
+
+/// Per-item results of a delete or a status change, in any of the shapes a tenant may use:
+/// an array of `{"id","name","status":"success"|"failure","error"}` (or of IDs), one such
+/// object, or an object of `success` / `failure` lists (of IDs or of objects). `None` when
+/// the answer carries no per-item result (no body, `{}`, empty lists, not JSON).
+fn item_results(text: &str) -> Option<Vec<Item>> {
+    const LISTS: &[(&str, bool)] = &[
+        ("success", true),
+        ("successes", true),
+        ("succeeded", true),
+        ("failure", false),
+        ("failures", false),
+        ("failed", false),
+    ];
+    let value: Value = serde_json::from_str(text.trim()).ok()?;
+    let items: Vec<Item> = match &value {
+        Value::Array(items) => items.iter().map(|v| item_of(v, None)).collect(),
+        Value::Object(obj) if LISTS.iter().any(|(k, _)| obj.contains_key(*k)) => LISTS
+            .iter()
+            .filter_map(|(k, ok)| obj.get(*k).map(|v| (v, *ok)))
+            .flat_map(|(v, ok)| match v {
+                Value::Array(list) => list.iter().map(|x| item_of(x, Some(ok))).collect(),
+                Value::Null => Vec::new(),
+                one => vec![item_of(one, Some(ok))],
+            })
+            .collect(),
+        Value::Object(obj) if obj.contains_key("status") || obj.contains_key("id") => {
+            vec![item_of(&value, None)]
+        }
+        _ => Vec::new(),
+    };
+    (!items.is_empty()).then_some(items)
+}
+
+/// One entry of a per-item result; `listed_ok` is the list it came from, if any.
+fn item_of(v: &Value, listed_ok: Option<bool>) -> Item {
+    match v {
+        Value::Object(obj) => {
+            let id = ["id", "jobId", "deploymentJobId"]
                 .iter()
-                .find_map(|k| item.get(*k).and_then(Value::as_str))
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    format!(
-                        "the server reported status {}",
-                        item.get("status").cloned().unwrap_or(Value::Null)
-                    )
+                .find_map(|k| match obj.get(*k)? {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
                 });
-            (id, redact(&message))
-        })
-        .collect()
+            let message = ["error", "message", "errorMessage", "reason"]
+                .iter()
+                .find_map(|k| obj.get(*k).and_then(Value::as_str))
+                .filter(|m| !m.trim().is_empty())
+                .map(redact);
+            let status_ok = obj.get("status").map(|s| match s {
+                Value::String(s) => ["success", "succeeded", "ok", "true"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w)),
+                Value::Bool(b) => *b,
+                _ => false,
+            });
+            let ok = match (listed_ok, status_ok) {
+                (Some(listed), Some(status)) => listed && status,
+                (Some(listed), None) => listed,
+                (None, Some(status)) => status,
+                // no status at all: an error says it failed
+                (None, None) => obj.get("error").is_none_or(Value::is_null),
+            };
+            Item { id, ok, message }
+        }
+        Value::String(s) => Item {
+            id: Some(s.clone()),
+            ok: listed_ok.unwrap_or(true),
+            message: None,
+        },
+        other => Item {
+            id: Some(other.to_string()),
+            ok: listed_ok.unwrap_or(true),
+            message: None,
+        },
+    }
+}
+
+/// Every requested job must have an entry, and no entry of it may say it failed (unless
+/// `tolerated` accepts the failure message, e.g. "not found" for a delete). An entry without
+/// an ID answers for the only job of a one-job request.
+fn check_items(
+    op: Operation,
+    ids: &[&str],
+    items: &[Item],
+    tolerated: fn(&str) -> bool,
+) -> Result<(), Error> {
+    for id in ids {
+        let mine: Vec<&Item> = items
+            .iter()
+            .filter(|item| match &item.id {
+                Some(item_id) => item_id.trim().eq_ignore_ascii_case(id),
+                None => ids.len() == 1,
+            })
+            .collect();
+        if mine.is_empty() {
+            let listed: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
+            return Err(Error::ItemFailed {
+                operation: op,
+                job_id: (*id).to_owned(),
+                message: format!(
+                    "the server's per-job result does not mention this job (it lists {}); the outcome is unknown",
+                    if listed.is_empty() {
+                        "entries without IDs".to_owned()
+                    } else {
+                        listed.join(", ")
+                    }
+                ),
+            });
+        }
+        for item in mine.iter().filter(|i| !i.ok) {
+            let message = item
+                .message
+                .clone()
+                .unwrap_or_else(|| "the server reported a failure without a reason".into());
+            if !tolerated(&message) {
+                return Err(Error::ItemFailed {
+                    operation: op,
+                    job_id: (*id).to_owned(),
+                    message,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The (error code, message) of an API error body of any shape (the fuzz targets' entry).
@@ -727,14 +970,17 @@ pub fn parse_error_body(text: &str) -> (Option<String>, String) {
 }
 
 /// The server's error message however it is shaped: `_error.{errorCode,message}`,
-/// `{status,error,message}`, a JSON string, or raw text.
+/// `{status,error,message}`, a JSON string, plain text, or a gateway's HTML page (a short
+/// text excerpt of it).
 pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
     let raw = || {
         let t = text.trim();
         if t.is_empty() {
             "(empty body)".to_owned()
+        } else if looks_like_html(t) {
+            html_excerpt(t)
         } else {
-            truncate(t, 500)
+            truncate(t, 300)
         }
     };
     let value: Value = match serde_json::from_str(text) {
@@ -771,6 +1017,92 @@ pub(crate) fn server_message(text: &str) -> (Option<String>, String) {
         Value::String(s) if !s.trim().is_empty() => (None, s.clone()),
         _ => (None, raw()),
     }
+}
+
+/// Longest excerpt of an HTML error page shown in a message.
+const HTML_EXCERPT_CHARS: usize = 160;
+
+fn looks_like_html(t: &str) -> bool {
+    let head: String = t.chars().take(300).collect::<String>().to_ascii_lowercase();
+    head.starts_with('<')
+        && ["<html", "<!doctype html", "<head", "<body", "<title", "<h1"]
+            .iter()
+            .any(|tag| head.contains(tag))
+}
+
+/// The text of an HTML page, short: its `<title>`, and the body's text when it says more.
+fn html_excerpt(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|start| {
+        let open_end = start + lower[start..].find('>')? + 1;
+        let close = open_end + lower[open_end..].find("</title")?;
+        Some(html_text(&html[open_end..close]))
+    });
+    let body_start = lower.find("<body").unwrap_or(0);
+    let mut body = html_text(&html[body_start..]);
+    if let Some(t) = title.as_deref().filter(|t| !t.is_empty()) {
+        // "503 Service Unavailable" in both title and <h1>: say it once
+        if let Some(rest) = body.strip_prefix(t) {
+            body = rest.trim().to_owned();
+        }
+        body = if body.is_empty() {
+            t.to_owned()
+        } else {
+            format!("{t}: {body}")
+        };
+    }
+    if body.is_empty() {
+        body = "an HTML page with no text".into();
+    }
+    format!("{} (HTML page)", truncate(&body, HTML_EXCERPT_CHARS))
+}
+
+/// Text content of an HTML fragment: tags, comments, scripts and styles dropped, the common
+/// entities decoded, whitespace collapsed.
+fn html_text(fragment: &str) -> String {
+    let mut out = String::new();
+    let mut rest = fragment;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        out.push(' ');
+        let after = &rest[lt..];
+        let lower: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if after.starts_with("<!--") {
+            after.find("-->").map(|i| i + 3)
+        } else if lower.starts_with("<script") || lower.starts_with("<style") {
+            let close = if lower.starts_with("<script") {
+                "</script"
+            } else {
+                "</style"
+            };
+            after
+                .to_ascii_lowercase()
+                .find(close)
+                .and_then(|i| after[i..].find('>').map(|j| i + j + 1))
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        match skip_to {
+            Some(n) => rest = &after[n..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -822,15 +1154,27 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     half + Duration::from_millis(jitter_ms)
 }
 
-/// `Retry-After` (seconds) or `X-RateLimit-ToWait-Sec`, capped.
+/// How long the server asks to wait: `Retry-After` (seconds, or an HTTP date), else
+/// `X-RateLimit-ToWait-Sec`; capped. `None` (neither, or unreadable): the client's backoff.
 fn server_retry_hint(headers: &HeaderMap) -> Option<Duration> {
-    ["retry-after", "x-ratelimit-towait-sec"]
-        .iter()
-        .find_map(|name| {
-            let secs: f64 = headers.get(*name)?.to_str().ok()?.trim().parse().ok()?;
-            (secs.is_finite() && secs >= 0.0)
-                .then(|| Duration::from_secs_f64(secs).min(MAX_RETRY_DELAY))
+    let value = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let seconds = |v: &str| {
+        let secs: f64 = v.parse().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    };
+    let retry_after = value("retry-after").and_then(|v| {
+        seconds(v).or_else(|| {
+            let at = httpdate::parse_http_date(v).ok()?;
+            // a date in the past means "now"
+            Some(
+                at.duration_since(SystemTime::now())
+                    .unwrap_or(Duration::ZERO),
+            )
         })
+    });
+    retry_after
+        .or_else(|| value("x-ratelimit-towait-sec").and_then(seconds))
+        .map(|d| d.min(MAX_RETRY_DELAY))
 }
 
 /// When to fetch a new token: a minute before the JWT's `exp`, or before the documented
@@ -876,7 +1220,11 @@ mod tests {
         assert_eq!(server_message(r#"{"message":"bad"}"#).1, "bad");
         assert_eq!(
             server_message("<html>Bad Gateway</html>").1,
-            "<html>Bad Gateway</html>"
+            "Bad Gateway (HTML page)"
+        );
+        assert_eq!(
+            server_message("Service busy, try later").1,
+            "Service busy, try later"
         );
         assert_eq!(server_message("").1, "(empty body)");
         // the error_body fuzz target's invariant: blank messages left "HTTP 500: " with nothing after it
@@ -888,6 +1236,146 @@ mod tests {
         ] {
             assert!(!server_message(blank).1.trim().is_empty(), "{blank}");
         }
+    }
+
+    #[test]
+    fn gateway_html_pages_become_a_short_excerpt() {
+        let nginx = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>";
+        assert_eq!(
+            server_message(nginx).1,
+            "503 Service Temporarily Unavailable: nginx (HTML page)"
+        );
+        let big = format!(
+            "<!DOCTYPE html><html><head><style>body {{ color: red }}</style><script>var x = '<b>';</script></head><body><!-- hidden --><p>Gateway &amp; proxy error</p>{}</body></html>",
+            "<div>filler text</div>".repeat(500)
+        );
+        let m = server_message(&big).1;
+        assert!(m.starts_with("Gateway & proxy error filler text"), "{m}");
+        assert!(m.chars().count() <= HTML_EXCERPT_CHARS + 20, "{m}");
+        assert!(
+            !m.contains('<') && !m.contains("color") && !m.contains("hidden"),
+            "{m}"
+        );
+        assert!(server_message("<html><body></body></html>")
+            .1
+            .contains("no text"));
+    }
+
+    fn reply(status: u16, text: &str, location: Option<&str>) -> Reply {
+        let mut headers = HeaderMap::new();
+        if let Some(l) = location {
+            headers.insert(reqwest::header::LOCATION, l.parse().unwrap());
+        }
+        Reply {
+            status,
+            headers,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn write_answers_of_every_shape() {
+        let full = r#"{"id":"j-1","name":"n","scheduleType":"Weekly"}"#;
+        assert!(matches!(answer(&reply(200, full, None)), Answer::Job(_)));
+        for (text, location, want) in [
+            (r#"{"id":"j-1"}"#, None, Answer::Id("j-1".into())),
+            (
+                r#"{"id":"j-1","status":"success"}"#,
+                None,
+                Answer::Id("j-1".into()),
+            ),
+            (
+                r#"{"id":"j-1","name":"n","status":"success"}"#,
+                None,
+                Answer::Id("j-1".into()),
+            ),
+            (r#""j-1""#, None, Answer::Id("j-1".into())),
+            ("", None, Answer::Nothing),
+            ("{}", None, Answer::Nothing),
+            ("null", None, Answer::Nothing),
+            ("OK", None, Answer::Nothing),
+            (
+                "",
+                Some("/pm/v1/deploymentjob/j-2"),
+                Answer::Id("j-2".into()),
+            ),
+            (
+                "{}",
+                Some("https://gw/pm/v1/deploymentjob/j-3/?x=1"),
+                Answer::Id("j-3".into()),
+            ),
+        ] {
+            assert_eq!(
+                answer(&reply(201, text, location)),
+                want,
+                "{text:?} {location:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn per_item_results_of_every_shape() {
+        let ok = |text: &str, ids: &[&str]| {
+            check_items(
+                Operation::SetStatus,
+                ids,
+                &item_results(text).expect(text),
+                |_| false,
+            )
+        };
+        for text in [
+            r#"[{"id":"a","name":"A","status":"success"}]"#,
+            r#"{"id":"a","status":"SUCCESS"}"#,
+            r#"{"status":"success"}"#,
+            r#"{"success":["a"],"failure":[]}"#,
+            r#"{"success":[{"id":"a","name":"A"}],"failure":[]}"#,
+            r#"["a"]"#,
+        ] {
+            assert!(ok(text, &["a"]).is_ok(), "{text}");
+        }
+        for (text, why) in [
+            (
+                r#"[{"id":"a","status":"failure","error":"Non-recurring jobs cannot be disabled once enabled by user"}]"#,
+                "Non-recurring",
+            ),
+            (
+                r#"{"success":[],"failure":[{"id":"a","error":"locked"}]}"#,
+                "locked",
+            ),
+            (r#"{"success":[],"failure":["a"]}"#, "without a reason"),
+            (
+                r#"[{"id":"b","status":"success"}]"#,
+                "does not mention this job",
+            ),
+            (r#"{"success":["b"]}"#, "it lists b"),
+        ] {
+            match ok(text, &["a"]) {
+                Err(Error::ItemFailed {
+                    job_id, message, ..
+                }) => {
+                    assert_eq!(job_id, "a");
+                    assert!(message.contains(why), "{text}: {message}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        // two jobs asked, one answered: the other is not silently a success
+        assert!(ok(r#"[{"id":"a","status":"success"}]"#, &["a", "b"]).is_err());
+        assert!(ok(r#"[{"status":"success"}]"#, &["a", "b"]).is_err());
+        // no per-item result at all: verified by reading instead
+        for text in [
+            "",
+            "{}",
+            "null",
+            "[]",
+            r#"{"success":[],"failure":[]}"#,
+            "done",
+        ] {
+            assert_eq!(item_results(text), None, "{text:?}");
+        }
+        // a delete tolerates "not found" failures
+        let items = item_results(r#"{"failure":[{"id":"a","error":"Job a not found"}]}"#).unwrap();
+        assert!(check_items(Operation::DeleteJobs, &["a"], &items, mentions_not_found).is_ok());
     }
 
     #[test]
@@ -925,6 +1413,22 @@ mod tests {
         );
         h.insert("retry-after", "86400".parse().unwrap());
         assert_eq!(server_retry_hint(&h), Some(MAX_RETRY_DELAY));
+        // an HTTP date: the time until then
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
+        h.insert("retry-after", soon.parse().unwrap());
+        let d = server_retry_hint(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(3) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(server_retry_hint(&h), Some(Duration::ZERO), "a past date");
+        // unreadable: the other header
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(Duration::from_secs(3)));
     }
 
     #[test]

@@ -121,29 +121,56 @@ pub enum Error {
     #[error("the Qualys API lists at most {} records, and the {platform} deployment jobs go past that cap (error code {} after {listed} jobs): not every job can be listed", RECORD_CAP, RECORD_CAP_ERROR_CODE)]
     RecordCap { platform: String, listed: usize },
 
+    /// The server answered that it created the job (2xx) but its answer carries no job ID (no
+    /// body, `{}`, no `Location`): the job exists, and must not be created again.
+    #[error("create deployment job: the server answered HTTP {status} without the new job's ID; the job was created, look for it by name")]
+    CreatedWithoutId { status: u16 },
+
+    /// The server created job `id` (its answer carried only the ID) but reading it back failed.
+    #[error(
+        "create deployment job: the server created job {id}, but reading it back failed: {message}"
+    )]
+    CreatedUnread { id: String, message: String },
+
     /// The server's answer could not be understood.
     #[error("could not decode {what} from the Qualys API: {message}")]
     Decode { what: String, message: String },
 }
 
 impl Error {
-    /// The job does not exist (HTTP 404, or a 400 saying it was not found).
+    /// The job does not exist: HTTP 404 or 410 (any body), or a 400 or 422 whose message says
+    /// that the job's ID is unknown or invalid (not one about another object or field).
     pub fn is_not_found(&self) -> bool {
         match self {
-            Error::Api { status: 404, .. } => true,
             Error::Api {
-                status: 400,
+                status: 404 | 410, ..
+            } => true,
+            Error::Api {
+                status: 400 | 422,
                 message,
+                job_id,
                 ..
-            } => mentions_not_found(message),
+            } => says_job_is_gone(message, job_id.as_deref()),
             Error::ItemFailed { message, .. } => mentions_not_found(message),
             _ => false,
         }
     }
 
-    /// A create that may or may not have happened.
+    /// A create whose job ID the client does not know: it may or may not have happened
+    /// (`CreateOutcomeUnknown`), or it certainly did (`CreatedWithoutId`).
     pub fn is_create_outcome_unknown(&self) -> bool {
-        matches!(self, Error::CreateOutcomeUnknown { .. })
+        matches!(
+            self,
+            Error::CreateOutcomeUnknown { .. } | Error::CreatedWithoutId { .. }
+        )
+    }
+
+    /// The server said it created the job, so a create must never be sent again for it.
+    pub fn is_certainly_created(&self) -> bool {
+        matches!(
+            self,
+            Error::CreatedWithoutId { .. } | Error::CreatedUnread { .. }
+        )
     }
 
     pub fn is_auth(&self) -> bool {
@@ -162,6 +189,7 @@ impl Error {
         match self {
             Error::Api { status, .. } => Some(*status),
             Error::Auth { status, .. } | Error::CreateOutcomeUnknown { status, .. } => *status,
+            Error::CreatedWithoutId { status } => Some(*status),
             _ => None,
         }
     }
@@ -174,4 +202,164 @@ pub(crate) fn mentions_not_found(message: &str) -> bool {
         || m.contains("does not exist")
         || m.contains("invalid job id")
         || m.contains("invalid id")
+}
+
+/// Verdicts that say a job is gone or its ID is no good.
+const GONE_VERDICTS: &[&str] = &[
+    "not found",
+    "does not exist",
+    "doesn't exist",
+    "not exist",
+    "no such",
+    "has been deleted",
+    "was deleted",
+    "is deleted",
+    "invalid job id",
+    "invalid id",
+    "invalid deployment job id",
+    "invalid deploymentjob id",
+    "invalid deploymentjobid",
+    "invalid jobid",
+    "invalid uuid",
+    "id is invalid",
+    "id is not valid",
+    "not a valid id",
+    "not a valid job id",
+    "not a valid uuid",
+];
+
+/// Words naming the thing a verdict is about when the message does not quote the job's ID.
+const JOB_SUBJECTS: &[&str] = &[
+    "job",
+    "jobs",
+    "jobid",
+    "deploymentjob",
+    "deploymentjobid",
+    "id",
+    "uuid",
+    "resource",
+    "record",
+    "entity",
+];
+
+/// Words that point a verdict at something other than the job itself.
+const OTHER_SUBJECTS: &[&str] = &[
+    "linked",
+    "linkedjobid",
+    "chained",
+    "parent",
+    "child",
+    "asset",
+    "assets",
+    "assetids",
+    "tag",
+    "tags",
+    "patch",
+    "patches",
+    "user",
+    "users",
+    "field",
+    "action",
+    "actions",
+    "actionid",
+    "script",
+    "timezone",
+];
+
+fn is_uuid_like(word: &str) -> bool {
+    word.len() == 36
+        && word.matches('-').count() == 4
+        && word.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+/// Whether a 400/422 message says that the job (`job_id`, when known) is unknown, invalid or
+/// deleted: it quotes the job's ID with such a verdict, or it gives the verdict about "the
+/// job" / "the id" in general, naming no other object, field or ID. "Patch X not found",
+/// "Linked job not found" or "Invalid value for field 'timeout'" are not about the job.
+pub(crate) fn says_job_is_gone(message: &str, job_id: Option<&str>) -> bool {
+    let m = message.to_ascii_lowercase();
+    if !GONE_VERDICTS.iter().any(|v| m.contains(v)) {
+        return false;
+    }
+    let ours = job_id
+        .map(str::to_ascii_lowercase)
+        .filter(|id| !id.trim().is_empty());
+    if ours.as_deref().is_some_and(|id| m.contains(id)) {
+        return true;
+    }
+    let tokens: Vec<&str> = m
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if tokens.iter().any(|t| is_uuid_like(t)) {
+        // it names some ID, and not ours
+        return false;
+    }
+    let words: Vec<&str> = m
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| JOB_SUBJECTS.contains(w))
+        && !words.iter().any(|w| OTHER_SUBJECTS.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0f5b5a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+
+    #[test]
+    fn messages_about_the_job_id_mean_gone() {
+        for m in [
+            "Deployment job 0f5b5a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b not found",
+            "Invalid job id: 0f5b5a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+            "Invalid deploymentJobId",
+            "Job not found",
+            "Invalid id",
+            "Resource not found",
+            "No such job",
+            "The job 0F5B5A3E-1C2D-4E5F-8A9B-0C1D2E3F4A5B has been deleted",
+            "id is invalid",
+        ] {
+            assert!(says_job_is_gone(m, Some(ID)), "{m}");
+        }
+    }
+
+    #[test]
+    fn messages_about_anything_else_are_errors() {
+        for m in [
+            "Invalid value for field 'timeout': must be between 1 and 168",
+            "Invalid value for field 'ids': at least one job ID is required",
+            "Patch 444ba31a-0f94-3199-870e-ef8ab1a5a477 not found",
+            "Linked job not found",
+            "Invalid value for field 'linkedJobId': job 9d2c1b3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b does not exist",
+            "Asset not found",
+            "Deployment job 0f5b5a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b is Enabled: Disable the job before editing it",
+            "Invalid request",
+            "Malformed JSON request body",
+            "Job 9d2c1b3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b not found",
+        ] {
+            assert!(!says_job_is_gone(m, Some(ID)), "{m}");
+        }
+    }
+
+    #[test]
+    fn gone_by_status_and_message() {
+        let api = |status: u16, message: &str| Error::Api {
+            operation: Operation::GetJob,
+            job_id: Some(ID.into()),
+            status,
+            code: None,
+            message: message.into(),
+        };
+        assert!(api(404, "<html>whatever</html>").is_not_found());
+        assert!(api(410, "").is_not_found());
+        assert!(api(400, "Invalid job id").is_not_found());
+        assert!(api(422, "Job not found").is_not_found());
+        assert!(!api(400, "Invalid value for field 'timeout'").is_not_found());
+        assert!(!api(422, "Patch not found").is_not_found());
+        assert!(!api(500, "Job not found").is_not_found());
+        assert!(!api(403, "Job not found").is_not_found());
+    }
 }

@@ -540,6 +540,16 @@ pub struct JobSummary {
 }
 
 impl JobSummary {
+    /// A soft-deleted job (`deletedBy.date` or `deleted.date` set), should a tenant list one.
+    pub fn is_deleted(&self) -> bool {
+        ["deletedBy", "deleted"].iter().any(|k| {
+            self.extra
+                .get(*k)
+                .and_then(|d| d.get("date"))
+                .is_some_and(|d| !d.is_null())
+        })
+    }
+
     pub fn from_json(v: Value) -> Result<Self, Error> {
         serde_json::from_value(v).map_err(|e| Error::Decode {
             what: "job summary".into(),

@@ -327,7 +327,8 @@ async fn update_job(
     };
     let now = now_ms();
     let current = existing.current_status(now, state.options.prepared_after_ms);
-    if current != "Disabled" {
+    let accepted = !existing.is_run_once() && state.shaping.accepts_patch_while_enabled();
+    if current != "Disabled" && !accepted {
         let why = if existing.is_run_once() {
             "Run-once (On-demand or Once) jobs cannot be edited once enabled"
         } else {
@@ -434,6 +435,9 @@ async fn delete_jobs(AxState(state): AxState<State>, headers: HeaderMap, body: B
     for id in ids {
         match store.jobs.remove(&id) {
             Some(job) => {
+                state.shaping.bury(&id, &json!({"id": state.user_id, "name": state.options.username}), now_ms(), || {
+                    jobs::render_get(&job, &*store, now_ms(), state.options.prepared_after_ms)
+                });
                 results.push(json!({"id": id, "name": job.job.get("name").cloned().unwrap_or(Value::Null), "status": "success"}));
                 removed.push(job);
             }
@@ -859,7 +863,12 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let (parts, body) = request.into_parts();
+    let request_headers = parts.headers.clone();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => {
@@ -913,6 +922,10 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
             }
         }
     };
+    let response = state
+        .shaping
+        .shape(&method, &path, &request_headers, response)
+        .await;
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis() as u64;
     let shown = match &query {
@@ -921,7 +934,7 @@ async fn observe(AxState(state): AxState<State>, request: Request, next: Next) -
     };
     eprintln!("{method} {shown} {status} {ms}ms");
     if let Some(log) = &state.request_log {
-        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms});
+        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms, "user_agent": user_agent});
         let mut file = lock(log);
         let _ = writeln!(file, "{line}");
     }

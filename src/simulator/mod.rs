@@ -7,6 +7,7 @@ pub mod catalog;
 mod catalog_api;
 pub mod jobs;
 pub mod qql;
+pub mod variant;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -53,7 +54,7 @@ pub struct Options {
     /// made but the answer is lost (an ambiguous failure).
     #[arg(long, default_value_t = 0.0)]
     pub lost_response_rate: f64,
-    /// Append one JSON line per request ({method, path, query, status, body, ms}) to FILE.
+    /// Append one JSON line per request ({method, path, query, status, body, ms, user_agent}) to FILE.
     #[arg(long)]
     pub request_log: Option<PathBuf>,
     /// An enabled On-demand job reports status "Prepared" this many ms after it was enabled.
@@ -74,6 +75,10 @@ pub struct Options {
     /// so that the catalog is the same on every run).
     #[arg(long)]
     pub catalog_anchor: Option<String>,
+    /// Which reading of the API's undocumented behaviours to serve: `strict` (the default) or
+    /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
+    #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]
+    pub variant: variant::Variant,
 }
 
 impl Default for Options {
@@ -146,6 +151,8 @@ pub struct Shared {
     catalog: Mutex<Option<Arc<catalog::Catalog>>>,
     /// The built-in catalog's newest day (`--catalog-anchor`).
     catalog_anchor: time::Date,
+    /// How answers are shaped (`--variant`).
+    shaping: variant::Shaping,
 }
 
 pub type State = Arc<Shared>;
@@ -228,6 +235,7 @@ impl Shared {
             request_log,
             catalog: Mutex::new(catalog),
             catalog_anchor,
+            shaping: variant::Shaping::new(options.variant),
             options,
         }))
     }

@@ -2,12 +2,14 @@
 
 mod support;
 
+mod api_readings;
 mod house;
 mod lookups;
 mod onboarding;
 mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
+mod release;
 mod reliability;
 mod resource_e2e;
 mod security;

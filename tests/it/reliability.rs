@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::for_each_variant;
 use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
 use crate::support::terraform::{required_providers, terraform_or_skip, Output, Workspace};
 
@@ -213,14 +214,14 @@ fn apply(ws: &Workspace, what: &str) -> Output {
     out
 }
 
-#[test]
-fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
-    if !terraform_or_skip("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs")
+for_each_variant! {
+fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(variant) {
+    if !terraform_or_skip(&format!("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs ({variant:?})"))
     {
         return;
     }
     let started = Instant::now();
-    let sim = Simulator::start_with(&["--fault-rate", "0.3"]);
+    let sim = Simulator::start_variant(variant, &["--fault-rate", "0.3"]);
     let ws = workspace_for(
         &sim.url,
         &password_credentials(USERNAME, PASSWORD),
@@ -264,7 +265,7 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
     let by_kind = injected_by_kind(&sim);
     let total = stats["faults_injected"].as_u64().unwrap_or_default();
     println!(
-        "fault test: {total} faults (429/503) injected over {} requests in {:?}; per request kind: {by_kind:?}; 50 jobs created, updated, destroyed; nothing lost, duplicated or left behind",
+        "fault test ({variant:?}): {total} faults (429/503) injected over {} requests in {:?}; per request kind: {by_kind:?}; 50 jobs created, updated, destroyed; nothing lost, duplicated or left behind",
         sim.requests().len(),
         started.elapsed()
     );
@@ -287,6 +288,7 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs() {
             "no fault was injected on {kind}: {by_kind:?}"
         );
     }
+}
 }
 
 #[test]

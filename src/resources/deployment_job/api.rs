@@ -129,7 +129,9 @@ impl JobApi for Client {
     /// resolved through the summary list: the one job of that name and platform created since
     /// the first attempt, and not created or adopted by another resource of this provider
     /// process, is adopted; none means the server did not act, so the create is sent
-    /// again; anything else fails with an error naming the job and how to import it.
+    /// again; anything else fails with an error naming the job and how to import it. A create
+    /// the server answered with success but without the job's ID is resolved the same way,
+    /// except that it is never sent again (the job exists).
     async fn create_job(&self, job: Json) -> Result<Json, String> {
         let job = encode(job)?;
         let name = job.name.clone().unwrap_or_default();
@@ -148,8 +150,19 @@ impl JobApi for Client {
                     return Ok(created.to_json());
                 }
                 Err(e) if e.is_create_outcome_unknown() => e,
+                Err(crate::qualys::Error::CreatedUnread { id, message }) => {
+                    // the job exists: never adopted by another resource, named for import
+                    claim(&id);
+                    return Err(format!(
+                        "The server created deployment job {id} ({name:?}) but reading it back failed: {message}. \
+                         The state does not record it: run `terraform import <this resource's address> {id}` \
+                         before applying again (or delete the job)."
+                    ));
+                }
                 Err(e) => return Err(e.to_string()),
             };
+            // the server said it made the job (an answer without its ID): never sent again
+            let created = lost.is_certainly_created();
             let resolving = InPhase::start(Phase::Resolving, &name);
             drop(posting);
             let _turn = loop {
@@ -194,6 +207,12 @@ impl JobApi for Client {
                     return Err(unknown(
                         "another create of this name in the same run lost its answer too, so the provider cannot tell whose job it is",
                         &[id],
+                    ))
+                }
+                Candidates::None if created => {
+                    return Err(unknown(
+                        "no job of that name created since the request is listed yet",
+                        &[],
                     ))
                 }
                 // the server certainly did not act: as safe to retry as a 429, within the same budget

@@ -177,6 +177,8 @@ async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
                     "Disabling the job for its update failed",
                     format!("Job {id} must be disabled before it can be edited: {e}"),
                 );
+                // a failure whose answer was lost may have disabled it all the same
+                re_enable(api, &id, resp).await;
                 return;
             }
         }
@@ -197,12 +199,7 @@ async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
                     format!("Job {id}: {e}"),
                 );
                 if was_enabled {
-                    if let Err(e) = api.set_status(&id, JobStatus::Enabled).await {
-                        resp.diagnostics.error(
-                            "Re-enabling the job failed",
-                            format!("Job {id} was disabled for its update and could not be enabled again: {e}"),
-                        );
-                    }
+                    re_enable(api, &id, resp).await;
                 }
                 return;
             }
@@ -240,6 +237,17 @@ async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
     }
     resp.private = private_bytes(&job);
     resp.new_state = state_after(&req.planned_state, &job);
+}
+
+/// After a failed step of the disable, PATCH, enable sequence: the job was Enabled before it
+/// and must not be left Disabled (enabling an Enabled job is harmless).
+async fn re_enable(api: &dyn JobApi, id: &str, resp: &mut ApplyResponse) {
+    if let Err(e) = api.set_status(id, JobStatus::Enabled).await {
+        resp.diagnostics.error(
+            "Re-enabling the job failed",
+            format!("Job {id} was disabled for its update and could not be enabled again: {e}"),
+        );
+    }
 }
 
 async fn delete(api: &dyn JobApi, prior: &Value) -> Diagnostics {

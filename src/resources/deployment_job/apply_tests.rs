@@ -24,6 +24,14 @@ struct Fake {
     /// create ignores the status in the body (the job starts Disabled)
     create_ignores_status: bool,
     fail_set_status: bool,
+    /// PATCH answers an error (after the job was disabled for it)
+    fail_update: bool,
+    /// PATCH of an Enabled job is accepted (the lenient reading) instead of refused
+    patch_while_enabled: bool,
+    /// set_status Enabled fails (e.g. the re-enable after a failed PATCH)
+    fail_enable: bool,
+    /// set_status Disabled disables the job but reports a failure (its answer was lost)
+    disable_then_fail: bool,
 }
 
 impl Fake {
@@ -113,7 +121,10 @@ impl JobApi for Fake {
     async fn update_job(&self, id: &str, job: Json) -> Result<Json, String> {
         self.log(format!("update {id} status={}", job["status"]));
         let current = self.jobs.lock().unwrap().get(id).cloned().ok_or("404")?;
-        if current["status"] == "Enabled" {
+        if self.fail_update {
+            return Err("HTTP 500: internal error".into());
+        }
+        if current["status"] == "Enabled" && !self.patch_while_enabled {
             return Err("400: an Enabled job cannot be edited".into());
         }
         let mut stored = self.store(job, id);
@@ -127,12 +138,15 @@ impl JobApi for Fake {
     }
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), String> {
         self.log(format!("status {id} {status:?}"));
-        if self.fail_set_status {
+        if self.fail_set_status || (self.fail_enable && status == JobStatus::Enabled) {
             return Err("503 Service Unavailable".into());
         }
         let mut jobs = self.jobs.lock().unwrap();
         let job = jobs.get_mut(id).ok_or("404")?;
         job["status"] = json!(format!("{status:?}"));
+        if self.disable_then_fail && status == JobStatus::Disabled {
+            return Err("HTTP 504: Gateway Timeout".into());
+        }
         Ok(())
     }
     async fn delete_job(&self, id: &str) -> Result<(), String> {
@@ -469,4 +483,113 @@ fn private_state_is_compressed_and_reads_back_old_plain_json_too() {
     );
     assert_eq!(private_json(b""), None);
     assert_eq!(private_json(b"\x78garbage"), None);
+}
+
+/// The enabled-recurring update is the same disable, PATCH, enable sequence whether the API
+/// refuses a PATCH of an Enabled job (strict) or accepts it (lenient), and ends Enabled.
+#[tokio::test]
+async fn enabled_recurring_update_ends_enabled_whether_patch_while_enabled_is_refused_or_accepted()
+{
+    for patch_while_enabled in [false, true] {
+        let api = Fake {
+            patch_while_enabled,
+            ..Fake::default()
+        };
+        let cfg = config(json!({"status": "Enabled"}));
+        let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
+        let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
+        let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        assert_eq!(
+            api.calls()[1..],
+            [
+                "status job-1 Disabled",
+                "update job-1 status=\"Disabled\"",
+                "status job-1 Enabled"
+            ],
+            "patch_while_enabled={patch_while_enabled}"
+        );
+        let stored = api.jobs.lock().unwrap()["job-1"].clone();
+        assert_eq!(stored["status"], json!("Enabled"));
+        assert_eq!(stored["description"], json!("v2"));
+        assert_eq!(resp.new_state.get("status"), &Value::from("Enabled"));
+    }
+}
+
+/// A PATCH that fails after the job was disabled for it: the job is enabled again before the
+/// error is returned, and the state is not replaced by the failed update.
+#[tokio::test]
+async fn a_failed_patch_of_an_enabled_job_re_enables_it_before_returning_the_error() {
+    let api = Fake::default();
+    let cfg = config(json!({"status": "Enabled"}));
+    let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
+    let api = Fake {
+        fail_update: true,
+        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
+        ..Fake::default()
+    };
+    let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
+    let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
+    assert!(resp.diagnostics.has_errors());
+    let text = format!("{:?}", resp.diagnostics);
+    assert!(
+        text.contains("Updating the deployment job failed"),
+        "{text}"
+    );
+    assert!(text.contains("HTTP 500"), "{text}");
+    assert_eq!(
+        api.calls(),
+        [
+            "status job-1 Disabled",
+            "update job-1 status=\"Disabled\"",
+            "status job-1 Enabled"
+        ]
+    );
+    assert_eq!(
+        api.jobs.lock().unwrap()["job-1"]["status"],
+        json!("Enabled")
+    );
+    assert!(resp.new_state.is_null(), "terraform keeps the prior state");
+
+    // and when the re-enable fails too, the error says the job is left disabled
+    let api = Fake {
+        fail_update: true,
+        fail_enable: true,
+        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
+        ..Fake::default()
+    };
+    let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
+    let text = format!("{:?}", resp.diagnostics);
+    assert!(text.contains("Re-enabling the job failed"), "{text}");
+    assert!(text.contains("could not be enabled again"), "{text}");
+}
+
+/// A disable that reports a failure may still have happened (a lost answer): the job is
+/// enabled again, never left Disabled while the plan wants it Enabled.
+#[tokio::test]
+async fn a_failed_disable_before_the_patch_leaves_the_job_enabled() {
+    let api = Fake::default();
+    let cfg = config(json!({"status": "Enabled"}));
+    let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
+    let api = Fake {
+        disable_then_fail: true,
+        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
+        ..Fake::default()
+    };
+    let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
+    let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
+    let text = format!("{:?}", resp.diagnostics);
+    assert!(
+        text.contains("Disabling the job for its update failed"),
+        "{text}"
+    );
+    assert_eq!(
+        api.calls(),
+        ["status job-1 Disabled", "status job-1 Enabled"],
+        "no PATCH, and enabled again"
+    );
+    assert_eq!(
+        api.jobs.lock().unwrap()["job-1"]["status"],
+        json!("Enabled")
+    );
 }

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::for_each_variant;
 
 /// A weekly Windows job with one pre-action; `status` and `name` come from variables.
 const WEEKLY: &str = r#"
@@ -65,9 +66,9 @@ fn id_of(resource: &Value) -> String {
         .to_owned()
 }
 
-#[test]
-fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
-    let Some(e) = E2e::start("out_of_band_edit_shows_as_drift") else {
+for_each_variant! {
+fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration(variant) {
+    let Some(e) = E2e::start_variant("out_of_band_edit_shows_as_drift", variant) else {
         return;
     };
     e.config(WEEKLY);
@@ -112,10 +113,11 @@ fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration() {
     );
     e.assert_plan_clean(&[], "after restoring the configuration");
 }
+}
 
-#[test]
-fn out_of_band_delete_plans_a_re_create() {
-    let Some(e) = E2e::start("out_of_band_delete_plans_a_re_create") else {
+for_each_variant! {
+fn out_of_band_delete_plans_a_re_create(variant) {
+    let Some(e) = E2e::start_variant("out_of_band_delete_plans_a_re_create", variant) else {
         return;
     };
     e.config(WEEKLY);
@@ -140,15 +142,29 @@ fn out_of_band_delete_plans_a_re_create() {
     assert_eq!(e.server_jobs().len(), 1);
     e.assert_plan_clean(&[], "after re-creating");
 }
+}
 
-#[test]
-fn destroy_leaves_the_simulator_empty() {
-    let Some(e) = E2e::start("destroy_leaves_the_simulator_empty") else {
+for_each_variant! {
+fn destroy_leaves_the_simulator_empty(variant) {
+    let Some(e) = E2e::start_variant("destroy_leaves_the_simulator_empty", variant) else {
         return;
     };
     e.config(&sample_hcl("update_chained_job.tf"));
     e.apply(&[]);
     assert_eq!(e.server_jobs().len(), 2);
+    // a plan with no change costs one GET per job, and nothing else
+    let mark = e.mark();
+    e.assert_plan_clean(&[], "after apply");
+    let reads: Vec<String> = e
+        .job_requests_since(mark)
+        .iter()
+        .map(|r| format!("{} {}", r["method"].as_str().unwrap_or(""), r["path"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(reads.len(), 2, "one request per job: {reads:?}");
+    assert!(
+        reads.iter().all(|r| r.starts_with("GET /pm/v1/deploymentjob/")),
+        "{reads:?}"
+    );
     let mark = e.mark();
     let out = e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     out.expect_success("terraform destroy");
@@ -168,10 +184,11 @@ fn destroy_leaves_the_simulator_empty() {
     );
     assert!(e.state().is_empty());
 }
+}
 
-#[test]
-fn enabled_recurring_job_is_disabled_patched_and_enabled_again() {
-    let Some(e) = E2e::start("enabled_recurring_job_is_disabled_patched_and_enabled_again") else {
+for_each_variant! {
+fn enabled_recurring_job_is_disabled_patched_and_enabled_again(variant) {
+    let Some(e) = E2e::start_variant("enabled_recurring_job_is_disabled_patched_and_enabled_again", variant) else {
         return;
     };
     e.config(WEEKLY);
@@ -229,10 +246,11 @@ fn enabled_recurring_job_is_disabled_patched_and_enabled_again() {
     );
     assert_eq!(e.get_job(&id).expect("job")["status"], "Disabled");
 }
+}
 
-#[test]
-fn enabled_run_once_job_changed_is_replaced() {
-    let Some(e) = E2e::start("enabled_run_once_job_changed_is_replaced") else {
+for_each_variant! {
+fn enabled_run_once_job_changed_is_replaced(variant) {
+    let Some(e) = E2e::start_variant("enabled_run_once_job_changed_is_replaced", variant) else {
         return;
     };
     e.config(ON_DEMAND);
@@ -296,6 +314,7 @@ fn enabled_run_once_job_changed_is_replaced() {
     );
     e.assert_plan_clean(&vars, "after the replacement");
 }
+}
 
 /// A job created outside terraform, from the create-windows-with-actions sample.
 fn create_sample_job(e: &E2e) -> String {
@@ -305,9 +324,9 @@ fn create_sample_job(e: &E2e) -> String {
     job["id"].as_str().expect("id").to_owned()
 }
 
-#[test]
-fn import_command_then_plan_is_clean() {
-    let Some(e) = E2e::start("import_command_then_plan_is_clean") else {
+for_each_variant! {
+fn import_command_then_plan_is_clean(variant) {
+    let Some(e) = E2e::start_variant("import_command_then_plan_is_clean", variant) else {
         return;
     };
     // a job made elsewhere, and the configuration its owner writes for it
@@ -364,10 +383,11 @@ resource "qualys_deployment_job" "daily" {{
     assert_eq!(state["recurring"], true);
     e.assert_plan_clean(&[], "after terraform import");
 }
+}
 
-#[test]
-fn import_of_an_unknown_id_fails_naming_it() {
-    let Some(e) = E2e::start("import_of_an_unknown_id_fails_naming_it") else {
+for_each_variant! {
+fn import_of_an_unknown_id_fails_naming_it(variant) {
+    let Some(e) = E2e::start_variant("import_of_an_unknown_id_fails_naming_it", variant) else {
         return;
     };
     e.config("resource \"qualys_deployment_job\" \"x\" {\n  name          = \"x\"\n  schedule_type = \"On-demand\"\n}\n");
@@ -385,6 +405,7 @@ fn import_of_an_unknown_id_fails_naming_it() {
         "{text}"
     );
     assert!(e.state().is_empty());
+}
 }
 
 /// Two actions; the second one's script comes from a variable.
@@ -419,9 +440,9 @@ resource "qualys_deployment_job" "job" {
 }
 "#;
 
-#[test]
-fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references() {
-    let Some(e) = E2e::start("in_place_update_keeps_action_ids") else {
+for_each_variant! {
+fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references(variant) {
+    let Some(e) = E2e::start_variant("in_place_update_keeps_action_ids", variant) else {
         return;
     };
     e.config(TWO_ACTIONS);
@@ -485,6 +506,7 @@ fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references() 
         &[("cleanup", "Remove-Item C:\\Temp\\*.log")],
         "after the update",
     );
+}
 }
 
 #[test]
@@ -1099,9 +1121,9 @@ fn reordered_actions_keep_their_ids() {
     e.assert_plan_clean(&[], "after reordering");
 }
 
-#[test]
-fn documented_example_applies_plans_clean_and_destroys() {
-    let Some(e) = E2e::start("documented_example_applies_plans_clean_and_destroys") else {
+for_each_variant! {
+fn documented_example_applies_plans_clean_and_destroys(variant) {
+    let Some(e) = E2e::start_variant("documented_example_applies_plans_clean_and_destroys", variant) else {
         return;
     };
     let example = std::fs::read_to_string(format!(
@@ -1119,4 +1141,5 @@ fn documented_example_applies_plans_clean_and_destroys() {
         Vec::<Value>::new(),
         "jobs left after destroy"
     );
+}
 }

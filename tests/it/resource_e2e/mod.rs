@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
+use crate::support::simulator::{Simulator, Variant, PASSWORD, STRICT_SHAPES, USERNAME};
 use crate::support::terraform::{required_providers, terraform_or_skip, Output, Workspace};
 
 /// The HCL of the seed samples (`tests/it/hcl/`).
@@ -36,12 +36,26 @@ impl E2e {
         Self::start_with(test, &[], PASSWORD)
     }
 
+    /// Against a simulator serving one reading of the undocumented behaviours.
+    pub fn start_variant(test: &str, variant: Variant) -> Option<E2e> {
+        Self::start_in(test, variant, &[], PASSWORD)
+    }
+
     /// With extra simulator options; `password` must match its `--password` (if given).
     pub fn start_with(test: &str, simulator_args: &[&str], password: &str) -> Option<E2e> {
-        if !terraform_or_skip(test) {
+        Self::start_in(test, Variant::Strict, simulator_args, password)
+    }
+
+    fn start_in(
+        test: &str,
+        variant: Variant,
+        simulator_args: &[&str],
+        password: &str,
+    ) -> Option<E2e> {
+        if !terraform_or_skip(&format!("{test} ({variant:?})")) {
             return None;
         }
-        let sim = Simulator::start_with(simulator_args);
+        let sim = Simulator::start_variant(variant, simulator_args);
         let mut ws = Workspace::new();
         ws.set_env("QUALYS_GATEWAY_URL", &sim.url)
             .set_env("QUALYS_USERNAME", USERNAME)
@@ -188,12 +202,15 @@ impl E2e {
         (status == 200).then_some(body)
     }
 
-    /// A raw PM API call with a fresh token, as another tool (or a person) would make it.
+    /// A raw PM API call with a fresh token, as another tool (or a person) would make it,
+    /// answered in the strict shapes whatever the simulator's variant (a soft-deleted job is
+    /// a 404 here).
     pub fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         block_on(async {
             let token = self.sim.token().await;
             let mut request = reqwest::Client::new()
                 .request(method, format!("{}{path}", self.sim.url))
+                .header(STRICT_SHAPES.0, STRICT_SHAPES.1)
                 .bearer_auth(token);
             if let Some(b) = body {
                 request = request.json(&b);

@@ -13,12 +13,59 @@ use terraform_provider_qualys::qualys::{Client, ClientConfig, Credentials};
 pub const USERNAME: &str = "qualys";
 pub const PASSWORD: &str = "qualys";
 
+/// Which reading of the API's undocumented behaviours a simulator serves (`--variant`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Strict,
+    Lenient,
+}
+
+impl Variant {
+    /// The simulator options that select it.
+    pub fn args(self) -> &'static [&'static str] {
+        match self {
+            Variant::Strict => &[],
+            Variant::Lenient => &["--variant", "lenient"],
+        }
+    }
+}
+
+/// The header with which test tooling (playing a person using the API) gets the strict
+/// answer shapes whatever the variant.
+pub const STRICT_SHAPES: (&str, &str) = ("X-Simulator-Variant", "strict");
+
+/// Generates one `#[test]` per simulator variant from one body taking the variant:
+/// `for_each_variant! { fn name(variant) { ... } }` makes `name::strict` and `name::lenient`.
+#[macro_export]
+macro_rules! for_each_variant {
+    ($(#[doc = $doc:expr])* fn $name:ident($variant:ident) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::support::simulator::Variant;
+
+            fn body($variant: Variant) $body
+
+            #[test]
+            fn strict() {
+                body(Variant::Strict)
+            }
+
+            #[test]
+            fn lenient() {
+                body(Variant::Lenient)
+            }
+        }
+    };
+}
+
 /// A running simulator, killed when dropped. Its temp dir holds the request log, its
 /// stderr (`simulator.stderr`) and, unless given, nothing else.
 pub struct Simulator {
     /// e.g. `http://127.0.0.1:41234`
     pub url: String,
-    /// One JSON line per request: `{method, path, query, status, body, ms}`.
+    /// One JSON line per request: `{method, path, query, status, body, ms, user_agent}`.
     pub request_log: PathBuf,
     pub dir: tempfile::TempDir,
     child: Child,
@@ -28,6 +75,17 @@ impl Simulator {
     /// Starts the simulator with default options (user `qualys` / password `qualys`).
     pub fn start() -> Simulator {
         Self::start_with(&[])
+    }
+
+    /// Starts the simulator in a variant, with extra command-line options.
+    pub fn start_variant(variant: Variant, args: &[&str]) -> Simulator {
+        let all: Vec<&str> = variant
+            .args()
+            .iter()
+            .copied()
+            .chain(args.iter().copied())
+            .collect();
+        Self::start_with(&all)
     }
 
     /// Starts the simulator with extra command-line options, e.g. `["--token-ttl", "2"]`.
