@@ -565,9 +565,20 @@ output "listed" {
 
 #[test]
 fn a_qql_syntax_error_fails_the_plan_at_query_with_the_simulators_message() {
-    let Some(e) =
-        E2e::start("a_qql_syntax_error_fails_the_plan_at_query_with_the_simulators_message")
-    else {
+    qql_syntax_error_at_query("strict");
+}
+
+#[test]
+fn a_qql_syntax_error_fails_the_plan_at_query_under_the_lenient_error_shapes() {
+    qql_syntax_error_at_query("lenient");
+}
+
+fn qql_syntax_error_at_query(variant: &str) {
+    let Some(e) = E2e::start_with(
+        &format!("a_qql_syntax_error_fails_the_plan_at_query ({variant})"),
+        &["--variant", variant],
+        crate::support::simulator::PASSWORD,
+    ) else {
         return;
     };
     e.config(
@@ -577,17 +588,21 @@ fn a_qql_syntax_error_fails_the_plan_at_query_with_the_simulators_message() {
 }
 "#,
     );
-    // the simulator's own answer to the same query, for comparison
+    // the simulator's own answer to the same query, for comparison (its error body may take
+    // any of the variant's shapes: the message is read the way the client reads it)
     let (status, answer) = e.api(
         reqwest::Method::POST,
         "/pm/v2/patches?platform=Windows&pageSize=10",
         Some(json!({"query": "vendorSeverity:`Critical` and"})),
     );
     assert_eq!(status, 400, "{answer}");
-    let message = answer["_error"]["message"]
-        .as_str()
-        .expect("message")
-        .to_owned();
+    let body = match &answer {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let (_, message) = terraform_provider_qualys::qualys::client::parse_error_body(&body);
+    // the QQL part, whatever the shape wrapped around it
+    let message = message[message.find("QQL").unwrap_or(0)..].to_owned();
     assert!(message.contains("position"), "{message}");
     let out = e.plan(&[]);
     assert_eq!(out.code, Some(1), "{}", out.combined());
