@@ -9,10 +9,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{Client, ClientConfig, Credentials, Error, Job, JobStatus};
+use terraform_provider_qualys::qualys::{Client, Error, Job, JobStatus};
 use terraform_provider_qualys::resources::deployment_job::api::JobApi;
 
 use crate::support::simulator::{Simulator, Variant};
+use crate::support::stub;
 
 fn weekly(name: &str) -> Job {
     Job::from_json(json!({
@@ -173,8 +174,7 @@ async fn stub(
         async move {
             let path = uri.path().to_owned();
             if path == "/auth" {
-                return (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
-                    .into_response();
+                return (StatusCode::CREATED, stub::STUB_JWT).into_response();
             }
             let key = format!("{method} {path}");
             seen.lock().unwrap().push(key.clone());
@@ -188,23 +188,8 @@ async fn stub(
             answer(&method, &path, &body, n)
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    let mut config = ClientConfig::new(
-        url::Url::parse(&format!("http://{addr}")).expect("url"),
-        Credentials::Password {
-            username: "u".into(),
-            password: "p".into(),
-        },
-    );
-    config.retry_base_delay = Duration::from_millis(1);
-    config.max_retries = 3;
-    (Client::new(config).expect("client"), log)
+    let url = stub::serve(router).await;
+    (stub::client(&url, Some(3)), log)
 }
 
 fn answer(status: u16, body: &str) -> Response {

@@ -5,14 +5,11 @@
 //! CLI against the simulator's catalog.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{
-    Client, ClientConfig, Completeness, Credentials, Error, LeftOut, Search,
-};
+use terraform_provider_qualys::qualys::{Client, Completeness, Error, LeftOut, Search};
 
 /// What the stub gateway saw of one search request.
 #[derive(Clone, Debug)]
@@ -110,28 +107,14 @@ async fn stub_gateway(stub: Stub) -> Client {
             "/auth",
             post(move || {
                 auths.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                async { (StatusCode::CREATED, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") }
+                async { (StatusCode::CREATED, crate::support::stub::STUB_JWT) }
             }),
         )
         .route("/pm/v2/patches", post(stub_search))
         .route("/pm/v1/assets", post(stub_search))
         .with_state(stub);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    let mut config = ClientConfig::new(
-        url::Url::parse(&format!("http://{addr}")).expect("url"),
-        Credentials::Password {
-            username: "u".into(),
-            password: "p".into(),
-        },
-    );
-    config.retry_base_delay = Duration::from_millis(1);
-    Client::new(config).expect("client")
+    let url = crate::support::stub::serve(router).await;
+    crate::support::stub::client(&url, None)
 }
 
 fn records(n: usize) -> Arc<Vec<Value>> {

@@ -1129,19 +1129,6 @@ async fn client_configuration_is_checked() {
     assert!(err.to_string().contains("CA certificate"), "{err}");
 }
 
-/// A hand-made gateway for answers the simulator never gives (other error shapes, soft
-/// deletes, rate-limit headers).
-async fn mock_gateway(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    format!("http://{addr}")
-}
-
 #[tokio::test]
 async fn other_server_answers_are_understood() {
     use axum::http::StatusCode;
@@ -1201,7 +1188,7 @@ async fn other_server_answers_are_understood() {
                 }
             }),
         );
-    let url = mock_gateway(router).await;
+    let url = crate::support::stub::serve(router).await;
     let mut config = ClientConfig::new(
         url::Url::parse(&url).expect("url"),
         Credentials::Password {

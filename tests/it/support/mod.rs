@@ -3,4 +3,5 @@
 pub mod https;
 pub mod plugin;
 pub mod simulator;
+pub mod stub;
 pub mod terraform;
