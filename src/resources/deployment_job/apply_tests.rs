@@ -516,18 +516,33 @@ async fn enabled_recurring_update_ends_enabled_whether_patch_while_enabled_is_re
     }
 }
 
+/// An Enabled job created through a well-behaved fake, then `faulty` (a fake with some
+/// failure switched on) holding the same jobs: for the failure paths of an enabled update.
+async fn enabled_job_in(faulty: Fake) -> (crate::plugin::ApplyResponse, Fake) {
+    let api = Fake::default();
+    let created = apply_plan(
+        &api,
+        &Value::Null,
+        &[],
+        &config(json!({"status": "Enabled"})),
+    )
+    .await;
+    let faulty = Fake {
+        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
+        ..faulty
+    };
+    (created, faulty)
+}
+
 /// A PATCH that fails after the job was disabled for it: the job is enabled again before the
 /// error is returned, and the state is not replaced by the failed update.
 #[tokio::test]
 async fn a_failed_patch_of_an_enabled_job_re_enables_it_before_returning_the_error() {
-    let api = Fake::default();
-    let cfg = config(json!({"status": "Enabled"}));
-    let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
-    let api = Fake {
+    let (created, api) = enabled_job_in(Fake {
         fail_update: true,
-        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
         ..Fake::default()
-    };
+    })
+    .await;
     let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
     let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
     assert!(resp.diagnostics.has_errors());
@@ -568,14 +583,11 @@ async fn a_failed_patch_of_an_enabled_job_re_enables_it_before_returning_the_err
 /// enabled again, never left Disabled while the plan wants it Enabled.
 #[tokio::test]
 async fn a_failed_disable_before_the_patch_leaves_the_job_enabled() {
-    let api = Fake::default();
-    let cfg = config(json!({"status": "Enabled"}));
-    let created = apply_plan(&api, &Value::Null, &[], &cfg).await;
-    let api = Fake {
+    let (created, api) = enabled_job_in(Fake {
         disable_then_fail: true,
-        jobs: Mutex::new(api.jobs.lock().unwrap().clone()),
         ..Fake::default()
-    };
+    })
+    .await;
     let cfg2 = config(json!({"status": "Enabled", "description": "v2"}));
     let resp = apply_plan(&api, &created.new_state, &created.private, &cfg2).await;
     let text = format!("{:?}", resp.diagnostics);
