@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{Client, Completeness, Error, LeftOut, Search};
+use terraform_provider_qualys::qualys::{
+    Client, Completeness, Error, LeftOut, Listing, Patch, Search,
+};
 
 /// What the stub gateway saw of one search request.
 #[derive(Clone, Debug)]
@@ -117,6 +119,17 @@ async fn stub_gateway(stub: Stub) -> Client {
     crate::support::stub::client(&url, None)
 }
 
+/// The Windows patch search `query` / `max_results` through a client of the stub `s`.
+async fn search_stub(
+    s: &Stub,
+    query: Option<&'static str>,
+    max_results: usize,
+) -> Result<Listing<Patch>, Error> {
+    let client = stub_gateway(s.clone()).await;
+    let search = search(query, max_results);
+    client.search_patches(&search).await
+}
+
 fn records(n: usize) -> Arc<Vec<Value>> {
     Arc::new(
         (0..n)
@@ -148,9 +161,7 @@ fn search(query: Option<&'static str>, max_results: usize) -> Search<'static> {
 #[tokio::test]
 async fn patches_are_paged_with_the_search_after_header_at_the_largest_page_size() {
     let s = stub(2_500);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(Some("isSecurity:true"), 10_000))
+    let listing = search_stub(&s, Some("isSecurity:true"), 10_000)
         .await
         .expect("search");
     assert_eq!(listing.items.len(), 2_500);
@@ -187,21 +198,13 @@ async fn patches_are_paged_with_the_search_after_header_at_the_largest_page_size
 #[tokio::test]
 async fn ten_thousand_matches_take_ten_requests() {
     let s = stub(10_000);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 10_000))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 10_000).await.expect("search");
     assert_eq!(listing.items.len(), 10_000);
     assert_eq!(listing.completeness, Completeness::Complete);
     assert_eq!(s.seen.lock().unwrap().len(), 10);
     // a full last page with a cursor: the total says it was the last, no empty request
     let s = stub(2_000);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 10_000))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 10_000).await.expect("search");
     assert_eq!(listing.items.len(), 2_000);
     assert_eq!(s.seen.lock().unwrap().len(), 2);
 }
@@ -230,11 +233,7 @@ async fn assets_page_by_the_header_too_and_platform_is_optional() {
 #[tokio::test]
 async fn max_results_asks_for_no_more_than_it_needs_and_reports_the_rest() {
     let s = stub(5_000);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 1_500))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 1_500).await.expect("search");
     assert_eq!(listing.items.len(), 1_500);
     assert_eq!(
         listing.completeness,
@@ -247,11 +246,7 @@ async fn max_results_asks_for_no_more_than_it_needs_and_reports_the_rest() {
     assert_eq!(s.seen.lock().unwrap()[0].body, json!({}), "no QQL, no keys");
     // a small max_results is a small page
     let s = stub(50);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 5))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 5).await.expect("search");
     assert_eq!(listing.items.len(), 5);
     assert_eq!(
         s.seen.lock().unwrap()[0].query,
@@ -263,11 +258,7 @@ async fn max_results_asks_for_no_more_than_it_needs_and_reports_the_rest() {
 async fn a_server_that_pages_in_smaller_pages_than_asked_loses_nothing() {
     let mut s = stub(1_234);
     s.serve = 100;
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 10_000))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 10_000).await.expect("search");
     assert_eq!(listing.items.len(), 1_234);
     assert_eq!(listing.completeness, Completeness::Complete);
 }
@@ -276,11 +267,7 @@ async fn a_server_that_pages_in_smaller_pages_than_asked_loses_nothing() {
 async fn the_cap_answer_ends_the_listing_with_what_was_returned() {
     let mut s = stub(3_000);
     s.cap_at = Some(2_000);
-    let client = stub_gateway(s.clone()).await;
-    let listing = client
-        .search_patches(&search(None, 10_000))
-        .await
-        .expect("search");
+    let listing = search_stub(&s, None, 10_000).await.expect("search");
     assert_eq!(listing.items.len(), 2_000);
     assert_eq!(
         listing.completeness,
@@ -294,9 +281,7 @@ async fn the_cap_answer_ends_the_listing_with_what_was_returned() {
 async fn a_repeated_cursor_is_an_error_after_one_extra_request() {
     let mut s = stub(3_000);
     s.stuck_cursor = Some("1000");
-    let client = stub_gateway(s.clone()).await;
-    let err = client
-        .search_patches(&search(None, 10_000))
+    let err = search_stub(&s, None, 10_000)
         .await
         .expect_err("stuck cursor");
     assert!(matches!(err, Error::Paging { .. }), "{err:?}");
@@ -310,9 +295,7 @@ async fn a_repeated_cursor_is_an_error_after_one_extra_request() {
 #[tokio::test]
 async fn a_qql_error_is_the_servers_message() {
     let s = stub(10);
-    let client = stub_gateway(s.clone()).await;
-    let err = client
-        .search_patches(&search(Some("vendorSeverity:"), 100))
+    let err = search_stub(&s, Some("vendorSeverity:"), 100)
         .await
         .expect_err("bad QQL");
     match &err {
