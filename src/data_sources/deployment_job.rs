@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
 use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
-use crate::resources::deployment_job::convert::get_path;
+use crate::resources::deployment_job::api::seam_json;
 use crate::resources::deployment_job::state::job_to_state;
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
@@ -27,14 +27,15 @@ impl DeploymentJobDataSource {
         let client = self.slot.get()?;
         let id = required_string(config, "id", "Set id to a deployment job ID.")?;
         match client.get_job(id).await {
-            Ok(Some(job)) if get_path(&job.to_json(), &["deletedBy", "date"]).is_null() => {
-                let mut state = job_to_state(&job.to_json(), &Value::Null, None);
+            // `get_job` answers `None` for a soft-deleted job too
+            Ok(Some(job)) => {
+                let mut state = job_to_state(&seam_json(job), &Value::Null, None);
                 if let Some(slot) = state.get_mut("id") {
                     *slot = Value::from(id);
                 }
                 Ok(state)
             }
-            Ok(_) => Err(Diagnostic::error(
+            Ok(None) => Err(Diagnostic::error(
                 "Deployment job not found",
                 format!("No deployment job has the ID {id}."),
             )

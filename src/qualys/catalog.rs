@@ -667,7 +667,12 @@ mod tests {
             |cursor| {
                 sent.borrow_mut().push(cursor);
                 let next = answers.borrow_mut().next();
-                async move { next.ok_or_else(|| Error::Other("asked for a page too many".into())) }
+                async move {
+                    next.ok_or_else(|| Error::Paging {
+                        operation: Operation::SearchPatches,
+                        message: "asked for a page too many".into(),
+                    })
+                }
             },
         ));
         (result, sent.into_inner())
@@ -842,7 +847,9 @@ mod tests {
     fn errors_of_a_page_end_the_listing() {
         let (r, _) = run(100, vec![page(0..3, Some("c1"), None)]);
         // the scripted server has no second page: its error comes back as is
-        assert!(matches!(r.unwrap_err(), Error::Other(_)));
+        assert!(
+            matches!(&r.unwrap_err(), Error::Paging { message, .. } if message == "asked for a page too many")
+        );
     }
 
     #[test]

@@ -46,10 +46,6 @@ fn job_suffix(job_id: &Option<String>) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Kept for callers of the original contract.
-    #[error("{0}")]
-    Other(String),
-
     /// The client configuration cannot work (bad URL, bad CA certificate...).
     #[error("invalid Qualys client configuration: {0}")]
     Config(String),

@@ -653,8 +653,9 @@ impl lenient::Decode for ActionParams {}
 impl lenient::Decode for AuditStamp {}
 impl lenient::Decode for AuditUser {}
 
-/// Decoders that accept the API's spellings of each type.
-pub(crate) mod lenient {
+/// Decoders that accept the API's spellings of each type: the one place where loose API
+/// values are read (the provider's attribute mapping reads through `value_to_*` too).
+pub mod lenient {
     use serde::de::DeserializeOwned;
     use serde::{Deserialize, Deserializer};
     use serde_json::Value;
@@ -748,37 +749,46 @@ pub(crate) mod lenient {
         value_to_i64(&v).map_err(serde::de::Error::custom)
     }
 
-    /// Boolean, `"true"`/`"false"` (any case), 0/1, or null.
-    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        let v = Value::deserialize(d)?;
-        match &v {
+    /// Boolean, `"true"`/`"false"` (any case), 0/1, `""` or null.
+    pub fn value_to_bool(v: &Value) -> Result<Option<bool>, String> {
+        let invalid = || format!("expected a boolean, got {} ({v})", kind(v));
+        match v {
             Value::Null => Ok(None),
             Value::Bool(b) => Ok(Some(*b)),
             Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" => Ok(Some(true)),
                 "false" => Ok(Some(false)),
                 "" => Ok(None),
-                _ => Err(invalid(&v, "a boolean")),
+                _ => Err(invalid()),
             },
             Value::Number(n) => match n.as_i64() {
                 Some(0) => Ok(Some(false)),
                 Some(1) => Ok(Some(true)),
-                _ => Err(invalid(&v, "a boolean")),
+                _ => Err(invalid()),
             },
-            _ => Err(invalid(&v, "a boolean")),
+            _ => Err(invalid()),
         }
     }
 
-    /// String, or a number/boolean written as text, or null.
-    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         let v = Value::deserialize(d)?;
+        value_to_bool(&v).map_err(serde::de::Error::custom)
+    }
+
+    /// String, or a number/boolean written as text, or null.
+    pub fn value_to_string(v: &Value) -> Result<Option<String>, String> {
         match v {
             Value::Null => Ok(None),
-            Value::String(s) => Ok(Some(s)),
+            Value::String(s) => Ok(Some(s.clone())),
             Value::Number(n) => Ok(Some(n.to_string())),
             Value::Bool(b) => Ok(Some(b.to_string())),
-            other => Err(invalid(&other, "a string")),
+            other => Err(format!("expected a string, got {} ({other})", kind(other))),
         }
+    }
+
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let v = Value::deserialize(d)?;
+        value_to_string(&v).map_err(serde::de::Error::custom)
     }
 
     pub fn opt_string_or_default<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

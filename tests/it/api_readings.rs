@@ -10,7 +10,9 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use terraform_provider_qualys::qualys::{Client, Error, Job, JobStatus};
-use terraform_provider_qualys::resources::deployment_job::api::JobApi;
+use terraform_provider_qualys::resources::deployment_job::api::{
+    CreateLedger, JobApi, JobApiError, JobClient,
+};
 
 use crate::support::simulator::{Simulator, Variant};
 use crate::support::stub;
@@ -285,7 +287,8 @@ async fn a_create_answered_without_an_id_is_never_sent_again() {
         _ => answer(404, ""),
     })
     .await;
-    let job = JobApi::create_job(&client, weekly(name).to_json())
+    let job = JobClient::new(&client, &CreateLedger::default())
+        .create_job(weekly(name).to_json())
         .await
         .expect("adopted");
     assert_eq!(job["id"], "new-1");
@@ -303,9 +306,11 @@ async fn a_create_answered_without_an_id_is_never_sent_again() {
         _ => answer(404, ""),
     })
     .await;
-    let err = JobApi::create_job(&client, weekly(name).to_json())
+    let err = JobClient::new(&client, &CreateLedger::default())
+        .create_job(weekly(name).to_json())
         .await
-        .expect_err("not found by name");
+        .expect_err("not found by name")
+        .to_string();
     assert!(
         err.contains(name) && err.contains("terraform import"),
         "{err}"
@@ -330,9 +335,15 @@ async fn a_create_whose_read_back_fails_names_the_created_job() {
         "{err:?}"
     );
     assert!(err.to_string().contains("database down"), "{err}");
-    let err = JobApi::create_job(&client, weekly("read back fails").to_json())
+    let err = JobClient::new(&client, &CreateLedger::default())
+        .create_job(weekly("read back fails").to_json())
         .await
         .expect_err("unread");
+    assert!(
+        matches!(err, JobApiError::CreateOutcomeUnknown(_)),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("j-9") && err.contains("terraform import <this resource's address> j-9"),
         "{err}"

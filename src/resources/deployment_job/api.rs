@@ -1,25 +1,128 @@
-//! The five job operations the resource needs, on JSON. Implemented by `qualys::Client`
-//! (through the model's canonical JSON); tests implement it with an in-memory fake.
+//! The five job operations the resource needs, and the one form a job takes at this seam:
+//! **canonical job JSON**, as `qualys::Job::to_json` writes it (numbers as numbers, booleans
+//! as booleans, unknown fields kept), with the chained rules at the top level where they are
+//! sent (`seam_json`). JSON rather than the typed `Job` because the resource maps every
+//! attribute through the JSON paths declared in `fields.rs`; every job crosses
+//! `Job::from_json` once, in the client, so the API's loose values are decoded there only.
+//! Failures are a `JobApiError`, so that callers can tell "not found" and "the create may
+//! have happened" from a refusal or a transport failure.
+//!
+//! `JobClient` implements the operations over `qualys::Client` with the create bookkeeping of
+//! one provider instance (`CreateLedger`); tests implement them with an in-memory fake.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use crate::qualys::{Client, Job, JobStatus, JobSummary};
+use crate::qualys::{Client, Error, Job, JobStatus, JobSummary};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
 const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
 
-/// The creates of this provider process, so that a create whose answer was lost never takes
+/// Why a job operation failed. Each carries the client's message (the server's own words,
+/// never a secret: `qualys::Error` carries none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobApiError {
+    /// The job does not exist (404/410, a not-found 400, a per-item "not found").
+    NotFound(String),
+    /// A create left, or may have left, a job on the server that the state does not record;
+    /// the message names it and how to import it.
+    CreateOutcomeUnknown(String),
+    /// The API answered and refused (an error status, a per-item failure, credentials).
+    Refused(String),
+    /// No usable answer: the gateway was not reached, or the call was never sent. A create
+    /// that failed so did not create a job.
+    Transport(String),
+    /// A job body or answer that cannot be encoded or decoded.
+    Invalid(String),
+}
+
+impl JobApiError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, JobApiError::NotFound(_))
+    }
+}
+
+impl fmt::Display for JobApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (JobApiError::NotFound(m)
+        | JobApiError::CreateOutcomeUnknown(m)
+        | JobApiError::Refused(m)
+        | JobApiError::Transport(m)
+        | JobApiError::Invalid(m)) = self;
+        f.write_str(m)
+    }
+}
+
+impl std::error::Error for JobApiError {}
+
+impl From<Error> for JobApiError {
+    fn from(e: Error) -> Self {
+        let message = e.to_string();
+        if e.is_not_found() {
+            return JobApiError::NotFound(message);
+        }
+        match e {
+            Error::CreateOutcomeUnknown { .. }
+            | Error::CreatedWithoutId { .. }
+            | Error::CreatedUnread { .. } => JobApiError::CreateOutcomeUnknown(message),
+            Error::Api { .. }
+            | Error::ItemFailed { .. }
+            | Error::Auth { .. }
+            | Error::InvalidSearch { .. }
+            | Error::RecordCap { .. } => JobApiError::Refused(message),
+            Error::Decode { .. } | Error::Config(_) => JobApiError::Invalid(message),
+            // not reached, or not sent at all: nothing happened on the server
+            _ => JobApiError::Transport(message),
+        }
+    }
+}
+
+#[async_trait]
+pub trait JobApi: Send + Sync {
+    /// A plain error (not `CreateOutcomeUnknown`) means that no job was created.
+    async fn create_job(&self, job: Json) -> Result<Json, JobApiError>;
+    /// `None`: the job does not exist, or the server marks it deleted.
+    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError>;
+    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError>;
+    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError>;
+    async fn delete_job(&self, id: &str) -> Result<(), JobApiError>;
+}
+
+/// The seam's form of a job read from the API: canonical JSON, with the chained rules the
+/// server echoes only under `linkedToJob` put back at the top level (`chainedJobRule`), where
+/// the resource declares and sends them.
+pub fn seam_json(mut job: Job) -> Json {
+    job.chained_job_rule = job.effective_chained_job_rules();
+    job.to_json()
+}
+
+fn encode(job: Json) -> Result<Job, JobApiError> {
+    Job::from_json(job)
+        .map_err(|e| JobApiError::Invalid(format!("the job could not be encoded for the API: {e}")))
+}
+
+/// The creates of one provider instance, so that a create whose answer was lost never takes
 /// another resource's job of the same name (e.g. `count` instances sharing a name) for its
 /// own: the jobs created or adopted are claimed, and a lost create is resolved only once no
 /// other create of its name is waiting for an answer (a sibling's job can be on the server
-/// before its answer arrives and it is claimed).
+/// before its answer arrives and it is claimed). Owned by the resource, one per provider
+/// instance, so that two providers in one process share nothing.
+#[derive(Default)]
+pub struct CreateLedger {
+    counts: std::sync::Mutex<Creates>,
+    /// Woken whenever a create's answer arrives.
+    answered: Notify,
+    /// Lost creates are resolved one at a time, so two never adopt the same job.
+    resolution: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
 struct Creates {
     /// Jobs created or adopted, and jobs a failed resolution named for import.
     claimed: BTreeSet<String>,
@@ -27,20 +130,6 @@ struct Creates {
     posting: BTreeMap<String, usize>,
     /// By job name: creates whose answer was lost and that are not resolved yet.
     resolving: BTreeMap<String, usize>,
-}
-
-static CREATES: Mutex<Creates> = Mutex::new(Creates {
-    claimed: BTreeSet::new(),
-    posting: BTreeMap::new(),
-    resolving: BTreeMap::new(),
-});
-/// Woken whenever a create's answer arrives.
-static ANSWERED: Notify = Notify::const_new();
-/// Lost creates are resolved one at a time, so two never adopt the same job.
-static RESOLUTION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn creates() -> std::sync::MutexGuard<'static, Creates> {
-    CREATES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Creates {
@@ -60,21 +149,64 @@ fn count(map: &mut BTreeMap<String, usize>, name: &str, up: bool) {
     }
 }
 
-/// Returns once no create of `name` is waiting for its answer.
-async fn no_create_posting(name: &str) {
-    loop {
-        let answered = ANSWERED.notified();
-        tokio::pin!(answered);
-        answered.as_mut().enable();
-        if !creates().posting.contains_key(name) {
-            return;
-        }
-        answered.await;
+impl CreateLedger {
+    fn counts(&self) -> std::sync::MutexGuard<'_, Creates> {
+        self.counts.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
 
-fn claim(id: &str) {
-    creates().claimed.insert(id.to_owned());
+    fn claim(&self, id: &str) {
+        self.counts().claimed.insert(id.to_owned());
+    }
+
+    #[cfg(test)]
+    fn is_claimed(&self, id: &str) -> bool {
+        self.counts().claimed.contains(id)
+    }
+
+    fn start<'a>(&'a self, phase: Phase, name: &'a str) -> InPhase<'a> {
+        count(self.counts().of(phase), name, true);
+        InPhase {
+            ledger: self,
+            phase,
+            name,
+        }
+    }
+
+    /// Returns once no create of `name` is waiting for its answer.
+    async fn no_create_posting(&self, name: &str) {
+        loop {
+            let answered = self.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            if !self.counts().posting.contains_key(name) {
+                return;
+            }
+            answered.await;
+        }
+    }
+
+    /// The turn to resolve a lost create of `name`: held while no create of it is posting.
+    async fn turn(&self, name: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        loop {
+            self.no_create_posting(name).await;
+            let turn = self.resolution.lock().await;
+            if !self.counts().posting.contains_key(name) {
+                return turn;
+            }
+        }
+    }
+
+    /// The jobs found that no create of this ledger claimed, and whether the caller is the
+    /// only lost create of `name` being resolved.
+    fn unclaimed(&self, found: Vec<JobSummary>, name: &str) -> (Vec<JobSummary>, bool) {
+        let creates = self.counts();
+        let alone = creates.resolving.get(name) == Some(&1);
+        let unclaimed = found
+            .into_iter()
+            .filter(|s| !creates.claimed.contains(&s.id))
+            .collect();
+        (unclaimed, alone)
+    }
 }
 
 /// Where a create of a name stands, as counted in `Creates`.
@@ -89,180 +221,176 @@ enum Phase {
 /// A create of a name in a phase; counted until dropped (also when the RPC is cancelled, so
 /// that no lost create waits for it forever).
 struct InPhase<'a> {
+    ledger: &'a CreateLedger,
     phase: Phase,
     name: &'a str,
 }
 
-impl<'a> InPhase<'a> {
-    fn start(phase: Phase, name: &'a str) -> Self {
-        count(creates().of(phase), name, true);
-        Self { phase, name }
+impl Drop for InPhase<'_> {
+    fn drop(&mut self) {
+        count(self.ledger.counts().of(self.phase), self.name, false);
+        if matches!(self.phase, Phase::Posting) {
+            self.ledger.answered.notify_waiters();
+        }
     }
 }
 
-impl Drop for InPhase<'_> {
-    fn drop(&mut self) {
-        count(creates().of(self.phase), self.name, false);
-        if matches!(self.phase, Phase::Posting) {
-            ANSWERED.notify_waiters();
+/// The job operations over the API client, with the create bookkeeping of one provider
+/// instance.
+pub struct JobClient<'a> {
+    client: &'a Client,
+    creates: &'a CreateLedger,
+}
+
+impl<'a> JobClient<'a> {
+    pub fn new(client: &'a Client, creates: &'a CreateLedger) -> Self {
+        JobClient { client, creates }
+    }
+}
+
+/// What one create request came to.
+enum Sent {
+    Created(Json),
+    /// No usable answer (or one without the job's ID): resolved by name.
+    Lost(Error),
+}
+
+impl JobClient<'_> {
+    /// One POST of the create.
+    async fn send_create(&self, job: &Job, name: &str) -> Result<Sent, JobApiError> {
+        match self.client.create_job(job).await {
+            Ok(created) => {
+                // claimed before the posting count ends, so no lost create of this name can take it
+                if let Some(id) = &created.id {
+                    self.creates.claim(id);
+                }
+                Ok(Sent::Created(seam_json(created)))
+            }
+            Err(e) if e.is_create_outcome_unknown() => Ok(Sent::Lost(e)),
+            Err(Error::CreatedUnread { id, message }) => {
+                // the job exists: never adopted by another resource, named for import
+                self.creates.claim(&id);
+                Err(JobApiError::CreateOutcomeUnknown(format!(
+                    "The server created deployment job {id} ({name:?}) but reading it back failed: {message}. \
+                     The state does not record it: run `terraform import <this resource's address> {id}` \
+                     before applying again (or delete the job)."
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The error of a lost create that could not be resolved; the jobs it names for import
+    /// are never adopted by another resource.
+    fn unknown(&self, name: &str, lost: &Error, why: &str, ids: &[String]) -> JobApiError {
+        ids.iter().for_each(|id| self.creates.claim(id));
+        JobApiError::CreateOutcomeUnknown(unknown_create_error(name, &lost.to_string(), why, ids))
+    }
+
+    /// Resolves a lost create through the summary list (see `create_job`). `Ok(None)`: the
+    /// server certainly did not make the job.
+    async fn resolve_lost(
+        &self,
+        job: &Job,
+        name: &str,
+        lost: &Error,
+        since: SystemTime,
+    ) -> Result<Option<Json>, JobApiError> {
+        let unknown = |why: &str, ids: &[String]| self.unknown(name, lost, why, ids);
+        let found = self
+            .client
+            .find_jobs_by_name(name, job.platform.as_deref())
+            .await
+            .map_err(|e| unknown(&format!("looking the job up by name failed: {e}"), &[]))?;
+        let (unclaimed, alone) = self.creates.unclaimed(found, name);
+        match created_since(&unclaimed, job, since) {
+            Candidates::One(id) if alone => {
+                tracing::warn!(job_id = %id, "the answer to a create was lost; adopting the job the server created");
+                match self.client.get_job(&id).await {
+                    Ok(Some(adopted)) => {
+                        self.creates.claim(&id);
+                        Ok(Some(seam_json(adopted)))
+                    }
+                    Ok(None) => Err(unknown(&format!("job {id} was found by name but could not be read back"), &[id])),
+                    Err(e) => Err(unknown(&format!("job {id} was found by name but reading it failed: {e}"), &[id])),
+                }
+            }
+            Candidates::One(id) => Err(unknown(
+                "another create of this name in the same run lost its answer too, so the provider cannot tell whose job it is",
+                &[id],
+            )),
+            // the server said it made the job (an answer without its ID): never sent again
+            Candidates::None if lost.is_certainly_created() => Err(unknown(
+                "no job of that name created since the request is listed yet",
+                &[],
+            )),
+            Candidates::None => Ok(None),
+            Candidates::Several(ids) => Err(unknown(
+                "more than one recent job has this name and platform, so the provider cannot tell which one it created",
+                &ids,
+            )),
         }
     }
 }
 
 #[async_trait]
-pub trait JobApi: Send + Sync {
-    async fn create_job(&self, job: Json) -> Result<Json, String>;
-    /// `None`: the job does not exist.
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, String>;
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, String>;
-    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), String>;
-    async fn delete_job(&self, id: &str) -> Result<(), String>;
-}
-
-fn encode(job: Json) -> Result<Job, String> {
-    Job::from_json(job).map_err(|e| format!("the job could not be encoded for the API: {e}"))
-}
-
-#[async_trait]
-impl JobApi for Client {
+impl JobApi for JobClient<'_> {
     /// A create whose answer was lost (the server may or may not have made the job) is
     /// resolved through the summary list: the one job of that name and platform created since
     /// the first attempt, and not created or adopted by another resource of this provider
-    /// process, is adopted; none means the server did not act, so the create is sent
+    /// instance, is adopted; none means the server did not act, so the create is sent
     /// again; anything else fails with an error naming the job and how to import it. A create
     /// the server answered with success but without the job's ID is resolved the same way,
     /// except that it is never sent again (the job exists).
-    async fn create_job(&self, job: Json) -> Result<Json, String> {
+    async fn create_job(&self, job: Json) -> Result<Json, JobApiError> {
         let job = encode(job)?;
         let name = job.name.clone().unwrap_or_default();
         let since = SystemTime::now()
             .checked_sub(CLOCK_SKEW_ALLOWANCE)
             .unwrap_or(UNIX_EPOCH);
-        let mut retries = 0;
-        let mut posting = InPhase::start(Phase::Posting, &name);
+        let mut attempts = 1;
+        let mut posting = self.creates.start(Phase::Posting, &name);
         loop {
-            let lost = match Client::create_job(self, &job).await {
-                Ok(created) => {
-                    // claimed before `posting` ends, so no lost create of this name can take it
-                    if let Some(id) = &created.id {
-                        claim(id);
-                    }
-                    return Ok(created.to_json());
-                }
-                Err(e) if e.is_create_outcome_unknown() => e,
-                Err(crate::qualys::Error::CreatedUnread { id, message }) => {
-                    // the job exists: never adopted by another resource, named for import
-                    claim(&id);
-                    return Err(format!(
-                        "The server created deployment job {id} ({name:?}) but reading it back failed: {message}. \
-                         The state does not record it: run `terraform import <this resource's address> {id}` \
-                         before applying again (or delete the job)."
-                    ));
-                }
-                Err(e) => return Err(e.to_string()),
+            let lost = match self.send_create(&job, &name).await? {
+                Sent::Created(created) => return Ok(created),
+                Sent::Lost(e) => e,
             };
-            // the server said it made the job (an answer without its ID): never sent again
-            let created = lost.is_certainly_created();
-            let resolving = InPhase::start(Phase::Resolving, &name);
+            let resolving = self.creates.start(Phase::Resolving, &name);
             drop(posting);
-            let _turn = loop {
-                no_create_posting(&name).await;
-                let turn = RESOLUTION.lock().await;
-                if !creates().posting.contains_key(&name) {
-                    break turn;
-                }
-            };
-            let unknown = |why: &str, ids: &[String]| {
-                // a job named for import is never adopted by another resource
-                ids.iter().for_each(|id| claim(id));
-                unknown_create_error(&name, &lost.to_string(), why, ids)
-            };
-            let found = self
-                .find_jobs_by_name(&name, job.platform.as_deref())
-                .await
-                .map_err(|e| unknown(&format!("looking the job up by name failed: {e}"), &[]))?;
-            let (unclaimed, alone): (Vec<JobSummary>, bool) = {
-                let creates = creates();
-                (
-                    found
-                        .into_iter()
-                        .filter(|s| !creates.claimed.contains(&s.id))
-                        .collect(),
-                    creates.resolving.get(&name) == Some(&1),
-                )
-            };
-            match created_since(&unclaimed, &job, since) {
-                Candidates::One(id) if alone => {
-                    tracing::warn!(job_id = %id, "the answer to a create was lost; adopting the job the server created");
-                    return match Client::get_job(self, &id).await {
-                        Ok(Some(adopted)) => {
-                            claim(&id);
-                            Ok(adopted.to_json())
-                        }
-                        Ok(None) => Err(unknown(&format!("job {id} was found by name but could not be read back"), &[id])),
-                        Err(e) => Err(unknown(&format!("job {id} was found by name but reading it failed: {e}"), &[id])),
-                    };
-                }
-                Candidates::One(id) => {
-                    return Err(unknown(
-                        "another create of this name in the same run lost its answer too, so the provider cannot tell whose job it is",
-                        &[id],
-                    ))
-                }
-                Candidates::None if created => {
-                    return Err(unknown(
-                        "no job of that name created since the request is listed yet",
-                        &[],
-                    ))
-                }
-                // the server certainly did not act: as safe to retry as a 429, within the same budget
-                Candidates::None if retries < self.max_retries() => {
-                    tracing::warn!("the answer to a create was lost and no job was created; creating it again");
-                    retries += 1;
-                    posting = InPhase::start(Phase::Posting, &name);
-                    drop(resolving);
-                }
-                Candidates::None => {
-                    return Err(format!(
-                        "{lost}. No job named {name:?} was created, after {} attempts; not trying again.",
-                        retries + 1
-                    ))
-                }
-                Candidates::Several(ids) => {
-                    return Err(unknown(
-                        "more than one recent job has this name and platform, so the provider cannot tell which one it created",
-                        &ids,
-                    ))
-                }
+            let _turn = self.creates.turn(&name).await;
+            if let Some(adopted) = self.resolve_lost(&job, &name, &lost, since).await? {
+                return Ok(adopted);
             }
+            // the server certainly did not act: as safe to retry as a 429, within the same budget
+            if attempts > self.client.max_retries() {
+                return Err(JobApiError::Transport(format!(
+                    "{lost}. No job named {name:?} was created, after {attempts} attempts; not trying again."
+                )));
+            }
+            tracing::warn!(
+                "the answer to a create was lost and no job was created; creating it again"
+            );
+            attempts += 1;
+            posting = self.creates.start(Phase::Posting, &name);
+            drop(resolving);
         }
     }
 
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, String> {
-        Client::get_job(self, id)
-            .await
-            .map(|j| j.map(|j| j.to_json()))
-            .map_err(|e| e.to_string())
+    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError> {
+        Ok(self.client.get_job(id).await?.map(seam_json))
     }
 
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, String> {
+    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError> {
         let job = encode(job)?;
-        Client::update_job(self, id, &job)
-            .await
-            .map(|j| j.to_json())
-            .map_err(|e| e.to_string())
+        Ok(seam_json(self.client.update_job(id, &job).await?))
     }
 
-    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), String> {
-        Client::set_status(self, &[id], status)
-            .await
-            .map_err(|e| e.to_string())
+    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError> {
+        Ok(self.client.set_status(&[id], status).await?)
     }
 
-    async fn delete_job(&self, id: &str) -> Result<(), String> {
-        Client::delete_jobs(self, &[id])
-            .await
-            .map_err(|e| e.to_string())
+    async fn delete_job(&self, id: &str) -> Result<(), JobApiError> {
+        Ok(self.client.delete_jobs(&[id]).await?)
     }
 }
 
@@ -338,6 +466,21 @@ mod tests {
             v["created"] = json!({"date": ms});
         }
         JobSummary::from_json(v).unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_ledgers_share_nothing() {
+        // one per provider instance: a claim or a pending create of one is unknown to the other
+        let (a, b) = (CreateLedger::default(), CreateLedger::default());
+        a.claim("job-1");
+        let _posting = a.start(Phase::Posting, "Nightly");
+        assert!(a.is_claimed("job-1") && !b.is_claimed("job-1"));
+        let (unclaimed, _) = b.unclaimed(vec![summary("job-1", "Windows", None)], "Nightly");
+        assert_eq!(unclaimed.len(), 1);
+        // b's lost create of the name does not wait for a's create in flight
+        let _turn = tokio::time::timeout(Duration::from_secs(5), b.turn("Nightly"))
+            .await
+            .expect("b's turn comes at once");
     }
 
     #[test]

@@ -9,11 +9,11 @@
 use serde_json::Value as Json;
 
 use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
-use crate::qualys::JobStatus;
+use crate::qualys::{Job, JobStatus};
 
-use super::api::JobApi;
+use super::api::{JobApi, JobApiError};
 use super::convert::{overlay, to_create_json};
-use super::fields::{JOB_FIELDS, RUN_ONCE_SCHEDULES};
+use super::fields::JOB_FIELDS;
 use super::state::{job_to_state, private_bytes, private_json, server_view, state_after};
 use super::validate::validate;
 
@@ -43,6 +43,24 @@ fn status_str(job: &Json) -> &str {
     job.get("status").and_then(Json::as_str).unwrap_or("")
 }
 
+/// The server's status as the two the provider sets: any status but `Disabled` (e.g. an
+/// On-demand job's `Prepared`) is an enabled one; `None` when the job has none.
+fn server_status(job: &Json) -> Option<JobStatus> {
+    match status_str(job) {
+        "" => None,
+        s if s == JobStatus::Disabled.as_str() => Some(JobStatus::Disabled),
+        _ => Some(JobStatus::Enabled),
+    }
+}
+
+/// The status the plan asks for (validation allows these two; `Disabled` when unset).
+fn desired_status(planned: &Value) -> JobStatus {
+    match planned.get("status").as_str() {
+        Some(s) if s == JobStatus::Enabled.as_str() => JobStatus::Enabled,
+        _ => JobStatus::Disabled,
+    }
+}
+
 pub async fn apply(api: &dyn JobApi, req: ApplyRequest) -> ApplyResponse {
     let mut resp = ApplyResponse::default();
     if req.planned_state.is_null() {
@@ -69,7 +87,7 @@ async fn create(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
         Ok(j) => j,
         Err(e) => {
             resp.diagnostics
-                .error("Creating the deployment job failed", e);
+                .error("Creating the deployment job failed", e.to_string());
             return;
         }
     };
@@ -82,14 +100,11 @@ async fn create(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) 
     };
     // from here on the job exists: a failure still returns it, so that terraform records
     // (and taints) it instead of losing track of it
-    let desired = req
-        .planned_state
-        .get("status")
-        .as_str()
-        .unwrap_or("Disabled");
-    if desired == "Enabled" && status_str(&created) == "Disabled" {
+    if desired_status(&req.planned_state) == JobStatus::Enabled
+        && server_status(&created) == Some(JobStatus::Disabled)
+    {
         match api.set_status(&id, JobStatus::Enabled).await {
-            Ok(()) => set_status_in(&mut created, "Enabled"),
+            Ok(()) => set_status_in(&mut created, JobStatus::Enabled.as_str()),
             Err(e) => resp.diagnostics.error(
                 "Enabling the new deployment job failed",
                 format!("Job {id} was created but could not be enabled: {e}. It is recorded in the state as tainted and will be replaced on the next apply."),
@@ -118,125 +133,168 @@ fn needs_patch(planned: &Value, prior: &Value) -> bool {
         .any(|f| planned.get(f.name) != prior.get(f.name))
 }
 
+/// An update: a PATCH when anything but the status changes (`patch`), else only a status
+/// change (`change_status`). Every step that fails says so in `resp` and returns `None`.
 async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) {
-    let prior = &req.prior_state;
-    let Some(id) = prior.get("id").as_str().map(str::to_owned) else {
+    let Some(id) = req.prior_state.get("id").as_str() else {
         resp.diagnostics.error(
             "Updating the deployment job failed",
             "The state has no job ID.",
         );
         return;
     };
-    // the job as last read: from the private state, so that an update costs one PATCH and no GET
-    let base = match private_json(&req.planned_private) {
-        Some(b) => b,
-        None => match api.get_job(&id).await {
-            Ok(Some(j)) => j,
-            Ok(None) => {
-                resp.diagnostics.error(
-                    "Updating the deployment job failed",
-                    format!("Job {id} no longer exists."),
-                );
-                return;
-            }
-            Err(e) => {
-                resp.diagnostics.error(
-                    "Reading the deployment job before its update failed",
-                    format!("Job {id}: {e}"),
-                );
-                return;
-            }
-        },
+    let Some(base) = job_as_last_read(api, id, &req.planned_private, resp).await else {
+        return;
     };
-    let current = status_str(&base).to_owned();
-    let desired = req
-        .planned_state
-        .get("status")
-        .as_str()
-        .unwrap_or("Disabled")
-        .to_owned();
-    let mut job = base.clone();
+    let desired = desired_status(&req.planned_state);
+    let job = if needs_patch(&req.planned_state, &req.prior_state) {
+        patch(api, id, req, &base, desired, resp).await
+    } else {
+        change_status(api, id, &base, desired, resp).await
+    };
+    if let Some(job) = job {
+        resp.private = private_bytes(&job);
+        resp.new_state = state_after(&req.planned_state, &job);
+    }
+}
 
-    if needs_patch(&req.planned_state, prior) {
-        let mut body = update_body(&req.planned_state, prior, &base);
-        let was_enabled = !current.is_empty() && current != "Disabled";
-        if was_enabled {
-            let schedule = base
-                .get("scheduleType")
-                .and_then(Json::as_str)
-                .unwrap_or("");
-            if RUN_ONCE_SCHEDULES.contains(&schedule) {
-                resp.diagnostics.error(
-                    "An enabled run-once job cannot be edited",
-                    format!("Job {id} is a {schedule} job that has been enabled: the API allows neither editing nor disabling it. Replace it with `terraform apply -replace=<address>`."),
-                );
-                return;
-            }
-            if let Err(e) = api.set_status(&id, JobStatus::Disabled).await {
-                resp.diagnostics.error(
-                    "Disabling the job for its update failed",
-                    format!("Job {id} must be disabled before it can be edited: {e}"),
-                );
-                // a failure whose answer was lost may have disabled it all the same
-                re_enable(api, &id, resp).await;
-                return;
-            }
+/// The job as last read: from the private state, so that an update costs one PATCH and no
+/// GET; read from the API when the private state holds none.
+async fn job_as_last_read(
+    api: &dyn JobApi,
+    id: &str,
+    private: &[u8],
+    resp: &mut ApplyResponse,
+) -> Option<Json> {
+    if let Some(base) = private_json(private) {
+        return Some(base);
+    }
+    match api.get_job(id).await {
+        Ok(Some(j)) => Some(j),
+        Ok(None) => {
+            resp.diagnostics.error(
+                "Updating the deployment job failed",
+                format!("Job {id} no longer exists."),
+            );
+            None
         }
-        // status changes go through the status endpoint, never through the PATCH body
-        set_status_in(
-            &mut body,
+        Err(e) => {
+            resp.diagnostics.error(
+                "Reading the deployment job before its update failed",
+                format!("Job {id}: {e}"),
+            );
+            None
+        }
+    }
+}
+
+/// Disable (when Enabled), PATCH, enable (when the plan asks for it). A job that was Enabled
+/// is enabled again after a failed step, so that a failure never leaves it Disabled.
+async fn patch(
+    api: &dyn JobApi,
+    id: &str,
+    req: &ApplyRequest,
+    base: &Json,
+    desired: JobStatus,
+    resp: &mut ApplyResponse,
+) -> Option<Json> {
+    let was_enabled = server_status(base) == Some(JobStatus::Enabled);
+    if was_enabled && !disable_for_patch(api, id, base, resp).await {
+        return None;
+    }
+    let mut body = update_body(&req.planned_state, &req.prior_state, base);
+    // status changes go through the status endpoint, never through the PATCH body
+    let body_status = if was_enabled {
+        JobStatus::Disabled.as_str()
+    } else {
+        status_str(base)
+    };
+    set_status_in(&mut body, body_status);
+    let mut job = match api.update_job(id, body).await {
+        Ok(j) => j,
+        Err(e) => {
+            resp.diagnostics.error(
+                "Updating the deployment job failed",
+                format!("Job {id}: {e}"),
+            );
             if was_enabled {
-                "Disabled"
-            } else {
-                current.as_str()
-            },
+                re_enable(api, id, resp).await;
+            }
+            return None;
+        }
+    };
+    if desired == JobStatus::Enabled {
+        if let Err(e) = api.set_status(id, JobStatus::Enabled).await {
+            resp.diagnostics.error(
+                "Enabling the updated job failed",
+                format!("Job {id} was updated but is Disabled: {e}"),
+            );
+            set_status_in(&mut job, JobStatus::Disabled.as_str());
+            // the update happened: record it, with the status the server holds
+            resp.new_state = job_to_state(&job, &req.planned_state, Some(base));
+            resp.private = private_bytes(&job);
+            return None;
+        }
+    }
+    set_status_in(&mut job, desired.as_str());
+    Some(job)
+}
+
+/// An Enabled job is disabled before its PATCH (the API refuses to edit an Enabled job);
+/// `false` when it cannot be.
+async fn disable_for_patch(
+    api: &dyn JobApi,
+    id: &str,
+    base: &Json,
+    resp: &mut ApplyResponse,
+) -> bool {
+    if Job::from_json(base.clone()).is_ok_and(|j| j.is_run_once()) {
+        let schedule = base
+            .get("scheduleType")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        resp.diagnostics.error(
+            "An enabled run-once job cannot be edited",
+            format!("Job {id} is a {schedule} job that has been enabled: the API allows neither editing nor disabling it. Replace it with `terraform apply -replace=<address>`."),
         );
-        match api.update_job(&id, body).await {
-            Ok(j) => job = j,
-            Err(e) => {
-                resp.diagnostics.error(
-                    "Updating the deployment job failed",
-                    format!("Job {id}: {e}"),
-                );
-                if was_enabled {
-                    re_enable(api, &id, resp).await;
-                }
-                return;
-            }
-        }
-        if desired == "Enabled" {
-            if let Err(e) = api.set_status(&id, JobStatus::Enabled).await {
-                resp.diagnostics.error(
-                    "Enabling the updated job failed",
-                    format!("Job {id} was updated but is Disabled: {e}"),
-                );
-                set_status_in(&mut job, "Disabled");
-                // the update happened: record it, with the status the server holds
-                resp.new_state = job_to_state(&job, &req.planned_state, Some(&base));
-                resp.private = private_bytes(&job);
-                return;
-            }
-            set_status_in(&mut job, "Enabled");
-        } else {
-            set_status_in(&mut job, "Disabled");
-        }
-    } else if desired != current && (desired == "Disabled" || current == "Disabled") {
-        let status = if desired == "Enabled" {
-            JobStatus::Enabled
-        } else {
-            JobStatus::Disabled
-        };
-        if let Err(e) = api.set_status(&id, status).await {
+        return false;
+    }
+    if let Err(e) = api.set_status(id, JobStatus::Disabled).await {
+        resp.diagnostics.error(
+            "Disabling the job for its update failed",
+            format!("Job {id} must be disabled before it can be edited: {e}"),
+        );
+        // a failure whose answer was lost may have disabled it all the same
+        re_enable(api, id, resp).await;
+        return false;
+    }
+    true
+}
+
+/// Only the status changes: through the status endpoint, when the server's status is not
+/// already the one asked for.
+async fn change_status(
+    api: &dyn JobApi,
+    id: &str,
+    base: &Json,
+    desired: JobStatus,
+    resp: &mut ApplyResponse,
+) -> Option<Json> {
+    let mut job = base.clone();
+    let current = server_status(base);
+    if current != Some(desired)
+        && (desired == JobStatus::Disabled || current == Some(JobStatus::Disabled))
+    {
+        if let Err(e) = api.set_status(id, desired).await {
             resp.diagnostics.error(
                 format!("Changing the job status to {desired} failed"),
                 format!("Job {id}: {e}"),
             );
-            return;
+            return None;
         }
-        set_status_in(&mut job, &desired);
+        set_status_in(&mut job, desired.as_str());
     }
-    resp.private = private_bytes(&job);
-    resp.new_state = state_after(&req.planned_state, &job);
+    Some(job)
 }
 
 /// After a failed step of the disable, PATCH, enable sequence: the job was Enabled before it
@@ -255,15 +313,13 @@ async fn delete(api: &dyn JobApi, prior: &Value) -> Diagnostics {
     let Some(id) = prior.get("id").as_str() else {
         return diags;
     };
-    if let Err(e) = api.delete_job(id).await {
+    match api.delete_job(id).await {
         // a job already gone counts as deleted
-        match api.get_job(id).await {
-            Ok(None) => {}
-            _ => diags.error(
-                "Deleting the deployment job failed",
-                format!("Job {id}: {e}"),
-            ),
-        }
+        Ok(()) | Err(JobApiError::NotFound(_)) => {}
+        Err(e) => diags.error(
+            "Deleting the deployment job failed",
+            format!("Job {id}: {e}"),
+        ),
     }
     diags
 }

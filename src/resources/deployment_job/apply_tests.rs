@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
 use crate::plugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
-use crate::qualys::JobStatus;
+use crate::qualys::{Job, JobStatus};
 
-use super::api::JobApi;
+use super::api::{JobApi, JobApiError};
 use super::apply::apply;
 use super::convert::get_path;
 use super::fields::JOB_FIELDS;
@@ -106,7 +106,7 @@ impl Fake {
 
 #[async_trait]
 impl JobApi for Fake {
-    async fn create_job(&self, mut job: Json) -> Result<Json, String> {
+    async fn create_job(&self, mut job: Json) -> Result<Json, JobApiError> {
         self.log(format!("create status={}", job["status"]));
         if self.create_ignores_status {
             job["status"] = json!("Disabled");
@@ -114,18 +114,28 @@ impl JobApi for Fake {
         let id = self.id("job");
         Ok(self.store(job, &id))
     }
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, String> {
+    /// Like the client: a job the server marks deleted is no job.
+    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError> {
         self.log(format!("get {id}"));
-        Ok(self.jobs.lock().unwrap().get(id).cloned())
+        let job = self.jobs.lock().unwrap().get(id).cloned();
+        Ok(job.filter(|j| !Job::from_json(j.clone()).unwrap().is_deleted()))
     }
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, String> {
+    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError> {
         self.log(format!("update {id} status={}", job["status"]));
-        let current = self.jobs.lock().unwrap().get(id).cloned().ok_or("404")?;
+        let current = self
+            .jobs
+            .lock()
+            .unwrap()
+            .get(id)
+            .cloned()
+            .ok_or(JobApiError::NotFound("404".into()))?;
         if self.fail_update {
-            return Err("HTTP 500: internal error".into());
+            return Err(JobApiError::Refused("HTTP 500: internal error".into()));
         }
         if current["status"] == "Enabled" && !self.patch_while_enabled {
-            return Err("400: an Enabled job cannot be edited".into());
+            return Err(JobApiError::Refused(
+                "400: an Enabled job cannot be edited".into(),
+            ));
         }
         let mut stored = self.store(job, id);
         stored["updatedBy"] =
@@ -136,24 +146,28 @@ impl JobApi for Fake {
             .insert(id.to_owned(), stored.clone());
         Ok(stored)
     }
-    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), String> {
+    async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError> {
         self.log(format!("status {id} {status:?}"));
         if self.fail_set_status || (self.fail_enable && status == JobStatus::Enabled) {
-            return Err("503 Service Unavailable".into());
+            return Err(JobApiError::Refused("503 Service Unavailable".into()));
         }
         let mut jobs = self.jobs.lock().unwrap();
-        let job = jobs.get_mut(id).ok_or("404")?;
-        job["status"] = json!(format!("{status:?}"));
+        let job = jobs
+            .get_mut(id)
+            .ok_or(JobApiError::NotFound("404".into()))?;
+        job["status"] = json!(status.as_str());
         if self.disable_then_fail && status == JobStatus::Disabled {
-            return Err("HTTP 504: Gateway Timeout".into());
+            return Err(JobApiError::Transport("HTTP 504: Gateway Timeout".into()));
         }
         Ok(())
     }
-    async fn delete_job(&self, id: &str) -> Result<(), String> {
+    async fn delete_job(&self, id: &str) -> Result<(), JobApiError> {
         self.log(format!("delete {id}"));
         match self.jobs.lock().unwrap().remove(id) {
             Some(_) => Ok(()),
-            None => Err(format!("failure: job {id} not found")),
+            None => Err(JobApiError::NotFound(format!(
+                "failure: job {id} not found"
+            ))),
         }
     }
 }

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value as Json};
 
 use crate::plugin::{Mode, Number, Value};
-use crate::qualys::model::{is_script_reference, parse_start_date_time};
+use crate::qualys::model::{is_script_reference, lenient, parse_start_date_time};
 
 use super::fields::{Field, Kind, WEEKDAYS};
 
@@ -87,45 +87,35 @@ fn number_to_json(n: &Number) -> Option<Json> {
     }
 }
 
+// Loose API values (numbers and booleans as strings, `""`) are read by the client's decoders,
+// the same ones its model decodes with; a value they refuse reads as null.
+
 fn json_to_number(j: &Json) -> Value {
-    match j {
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::int(i),
-            None => n
-                .as_f64()
-                .map(|f| Value::Number(Number::Float(f)))
-                .unwrap_or(Value::Null),
-        },
-        Json::String(s) => {
-            let s = s.trim();
-            if let Ok(i) = s.parse::<i64>() {
-                Value::int(i)
-            } else if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
-                Value::Number(Number::Float(f))
-            } else {
-                Value::Null
-            }
-        }
-        _ => Value::Null,
+    match lenient::value_to_i64(j) {
+        Ok(Some(i)) => Value::int(i),
+        Ok(None) => Value::Null,
+        // not an integer: a fraction is kept as one
+        Err(_) => j
+            .as_f64()
+            .or_else(|| j.as_str().and_then(|s| s.trim().parse::<f64>().ok()))
+            .filter(|f| f.is_finite())
+            .map(|f| Value::Number(Number::Float(f)))
+            .unwrap_or(Value::Null),
     }
 }
 
 fn json_to_string(j: &Json) -> Value {
-    match j {
-        Json::String(s) => Value::String(s.clone()),
-        Json::Number(n) => Value::String(n.to_string()),
-        Json::Bool(b) => Value::String(b.to_string()),
-        _ => Value::Null,
-    }
+    lenient::value_to_string(j)
+        .ok()
+        .flatten()
+        .map_or(Value::Null, Value::String)
 }
 
 fn json_to_bool(j: &Json) -> Value {
-    match j {
-        Json::Bool(b) => Value::Bool(*b),
-        Json::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-        Json::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
-        _ => Value::Null,
-    }
+    lenient::value_to_bool(j)
+        .ok()
+        .flatten()
+        .map_or(Value::Null, Value::Bool)
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -661,40 +651,6 @@ fn keep_planned_field(f: &Field, planned: &Value, server: &Value) -> Value {
         }
         _ => planned.clone(),
     }
-}
-
-/// The server's job JSON with its quirks smoothed before reading: chained rules are echoed
-/// only under `linkedToJob[].chainedJobRule`, not at the top level where they are sent.
-pub fn normalize_server_json(job: &Json) -> Json {
-    let mut job = job.clone();
-    let top = get_path(&job, &["chainedJobRule"]);
-    if top.is_null() {
-        let linked_id = get_path(&job, &["linkedJobId"]).as_str().map(str::to_owned);
-        let rules = get_path(&job, &["linkedToJob"])
-            .as_array()
-            .and_then(|parents| {
-                parents
-                    .iter()
-                    .find(|p| {
-                        linked_id.is_none() || get_path(p, &["id"]).as_str() == linked_id.as_deref()
-                    })
-                    .map(|p| get_path(p, &["chainedJobRule"]).clone())
-            });
-        if let (Some(Json::Array(rules)), Json::Object(m)) = (rules, &mut job) {
-            let cleaned = rules
-                .into_iter()
-                .map(|mut r| {
-                    if let Json::Object(rm) = &mut r {
-                        rm.remove("id");
-                        rm.remove("actionDetails");
-                    }
-                    r
-                })
-                .collect();
-            m.insert("chainedJobRule".to_owned(), Json::Array(cleaned));
-        }
-    }
-    job
 }
 
 #[cfg(test)]

@@ -28,16 +28,22 @@ use crate::plugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource, Schema, Value,
 };
+use api::{CreateLedger, JobClient};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 
 pub struct DeploymentJobResource {
     slot: Arc<ClientSlot>,
+    /// The creates of this provider instance (the provider builds its resources once).
+    creates: CreateLedger,
 }
 
 impl DeploymentJobResource {
     pub fn new(slot: Arc<ClientSlot>) -> Self {
-        DeploymentJobResource { slot }
+        DeploymentJobResource {
+            slot,
+            creates: CreateLedger::default(),
+        }
     }
 }
 
@@ -57,7 +63,7 @@ impl Resource for DeploymentJobResource {
 
     async fn read(&self, req: ReadRequest) -> ReadResponse {
         match self.slot.get() {
-            Ok(client) => read::read(&*client, req).await,
+            Ok(client) => read::read(&JobClient::new(&client, &self.creates), req).await,
             Err(diagnostics) => ReadResponse {
                 new_state: req.current_state,
                 private: req.private,
@@ -72,7 +78,7 @@ impl Resource for DeploymentJobResource {
 
     async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
         match self.slot.get() {
-            Ok(client) => apply::apply(&*client, req).await,
+            Ok(client) => apply::apply(&JobClient::new(&client, &self.creates), req).await,
             Err(diagnostics) => ApplyResponse {
                 diagnostics,
                 ..Default::default()
@@ -82,7 +88,7 @@ impl Resource for DeploymentJobResource {
 
     async fn import(&self, id: &str) -> ImportResponse {
         match self.slot.get() {
-            Ok(client) => read::import(&*client, id).await,
+            Ok(client) => read::import(&JobClient::new(&client, &self.creates), id).await,
             Err(diagnostics) => ImportResponse {
                 diagnostics,
                 ..Default::default()

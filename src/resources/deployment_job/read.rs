@@ -1,17 +1,9 @@
 //! ReadResource and ImportResourceState.
 
-use serde_json::Value as Json;
-
 use crate::plugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::JobApi;
-use super::convert::get_path;
 use super::state::{job_to_state, private_bytes, private_json};
-
-/// A soft-deleted job (`deletedBy.date` set) is gone, like a 404.
-fn is_deleted(job: &Json) -> bool {
-    !get_path(job, &["deletedBy", "date"]).is_null()
-}
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     let mut resp = ReadResponse {
@@ -24,11 +16,8 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
         return resp;
     };
     match api.get_job(id).await {
+        // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
-            if is_deleted(&job) {
-                resp.new_state = Value::Null;
-                return resp;
-            }
             let base = private_json(&req.private);
             resp.new_state = job_to_state(&job, &req.current_state, base.as_ref());
             resp.private = private_bytes(&job);
@@ -53,11 +42,11 @@ pub async fn import(api: &dyn JobApi, id: &str) -> ImportResponse {
         return resp;
     }
     match api.get_job(id).await {
-        Ok(Some(job)) if !is_deleted(&job) => {
+        Ok(Some(job)) => {
             resp.state = job_to_state(&job, &Value::Null, None);
             resp.private = private_bytes(&job);
         }
-        Ok(_) => resp.diagnostics.error(
+        Ok(None) => resp.diagnostics.error(
             "Cannot import a deployment job that does not exist",
             format!("No deployment job has the ID {id}."),
         ),

@@ -1,4 +1,4 @@
-//! What a job read from the API becomes in Terraform: the state (`job_to_state` after a
+//! What a job read from the API (in the seam's form, `api::seam_json`) becomes in Terraform: the state (`job_to_state` after a
 //! read, `state_after` after an apply) and the private state (the job as last read,
 //! compressed). Read, apply and the data sources all map through here.
 
@@ -6,14 +6,14 @@ use serde_json::Value as Json;
 
 use crate::plugin::Value;
 
-use super::convert::{get_path, keep_planned, normalize_server_json, read_object};
+use super::convert::{get_path, keep_planned, read_object};
 use super::fields::JOB_FIELDS;
 
 /// Maps the server's job onto the state, keeping `prior`'s spelling where the server's value
 /// means the same, and the user's script text where the storage reference is unchanged
 /// since `base` (the job as last read).
 pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
-    let mut state = read_object(JOB_FIELDS, &normalize_server_json(job), prior, base);
+    let mut state = read_object(JOB_FIELDS, job, prior, base);
     // the server sets an On-demand job's start time itself; a configured one is not drift
     if get_path(job, &["scheduleType"]).as_str() == Some("On-demand")
         && prior.get("start_date_time").is_known_value()
@@ -65,5 +65,5 @@ pub fn state_after(planned: &Value, job: &Json) -> Value {
 
 /// The server's job as a Terraform object, with no prior state to keep spellings from.
 pub fn server_view(job: &Json) -> Value {
-    read_object(JOB_FIELDS, &normalize_server_json(job), &Value::Null, None)
+    read_object(JOB_FIELDS, job, &Value::Null, None)
 }

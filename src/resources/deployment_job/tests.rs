@@ -7,7 +7,8 @@ use serde_json::{json, Value as Json};
 
 use crate::plugin::{AttributePath, PlanRequest, Severity, Value};
 
-use super::convert::{get_path, normalize_server_json, overlay, read_object, to_create_json};
+use super::api::seam_json;
+use super::convert::{get_path, overlay, read_object, to_create_json};
 use super::fields::{Field, Kind, JOB_FIELDS};
 use super::plan::plan;
 use super::state::job_to_state;
@@ -276,7 +277,7 @@ fn every_fixture_maps_json_to_terraform_and_back() {
         "update-chained-job.request",
         "update-chained-job.response",
     ] {
-        let api = normalize_server_json(&fixture(name));
+        let api = seam_json(crate::qualys::Job::from_json(fixture(name)).unwrap());
         let state = read_object(JOB_FIELDS, &api, &Value::Null, None);
         assert!(state.is_wholly_known(), "{name}");
         let back = to_create_json(JOB_FIELDS, &state);
@@ -335,7 +336,10 @@ fn read_decodes_the_api_codecs() {
     assert_eq!(state.get("continue_on_patch_failure"), &Value::Null);
     assert_eq!(state.get("asset_tag_ids"), &Value::Null);
 
-    let chained = job_to_state(&fixture("update-chained-job.response"), &Value::Null, None);
+    // the seam puts the rules the server echoes under `linkedToJob` back at the top level
+    let seam =
+        seam_json(crate::qualys::Job::from_json(fixture("update-chained-job.response")).unwrap());
+    let chained = job_to_state(&seam, &Value::Null, None);
     let rules = chained
         .get("chained_job_rules")
         .as_elements()
