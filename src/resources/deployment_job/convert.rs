@@ -14,6 +14,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::plugin::{Mode, Number, Value};
 use crate::qualys::model::{is_script_reference, lenient, parse_start_date_time};
+use crate::qualys::JobStatus;
 
 use super::fields::{Field, Kind, WEEKDAYS};
 
@@ -585,12 +586,17 @@ fn reconcile_scalar(
     }
     match f.kind {
         Kind::DesiredStatus => {
+            let set_by_us = |s: &str| {
+                [JobStatus::Enabled, JobStatus::Disabled]
+                    .iter()
+                    .any(|j| j.as_str() == s)
+            };
             return match server.as_str() {
-                Some("Enabled") | Some("Disabled") => server,
+                Some(s) if set_by_us(s) => server,
                 // server-driven states (e.g. `Prepared` after a run) are not drift
                 _ if prior.is_known_value() => prior.clone(),
                 None => server,
-                Some(_) => Value::from("Enabled"),
+                Some(_) => Value::from(JobStatus::Enabled.as_str()),
             };
         }
         Kind::Base64 { storage_refs: true } => {

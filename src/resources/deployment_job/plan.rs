@@ -3,6 +3,7 @@
 //! replacement. Deterministic: terraform plans again, in another process, at apply.
 
 use crate::plugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
+use crate::qualys::JobStatus;
 
 use super::convert::semantically_equal;
 use super::fields::{
@@ -65,7 +66,7 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     }
 
     if prior.is_null() {
-        if planned.get("status").as_str() == Some("Enabled")
+        if planned.get("status").as_str() == Some(JobStatus::Enabled.as_str())
             && planned.get("schedule_type").as_str() == Some("On-demand")
         {
             resp.diagnostics.warning_at(
@@ -123,11 +124,11 @@ pub fn is_enabled_run_once(state: &Value) -> bool {
         .get("schedule_type")
         .as_str()
         .is_some_and(|s| RUN_ONCE_SCHEDULES.contains(&s));
-    let enabled = state.get("status").as_str() == Some("Enabled")
+    let enabled = state.get("status").as_str() == Some(JobStatus::Enabled.as_str())
         || state
             .get("server_status")
             .as_str()
-            .is_some_and(|s| s != "Disabled");
+            .is_some_and(|s| s != JobStatus::Disabled.as_str());
     run_once && enabled
 }
 
