@@ -1,7 +1,11 @@
 //! Compiles `proto/` with protox (pure Rust: no `protoc` needed) and generates tonic
 //! servers only; unhandled RPCs answer `Unimplemented` through the default stubs.
 
+#[path = "build/test_cfg.rs"]
+mod test_cfg;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    test_cfg::main();
     let protos = [
         "tfplugin6.proto",
         "grpc_controller.proto",

@@ -386,13 +386,10 @@ fn searches(e: &E2e, mark: usize, path: &str) -> Vec<Value> {
         .collect()
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_job_fed_by_both_lookups_gets_exactly_the_catalogs_ids_and_plans_clean() {
-    let Some(e) =
-        E2e::start("a_job_fed_by_both_lookups_gets_exactly_the_catalogs_ids_and_plans_clean")
-    else {
-        return;
-    };
+    let e = E2e::start("a_job_fed_by_both_lookups_gets_exactly_the_catalogs_ids_and_plans_clean");
     // the documented example: vendorSeverity:`Critical` and isSuperseded:false on Windows,
     // name:web-* among the Windows assets
     e.config(&example("resources/qualys_deployment_job/lookups.tf"));
@@ -465,11 +462,10 @@ fn a_job_fed_by_both_lookups_gets_exactly_the_catalogs_ids_and_plans_clean() {
     e.assert_plan_clean(&[], "a job fed by lookups");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_query_matching_several_pages_returns_every_match_once() {
-    let Some(e) = E2e::start("a_query_matching_several_pages_returns_every_match_once") else {
-        return;
-    };
+    let e = E2e::start("a_query_matching_several_pages_returns_every_match_once");
     e.config(
         r#"data "qualys_patches" "linux" {
   platform    = "Linux"
@@ -529,24 +525,24 @@ output "listed" {
     }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_qql_syntax_error_fails_the_plan_at_query_with_the_simulators_message() {
     qql_syntax_error_at_query("strict");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_qql_syntax_error_fails_the_plan_at_query_under_the_lenient_error_shapes() {
     qql_syntax_error_at_query("lenient");
 }
 
 fn qql_syntax_error_at_query(variant: &str) {
-    let Some(e) = E2e::start_with(
+    let e = E2e::start_with(
         &format!("a_qql_syntax_error_fails_the_plan_at_query ({variant})"),
         &["--variant", variant],
         crate::support::simulator::PASSWORD,
-    ) else {
-        return;
-    };
+    );
     e.config(
         r#"data "qualys_patches" "bad" {
   platform = "Windows"
@@ -585,12 +581,10 @@ fn qql_syntax_error_at_query(variant: &str) {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn max_results_smaller_than_the_matches_warns_how_many_were_left_out() {
-    let Some(e) = E2e::start("max_results_smaller_than_the_matches_warns_how_many_were_left_out")
-    else {
-        return;
-    };
+    let e = E2e::start("max_results_smaller_than_the_matches_warns_how_many_were_left_out");
     e.config(
         r#"data "qualys_patches" "some" {
   platform    = "Windows"
@@ -625,11 +619,10 @@ output "ids" {
     assert!(got.is_subset(&all), "{got:?}");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn documented_lookup_examples_read_and_plan_clean() {
-    let Some(e) = E2e::start("documented_lookup_examples_read_and_plan_clean") else {
-        return;
-    };
+    let e = E2e::start("documented_lookup_examples_read_and_plan_clean");
     e.config(&format!(
         "{}\n{}",
         example("data-sources/qualys_patches/data-source.tf"),
@@ -653,11 +646,10 @@ fn documented_lookup_examples_read_and_plan_clean() {
     e.assert_plan_clean(&[], "the data-source examples");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn finding_ids_guide_examples_read_and_find_something() {
-    let Some(e) = E2e::start("finding_ids_guide_examples_read_and_find_something") else {
-        return;
-    };
+    let e = E2e::start("finding_ids_guide_examples_read_and_find_something");
     let guide = std::fs::read_to_string(format!(
         "{}/docs/guides/finding-ids.md",
         env!("CARGO_MANIFEST_DIR")
@@ -692,11 +684,10 @@ fn finding_ids_guide_examples_read_and_find_something() {
     }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn having_query_selects_by_the_other_side() {
-    let Some(e) = E2e::start("having_query_selects_by_the_other_side") else {
-        return;
-    };
+    let e = E2e::start("having_query_selects_by_the_other_side");
     e.config(
         r#"data "qualys_patches" "missing_on_iis_01" {
   platform     = "Windows"
@@ -745,16 +736,15 @@ data "qualys_assets" "missing_critical" {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn the_record_cap_warns_and_keeps_what_was_returned() {
     // the simulator's cap lowered from 10,000 so that the built-in catalog reaches it
-    let Some(e) = E2e::start_with(
+    let e = E2e::start_with(
         "the_record_cap_warns_and_keeps_what_was_returned",
         &["--list-record-cap", "1500"],
         crate::support::simulator::PASSWORD,
-    ) else {
-        return;
-    };
+    );
     e.config(
         r#"data "qualys_patches" "linux" {
   platform    = "Linux"

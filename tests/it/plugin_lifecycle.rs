@@ -12,7 +12,7 @@ use terraform_provider_qualys::plugin::{
     ReadRequest, ReadResponse, Resource, Schema, Type, Value,
 };
 
-use crate::support::terraform::{terraform_or_skip, Workspace};
+use crate::support::terraform::{require_terraform, Workspace};
 
 const DEMO_SOURCE: &str = "terraform.local/test/demo";
 
@@ -204,11 +204,10 @@ const THING_A: &str = r#"  name   = "alpha"
   rules  = [{ port = 80 }, { port = 443 }]
   secret = "hunter2""#;
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resource_lifecycle_through_terraform() {
-    if !terraform_or_skip("resource_lifecycle_through_terraform") {
-        return;
-    }
+    require_terraform("resource_lifecycle_through_terraform");
     let server = InProcessServer::start(Arc::new(Demo), DEMO_SOURCE)
         .await
         .expect("serve the demo provider");

@@ -18,7 +18,7 @@ use terraform_provider_qualys::provider::SOURCE_ADDRESS;
 
 use crate::support::https::{StaticHttpsServer, TestCa};
 use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
-use crate::support::terraform::{platform, provider_binary, run, terraform_or_skip, Workspace};
+use crate::support::terraform::{platform, provider_binary, require_terraform, run, Workspace};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -532,13 +532,12 @@ fn gpg_key_id_signs_the_checksums() {
 
 // ---------- terraform installs from them ----------
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn terraform_installs_from_the_network_mirror_then_plans_against_the_simulator() {
-    if !terraform_or_skip(
+    require_terraform(
         "release::terraform_installs_from_the_network_mirror_then_plans_against_the_simulator",
-    ) {
-        return;
-    }
+    );
     let release = Release::shared();
     let ca = TestCa::new();
     let server = StaticHttpsServer::start(&release.dist().join("mirror"), &ca);
@@ -662,13 +661,10 @@ fn terraform_installs_from_the_network_mirror_then_plans_against_the_simulator()
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_tampered_zip_on_the_mirror_fails_terraform_init_on_the_checksum() {
-    if !terraform_or_skip(
-        "release::a_tampered_zip_on_the_mirror_fails_terraform_init_on_the_checksum",
-    ) {
-        return;
-    }
+    require_terraform("release::a_tampered_zip_on_the_mirror_fails_terraform_init_on_the_checksum");
     let release = Release::shared();
     // A copy of the mirror whose zip was swapped for another valid provider package (a
     // different program under the same name), its VERSION.json left as released.
@@ -720,11 +716,10 @@ fn a_tampered_zip_on_the_mirror_fails_terraform_init_on_the_checksum() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn terraform_installs_the_same_zip_from_a_filesystem_mirror() {
-    if !terraform_or_skip("release::terraform_installs_the_same_zip_from_a_filesystem_mirror") {
-        return;
-    }
+    require_terraform("release::terraform_installs_the_same_zip_from_a_filesystem_mirror");
     let release = Release::shared();
     let zip = release.dist().join(zip_name());
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::for_each_variant;
 use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
-use crate::support::terraform::{required_providers, terraform_or_skip, Output, Workspace};
+use crate::support::terraform::{require_terraform, required_providers, Output, Workspace};
 
 /// The provider's first retry delay in these tests (read from `QUALYS_RETRY_BASE_DELAY`).
 pub(crate) const FAST_RETRIES: (&str, &str) = ("QUALYS_RETRY_BASE_DELAY", "20ms");
@@ -215,11 +215,9 @@ fn apply(ws: &Workspace, what: &str) -> Output {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(variant) {
-    if !terraform_or_skip(&format!("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs ({variant:?})"))
-    {
-        return;
-    }
+    require_terraform(&format!("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs ({variant:?})"));
     let started = Instant::now();
     let sim = Simulator::start_variant(variant, &["--fault-rate", "0.3"]);
     let ws = workspace_for(
@@ -291,11 +289,10 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(varia
 }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn lost_write_answers_over_apply_update_destroy_are_harmless() {
-    if !terraform_or_skip("lost_write_answers_over_apply_update_destroy_are_harmless") {
-        return;
-    }
+    require_terraform("lost_write_answers_over_apply_update_destroy_are_harmless");
     // 20% of creates, PATCHes, status changes and deletes act, then answer 504
     let sim = Simulator::start_with(&["--lost-response-rate", "0.2"]);
     let ws = workspace_for(
@@ -318,11 +315,10 @@ fn lost_write_answers_over_apply_update_destroy_are_harmless() {
     assert!(lost >= 5, "too few lost answers to mean anything: {lost}");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_lost_create_answer_is_resolved_by_adopting_the_job() {
-    if !terraform_or_skip("a_lost_create_answer_is_resolved_by_adopting_the_job") {
-        return;
-    }
+    require_terraform("a_lost_create_answer_is_resolved_by_adopting_the_job");
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     ws.write("main.tf", &on_demand_jobs(3, "adopted"));
@@ -355,13 +351,10 @@ fn a_lost_create_answer_is_resolved_by_adopting_the_job() {
     plan_shows_no_changes(&ws, "after adoption");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name() {
-    if !terraform_or_skip(
-        "a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name",
-    ) {
-        return;
-    }
+    require_terraform("a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name");
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     // three resources, one name: the lookup by name sees the siblings' jobs too
@@ -388,11 +381,10 @@ fn a_lost_create_answer_never_adopts_another_resources_job_of_the_same_name() {
     }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
-    if !terraform_or_skip("a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job") {
-        return;
-    }
+    require_terraform("a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job");
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &token_credentials(&sim), "");
     ws.write("main.tf", &same_name_jobs(2, "twin"));
@@ -417,11 +409,10 @@ fn a_refused_create_is_sent_again_rather_than_adopting_a_siblings_job() {
     assert_eq!(server_ids, state_ids, "state and server disagree");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for() {
-    if !terraform_or_skip("a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for") {
-        return;
-    }
+    require_terraform("a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for");
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &token_credentials(&sim), "");
     ws.write("main.tf", &same_name_jobs(2, "pair"));
@@ -468,11 +459,10 @@ fn a_refused_and_a_lost_create_of_one_name_leave_no_job_unaccounted_for() {
     }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
-    if !terraform_or_skip("a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import") {
-        return;
-    }
+    require_terraform("a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import");
     let sim = Simulator::start();
     // a token: the faults below hit the create and then the lookup
     let ws = workspace_for(&sim.url, &token_credentials(&sim), "  max_retries = 1");
@@ -512,11 +502,10 @@ fn a_lost_create_answer_that_cannot_be_resolved_names_the_job_to_import() {
     assert_state_matches_server(&ws, &sim, 1, "after import");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
-    if !terraform_or_skip("tokens_expiring_in_the_middle_of_an_apply_are_renewed") {
-        return;
-    }
+    require_terraform("tokens_expiring_in_the_middle_of_an_apply_are_renewed");
     // 2-second tokens; 250 ms per request: the apply of 80 jobs outlives a token
     let sim = Simulator::start_with(&["--token-ttl", "2", "--latency-ms", "250"]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
@@ -566,11 +555,10 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn the_simulator_restarting_between_plan_and_apply_is_harmless() {
-    if !terraform_or_skip("the_simulator_restarting_between_plan_and_apply_is_harmless") {
-        return;
-    }
+    require_terraform("the_simulator_restarting_between_plan_and_apply_is_harmless");
     let dir = tempfile::tempdir().expect("temp dir");
     let state_path = dir
         .path()
@@ -613,11 +601,10 @@ fn the_simulator_restarting_between_plan_and_apply_is_harmless() {
     plan_shows_no_changes(&ws, "after the restart");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn an_apply_interrupted_with_sigint_loses_nothing() {
-    if !terraform_or_skip("an_apply_interrupted_with_sigint_loses_nothing") {
-        return;
-    }
+    require_terraform("an_apply_interrupted_with_sigint_loses_nothing");
     let sim = Simulator::start_with(&["--latency-ms", "400"]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     ws.write("main.tf", &on_demand_jobs(50, "interrupted"));
@@ -788,11 +775,10 @@ fn error_names(output: &str, attribute: &str) -> bool {
         })
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn invalid_configurations_fail_at_plan_naming_the_attribute() {
-    if !terraform_or_skip("invalid_configurations_fail_at_plan_naming_the_attribute") {
-        return;
-    }
+    require_terraform("invalid_configurations_fail_at_plan_naming_the_attribute");
     let started = Instant::now();
     let sim = Simulator::start();
     let cases = invalid_configurations();
@@ -842,11 +828,10 @@ fn invalid_configurations_fail_at_plan_naming_the_attribute() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn values_unknown_at_plan_are_validated_at_apply_before_any_api_call() {
-    if !terraform_or_skip("values_unknown_at_plan_are_validated_at_apply_before_any_api_call") {
-        return;
-    }
+    require_terraform("values_unknown_at_plan_are_validated_at_apply_before_any_api_call");
     let sim = Simulator::start();
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
     // terraform_data's output is unknown until it is applied

@@ -18,7 +18,7 @@ use tonic::transport::Channel;
 use crate::reliability::{block_on, password_credentials, server_jobs, state_jobs, workspace_for};
 use crate::support::plugin::{connect, unary, ClientIdentity, PluginProcess};
 use crate::support::simulator::Simulator;
-use crate::support::terraform::{terraform_or_skip, Output};
+use crate::support::terraform::{require_terraform, Output};
 
 // ---------- the plugin only talks to terraform ----------
 
@@ -100,11 +100,10 @@ fn leaks(all: &[(String, String)], secret: &str) -> Vec<String> {
         .collect()
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
-    if !terraform_or_skip("password_token_and_jwt_never_appear_in_any_output_log_or_state") {
-        return;
-    }
+    require_terraform("password_token_and_jwt_never_appear_in_any_output_log_or_state");
     let password = format!("Pw-{}-secret", uuid::Uuid::new_v4().simple());
     let wrong_password = format!("Wrong-{}-secret", uuid::Uuid::new_v4().simple());
     let sim = Simulator::start_with(&["--username", "secops", "--password", &password]);
@@ -425,13 +424,12 @@ async fn serve_http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     let _ = stream.shutdown().await;
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn an_https_gateway_with_an_unknown_ca_is_refused_unless_ca_cert_file_names_it() {
-    if !terraform_or_skip(
+    require_terraform(
         "an_https_gateway_with_an_unknown_ca_is_refused_unless_ca_cert_file_names_it",
-    ) {
-        return;
-    }
+    );
     let gateway = HttpsGateway::start();
     let listing = "data \"qualys_deployment_jobs\" \"all\" {\n  platform = \"Windows\"\n}\n";
 

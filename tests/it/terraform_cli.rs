@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::support::plugin::PluginProcess;
 use crate::support::terraform::{
-    provider_binary, required_providers, terraform_or_skip, Output, Workspace, SOURCE,
+    provider_binary, require_terraform, required_providers, Output, Workspace, SOURCE,
 };
 
 /// A configuration with the given provider block body. Terraform only validates a provider
@@ -58,11 +58,10 @@ fn assert_full_provider_block(provider: &serde_json::Value) {
         .contains("QUALYS_GATEWAY_URL"));
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn providers_schema_lists_the_provider_block() {
-    if !terraform_or_skip("providers_schema_lists_the_provider_block") {
-        return;
-    }
+    require_terraform("providers_schema_lists_the_provider_block");
     let ws = Workspace::new();
     ws.write("main.tf", &required_providers());
     let out = ws.run_with_env(&["providers", "schema", "-json"], &[("TF_LOG", "debug")]);
@@ -83,11 +82,10 @@ fn providers_schema_lists_the_provider_block() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn terraform_init_installs_from_a_filesystem_mirror_offline() {
-    if !terraform_or_skip("terraform_init_installs_from_a_filesystem_mirror_offline") {
-        return;
-    }
+    require_terraform("terraform_init_installs_from_a_filesystem_mirror_offline");
     let ws = Workspace::with_filesystem_mirror("0.1.0");
     ws.write(
         "main.tf",
@@ -106,11 +104,10 @@ fn terraform_init_installs_from_a_filesystem_mirror_offline() {
     assert_full_provider_block(&provider_schema(&out));
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn validate_fails_naming_the_bad_provider_attribute() {
-    if !terraform_or_skip("validate_fails_naming_the_bad_provider_attribute") {
-        return;
-    }
+    require_terraform("validate_fails_naming_the_bad_provider_attribute");
     let cases: [(&str, &str, &str); 5] = [
         (
             "  gateway_url = \"gateway.qg2.apps.qualys.com\"",
@@ -166,11 +163,10 @@ fn validate_fails_naming_the_bad_provider_attribute() {
     assert!(!text.contains("in provider \"qualys\""), "{text}");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn debug_mode_serves_terraform_through_reattach() {
-    if !terraform_or_skip("debug_mode_serves_terraform_through_reattach") {
-        return;
-    }
+    require_terraform("debug_mode_serves_terraform_through_reattach");
     let mut cmd = Command::new(provider_binary());
     cmd.arg("--debug")
         .env_remove("TF_PLUGIN_MAGIC_COOKIE")

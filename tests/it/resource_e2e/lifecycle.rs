@@ -67,10 +67,9 @@ fn id_of(resource: &Value) -> String {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration(variant) {
-    let Some(e) = E2e::start_variant("out_of_band_edit_shows_as_drift", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("out_of_band_edit_shows_as_drift", variant);
     e.config(WEEKLY);
     e.apply(&[]);
     let id = id_of(&e.resource("qualys_deployment_job.weekly"));
@@ -116,10 +115,9 @@ fn out_of_band_edit_shows_as_drift_and_apply_restores_the_configuration(variant)
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn out_of_band_delete_plans_a_re_create(variant) {
-    let Some(e) = E2e::start_variant("out_of_band_delete_plans_a_re_create", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("out_of_band_delete_plans_a_re_create", variant);
     e.config(WEEKLY);
     e.apply(&[]);
     let old_id = id_of(&e.resource("qualys_deployment_job.weekly"));
@@ -145,10 +143,9 @@ fn out_of_band_delete_plans_a_re_create(variant) {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn destroy_leaves_the_simulator_empty(variant) {
-    let Some(e) = E2e::start_variant("destroy_leaves_the_simulator_empty", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("destroy_leaves_the_simulator_empty", variant);
     e.config(&sample_hcl("update_chained_job.tf"));
     e.apply(&[]);
     assert_eq!(e.server_jobs().len(), 2);
@@ -187,10 +184,9 @@ fn destroy_leaves_the_simulator_empty(variant) {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn enabled_recurring_job_is_disabled_patched_and_enabled_again(variant) {
-    let Some(e) = E2e::start_variant("enabled_recurring_job_is_disabled_patched_and_enabled_again", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("enabled_recurring_job_is_disabled_patched_and_enabled_again", variant);
     e.config(WEEKLY);
     e.apply(&[("status", "Enabled")]);
     let before = e.resource("qualys_deployment_job.weekly");
@@ -249,10 +245,9 @@ fn enabled_recurring_job_is_disabled_patched_and_enabled_again(variant) {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn enabled_run_once_job_changed_is_replaced(variant) {
-    let Some(e) = E2e::start_variant("enabled_run_once_job_changed_is_replaced", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("enabled_run_once_job_changed_is_replaced", variant);
     e.config(ON_DEMAND);
     e.apply(&[]);
     let old_id = id_of(&e.resource("qualys_deployment_job.now"));
@@ -325,10 +320,9 @@ fn create_sample_job(e: &E2e) -> String {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn import_command_then_plan_is_clean(variant) {
-    let Some(e) = E2e::start_variant("import_command_then_plan_is_clean", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("import_command_then_plan_is_clean", variant);
     // a job made elsewhere, and the configuration its owner writes for it
     let body = json!({
         "name": "Made in the UI", "type": "Install", "platform": "Linux", "scheduleType": "Daily",
@@ -386,10 +380,9 @@ resource "qualys_deployment_job" "daily" {{
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn import_of_an_unknown_id_fails_naming_it(variant) {
-    let Some(e) = E2e::start_variant("import_of_an_unknown_id_fails_naming_it", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("import_of_an_unknown_id_fails_naming_it", variant);
     e.config("resource \"qualys_deployment_job\" \"x\" {\n  name          = \"x\"\n  schedule_type = \"On-demand\"\n}\n");
     let out = e.tf(&[
         "import",
@@ -441,10 +434,9 @@ resource "qualys_deployment_job" "job" {
 "#;
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references(variant) {
-    let Some(e) = E2e::start_variant("in_place_update_keeps_action_ids", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("in_place_update_keeps_action_ids", variant);
     e.config(TWO_ACTIONS);
     e.apply(&[]);
     let before = e.resource("qualys_deployment_job.job");
@@ -509,11 +501,10 @@ fn in_place_update_keeps_action_ids_and_sends_unchanged_scripts_as_references(va
 }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn platform_change_is_planned_as_replacement() {
-    let Some(e) = E2e::start("platform_change_is_planned_as_replacement") else {
-        return;
-    };
+    let e = E2e::start("platform_change_is_planned_as_replacement");
     let job = |platform: &str| {
         format!("resource \"qualys_deployment_job\" \"p\" {{\n  name          = \"p\"\n  platform      = \"{platform}\"\n  schedule_type = \"On-demand\"\n}}\n")
     };
@@ -541,11 +532,10 @@ fn platform_change_is_planned_as_replacement() {
     assert!(e.get_job(&old).is_none());
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn import_block_with_generated_config_plans_clean() {
-    let Some(e) = E2e::start("import_block_with_generated_config_plans_clean") else {
-        return;
-    };
+    let e = E2e::start("import_block_with_generated_config_plans_clean");
     let id = create_sample_job(&e);
     // and two more kinds: an Enabled On-demand Linux job (now "Prepared") with the MakeCache
     // pre-action, and a chained Monthly job
@@ -627,11 +617,10 @@ fn import_block_with_generated_config_plans_clean() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn data_sources_read_a_job_by_id_and_list_by_platform_and_name() {
-    let Some(e) = E2e::start("data_sources_read_a_job_by_id_and_list_by_platform_and_name") else {
-        return;
-    };
+    let e = E2e::start("data_sources_read_a_job_by_id_and_list_by_platform_and_name");
     let id = create_sample_job(&e);
     // another Windows job, and a Linux one with the same name
     for (name, platform) in [
@@ -778,11 +767,10 @@ resource "qualys_deployment_job" "job" {
 }
 "#;
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn removing_optional_settings_and_changing_the_schedule_update_in_place() {
-    let Some(e) = E2e::start("removing_optional_settings_and_changing_the_schedule") else {
-        return;
-    };
+    let e = E2e::start("removing_optional_settings_and_changing_the_schedule");
     e.config(OPTIONAL_PARTS);
     e.apply(&[]);
     e.assert_plan_clean(&[], "with every optional part");
@@ -826,11 +814,10 @@ fn removing_optional_settings_and_changing_the_schedule_update_in_place() {
     e.assert_plan_clean(&[], "after restoring them");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn out_of_band_disable_of_an_enabled_job_is_planned_back() {
-    let Some(e) = E2e::start("out_of_band_disable_of_an_enabled_job") else {
-        return;
-    };
+    let e = E2e::start("out_of_band_disable_of_an_enabled_job");
     e.config(WEEKLY);
     e.apply(&[("status", "Enabled")]);
     let id = id_of(&e.resource("qualys_deployment_job.weekly"));
@@ -875,11 +862,10 @@ fn statuses_since(e: &E2e, mark: usize) -> Vec<(u64, String)> {
         .collect()
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn throttling_and_transient_failures_are_retried_through_terraform() {
-    let Some(e) = E2e::start("throttling_and_transient_failures_are_retried") else {
-        return;
-    };
+    let e = E2e::start("throttling_and_transient_failures_are_retried");
     e.config(WEEKLY);
     // create: a throttled /auth and a throttled create (the server certainly did not act)
     block_on(e.sim.fail_next(&[429, 0, 429]));
@@ -932,11 +918,10 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     assert!(e.server_jobs().is_empty());
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn jobs_data_source_reads_every_page() {
-    let Some(e) = E2e::start("jobs_data_source_reads_every_page") else {
-        return;
-    };
+    let e = E2e::start("jobs_data_source_reads_every_page");
     const JOBS: usize = 230;
     block_on(async {
         let token = e.sim.token().await;
@@ -986,16 +971,15 @@ output "one" {
     assert_eq!(outputs["one"]["value"], json!(["Linux job 217"]));
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn secrets_never_appear_in_trace_logs_or_state() {
     const SECRET: &str = "Pa55-w0rd-only-in-this-test";
-    let Some(e) = E2e::start_with(
+    let e = E2e::start_with(
         "secrets_never_appear_in_trace_logs_or_state",
         &["--password", SECRET],
         SECRET,
-    ) else {
-        return;
-    };
+    );
     e.config(WEEKLY);
     let trace = [("TF_LOG", "trace")];
     let apply = e.ws.run_with_env(
@@ -1021,11 +1005,10 @@ fn secrets_never_appear_in_trace_logs_or_state() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
-    let Some(e) = E2e::start("failed_update_of_an_enabled_job_re_enables_it") else {
-        return;
-    };
+    let e = E2e::start("failed_update_of_an_enabled_job_re_enables_it");
     e.config(WEEKLY);
     e.apply(&[("status", "Enabled")]);
     let before = e.resource("qualys_deployment_job.weekly");
@@ -1068,11 +1051,10 @@ fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
     e.assert_plan_clean(&vars, "after the retried update");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn reordered_actions_keep_their_ids() {
-    let Some(e) = E2e::start("reordered_actions_keep_their_ids") else {
-        return;
-    };
+    let e = E2e::start("reordered_actions_keep_their_ids");
     let job = |order: [&str; 2]| {
         let action = |item: &str| {
             format!("    {{\n      action      = \"Run Script\"\n      action_item = \"{item}\"\n      script      = \"Write-Output '{item}'\"\n      script_type = \"ps\"\n    }},\n")
@@ -1122,10 +1104,9 @@ fn reordered_actions_keep_their_ids() {
 }
 
 for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn documented_example_applies_plans_clean_and_destroys(variant) {
-    let Some(e) = E2e::start_variant("documented_example_applies_plans_clean_and_destroys", variant) else {
-        return;
-    };
+    let e = E2e::start_variant("documented_example_applies_plans_clean_and_destroys", variant);
     let example = std::fs::read_to_string(format!(
         "{}/examples/resources/qualys_deployment_job/resource.tf",
         env!("CARGO_MANIFEST_DIR")

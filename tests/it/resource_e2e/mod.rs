@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::support::simulator::{Simulator, Variant, PASSWORD, STRICT_SHAPES, USERNAME};
-use crate::support::terraform::{required_providers, terraform_or_skip, Output, Workspace};
+use crate::support::terraform::{require_terraform, required_providers, Output, Workspace};
 
 /// The HCL of the seed samples (`tests/it/hcl/`).
 pub fn sample_hcl(name: &str) -> String {
@@ -31,36 +31,29 @@ pub struct E2e {
 }
 
 impl E2e {
-    /// None (after a loud SKIPPED line) when terraform is not installed.
-    pub fn start(test: &str) -> Option<E2e> {
+    /// Fails the test, saying why, when terraform is not installed.
+    pub fn start(test: &str) -> E2e {
         Self::start_with(test, &[], PASSWORD)
     }
 
     /// Against a simulator serving one reading of the undocumented behaviours.
-    pub fn start_variant(test: &str, variant: Variant) -> Option<E2e> {
+    pub fn start_variant(test: &str, variant: Variant) -> E2e {
         Self::start_in(test, variant, &[], PASSWORD)
     }
 
     /// With extra simulator options; `password` must match its `--password` (if given).
-    pub fn start_with(test: &str, simulator_args: &[&str], password: &str) -> Option<E2e> {
+    pub fn start_with(test: &str, simulator_args: &[&str], password: &str) -> E2e {
         Self::start_in(test, Variant::Strict, simulator_args, password)
     }
 
-    fn start_in(
-        test: &str,
-        variant: Variant,
-        simulator_args: &[&str],
-        password: &str,
-    ) -> Option<E2e> {
-        if !terraform_or_skip(&format!("{test} ({variant:?})")) {
-            return None;
-        }
+    fn start_in(test: &str, variant: Variant, simulator_args: &[&str], password: &str) -> E2e {
+        require_terraform(&format!("{test} ({variant:?})"));
         let sim = Simulator::start_variant(variant, simulator_args);
         let mut ws = Workspace::new();
         ws.set_env("QUALYS_GATEWAY_URL", &sim.url)
             .set_env("QUALYS_USERNAME", USERNAME)
             .set_env("QUALYS_PASSWORD", password);
-        Some(E2e { sim, ws })
+        E2e { sim, ws }
     }
 
     /// Writes `main.tf`: the provider requirements, an empty provider block (credentials come

@@ -168,11 +168,10 @@ fn state_action_ids(resource: &Value, list: &str) -> Vec<String> {
 const ELIDED_PRE_SCRIPT: &str = "if (Get-Command notepad++ -ErrorAction SilentlyContinue) { Write-Output \"Notepad++ is installed\" }";
 const ELIDED_POST_SCRIPT: &str = "Start-Process -Wait npp.Installer.exe /S";
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn sample_create_windows_with_actions() {
-    let Some(e) = E2e::start("sample_create_windows_with_actions") else {
-        return;
-    };
+    let e = E2e::start("sample_create_windows_with_actions");
     e.config(&sample_hcl("create_windows_with_actions.tf"));
     let mark = e.mark();
     e.apply(&[]);
@@ -198,11 +197,10 @@ fn sample_create_windows_with_actions() {
     e.assert_plan_clean(&[], "after creating create-windows-with-actions");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn sample_create_linux_makecache() {
-    let Some(e) = E2e::start("sample_create_linux_makecache") else {
-        return;
-    };
+    let e = E2e::start("sample_create_linux_makecache");
     e.config(&sample_hcl("create_linux_makecache.tf"));
     let mark = e.mark();
     e.apply(&[]);
@@ -264,8 +262,8 @@ fn update_sample(
     fixture_name: &str,
     first: &[(&str, &str)],
     second: &[(&str, &str)],
-) -> Option<(E2e, Value, Value, Value)> {
-    let e = E2e::start(test)?;
+) -> (E2e, Value, Value, Value) {
+    let e = E2e::start(test);
     e.config(&sample_hcl(hcl));
     e.apply(first);
     let before = e.resource("qualys_deployment_job.sample");
@@ -287,7 +285,7 @@ fn update_sample(
     );
 
     let sample = fixture(fixture_name);
-    Some((e, sent, sample, before))
+    (e, sent, sample, before)
 }
 
 /// The sample's server-assigned action IDs mapped to this run's, by position.
@@ -343,17 +341,16 @@ fn assert_action_ids_kept(e: &E2e, before: &Value, sent: &Value) {
 const UPDATE_WINDOWS_SAMPLE: &[(&str, &str)] =
     &[("name_suffix", " updated"), ("description_suffix", " 3")];
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn sample_update_windows() {
-    let Some((e, sent, mut sample, before)) = update_sample(
+    let (e, sent, mut sample, before) = update_sample(
         "sample_update_windows",
         "update_windows.tf",
         "update-windows.request.json",
         &[],
         UPDATE_WINDOWS_SAMPLE,
-    ) else {
-        return;
-    };
+    );
     let ids = action_id_map(&sample, &sent);
     substitute_ids(&mut sample, &ids);
     assert_matches_sample(&sample, &sent, "update-windows");
@@ -370,17 +367,16 @@ fn sample_update_windows() {
     e.assert_plan_clean(UPDATE_WINDOWS_SAMPLE, "after update-windows");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn sample_update_linux_rollback() {
-    let Some((e, sent, mut sample, before)) = update_sample(
+    let (e, sent, mut sample, before) = update_sample(
         "sample_update_linux_rollback",
         "update_linux_rollback.tf",
         "update-linux-rollback.request.json",
         &[("draft", "true")],
         &[],
-    ) else {
-        return;
-    };
+    );
     let ids = action_id_map(&sample, &sent);
     substitute_ids(&mut sample, &ids);
     assert_matches_sample(&sample, &sent, "update-linux-rollback");
@@ -388,17 +384,16 @@ fn sample_update_linux_rollback() {
     e.assert_plan_clean(&[], "after update-linux-rollback");
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn sample_update_chained_job() {
-    let Some((e, sent, mut sample, before)) = update_sample(
+    let (e, sent, mut sample, before) = update_sample(
         "sample_update_chained_job",
         "update_chained_job.tf",
         "update-chained-job.request.json",
         &[("draft", "true")],
         &[],
-    ) else {
-        return;
-    };
+    );
     let parent = e.resource("qualys_deployment_job.parent");
     let mut ids = action_id_map(&sample, &sent);
     ids.push((

@@ -37,11 +37,10 @@ fn undescribed(block: &Value, path: &str, seen: &mut usize, out: &mut Vec<String
     }
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn providers_schema_describes_every_attribute_at_every_depth() {
-    if !terraform_or_skip("providers_schema_describes_every_attribute_at_every_depth") {
-        return;
-    }
+    require_terraform("providers_schema_describes_every_attribute_at_every_depth");
     let ws = Workspace::new();
     ws.write("main.tf", &required_providers());
     let out = ws.run(&["providers", "schema", "-json"]);

@@ -159,11 +159,10 @@ const CASES: &[Case] = &[
     },
 ];
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
-    let Some(e) = E2e::start("invalid_input_fails_at_plan_naming_the_attribute") else {
-        return;
-    };
+    let e = E2e::start("invalid_input_fails_at_plan_naming_the_attribute");
     let env = [
         ("QUALYS_GATEWAY_URL", e.sim.url.clone()),
         (
@@ -246,11 +245,10 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
     );
 }
 
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn a_value_unknown_at_plan_is_validated_at_apply_before_any_write() {
-    let Some(e) = E2e::start("a_value_unknown_at_plan_is_validated_at_apply") else {
-        return;
-    };
+    let e = E2e::start("a_value_unknown_at_plan_is_validated_at_apply");
     e.config(
         r#"
 resource "qualys_deployment_job" "first" {

@@ -35,11 +35,11 @@ impl Variant {
 pub const STRICT_SHAPES: (&str, &str) = ("X-Simulator-Variant", "strict");
 
 /// Generates one `#[test]` per simulator variant from one body taking the variant:
-/// `for_each_variant! { fn name(variant) { ... } }` makes `name::strict` and `name::lenient`.
+/// `for_each_variant! { fn name(variant) { ... } }` makes `name::strict` and `name::lenient`;
+/// attributes before `fn` (docs, `cfg_attr(.., ignore)`) go on both.
 #[macro_export]
 macro_rules! for_each_variant {
-    ($(#[doc = $doc:expr])* fn $name:ident($variant:ident) $body:block) => {
-        $(#[doc = $doc])*
+    ($(#[$attr:meta])* fn $name:ident($variant:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -47,11 +47,13 @@ macro_rules! for_each_variant {
 
             fn body($variant: Variant) $body
 
+            $(#[$attr])*
             #[test]
             fn strict() {
                 body(Variant::Strict)
             }
 
+            $(#[$attr])*
             #[test]
             fn lenient() {
                 body(Variant::Lenient)

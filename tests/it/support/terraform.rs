@@ -8,10 +8,13 @@
 //! `terraform init` is neither needed nor possible offline (it still queries the registry),
 //! so commands are run directly: `plan`, `apply`, `validate`, `providers schema`, ...
 //!
-//! Tests that need terraform call `terraform_or_skip("test name")` first: when terraform
-//! is not installed it prints a loud SKIPPED line and the test returns.
+//! Tests that need terraform call `require_terraform("test name")` first: when terraform
+//! is not installed the test fails saying so. Whoever runs the tests without terraform opts
+//! out with `QUALYS_TESTS_WITHOUT_TERRAFORM=1`: the build script (`build/test_cfg.rs`) then
+//! sets the cfg `tests_without_terraform`, under which these tests carry
+//! `#[cfg_attr(tests_without_terraform, ignore = ...)]` and are reported as ignored.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -77,17 +80,15 @@ pub fn terraform_version() -> Option<&'static str> {
         .as_deref()
 }
 
-/// True if terraform is available; otherwise prints a loud SKIPPED line for `test`.
-pub fn terraform_or_skip(test: &str) -> bool {
-    if terraform_version().is_some() {
-        return true;
-    }
-    // Written to the real stderr, not through `eprintln!`, which the test harness captures.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n=== SKIPPED {test}: terraform is not installed (not on PATH); this test needs the real terraform CLI ===\n"
+/// Fails `test` with a clear message when terraform cannot be run. (Such a test is
+/// reported as ignored, and not run, when the tests were built with
+/// `QUALYS_TESTS_WITHOUT_TERRAFORM=1`.)
+pub fn require_terraform(test: &str) {
+    assert!(
+        terraform_version().is_some(),
+        "{test} needs the terraform CLI, which is not installed (not on PATH). Install it, or \
+         set QUALYS_TESTS_WITHOUT_TERRAFORM=1 to have the tests that need it reported as ignored."
     );
-    false
 }
 
 /// The `required_providers` block every configuration needs.
