@@ -626,7 +626,6 @@ async fn throttling_hints_in_every_reading() {
             "{hint:?}: {:?}",
             started.elapsed()
         );
-        assert!(started.elapsed() < Duration::from_secs(5), "{hint:?}");
         assert_eq!(requests(&log).len(), 2, "{hint:?}");
     }
     // a throttled create is retried (the server did not act); a 503 HTML page is not, and

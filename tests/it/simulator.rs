@@ -933,9 +933,16 @@ async fn fault_injection_answers_before_acting_or_loses_answers_after() {
         let raw = raw.clone();
         async move { raw.create(&windows_job("slow")).await.status }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!slow.is_finished(), "the answer must still be on its way");
-    assert_eq!(sim.stored_jobs().await.len(), 2, "created before answering");
+    // waits for the event itself (the job in the store), not for a guessed time
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sim.stored_jobs().await.len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow create never stored its job"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!slow.is_finished(), "created before answering");
     assert_eq!(slow.await.expect("task"), 201);
 }
 
