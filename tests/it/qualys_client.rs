@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use qualys_pm::{Client, ClientConfig, Credentials, Error, Job, JobStatus};
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{Client, ClientConfig, Credentials, Error, Job, JobStatus};
 
 use crate::support::simulator::{fixture, Simulator};
 
