@@ -44,7 +44,7 @@ fn job_suffix(job_id: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     /// Kept for callers of the original contract.
     #[error("{0}")]
@@ -138,6 +138,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same error, told to the caller of job `id` (a call for several jobs failed as a
+    /// whole: each job's caller gets the error with its own job named).
+    pub fn clone_for(&self, id: &str) -> Error {
+        let mut e = self.clone();
+        match &mut e {
+            Error::Api { job_id, .. } | Error::Transport { job_id, .. } => {
+                *job_id = Some(id.to_owned())
+            }
+            Error::ItemFailed { job_id, .. } => *job_id = id.to_owned(),
+            _ => {}
+        }
+        e
+    }
+
     /// The job does not exist: HTTP 404 or 410 (any body), or a 400 or 422 whose message says
     /// that the job's ID is unknown or invalid (not one about another object or field).
     pub fn is_not_found(&self) -> bool {

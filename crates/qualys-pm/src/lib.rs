@@ -8,6 +8,7 @@ pub mod model;
 
 pub use catalog::{Asset, Completeness, LeftOut, Listing, Patch, Search};
 pub use client::Client;
+pub use client::Listed;
 pub use config::{ClientConfig, Credentials};
 pub use error::{Error, RECORD_CAP, RECORD_CAP_ERROR_CODE};
-pub use model::{Job, JobStatus, JobSummary};
+pub use model::{Job, JobStatus, JobSummary, ReadStamp};

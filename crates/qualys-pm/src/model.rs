@@ -177,6 +177,15 @@ impl Job {
         self.deleted_by.as_ref().is_some_and(|d| d.date.is_some())
     }
 
+    /// What a summary must show for this job to be unchanged since this read.
+    pub fn read_stamp(&self) -> ReadStamp {
+        ReadStamp {
+            created: self.created_by.as_ref().and_then(|s| s.date),
+            updated: self.updated_by.as_ref().and_then(|s| s.date),
+            status: self.status.clone(),
+        }
+    }
+
     /// The chained job rules in the shape to send back: `chained_job_rule` when set, else the
     /// rules the server reports under `linkedToJob` (GET never echoes them at top level),
     /// without their read-only `id` and `actionDetails`. A full-body PATCH that should keep
@@ -470,6 +479,15 @@ pub struct ActionParams {
     pub extra: Map<String, Value>,
 }
 
+/// A job's creation date, last-update date and status as a full read saw them (epoch ms):
+/// what a listing's summary is compared with to tell whether the job changed since.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStamp {
+    pub created: Option<i64>,
+    pub updated: Option<i64>,
+    pub status: Option<String>,
+}
+
 /// `{"user": {...} | null, "date": epoch-ms | null}`.
 #[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -540,14 +558,36 @@ pub struct JobSummary {
 }
 
 impl JobSummary {
-    /// A soft-deleted job (`deletedBy.date` or `deleted.date` set), should a tenant list one.
+    /// A soft-deleted job (`deleted: true`, or `deletedBy.date` or `deleted.date` set), should
+    /// a tenant list one.
     pub fn is_deleted(&self) -> bool {
-        ["deletedBy", "deleted"].iter().any(|k| {
-            self.extra
-                .get(*k)
-                .and_then(|d| d.get("date"))
-                .is_some_and(|d| !d.is_null())
-        })
+        self.extra.get("deleted").and_then(Value::as_bool) == Some(true)
+            || ["deletedBy", "deleted"].iter().any(|k| {
+                self.extra
+                    .get(*k)
+                    .and_then(|d| d.get("date"))
+                    .is_some_and(|d| !d.is_null())
+            })
+    }
+
+    /// True when this summary shows the job as it was when `last` was recorded from a full
+    /// read: the same creation date, the same last-update date (null until a job's first
+    /// update) and the same status, and not deleted. A record without its `created` or
+    /// `updated` stamp, or without a status, proves nothing. This rests on one undocumented
+    /// reading (`docs/api-readings.md`): `updated.date` moves on every change of the job.
+    pub fn unchanged_since(&self, last: &ReadStamp) -> bool {
+        let (Some(created), Some(updated)) = (&self.created, &self.updated) else {
+            return false;
+        };
+        let same_status = match (&self.status, &last.status) {
+            (Some(now), Some(then)) => now.eq_ignore_ascii_case(then),
+            _ => false,
+        };
+        !self.is_deleted()
+            && created.date.is_some()
+            && created.date == last.created
+            && updated.date == last.updated
+            && same_status
     }
 
     pub fn from_json(v: Value) -> Result<Self, Error> {
@@ -808,6 +848,79 @@ pub(crate) mod lenient {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_summary_shows_a_job_unchanged_only_when_dates_and_status_match_its_last_read() {
+        let job = Job::from_json(json!({
+            "id": "j", "status": "Enabled",
+            "createdBy": {"user": null, "date": 1000},
+            "updatedBy": {"user": null, "date": null},
+        }))
+        .unwrap();
+        let last = job.read_stamp();
+        let summary = |v: Value| JobSummary::from_json(v).unwrap();
+        let base = json!({
+            "id": "j", "status": "Enabled",
+            "created": {"date": 1000, "user": {"id": "u"}},
+            "updated": {"date": null, "user": null},
+        });
+        assert!(
+            summary(base.clone()).unchanged_since(&last),
+            "never updated, same status"
+        );
+        let mut status_case = base.clone();
+        status_case["status"] = json!("ENABLED");
+        assert!(
+            summary(status_case).unchanged_since(&last),
+            "a status in another case"
+        );
+        let mut updated = base.clone();
+        updated["updated"]["date"] = json!(2000);
+        assert!(
+            !summary(updated).unchanged_since(&last),
+            "the update date moved"
+        );
+        let mut disabled = base.clone();
+        disabled["status"] = json!("Disabled");
+        assert!(
+            !summary(disabled).unchanged_since(&last),
+            "the status moved"
+        );
+        for key in ["updated", "created", "status"] {
+            let mut without = base.clone();
+            without.as_object_mut().unwrap().remove(key);
+            assert!(!summary(without).unchanged_since(&last), "no {key}");
+        }
+        let mut recreated = base.clone();
+        recreated["created"]["date"] = json!(1001);
+        assert!(
+            !summary(recreated).unchanged_since(&last),
+            "another creation date"
+        );
+        for deleted in [json!({"deleted": true}), json!({"deletedBy": {"date": 5}})] {
+            let mut marked = base.clone();
+            marked
+                .as_object_mut()
+                .unwrap()
+                .extend(deleted.as_object().unwrap().clone());
+            assert!(
+                !summary(marked).unchanged_since(&last),
+                "marked deleted: {deleted}"
+            );
+        }
+        // a job read in full after its first update matches the summary's update date
+        let edited = Job::from_json(json!({
+            "id": "j", "status": "Disabled",
+            "createdBy": {"date": 1000}, "updatedBy": {"date": 3000},
+        }))
+        .unwrap();
+        let mut later = base;
+        later["status"] = json!("Disabled");
+        later["updated"]["date"] = json!(3000);
+        assert!(summary(later.clone()).unchanged_since(&edited.read_stamp()));
+        // a job whose last read recorded no creation date is never taken as unchanged
+        assert!(!summary(later).unchanged_since(&ReadStamp::default()));
+    }
 
     #[test]
     fn quirky_types_decode_and_encode_canonically() {

@@ -164,50 +164,61 @@ pub(super) fn item_of(v: &Value, listed_ok: Option<bool>) -> Item {
     }
 }
 
-/// Every requested job must have an entry, and no entry of it may say it failed (unless
-/// `tolerated` accepts the failure message, e.g. "not found" for a delete). An entry without
-/// an ID answers for the only job of a one-job request.
-pub(super) fn check_items(
+/// Each requested job's result: it must have an entry, and no entry of it may say it failed
+/// (unless `tolerated` accepts the failure message, e.g. "not found" for a delete). An entry
+/// without an ID answers for the only job of a one-job request. A job the answer does not
+/// mention has an unknown outcome: an error, never a silent success.
+pub(super) fn item_outcomes(
     op: Operation,
     ids: &[&str],
     items: &[Item],
     tolerated: fn(&str) -> bool,
+) -> Vec<Result<(), Error>> {
+    ids.iter()
+        .map(|id| item_outcome(op, id, ids.len(), items, tolerated))
+        .collect()
+}
+
+fn item_outcome(
+    op: Operation,
+    id: &str,
+    requested: usize,
+    items: &[Item],
+    tolerated: fn(&str) -> bool,
 ) -> Result<(), Error> {
-    for id in ids {
-        let mine: Vec<&Item> = items
-            .iter()
-            .filter(|item| match &item.id {
-                Some(item_id) => item_id.trim().eq_ignore_ascii_case(id),
-                None => ids.len() == 1,
-            })
-            .collect();
-        if mine.is_empty() {
-            let listed: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
+    let mine: Vec<&Item> = items
+        .iter()
+        .filter(|item| match &item.id {
+            Some(item_id) => item_id.trim().eq_ignore_ascii_case(id),
+            None => requested == 1,
+        })
+        .collect();
+    if mine.is_empty() {
+        let listed: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
+        return Err(Error::ItemFailed {
+            operation: op,
+            job_id: id.to_owned(),
+            message: format!(
+                "the server's per-job result does not mention this job (it lists {}); the outcome is unknown",
+                if listed.is_empty() {
+                    "entries without IDs".to_owned()
+                } else {
+                    listed.join(", ")
+                }
+            ),
+        });
+    }
+    for item in mine.iter().filter(|i| !i.ok) {
+        let message = item
+            .message
+            .clone()
+            .unwrap_or_else(|| "the server reported a failure without a reason".into());
+        if !tolerated(&message) {
             return Err(Error::ItemFailed {
                 operation: op,
-                job_id: (*id).to_owned(),
-                message: format!(
-                    "the server's per-job result does not mention this job (it lists {}); the outcome is unknown",
-                    if listed.is_empty() {
-                        "entries without IDs".to_owned()
-                    } else {
-                        listed.join(", ")
-                    }
-                ),
+                job_id: id.to_owned(),
+                message,
             });
-        }
-        for item in mine.iter().filter(|i| !i.ok) {
-            let message = item
-                .message
-                .clone()
-                .unwrap_or_else(|| "the server reported a failure without a reason".into());
-            if !tolerated(&message) {
-                return Err(Error::ItemFailed {
-                    operation: op,
-                    job_id: (*id).to_owned(),
-                    message,
-                });
-            }
         }
     }
     Ok(())
@@ -216,6 +227,18 @@ pub(super) fn check_items(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `item_outcomes`' first failure.
+    fn check_items(
+        op: Operation,
+        ids: &[&str],
+        items: &[Item],
+        tolerated: fn(&str) -> bool,
+    ) -> Result<(), Error> {
+        item_outcomes(op, ids, items, tolerated)
+            .into_iter()
+            .collect()
+    }
     use crate::error::mentions_not_found;
     use reqwest::header::HeaderMap;
 

@@ -5,14 +5,17 @@
 
 mod answers;
 mod auth;
+mod batch;
 mod error_body;
 mod http;
+mod listing;
 
 pub use error_body::parse_error_body;
 pub use http::MAX_RETRY_DELAY;
 pub(crate) use http::{parse_json, Call};
+pub use listing::Listed;
 
-use answers::{answer, check_items, item_results, Answer};
+use answers::{answer, item_outcomes, item_results, Answer};
 use auth::CachedToken;
 
 use std::fmt;
@@ -26,10 +29,11 @@ use url::Url;
 use super::error::{mentions_not_found, Operation, RECORD_CAP_ERROR_CODE};
 use super::{ClientConfig, Credentials, Error, Job, JobStatus, JobSummary};
 
-/// Summary list page size.
-const LIST_PAGE_SIZE: u32 = 100;
+/// Summary list page size: the API's 10 000-record cap in 10 pages (the SDK takes up to
+/// 10 000 a page; a page of 1 000 summaries is about 1 MB).
+const LIST_PAGE_SIZE: u32 = 1_000;
 /// The API serves at most 10 000 records; stop paging well after that.
-const LIST_MAX_PAGES: u32 = 1_000;
+const LIST_MAX_PAGES: u32 = 100;
 
 /// The Qualys PM API client. Cheap to share behind an `Arc`; all methods take `&self`.
 pub struct Client {
@@ -40,6 +44,10 @@ pub struct Client {
     token: Mutex<Option<CachedToken>>,
     max_retries: u32,
     retry_base_delay: Duration,
+    /// This process's job listings, one per platform (for refresh).
+    listings: listing::Listings,
+    /// Deletes and status changes waiting to go out together.
+    batches: batch::Batches,
 }
 
 impl fmt::Debug for Client {
@@ -106,6 +114,8 @@ impl Client {
             token: Mutex::new(None),
             max_retries: config.max_retries,
             retry_base_delay: config.retry_base_delay,
+            listings: Default::default(),
+            batches: Default::default(),
         })
     }
 
@@ -229,10 +239,19 @@ impl Client {
     }
 
     /// `POST /pm/v1/deploymentjobs/update/status/{Enabled|Disabled}`; each per-item result is
-    /// checked (a failure comes back inside HTTP 200).
+    /// checked (a failure comes back inside HTTP 200). The first job's failure is the error.
     pub async fn set_status(&self, ids: &[&str], status: JobStatus) -> Result<(), Error> {
+        first_failure(self.set_status_each(ids, status).await)
+    }
+
+    /// `set_status`, with each job's own result; `Err` when the call failed as a whole.
+    pub(crate) async fn set_status_each(
+        &self,
+        ids: &[&str],
+        status: JobStatus,
+    ) -> Result<Vec<Result<(), Error>>, Error> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let call = Call {
             op: Operation::SetStatus,
@@ -253,56 +272,75 @@ impl Client {
         if !matches!(reply.status, 200 | 201 | 204) {
             return Err(self.api_error(&call, &reply));
         }
+        let with_status = |e: Error| match e {
+            Error::ItemFailed {
+                operation,
+                job_id,
+                message,
+            } => Error::ItemFailed {
+                operation,
+                job_id,
+                message: format!("could not set status {status}: {message}"),
+            },
+            other => other,
+        };
         if let Some(items) = item_results(&reply.text) {
-            return check_items(Operation::SetStatus, ids, &items, |_| false).map_err(
-                |e| match e {
-                    Error::ItemFailed {
-                        operation,
-                        job_id,
-                        message,
-                    } => Error::ItemFailed {
-                        operation,
-                        job_id,
-                        message: format!("could not set status {status}: {message}"),
-                    },
-                    other => other,
-                },
-            );
+            return Ok(item_outcomes(Operation::SetStatus, ids, &items, |_| false)
+                .into_iter()
+                .map(|r| r.map_err(with_status))
+                .collect());
         }
         // no per-item result (an empty 200/204): the jobs say whether it worked
+        let mut each = Vec::with_capacity(ids.len());
         for id in ids {
-            let failed = |message: String| Error::ItemFailed {
-                operation: Operation::SetStatus,
-                job_id: (*id).to_owned(),
-                message: format!("could not set status {status}: {message}"),
+            let failed = |message: String| {
+                with_status(Error::ItemFailed {
+                    operation: Operation::SetStatus,
+                    job_id: (*id).to_owned(),
+                    message,
+                })
             };
-            let job = self.get_job(id).await?.ok_or_else(|| {
-                failed(format!(
+            each.push(match self.get_job(id).await {
+                Err(e) => Err(e),
+                Ok(None) => Err(failed(format!(
                     "the server answered HTTP {} with no per-job result, and the job was not found when read back",
                     reply.status
-                ))
-            })?;
-            let now = job.status.as_deref().unwrap_or("");
-            let done = match status {
-                JobStatus::Disabled => now.eq_ignore_ascii_case("Disabled"),
-                // an enabled job may move on at once (e.g. an On-demand job to "Prepared")
-                JobStatus::Enabled => !now.is_empty() && !now.eq_ignore_ascii_case("Disabled"),
-            };
-            if !done {
-                return Err(failed(format!(
-                    "the server answered HTTP {} with no per-job result, but the job is {:?} when read back",
-                    reply.status, now
-                )));
-            }
+                ))),
+                Ok(Some(job)) => {
+                    let now = job.status.as_deref().unwrap_or("");
+                    let done = match status {
+                        JobStatus::Disabled => now.eq_ignore_ascii_case("Disabled"),
+                        // an enabled job may move on at once (e.g. an On-demand job to "Prepared")
+                        JobStatus::Enabled => !now.is_empty() && !now.eq_ignore_ascii_case("Disabled"),
+                    };
+                    if done {
+                        Ok(())
+                    } else {
+                        Err(failed(format!(
+                            "the server answered HTTP {} with no per-job result, but the job is {:?} when read back",
+                            reply.status, now
+                        )))
+                    }
+                }
+            });
         }
-        Ok(())
+        Ok(each)
     }
 
     /// `DELETE /pm/v1/deploymentjobs` with `{"ids": [...]}`. A job that is already gone
-    /// counts as deleted.
+    /// counts as deleted. The first job's failure is the error.
     pub async fn delete_jobs(&self, ids: &[&str]) -> Result<(), Error> {
+        first_failure(self.delete_jobs_each(ids).await)
+    }
+
+    /// `delete_jobs`, with each job's own result; `Err` when the call failed as a whole (a
+    /// not-found answer to a call for several jobs says nothing of each).
+    pub(crate) async fn delete_jobs_each(
+        &self,
+        ids: &[&str],
+    ) -> Result<Vec<Result<(), Error>>, Error> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let call = Call {
             op: Operation::DeleteJobs,
@@ -313,32 +351,40 @@ impl Client {
             headers: Vec::new(),
         };
         let reply = self.execute(&call).await?;
-        match reply.status {
-            200 | 201 | 204 => {}
-            404 | 410 => return Ok(()),
-            _ => {
-                let err = self.api_error(&call, &reply);
-                return if err.is_not_found() { Ok(()) } else { Err(err) };
-            }
+        if !matches!(reply.status, 200 | 201 | 204) {
+            let err = self.api_error(&call, &reply);
+            return if ids.len() == 1 && err.is_not_found() {
+                Ok(vec![Ok(())])
+            } else {
+                Err(err)
+            };
         }
         if let Some(items) = item_results(&reply.text) {
             // a job already gone counts as deleted
-            return check_items(Operation::DeleteJobs, ids, &items, mentions_not_found);
+            return Ok(item_outcomes(
+                Operation::DeleteJobs,
+                ids,
+                &items,
+                mentions_not_found,
+            ));
         }
         // no per-item result (an empty 200/204): a job still readable was not deleted
+        let mut each = Vec::with_capacity(ids.len());
         for id in ids {
-            if self.get_job(id).await?.is_some() {
-                return Err(Error::ItemFailed {
+            each.push(match self.get_job(id).await {
+                Err(e) => Err(e),
+                Ok(None) => Ok(()),
+                Ok(Some(_)) => Err(Error::ItemFailed {
                     operation: Operation::DeleteJobs,
                     job_id: (*id).to_owned(),
                     message: format!(
                         "the server answered HTTP {} with no per-job result, but the job still exists",
                         reply.status
                     ),
-                });
-            }
+                }),
+            });
         }
-        Ok(())
+        Ok(each)
     }
 
     /// Every job summary of one platform (`Windows` or `Linux`), all pages, optionally
@@ -465,6 +511,11 @@ impl Client {
         }
         Ok(found)
     }
+}
+
+/// The first failure of a call's per-job results, or of the call.
+fn first_failure(each: Result<Vec<Result<(), Error>>, Error>) -> Result<(), Error> {
+    each?.into_iter().collect()
 }
 
 fn single<'a>(ids: &[&'a str]) -> Option<&'a str> {
