@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use terraform_provider_qualys::onboarding;
 use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
-use terraform_provider_qualys::{onboarding, plugin};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,13 +13,13 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => plugin::serve(QualysProvider::new()),
-        ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        [] => tfplugin::serve(QualysProvider::new()),
+        ["--debug"] => tfplugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
         ["--version"] => {
             println!(
                 "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
                 env!("CARGO_PKG_VERSION"),
-                plugin::handshake::PROTOCOL_VERSION
+                tfplugin::handshake::PROTOCOL_VERSION
             );
             ExitCode::SUCCESS
         }

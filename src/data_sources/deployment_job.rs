@@ -7,9 +7,9 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::resources::deployment_job::api::seam_json;
 use crate::resources::deployment_job::state::job_to_state;
+use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";

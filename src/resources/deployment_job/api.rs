@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use crate::qualys::{Client, Error, Job, JobStatus, JobSummary};
+use qualys_pm::{Client, Error, Job, JobStatus, JobSummary};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).

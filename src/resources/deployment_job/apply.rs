@@ -8,8 +8,8 @@
 
 use serde_json::Value as Json;
 
-use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
-use crate::qualys::{Job, JobStatus};
+use qualys_pm::{Job, JobStatus};
+use tfplugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 
 use super::api::{JobApi, JobApiError};
 use super::convert::{overlay, to_create_json};

@@ -4,7 +4,7 @@
 //! (`validate.rs`), plan modifiers (`plan.rs`) and the generated docs (`docs.rs`) are all
 //! derived from `JOB_FIELDS`; nothing else lists attributes.
 
-use crate::plugin::Mode;
+use tfplugin::Mode;
 
 /// How a Terraform value is carried in the API JSON.
 #[derive(Clone, Copy, Debug)]

@@ -24,11 +24,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client_slot::ClientSlot;
-use crate::plugin::{
+use api::{CreateLedger, JobClient};
+use tfplugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource, Schema, Value,
 };
-use api::{CreateLedger, JobClient};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 

@@ -2,8 +2,8 @@
 //! where the configuration leaves optional+computed attributes null, semantic equality, and
 //! replacement. Deterministic: terraform plans again, in another process, at apply.
 
-use crate::plugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
-use crate::qualys::JobStatus;
+use qualys_pm::JobStatus;
+use tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
 use super::convert::semantically_equal;
 use super::fields::{

@@ -1,6 +1,6 @@
 //! ReadResource and ImportResourceState.
 
-use crate::plugin::{ImportResponse, ReadRequest, ReadResponse, Value};
+use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::JobApi;
 use super::state::{job_to_state, private_bytes, private_json};

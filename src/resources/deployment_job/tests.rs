@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 
-use crate::plugin::{AttributePath, PlanRequest, Severity, Value};
+use tfplugin::{AttributePath, PlanRequest, Severity, Value};
 
 use super::api::seam_json;
 use super::convert::{get_path, overlay, read_object, to_create_json};
@@ -131,7 +131,7 @@ pub(super) fn proposed(fields: &[Field], prior: &Value, config: &Value) -> Value
     Value::Object(m)
 }
 
-fn plan_for(prior: &Value, config: &Value) -> crate::plugin::PlanResponse {
+fn plan_for(prior: &Value, config: &Value) -> tfplugin::PlanResponse {
     let proposed = if prior.is_null() {
         proposed(JOB_FIELDS, &Value::Null, config)
     } else {
@@ -146,13 +146,11 @@ fn plan_for(prior: &Value, config: &Value) -> crate::plugin::PlanResponse {
 }
 
 /// The attribute paths terraform would keep from requires_replace: those whose value changes.
-fn effective_replace(resp: &crate::plugin::PlanResponse, prior: &Value) -> Vec<String> {
+fn effective_replace(resp: &tfplugin::PlanResponse, prior: &Value) -> Vec<String> {
     resp.requires_replace
         .iter()
         .filter_map(|p| match p.0.as_slice() {
-            [crate::plugin::PathStep::Attribute(a)]
-                if resp.planned_state.get(a) != prior.get(a) =>
-            {
+            [tfplugin::PathStep::Attribute(a)] if resp.planned_state.get(a) != prior.get(a) => {
                 Some(a.clone())
             }
             _ => None,
@@ -277,7 +275,7 @@ fn every_fixture_maps_json_to_terraform_and_back() {
         "update-chained-job.request",
         "update-chained-job.response",
     ] {
-        let api = seam_json(crate::qualys::Job::from_json(fixture(name)).unwrap());
+        let api = seam_json(qualys_pm::Job::from_json(fixture(name)).unwrap());
         let state = read_object(JOB_FIELDS, &api, &Value::Null, None);
         assert!(state.is_wholly_known(), "{name}");
         let back = to_create_json(JOB_FIELDS, &state);
@@ -338,7 +336,7 @@ fn read_decodes_the_api_codecs() {
 
     // the seam puts the rules the server echoes under `linkedToJob` back at the top level
     let seam =
-        seam_json(crate::qualys::Job::from_json(fixture("update-chained-job.response")).unwrap());
+        seam_json(qualys_pm::Job::from_json(fixture("update-chained-job.response")).unwrap());
     let chained = job_to_state(&seam, &Value::Null, None);
     let rules = chained
         .get("chained_job_rules")
