@@ -9,7 +9,9 @@ use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
 use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::resources::deployment_job::convert::get_path;
+use crate::resources::deployment_job::fields::{self, JOB_FIELDS};
 use crate::resources::deployment_job::state::job_to_state;
+use crate::resources::deployment_job::validate::check_fields;
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";
@@ -83,7 +85,16 @@ impl DataSource for DeploymentJobDataSource {
                 "Empty id",
                 "Set id to a deployment job ID.",
             );
+            return diags;
         }
+        // the same check as the resource's declaration of `id`
+        let id = fields::find(JOB_FIELDS, "id").expect("the job declares id");
+        check_fields(
+            std::slice::from_ref(id),
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         diags
     }
 
