@@ -436,7 +436,8 @@ resource "qualys_deployment_job" "job" {
     let out = e.try_apply(&[]);
     assert_eq!(out.code, Some(1), "{}", out.combined());
     assert!(
-        out.squeezed().contains(not_an_id!("asset_ids", "not-a-uuid")),
+        out.squeezed()
+            .contains(not_an_id!("asset_ids", "not-a-uuid")),
         "{}",
         out.combined()
     );
