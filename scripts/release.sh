@@ -55,9 +55,9 @@ done
 # One source of truth for each fact: the crate's version, source address and protocol.
 crate_version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n1)"
 address="$(sed -n 's/^pub const SOURCE_ADDRESS: &str = "\(.*\)";$/\1/p' "$root/src/provider/mod.rs")"
-protocol="$(sed -n 's/^pub const PROTOCOL_VERSION: u32 = \([0-9]*\);$/\1/p' "$root/src/plugin/handshake.rs")"
+protocol="$(sed -n 's/^pub const PROTOCOL_VERSION: u32 = \([0-9]*\);$/\1/p' "$root/crates/tfplugin-rs/src/handshake.rs")"
 [ -n "$crate_version" ] && [ -n "$address" ] && [ -n "$protocol" ] \
-  || die "cannot read the version (Cargo.toml), SOURCE_ADDRESS (src/provider/mod.rs) or PROTOCOL_VERSION (src/plugin/handshake.rs)"
+  || die "cannot read the version (Cargo.toml), SOURCE_ADDRESS (src/provider/mod.rs) or PROTOCOL_VERSION (crates/tfplugin-rs/src/handshake.rs)"
 [ "$version" = "$crate_version" ] \
   || die "VERSION $version is not the version in Cargo.toml ($crate_version): bump Cargo.toml first, so that --version and the User-Agent say the same"
 command -v python3 >/dev/null || die "python3 is needed to package the release"

@@ -5,16 +5,15 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::plugin::{Diagnostic, Diagnostics};
-use crate::qualys;
+use tfplugin::{Diagnostic, Diagnostics};
 
 /// The configured API client, shared by the provider (which fills it in `configure`) and
 /// every resource and data source (which use it).
 #[derive(Default)]
-pub struct ClientSlot(OnceLock<Arc<qualys::Client>>, AtomicBool);
+pub struct ClientSlot(OnceLock<Arc<qualys_pm::Client>>, AtomicBool);
 
 impl ClientSlot {
-    pub fn set(&self, client: qualys::Client) {
+    pub fn set(&self, client: qualys_pm::Client) {
         let _ = self.0.set(Arc::new(client));
     }
 
@@ -24,7 +23,7 @@ impl ClientSlot {
         self.1.store(true, Ordering::Relaxed);
     }
 
-    pub fn get(&self) -> Result<Arc<qualys::Client>, Diagnostics> {
+    pub fn get(&self) -> Result<Arc<qualys_pm::Client>, Diagnostics> {
         self.0.get().cloned().ok_or_else(|| {
             if self.1.load(Ordering::Relaxed) {
                 Diagnostic::error(

@@ -3,7 +3,7 @@
 //! `docs/` is committed; unit tests fail when it differs from what is generated here.
 //! Regenerate with: `UPDATE_DOCS=1 cargo test --lib docs`.
 
-use crate::plugin::{Attribute, AttributeType, Mode, Nesting, Type};
+use tfplugin::{Attribute, AttributeType, Mode, Nesting, Type};
 
 fn type_label(a: &Attribute) -> String {
     fn plain(t: &Type) -> String {

@@ -1,17 +1,15 @@
 //! terraform-provider-qualys: Qualys Patch Management deployment jobs for Terraform.
 //!
-//! Layers: `plugin` (Terraform protocol, nothing of Qualys) and `qualys` (the API, nothing
-//! of Terraform) never import each other; `provider`, `resources` and `data_sources` map one
-//! onto the other, and share the configured client through `client_slot`. `onboarding` (the
-//! `generate-imports` subcommand) uses `qualys` and the provider's settings, never `plugin`
-//! types. `simulator` is the local stand-in for the Qualys service.
+//! The provider maps the two crates it stands on onto each other: `tfplugin` (the Terraform
+//! plugin protocol, nothing of Qualys) and `qualys_pm` (the API, nothing of Terraform), which
+//! cannot import each other because neither depends on the other. `provider`, `resources`
+//! and `data_sources` share the configured client through `client_slot`. `onboarding` (the
+//! `generate-imports` subcommand) uses `qualys_pm` and the provider's settings, never
+//! `tfplugin` types. The simulator is its own crate (`qualys-pm-simulator`), used only by tests.
 
 pub mod client_slot;
 pub mod data_sources;
 pub mod docs;
 pub mod onboarding;
-pub mod plugin;
 pub mod provider;
-pub mod qualys;
 pub mod resources;
-pub mod simulator;

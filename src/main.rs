@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use terraform_provider_qualys::onboarding;
 use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
-use terraform_provider_qualys::{onboarding, plugin};
 
 const USAGE: &str = "usage: terraform-provider-qualys [--debug | --version | --help]
        terraform-provider-qualys generate-imports [--help]
@@ -18,13 +18,13 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => plugin::serve(QualysProvider::new()),
-        ["--debug"] => plugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
+        [] => tfplugin::serve(QualysProvider::new()),
+        ["--debug"] => tfplugin::serve_debug(QualysProvider::new(), SOURCE_ADDRESS),
         ["--version"] => {
             println!(
                 "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
                 env!("CARGO_PKG_VERSION"),
-                plugin::handshake::PROTOCOL_VERSION
+                tfplugin::handshake::PROTOCOL_VERSION
             );
             ExitCode::SUCCESS
         }

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_qualys::qualys::catalog::Record;
-use terraform_provider_qualys::qualys::{Asset, Patch};
+use qualys_pm::catalog::Record;
+use qualys_pm::{Asset, Patch};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else {

@@ -6,7 +6,7 @@ mod schema_types;
 use schema_types::schema_types;
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_qualys::plugin::codec;
+use tfplugin::codec;
 
 fuzz_target!(|data: &[u8]| {
     for ty in schema_types(true) {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_qualys::qualys::client::parse_error_body;
+use qualys_pm::client::parse_error_body;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

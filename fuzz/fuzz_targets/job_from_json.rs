@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_qualys::qualys::{Job, JobSummary};
+use qualys_pm::{Job, JobSummary};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else {

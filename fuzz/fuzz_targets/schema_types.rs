@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use terraform_provider_qualys::plugin::{Provider, Type};
+use tfplugin::{Provider, Type};
 use terraform_provider_qualys::provider::QualysProvider;
 
 /// The provider block's type, `dynamic` and every resource's type (what a stored state can

@@ -2,8 +2,8 @@
 //! `asset_ids` takes) and `assets` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::plugin::Mode::{Computed as C, Optional as O};
 use crate::resources::deployment_job::fields::{field, Field, Kind::*, PLATFORMS};
+use tfplugin::Mode::{Computed as C, Optional as O};
 
 pub const TYPE_NAME: &str = "qualys_assets";
 pub const DESCRIPTION: &str = "Looks up the assets Qualys Patch Management manages with a QQL query, for a deployment job's `asset_ids`: `ids` holds the matching asset IDs, `assets` their facts (name, operating system, tags, last check-in, missing and installed patch counts...).";

@@ -7,11 +7,11 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::plugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::resources::deployment_job::convert::get_path;
 use crate::resources::deployment_job::fields::{self, JOB_FIELDS};
 use crate::resources::deployment_job::state::job_to_state;
 use crate::resources::deployment_job::validate::check_fields;
+use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";

@@ -7,14 +7,14 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
-    Value,
-};
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
 use crate::resources::deployment_job::schema::attributes;
 use crate::resources::deployment_job::validate::check_fields;
+use tfplugin::{
+    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
+    Value,
+};
 
 pub const TYPE_NAME: &str = "qualys_deployment_jobs";
 pub const DESCRIPTION: &str =

@@ -9,17 +9,17 @@ use async_trait::async_trait;
 
 use super::answer;
 use crate::client_slot::ClientSlot;
-use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
-    Type, Value,
-};
-use crate::qualys::catalog::Record;
-use crate::qualys::{self, Completeness, Listing, Search};
-use crate::qualys::{RECORD_CAP, RECORD_CAP_ERROR_CODE};
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind};
 use crate::resources::deployment_job::schema::attributes;
 use crate::resources::deployment_job::validate::check_fields;
+use qualys_pm::catalog::Record;
+use qualys_pm::{self, Completeness, Listing, Search};
+use qualys_pm::{RECORD_CAP, RECORD_CAP_ERROR_CODE};
+use tfplugin::{
+    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
+    Type, Value,
+};
 
 /// `max_results` when the configuration leaves it null.
 pub const DEFAULT_MAX_RESULTS: i64 = 1_000;
@@ -91,8 +91,8 @@ impl Lookup {
     /// Records per request.
     pub fn page_size(&self) -> usize {
         match self.source {
-            Source::Patches => crate::qualys::catalog::PATCH_PAGE_SIZE,
-            Source::Assets => crate::qualys::catalog::ASSET_PAGE_SIZE,
+            Source::Patches => qualys_pm::catalog::PATCH_PAGE_SIZE,
+            Source::Assets => qualys_pm::catalog::ASSET_PAGE_SIZE,
         }
     }
 
@@ -123,8 +123,8 @@ impl Lookup {
     /// The API's refusal of a search, at the attribute it is about: a QQL error at `query`
     /// or `having_query` (the one the server names; else the one that is set), a bad
     /// platform at `platform`.
-    fn failure(&self, e: &qualys::Error, search: &Search<'_>) -> Diagnostic {
-        let qualys::Error::InvalidSearch {
+    fn failure(&self, e: &qualys_pm::Error, search: &Search<'_>) -> Diagnostic {
+        let qualys_pm::Error::InvalidSearch {
             parameter, message, ..
         } = e
         else {
@@ -235,7 +235,7 @@ impl LookupDataSource {
     async fn fetch(&self, config: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
         let client = self.slot.get()?;
         let search = self.lookup.search(config);
-        let fail = |e: qualys::Error| Diagnostics::from(self.lookup.failure(&e, &search));
+        let fail = |e: qualys_pm::Error| Diagnostics::from(self.lookup.failure(&e, &search));
         let (records, completeness) = match self.lookup.source {
             Source::Patches => rows(client.search_patches(&search).await.map_err(fail)?),
             Source::Assets => rows(client.search_assets(&search).await.map_err(fail)?),
@@ -292,7 +292,7 @@ impl DataSource for LookupDataSource {
 mod tests {
     use super::super::{assets, patches};
     use super::*;
-    use crate::qualys::LeftOut;
+    use qualys_pm::LeftOut;
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -353,7 +353,7 @@ mod tests {
             assert_eq!(find("ids").mode, Mode::Computed);
             assert!(matches!(
                 &find(list).ty,
-                crate::plugin::AttributeType::Nested {
+                tfplugin::AttributeType::Nested {
                     nesting: Nesting::List,
                     ..
                 }
@@ -379,9 +379,9 @@ mod tests {
         assert_eq!(s.max_results, DEFAULT_MAX_RESULTS as usize);
     }
 
-    fn rejected(parameter: Option<&str>, message: &str) -> qualys::Error {
-        qualys::Error::InvalidSearch {
-            operation: qualys::error::Operation::SearchPatches,
+    fn rejected(parameter: Option<&str>, message: &str) -> qualys_pm::Error {
+        qualys_pm::Error::InvalidSearch {
+            operation: qualys_pm::error::Operation::SearchPatches,
             parameter: parameter.map(str::to_owned),
             message: message.to_owned(),
         }
@@ -421,8 +421,8 @@ mod tests {
         let d = patches::LOOKUP.failure(&rejected(Some("pageSize"), "too big"), &search);
         assert_eq!(d.attribute, None);
         // other failures are not QQL errors
-        let e = qualys::Error::Api {
-            operation: qualys::error::Operation::SearchPatches,
+        let e = qualys_pm::Error::Api {
+            operation: qualys_pm::error::Operation::SearchPatches,
             job_id: None,
             status: 500,
             code: None,
@@ -469,7 +469,7 @@ mod tests {
             },
         );
         assert_eq!(d.0.len(), 1);
-        assert_eq!(d.0[0].severity, crate::plugin::Severity::Warning);
+        assert_eq!(d.0[0].severity, tfplugin::Severity::Warning);
         assert_eq!(d.0[0].attribute, Some(AttributePath::attr("max_results")));
         assert_eq!(d.0[0].summary, "Only the first 2 patches were returned");
         assert!(d.0[0].detail.contains("40 more match"), "{}", d.0[0].detail);
@@ -486,7 +486,7 @@ mod tests {
 
     #[test]
     fn asset_tags_and_nested_facts_are_read() {
-        let asset = crate::qualys::Asset::from_json(json!({
+        let asset = qualys_pm::Asset::from_json(json!({
             "id": "a1", "name": "web-01", "operatingSystem": "Windows Server 2022",
             "tags": [{"id": "t1", "name": "Web"}, "t2"], "statusDateTime": 1753435366000i64,
             "missingPatchCount": "4", "hardware": {"model": "VMware7,1"},

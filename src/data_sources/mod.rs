@@ -10,10 +10,10 @@ pub mod patches;
 use std::sync::Arc;
 
 use crate::client_slot::ClientSlot;
-use crate::plugin::{self, AttributePath, Diagnostic, Diagnostics, Value};
+use tfplugin::{self, AttributePath, Diagnostic, Diagnostics, Value};
 
 /// Every data source of the provider.
-pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::DataSource>> {
+pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>> {
     vec![
         Arc::new(deployment_job::DeploymentJobDataSource::new(slot.clone())),
         Arc::new(deployment_jobs::DeploymentJobsDataSource::new(slot.clone())),

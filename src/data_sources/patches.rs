@@ -2,8 +2,8 @@
 //! `ids` (what `approved_patches` takes) and `patches` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::plugin::Mode::{Computed as C, Optional as O, Required as R};
 use crate::resources::deployment_job::fields::{field, Field, Kind::*, PLATFORMS};
+use tfplugin::Mode::{Computed as C, Optional as O, Required as R};
 
 pub const TYPE_NAME: &str = "qualys_patches";
 pub const DESCRIPTION: &str = "Looks up patches in the Qualys Patch Management catalog with a QQL query, for a deployment job's `approved_patches`: `ids` holds the matching patch IDs, `patches` their facts (title, vendor, severity, KB or advisory, CVEs, QIDs, supersedence...).";

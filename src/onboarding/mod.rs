@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use crate::provider::config::{
     client_config_from_env, ENV_GATEWAY_URL, ENV_PASSWORD, ENV_TOKEN, ENV_USERNAME,
 };
-use crate::qualys::{Client, Error, JobSummary};
 use managed::Managed;
+use qualys_pm::{Client, Error, JobSummary};
 use render::ImportBlock;
 
 /// The subcommand's name on the provider binary's command line.

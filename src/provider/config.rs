@@ -1,5 +1,5 @@
 //! The provider block: its schema, and turning a configuration (plus environment variable
-//! fallbacks) into a `qualys::ClientConfig`, with every problem reported at its attribute.
+//! fallbacks) into a `qualys_pm::ClientConfig`, with every problem reported at its attribute.
 //!
 //! Two phases. `validate` (ValidateProviderConfig, also run by `terraform validate`) checks
 //! only what the configuration itself says, since the environment at plan time may differ;
@@ -16,8 +16,8 @@ use std::time::Duration;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-use crate::plugin::{Attribute, AttributePath, Block, Diagnostics, Mode, Schema, Type, Value};
-use crate::qualys::{ClientConfig, Credentials};
+use qualys_pm::{ClientConfig, Credentials};
+use tfplugin::{Attribute, AttributePath, Block, Diagnostics, Mode, Schema, Type, Value};
 
 pub const ENV_GATEWAY_URL: &str = "QUALYS_GATEWAY_URL";
 pub const ENV_USERNAME: &str = "QUALYS_USERNAME";
@@ -180,7 +180,7 @@ pub fn client_config(
     let retry_base_delay = match env_var(ENV_RETRY_BASE_DELAY) {
         None => ClientConfig::DEFAULT_RETRY_BASE_DELAY,
         Some(text) => match humantime::parse_duration(text.trim()) {
-            Ok(delay) if delay <= crate::qualys::client::MAX_RETRY_DELAY => delay,
+            Ok(delay) if delay <= qualys_pm::client::MAX_RETRY_DELAY => delay,
             _ => {
                 diags.error(
                     "Invalid QUALYS_RETRY_BASE_DELAY",
@@ -524,7 +524,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::plugin::{Diagnostic, PathStep};
+    use tfplugin::{Diagnostic, PathStep};
 
     /// A provider block as terraform sends it: every attribute present, null when unset.
     fn block(set: &[(&str, Value)]) -> Value {
@@ -627,7 +627,7 @@ mod tests {
         assert!(!all_text(&creds_in_url).contains("s3cret"));
         let fraction = validate(&block(&[(
             "max_retries",
-            Value::Number(crate::plugin::Number::Float(1.5)),
+            Value::Number(tfplugin::Number::Float(1.5)),
         )]));
         assert!(all_text(&fraction).contains("whole number"));
         let zero = validate(&block(&[("request_timeout", Value::string("0s"))]));

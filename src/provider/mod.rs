@@ -8,8 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client_slot::ClientSlot;
-use crate::plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
-use crate::qualys;
+use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 
 /// The provider's source address: a local one, installed from a network or filesystem
 /// mirror (`scripts/release.sh` builds both) or found through `dev_overrides`, never from a
@@ -71,8 +70,8 @@ impl Provider for QualysProvider {
             Err(diags) => return diags,
         };
         let auth = match &client_config.credentials {
-            qualys::Credentials::Token(_) => "token",
-            qualys::Credentials::Password { .. } => "username and password",
+            qualys_pm::Credentials::Token(_) => "token",
+            qualys_pm::Credentials::Password { .. } => "username and password",
         };
         tracing::info!(
             gateway = client_config.gateway_url.host_str().unwrap_or_default(),
@@ -83,7 +82,7 @@ impl Provider for QualysProvider {
             terraform_version,
             "configuring the Qualys client"
         );
-        match qualys::Client::new(client_config) {
+        match qualys_pm::Client::new(client_config) {
             Ok(client) => {
                 self.client.set(client);
                 Diagnostics::new()

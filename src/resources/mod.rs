@@ -5,9 +5,8 @@ pub mod deployment_job;
 use std::sync::Arc;
 
 use crate::client_slot::ClientSlot;
-use crate::plugin;
 
 /// Every resource of the provider.
-pub fn resources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn plugin::Resource>> {
+pub fn resources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::Resource>> {
     vec![Arc::new(deployment_job::DeploymentJobResource::new(slot))]
 }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use qualys_pm::{Client, Error, Job, JobStatus};
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{Client, Error, Job, JobStatus};
 use terraform_provider_qualys::resources::deployment_job::api::JobApi;
 
 use crate::support::simulator::{Simulator, Variant};

@@ -1,14 +1,30 @@
-//! The architecture, checked from the code's own imports: the walls between layers hold,
-//! and no two modules import each other (directly or around a circle). A module importing
-//! its own ancestors (`super::`, where the parent declares it) is not a circle.
+//! The architecture, checked where cargo cannot see it. The walls between the layers are
+//! crates (a layer that may not use another does not depend on it: checked here from the
+//! manifests, so that nobody adds the dependency by mistake); inside each crate no two
+//! modules import each other (directly or around a circle), a module importing its own
+//! ancestors (`super::`, where the parent declares it) is not a circle, and no code outside
+//! tests imports with `use super::*` (a name's origin stays visible).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 type Module = Vec<String>;
 
-/// Every `.rs` file under `src/`, as (module path, source without its `mod tests` block).
-fn modules() -> BTreeMap<Module, String> {
+/// The workspace's crates, by the directory of their `src/`.
+const CRATES: [&str; 4] = [
+    ".",
+    "crates/tfplugin-rs",
+    "crates/qualys-pm",
+    "crates/qualys-pm-simulator",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rs` file under a crate's `src/` but its binary's `main.rs`, as (module path, source
+/// without its `mod tests` block).
+fn modules(krate: &str) -> BTreeMap<Module, String> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("read src") {
             let path = entry.expect("dir entry").path();
@@ -19,12 +35,12 @@ fn modules() -> BTreeMap<Module, String> {
             }
         }
     }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = root().join(krate).join("src");
     let mut files = Vec::new();
     walk(&src, &mut files);
     files
         .into_iter()
-        .filter(|f| !f.starts_with(src.join("bin")) && f != &src.join("main.rs"))
+        .filter(|f| f != &src.join("main.rs"))
         .map(|f| {
             let rel = f.strip_prefix(&src).unwrap().with_extension("");
             let mut module: Module = rel
@@ -35,14 +51,17 @@ fn modules() -> BTreeMap<Module, String> {
                 module.pop();
             }
             let text = std::fs::read_to_string(&f).expect("read source");
-            // unit tests may reach anywhere; only the code proper counts
-            let code = match text.find("#[cfg(test)]\nmod tests") {
-                Some(i) => text[..i].to_owned(),
-                None => text,
-            };
-            (module, code)
+            (module, code_proper(&text).to_owned())
         })
         .collect()
+}
+
+/// A source without its unit tests (which may reach anywhere): only the code proper counts.
+fn code_proper(text: &str) -> &str {
+    match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => text,
+    }
 }
 
 /// The modules `code` (of `module`) refers to by `crate::`, `super::` or `self::` paths,
@@ -93,8 +112,8 @@ fn imports(module: &Module, code: &str, all: &BTreeMap<Module, String>) -> BTree
     out
 }
 
-fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
-    let all = modules();
+fn graph(krate: &str) -> BTreeMap<Module, BTreeSet<Module>> {
+    let all = modules(krate);
     all.iter()
         .map(|(m, code)| (m.clone(), imports(m, code, &all)))
         .collect()
@@ -110,19 +129,20 @@ fn name(m: &Module) -> String {
 
 #[test]
 fn no_module_imports_one_that_imports_it_back() {
-    let graph = graph();
-    // a module is on a circle when one of its imports leads back to it
-    let circles: Vec<String> = graph
-        .iter()
-        .filter_map(|(m, deps)| {
+    let mut circles = Vec::new();
+    for krate in CRATES {
+        let graph = graph(krate);
+        // a module is on a circle when one of its imports leads back to it
+        circles.extend(graph.iter().filter_map(|(m, deps)| {
             let through: Vec<String> = deps
                 .iter()
                 .filter(|d| reaches(&graph, d, m))
                 .map(name)
                 .collect();
-            (!through.is_empty()).then(|| format!("{} (through {})", name(m), through.join(", ")))
-        })
-        .collect();
+            (!through.is_empty())
+                .then(|| format!("{krate}: {} (through {})", name(m), through.join(", ")))
+        }));
+    }
     assert!(
         circles.is_empty(),
         "modules on an import circle:\n{}",
@@ -144,56 +164,58 @@ fn reaches(graph: &BTreeMap<Module, BTreeSet<Module>>, from: &Module, to: &Modul
     false
 }
 
+/// The workspace crates a crate's manifest depends on (normal and build dependencies).
+fn workspace_dependencies(krate: &str) -> BTreeSet<String> {
+    let manifest =
+        std::fs::read_to_string(root().join(krate).join("Cargo.toml")).expect("manifest");
+    let mut section = String::new();
+    let mut out = BTreeSet::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.trim_matches(|c| c == '[' || c == ']').to_owned();
+        } else if section == "dependencies" || section == "build-dependencies" {
+            let name = line.split(['=', '.', ' ']).next().unwrap_or_default();
+            if CRATE_NAMES.contains(&name) {
+                out.insert(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+const CRATE_NAMES: [&str; 4] = [
+    "terraform-provider-qualys",
+    "tfplugin-rs",
+    "qualys-pm",
+    "qualys-pm-simulator",
+];
+
 #[test]
 fn the_walls_between_layers_hold() {
-    let graph = graph();
-    // (layer, the layers it must never import)
-    let walls: [(&str, &[&str]); 3] = [
-        (
-            "plugin",
-            &[
-                "qualys",
-                "provider",
-                "resources",
-                "data_sources",
-                "onboarding",
-                "simulator",
-            ],
-        ),
-        (
-            "qualys",
-            &[
-                "plugin",
-                "provider",
-                "resources",
-                "data_sources",
-                "onboarding",
-                "simulator",
-            ],
-        ),
-        (
-            "simulator",
-            &[
-                "plugin",
-                "qualys",
-                "provider",
-                "resources",
-                "data_sources",
-                "onboarding",
-            ],
-        ),
+    // (crate, the workspace crates it may depend on)
+    let allowed: [(&str, &[&str]); 4] = [
+        (".", &["tfplugin-rs", "qualys-pm"]),
+        ("crates/tfplugin-rs", &[]),
+        ("crates/qualys-pm", &[]),
+        ("crates/qualys-pm-simulator", &[]),
     ];
     let mut breaches = Vec::new();
-    for (layer, forbidden) in walls {
-        for (m, deps) in graph
-            .iter()
-            .filter(|(m, _)| m.first().map(String::as_str) == Some(layer))
-        {
-            for d in deps {
-                if forbidden.contains(&d.first().map(String::as_str).unwrap_or("crate")) {
-                    breaches.push(format!("{} imports {}", name(m), name(d)));
-                }
+    for (krate, may) in allowed {
+        for dep in workspace_dependencies(krate) {
+            if !may.contains(&dep.as_str()) {
+                breaches.push(format!("{krate} depends on {dep}"));
             }
+        }
+    }
+    // the check sees real dependencies: the provider does stand on both
+    assert_eq!(
+        workspace_dependencies("."),
+        BTreeSet::from(["tfplugin-rs".to_owned(), "qualys-pm".to_owned()])
+    );
+    // inside the provider: onboarding (a command line tool) never uses the protocol's types
+    for (m, code) in modules(".") {
+        if m.first().map(String::as_str) == Some("onboarding") && code.contains("tfplugin::") {
+            breaches.push(format!("provider: {} uses tfplugin", name(&m)));
         }
     }
     assert!(
@@ -201,11 +223,36 @@ fn the_walls_between_layers_hold() {
         "walls breached:\n{}",
         breaches.join("\n")
     );
-    // the check sees real imports: the resource does use both layers
-    let resource = &graph[&vec![
-        "resources".to_string(),
-        "deployment_job".to_string(),
-        "apply".to_string(),
-    ]];
-    assert!(resource.iter().any(|d| d[0] == "plugin"), "{resource:?}");
+}
+
+#[test]
+fn no_code_imports_all_of_its_parent_or_child() {
+    // (`pub use child::*` re-exports are a crate's public face, not an import)
+    let mut globs = Vec::new();
+    for krate in CRATES {
+        // test modules (`tests.rs`, and nested ones: indented) may take all of what they test
+        for (m, code) in modules(krate)
+            .into_iter()
+            .filter(|(m, _)| !m.ends_with(&["tests".to_owned()]))
+        {
+            for line in code.lines() {
+                let Some(path) = line
+                    .strip_prefix("use ")
+                    .and_then(|p| p.strip_suffix("::*;"))
+                else {
+                    continue;
+                };
+                let first = path.split("::").next().unwrap_or_default();
+                let is_child = code.contains(&format!("mod {first};"));
+                if first == "super" || first == "self" || first == "crate" || is_child {
+                    globs.push(format!("{krate}: {}: {line}", name(&m)));
+                }
+            }
+        }
+    }
+    assert!(
+        globs.is_empty(),
+        "glob imports between modules of a crate (name what is used):\n{}",
+        globs.join("\n")
+    );
 }

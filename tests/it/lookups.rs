@@ -8,10 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use qualys_pm::{Client, Completeness, Error, LeftOut, Listing, Patch, Search};
 use serde_json::{json, Value};
-use terraform_provider_qualys::qualys::{
-    Client, Completeness, Error, LeftOut, Listing, Patch, Search,
-};
 
 /// What the stub gateway saw of one search request.
 #[derive(Clone, Debug)]
@@ -566,7 +564,7 @@ fn qql_syntax_error_at_query(variant: &str) {
         Value::String(text) => text.clone(),
         other => other.to_string(),
     };
-    let (_, message) = terraform_provider_qualys::qualys::client::parse_error_body(&body);
+    let (_, message) = qualys_pm::client::parse_error_body(&body);
     // the QQL part, whatever the shape wrapped around it
     let message = message[message.find("QQL").unwrap_or(0)..].to_owned();
     assert!(message.contains("position"), "{message}");

@@ -3,6 +3,7 @@
 mod support;
 
 mod api_readings;
+mod batches;
 mod house;
 mod lookups;
 mod onboarding;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use terraform_provider_qualys::plugin::{
+use tfplugin::{
     ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, DataSource, Diagnostics,
     ImportResponse, InProcessServer, Mode, Nesting, PlanRequest, PlanResponse, Provider,
     ReadRequest, ReadResponse, Resource, Schema, Type, Value,

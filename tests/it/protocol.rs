@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use terraform_provider_qualys::plugin::codec;
-use terraform_provider_qualys::plugin::proto::go_plugin as gp;
-use terraform_provider_qualys::plugin::proto::tfplugin6 as pb;
-use terraform_provider_qualys::plugin::{Provider, Value};
 use terraform_provider_qualys::provider::QualysProvider;
+use tfplugin::codec;
+use tfplugin::proto::go_plugin as gp;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::{Provider, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin::{unary, ClientIdentity, PluginProcess};

@@ -5,14 +5,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use qualys_pm::catalog::Record;
+use qualys_pm::{Asset, Job, JobSummary, Patch};
 use rand::{Rng, SeedableRng};
-use terraform_provider_qualys::plugin::codec;
-use terraform_provider_qualys::plugin::proto::go_plugin as gp;
-use terraform_provider_qualys::plugin::proto::tfplugin6 as pb;
-use terraform_provider_qualys::plugin::{Provider, Type, Value};
 use terraform_provider_qualys::provider::QualysProvider;
-use terraform_provider_qualys::qualys::catalog::Record;
-use terraform_provider_qualys::qualys::{Asset, Job, JobSummary, Patch};
+use tfplugin::codec;
+use tfplugin::proto::go_plugin as gp;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::{Provider, Type, Value};
 use tonic::transport::Channel;
 
 use crate::reliability::{block_on, password_credentials, server_jobs, state_jobs, workspace_for};
@@ -126,11 +126,11 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     let imported = "resource \"qualys_deployment_job\" \"imported\" {\n  name = \"made elsewhere\"\n  schedule_type = \"On-demand\"\n}\n";
     ws.write("main.tf", &format!("{job}{imported}"));
     let mut config = sim.config();
-    config.credentials = terraform_provider_qualys::qualys::Credentials::Password {
+    config.credentials = qualys_pm::Credentials::Password {
         username: "secops".into(),
         password: password.clone(),
     };
-    let client = terraform_provider_qualys::qualys::Client::new(config).expect("client");
+    let client = qualys_pm::Client::new(config).expect("client");
     let made = block_on(client.create_job(
         &Job::from_json(serde_json::json!({"name": "made elsewhere", "scheduleType": "On-demand", "platform": "Windows", "type": "Install", "status": "Disabled"}))
             .expect("job"),
@@ -779,9 +779,7 @@ fn decoders_never_panic_on_random_bytes() {
                 assert_eq!(Asset::from_json(a.to_json()).ok(), Some(a));
             }
         }
-        let _ = terraform_provider_qualys::qualys::client::parse_error_body(
-            &String::from_utf8_lossy(&bytes),
-        );
+        let _ = qualys_pm::client::parse_error_body(&String::from_utf8_lossy(&bytes));
         executions += 1;
     }
     println!("property test: {executions} random inputs through every decoder, no panic");

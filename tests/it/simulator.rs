@@ -998,9 +998,8 @@ async fn concurrent_creates_and_the_request_log() {
 #[tokio::test]
 async fn the_app_answers_without_a_socket() {
     use tower::ServiceExt as _;
-    let state =
-        terraform_provider_qualys::simulator::Shared::new(Default::default()).expect("state");
-    let app = terraform_provider_qualys::simulator::app(state);
+    let state = qualys_pm_simulator::Shared::new(Default::default()).expect("state");
+    let app = qualys_pm_simulator::app(state);
     let request = axum::http::Request::builder()
         .uri("/pm/v1/deploymentjob/abc")
         .body(axum::body::Body::empty())

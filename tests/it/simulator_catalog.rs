@@ -688,7 +688,7 @@ async fn catalog_file_and_admin_replace() {
         json!({"patches": [{"id": "", "platform": "Linux"}]}).to_string(),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qualys-pm-simulator"))
+    let out = std::process::Command::new(crate::support::terraform::simulator_binary())
         .args(["--listen", "127.0.0.1:0", "--catalog"])
         .arg(&file)
         .output()

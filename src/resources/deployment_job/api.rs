@@ -1,4 +1,4 @@
-//! The five job operations the resource needs, on JSON. Implemented by `qualys::Client`
+//! The five job operations the resource needs, on JSON. Implemented by `qualys_pm::Client`
 //! (through the model's canonical JSON); tests implement it with an in-memory fake.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use crate::qualys::{Client, Job, JobStatus, JobSummary};
+use qualys_pm::{Client, Job, JobStatus, JobSummary};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
@@ -150,7 +150,7 @@ impl JobApi for Client {
                     return Ok(created.to_json());
                 }
                 Err(e) if e.is_create_outcome_unknown() => e,
-                Err(crate::qualys::Error::CreatedUnread { id, message }) => {
+                Err(qualys_pm::Error::CreatedUnread { id, message }) => {
                     // the job exists: never adopted by another resource, named for import
                     claim(&id);
                     return Err(format!(

@@ -8,8 +8,8 @@
 
 use serde_json::Value as Json;
 
-use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
-use crate::qualys::JobStatus;
+use qualys_pm::JobStatus;
+use tfplugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 
 use super::api::JobApi;
 use super::convert::{overlay, to_create_json};

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
-use crate::plugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
-use crate::qualys::JobStatus;
+use qualys_pm::JobStatus;
+use tfplugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
 
 use super::api::JobApi;
 use super::apply::apply;
@@ -186,7 +186,7 @@ async fn apply_plan(
     prior: &Value,
     private: &[u8],
     cfg: &Value,
-) -> crate::plugin::ApplyResponse {
+) -> tfplugin::ApplyResponse {
     let planned = plan_req(prior, cfg);
     apply(
         api,
@@ -518,7 +518,7 @@ async fn enabled_recurring_update_ends_enabled_whether_patch_while_enabled_is_re
 
 /// An Enabled job created through a well-behaved fake, then `faulty` (a fake with some
 /// failure switched on) holding the same jobs: for the failure paths of an enabled update.
-async fn enabled_job_in(faulty: Fake) -> (crate::plugin::ApplyResponse, Fake) {
+async fn enabled_job_in(faulty: Fake) -> (tfplugin::ApplyResponse, Fake) {
     let api = Fake::default();
     let created = apply_plan(
         &api,

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{Map, Value as Json};
 
-use crate::plugin::{Mode, Number, Value};
-use crate::qualys::model::{is_script_reference, parse_start_date_time};
+use qualys_pm::model::{is_script_reference, parse_start_date_time};
+use tfplugin::{Mode, Number, Value};
 
 use super::fields::{Check, Field, Kind, WEEKDAYS};
 

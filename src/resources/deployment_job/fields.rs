@@ -4,8 +4,8 @@
 //! (`validate.rs`), plan modifiers (`plan.rs`) and the generated docs (`docs.rs`) are all
 //! derived from `JOB_FIELDS`; nothing else lists attributes.
 
-use crate::plugin::Mode;
-use crate::qualys::model::ID_SHAPE;
+use qualys_pm::model::ID_SHAPE;
+use tfplugin::Mode;
 
 /// How a Terraform value is carried in the API JSON.
 #[derive(Clone, Copy, Debug)]

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client_slot::ClientSlot;
-use crate::plugin::{
+use tfplugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource, Schema, Value,
 };

@@ -2,7 +2,7 @@
 //! where the configuration leaves optional+computed attributes null, semantic equality, and
 //! replacement. Deterministic: terraform plans again, in another process, at apply.
 
-use crate::plugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
+use tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
 use super::convert::semantically_equal;
 use super::fields::{

@@ -2,7 +2,7 @@
 
 use serde_json::Value as Json;
 
-use crate::plugin::{ImportResponse, ReadRequest, ReadResponse, Value};
+use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::JobApi;
 use super::convert::get_path;

@@ -1,6 +1,6 @@
 //! The Terraform schema, derived from the declarations in `fields.rs`.
 
-use crate::plugin::{Attribute, Block, Mode, Nesting, Schema, Type};
+use tfplugin::{Attribute, Block, Mode, Nesting, Schema, Type};
 
 use super::fields::{Field, Kind, JOB_FIELDS};
 
@@ -85,7 +85,7 @@ pub fn data_source_attributes() -> Vec<Attribute> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::AttributeType;
+    use tfplugin::AttributeType;
 
     #[test]
     fn schema_uses_nested_attributes_and_modes_of_the_declarations() {

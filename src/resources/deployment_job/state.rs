@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::plugin::Value;
+use tfplugin::Value;
 
 use super::convert::{get_path, keep_planned, normalize_server_json, read_object};
 use super::fields::JOB_FIELDS;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 
-use crate::plugin::{AttributePath, PlanRequest, Severity, Value};
+use tfplugin::{AttributePath, PlanRequest, Severity, Value};
 
 use super::convert::{get_path, normalize_server_json, overlay, read_object, to_create_json};
 use super::fields::{Field, Kind, JOB_FIELDS};
@@ -130,7 +130,7 @@ pub(super) fn proposed(fields: &[Field], prior: &Value, config: &Value) -> Value
     Value::Object(m)
 }
 
-fn plan_for(prior: &Value, config: &Value) -> crate::plugin::PlanResponse {
+fn plan_for(prior: &Value, config: &Value) -> tfplugin::PlanResponse {
     let proposed = if prior.is_null() {
         proposed(JOB_FIELDS, &Value::Null, config)
     } else {
@@ -145,13 +145,11 @@ fn plan_for(prior: &Value, config: &Value) -> crate::plugin::PlanResponse {
 }
 
 /// The attribute paths terraform would keep from requires_replace: those whose value changes.
-fn effective_replace(resp: &crate::plugin::PlanResponse, prior: &Value) -> Vec<String> {
+fn effective_replace(resp: &tfplugin::PlanResponse, prior: &Value) -> Vec<String> {
     resp.requires_replace
         .iter()
         .filter_map(|p| match p.0.as_slice() {
-            [crate::plugin::PathStep::Attribute(a)]
-                if resp.planned_state.get(a) != prior.get(a) =>
-            {
+            [tfplugin::PathStep::Attribute(a)] if resp.planned_state.get(a) != prior.get(a) => {
                 Some(a.clone())
             }
             _ => None,

@@ -1,12 +1,12 @@
 //! Plan-time validation: every enum and range of the declarations, and the cross-field rules
 //! of the API documentation. No API call; unknown values are skipped (checked at apply).
 
-use crate::plugin::{AttributePath, Diagnostics, Value};
+use tfplugin::{AttributePath, Diagnostics, Value};
 
 use super::fields::{
     Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES, WEEKDAYS,
 };
-use crate::qualys::model::{is_qualys_id, is_script_reference, parse_start_date_time, ID_SHAPE};
+use qualys_pm::model::{is_qualys_id, is_script_reference, parse_start_date_time, ID_SHAPE};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use qualys_pm::{Client, ClientConfig, Credentials};
 use serde_json::Value;
-use terraform_provider_qualys::qualys::{Client, ClientConfig, Credentials};
 
 pub const USERNAME: &str = "qualys";
 pub const PASSWORD: &str = "qualys";
@@ -108,7 +108,7 @@ impl Simulator {
             .append(true)
             .open(dir.path().join("simulator.stderr"))
             .expect("stderr file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qualys-pm-simulator"))
+        let mut child = Command::new(crate::support::terraform::simulator_binary())
             .args(["--listen", listen, "--request-log"])
             .arg(&request_log)
             .args(args)

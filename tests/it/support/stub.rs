@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use terraform_provider_qualys::qualys::{Client, ClientConfig, Credentials};
+use qualys_pm::{Client, ClientConfig, Credentials};
 
 /// What a stub's `/auth` answers (a JWT with no `exp`).
 pub const STUB_JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";

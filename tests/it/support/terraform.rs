@@ -59,6 +59,22 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-qualys"))
 }
 
+/// The simulator's binary, beside the provider's: it belongs to the `qualys-pm-simulator`
+/// crate, which `cargo test` at the root builds too (it is a default member of the workspace).
+pub fn simulator_binary() -> PathBuf {
+    let path = provider_binary().with_file_name(format!(
+        "qualys-pm-simulator{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests from the repository root with `cargo test` (which builds \
+         every crate of the workspace), or build it with `cargo build -p qualys-pm-simulator`",
+        path.display()
+    );
+    path
+}
+
 /// `terraform version`'s first line, or None if terraform cannot be run.
 pub fn terraform_version() -> Option<&'static str> {
     static VERSION: OnceLock<Option<String>> = OnceLock::new();

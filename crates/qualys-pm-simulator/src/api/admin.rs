@@ -1,0 +1,106 @@
+//! The `/_simulator/` admin endpoints: stored jobs and scripts, faults, tokens, stats.
+
+#![allow(clippy::result_large_err)]
+
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use std::sync::atomic::Ordering;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::{jobs, lock, State};
+
+use super::{json_response, parse_body};
+
+pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
+    let store = lock(&state.store);
+    let all: Vec<Value> = <crate::Store as jobs::JobLookupAll>::all(&store)
+        .into_iter()
+        .map(|j| serde_json::to_value(j).unwrap_or(Value::Null))
+        .collect();
+    json_response(StatusCode::OK, Value::Array(all))
+}
+
+pub(super) async fn admin_scripts(AxState(state): AxState<State>) -> Response {
+    let store = lock(&state.store);
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(&store.scripts).unwrap_or(Value::Null),
+    )
+}
+
+pub(super) async fn admin_get_faults(AxState(state): AxState<State>) -> Response {
+    let faults = lock(&state.faults).clone();
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(faults).unwrap_or(Value::Null),
+    )
+}
+
+/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N}`
+/// (`fail_next`: statuses for the next requests in order, 0 = no failure before acting for
+/// that one, though a `lose_next` still applies to it).
+pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Response {
+    let value = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut faults = lock(&state.faults);
+    let rate = |k: &str| {
+        value
+            .get(k)
+            .and_then(Value::as_f64)
+            .filter(|r| (0.0..=1.0).contains(r))
+    };
+    if let Some(r) = rate("fault_rate") {
+        faults.fault_rate = r;
+    }
+    if let Some(r) = rate("lost_response_rate") {
+        faults.lost_response_rate = r;
+    }
+    if let Some(ms) = value.get("latency_ms").and_then(Value::as_u64) {
+        faults.latency_ms = ms;
+    }
+    if let Some(list) = value.get("fail_next").and_then(Value::as_array) {
+        faults.fail_next = list
+            .iter()
+            .filter_map(Value::as_u64)
+            .filter_map(|s| u16::try_from(s).ok())
+            .collect();
+    }
+    if let Some(n) = value.get("lose_next").and_then(Value::as_u64) {
+        faults.lose_next = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(ms) = value.get("answer_delay_ms").and_then(Value::as_u64) {
+        faults.answer_delay_ms = ms;
+    }
+    json_response(
+        StatusCode::OK,
+        serde_json::to_value(faults.clone()).unwrap_or(Value::Null),
+    )
+}
+
+pub(super) async fn admin_expire_tokens(AxState(state): AxState<State>) -> Response {
+    state.token_generation.fetch_add(1, Ordering::SeqCst);
+    json_response(StatusCode::OK, json!({"expired": true}))
+}
+
+/// Every JWT issued so far, for tests that check that no output ever shows one.
+pub(super) async fn admin_tokens(AxState(state): AxState<State>) -> Response {
+    json_response(StatusCode::OK, json!(lock(&state.issued_tokens).clone()))
+}
+
+pub(super) async fn admin_stats(AxState(state): AxState<State>) -> Response {
+    let jobs = lock(&state.store).jobs.len();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "jobs": jobs,
+            "tokens_issued": state.tokens_issued.load(Ordering::SeqCst),
+            "faults_injected": state.faults_injected.load(Ordering::SeqCst),
+            "responses_lost": state.responses_lost.load(Ordering::SeqCst),
+        }),
+    )
+}

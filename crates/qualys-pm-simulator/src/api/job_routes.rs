@@ -1,0 +1,464 @@
+//! The deployment job endpoints: create, get, update, delete, status changes, and the
+//! summary list with its small `field:value` filter.
+
+#![allow(clippy::result_large_err)]
+
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use axum::extract::{Path, Query};
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::jobs::{StoredJob, Tenant};
+use crate::{jobs, lock, now_ms, State};
+
+use super::{
+    app_error, authorize, invalid_response, job_not_found, json_response, parse_body,
+    persist_or_500, record_cap_error,
+};
+
+pub(super) fn tenant<'a>(state: &'a State) -> Tenant<'a> {
+    Tenant {
+        customer_id: &state.options.customer_id,
+        user_id: &state.user_id,
+        username: &state.options.username,
+        now_ms: now_ms(),
+        now: time::OffsetDateTime::now_utc(),
+    }
+}
+
+pub(super) async fn create_job(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let value = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut store = lock(&state.store);
+    if let Err(e) = jobs::validate(&value, None, &*store) {
+        return invalid_response(e);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let t = tenant(&state);
+    let (job, rules) = jobs::normalise(&value, None, &t, &id, &mut store.scripts);
+    let enabled = job.get("status").and_then(Value::as_str) == Some("Enabled");
+    store.next_seq += 1;
+    let stored = StoredJob {
+        seq: store.next_seq,
+        job,
+        chained_job_rule: rules,
+        enabled_at_ms: enabled.then_some(t.now_ms),
+    };
+    store.jobs.insert(id.clone(), stored);
+    if let Err(r) = persist_or_500(&state, &store) {
+        store.jobs.remove(&id);
+        return r;
+    }
+    let Some(stored) = store.jobs.get(&id) else {
+        return job_not_found(&id);
+    };
+    json_response(
+        StatusCode::CREATED,
+        jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
+    )
+}
+
+pub(super) async fn get_job(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let store = lock(&state.store);
+    match store.jobs.get(&id) {
+        Some(stored) => json_response(
+            StatusCode::OK,
+            jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms),
+        ),
+        None => job_not_found(&id),
+    }
+}
+
+pub(super) async fn update_job(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let value = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut store = lock(&state.store);
+    let existing = match store.jobs.get(&id) {
+        Some(e) => e.clone(),
+        None => return job_not_found(&id),
+    };
+    let now = now_ms();
+    let current = existing.current_status(now, state.options.prepared_after_ms);
+    let accepted = !existing.is_run_once() && state.shaping.accepts_patch_while_enabled();
+    if current != "Disabled" && !accepted {
+        let why = if existing.is_run_once() {
+            "Run-once (On-demand or Once) jobs cannot be edited once enabled"
+        } else {
+            "Disable the job before editing it"
+        };
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "JOB_ENABLED",
+            format!("Deployment job {id} is {current}: {why}"),
+            Some("status"),
+        );
+    }
+    // Platform and type are fixed at creation (the provider replaces the job instead).
+    for key in ["platform", "type"] {
+        let was = existing
+            .job
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let sent = value.get(key).and_then(Value::as_str);
+        if sent.is_some_and(|s| s != was)
+            || (key == "platform" && sent.is_none() && was != "Windows")
+        {
+            return app_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                format!("Invalid value for field '{key}': cannot be changed from {was:?} on an existing job"),
+                Some(key),
+            );
+        }
+    }
+    // Status is not changed by PATCH; validate the body as the job it would become.
+    let mut checked = value.clone();
+    if let Some(m) = checked.as_object_mut() {
+        m.insert("status".into(), json!("Disabled"));
+    }
+    if let Err(e) = jobs::validate(&checked, Some(&id), &*store) {
+        return invalid_response(e);
+    }
+    let t = tenant(&state);
+    let (job, rules) = jobs::normalise(&value, Some(&existing), &t, &id, &mut store.scripts);
+    let updated = StoredJob {
+        seq: existing.seq,
+        job,
+        chained_job_rule: rules,
+        enabled_at_ms: existing.enabled_at_ms,
+    };
+    store.jobs.insert(id.clone(), updated);
+    if let Err(r) = persist_or_500(&state, &store) {
+        store.jobs.insert(id.clone(), existing);
+        return r;
+    }
+    let Some(stored) = store.jobs.get(&id) else {
+        return job_not_found(&id);
+    };
+    json_response(
+        StatusCode::OK,
+        jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
+    )
+}
+
+pub(super) fn ids_of(value: &Value) -> Result<Vec<String>, Response> {
+    let ids = value.get("ids").and_then(Value::as_array).ok_or_else(|| {
+        app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Invalid value for field 'ids': an array of job IDs is required",
+            Some("ids"),
+        )
+    })?;
+    if ids.is_empty() {
+        return Err(app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Invalid value for field 'ids': at least one job ID is required",
+            Some("ids"),
+        ));
+    }
+    ids.iter()
+        .map(|v| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                app_error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    format!("Invalid value for field 'ids': {v} is not a job ID"),
+                    Some("ids"),
+                )
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn delete_jobs(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let ids = match parse_body(&body).and_then(|v| ids_of(&v)) {
+        Ok(ids) => ids,
+        Err(r) => return r,
+    };
+    let mut store = lock(&state.store);
+    let mut results = Vec::new();
+    let mut removed = Vec::new();
+    for id in ids {
+        match store.jobs.remove(&id) {
+            Some(job) => {
+                state.shaping.bury(&id, &json!({"id": state.user_id, "name": state.options.username}), now_ms(), || {
+                    jobs::render_get(&job, &*store, now_ms(), state.options.prepared_after_ms)
+                });
+                results.push(json!({"id": id, "name": job.job.get("name").cloned().unwrap_or(Value::Null), "status": "success"}));
+                removed.push(job);
+            }
+            None => results.push(json!({"id": id, "name": null, "status": "failure", "error": format!("Deployment job {id} not found")})),
+        }
+    }
+    if !removed.is_empty() {
+        let paths: Vec<String> = removed.iter().flat_map(|j| script_paths(&j.job)).collect();
+        store.scripts.retain(|p, _| !paths.contains(p));
+        if let Err(r) = persist_or_500(&state, &store) {
+            for job in removed {
+                store.jobs.insert(job.id().to_owned(), job);
+            }
+            return r;
+        }
+    }
+    json_response(StatusCode::OK, Value::Array(results))
+}
+
+pub(super) fn script_paths(job: &Value) -> Vec<String> {
+    ["preDeployActions", "postDeployActions"]
+        .iter()
+        .filter_map(|k| job.get(*k).and_then(Value::as_array))
+        .flatten()
+        .flat_map(|a| {
+            ["script", "detectionScript"]
+                .into_iter()
+                .filter_map(|k| a.get(k).and_then(Value::as_str).map(str::to_owned))
+        })
+        .collect()
+}
+
+pub(super) async fn set_status(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(target): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    if target != "Enabled" && target != "Disabled" {
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            format!(
+                "Invalid value for field 'status': must be Enabled or Disabled, got {target:?}"
+            ),
+            Some("status"),
+        );
+    }
+    let ids = match parse_body(&body).and_then(|v| ids_of(&v)) {
+        Ok(ids) => ids,
+        Err(r) => return r,
+    };
+    let now = now_ms();
+    let mut store = lock(&state.store);
+    let before = store.jobs.clone();
+    let mut results = Vec::new();
+    for id in ids {
+        let Some(job) = store.jobs.get_mut(&id) else {
+            results.push(json!({"id": id, "name": null, "status": "failure", "error": format!("Deployment job {id} not found")}));
+            continue;
+        };
+        let name = job.job.get("name").cloned().unwrap_or(Value::Null);
+        let current = job.current_status(now, state.options.prepared_after_ms);
+        let outcome: Result<(), String> = match (target.as_str(), current.as_str()) {
+            ("Enabled", "Disabled") => jobs::stored_can_enable(&job.job).map(|()| {
+                set_stored_status(job, "Enabled");
+                job.enabled_at_ms = Some(now);
+            }),
+            ("Enabled", _) => Ok(()),
+            ("Disabled", "Disabled") => Ok(()),
+            ("Disabled", _) if job.is_run_once() => {
+                Err("Non-recurring jobs cannot be disabled once enabled by user".into())
+            }
+            _ => {
+                set_stored_status(job, "Disabled");
+                job.enabled_at_ms = None;
+                Ok(())
+            }
+        };
+        results.push(match outcome {
+            Ok(()) => json!({"id": id, "name": name, "status": "success"}),
+            Err(e) => json!({"id": id, "name": name, "status": "failure", "error": e}),
+        });
+    }
+    if let Err(r) = persist_or_500(&state, &store) {
+        store.jobs = before;
+        return r;
+    }
+    json_response(StatusCode::OK, Value::Array(results))
+}
+
+pub(super) fn set_stored_status(job: &mut StoredJob, status: &str) {
+    if let Some(m) = job.job.as_object_mut() {
+        m.insert("status".into(), json!(status));
+    }
+}
+
+/// One `field:value` term of the simple QQL-ish filter; quoted values match exactly,
+/// unquoted ones as a case-insensitive substring.
+pub(super) struct Term {
+    field: String,
+    value: String,
+    exact: bool,
+}
+
+pub(super) fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
+    let mut terms = Vec::new();
+    let mut rest = filter.trim();
+    while !rest.is_empty() {
+        let (field, after) = rest
+            .split_once(':')
+            .ok_or_else(|| format!("expected field:value in {rest:?}"))?;
+        let field = field.trim().to_owned();
+        if !["name", "status", "type", "scheduleType", "id", "platform"].contains(&field.as_str()) {
+            return Err(format!("unsupported filter field {field:?} (supported: name, status, type, scheduleType, id, platform)"));
+        }
+        let after = after.trim_start();
+        let (value, exact, remaining) = if let Some(q) = after.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = q.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, n)) = chars.next() {
+                            value.push(n);
+                        }
+                    }
+                    '"' => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    c => value.push(c),
+                }
+            }
+            let end = end.ok_or("unterminated quoted value")?;
+            (value, true, &q[end..])
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (after[..end].to_owned(), false, &after[end..])
+        };
+        terms.push(Term {
+            field,
+            value,
+            exact,
+        });
+        rest = remaining.trim_start();
+        if let Some(r) = rest
+            .strip_prefix("and ")
+            .or_else(|| rest.strip_prefix("AND "))
+        {
+            rest = r.trim_start();
+        } else if !rest.is_empty() {
+            return Err(format!("expected 'and' before {rest:?}"));
+        }
+    }
+    Ok(terms)
+}
+
+pub(super) async fn list_summary(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    let bad = |field: &str, m: String| {
+        app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            format!("Invalid value for field '{field}': {m}"),
+            Some(field),
+        )
+    };
+    let platform = q.get("platform").cloned();
+    if let Some(p) = &platform {
+        if p != "Windows" && p != "Linux" {
+            return bad("platform", format!("must be Windows or Linux, got {p:?}"));
+        }
+    }
+    let page: usize = match q.get("pageNumber").map(|s| s.parse()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return bad("pageNumber", "must be a number from 0".into()),
+    };
+    let size: usize = match q.get("pageSize").map(|s| s.parse()) {
+        None => 10,
+        Some(Ok(n)) if (1..=10_000).contains(&n) => n,
+        _ => return bad("pageSize", "must be between 1 and 10000".into()),
+    };
+    let mut terms = match q.get("filter").map(|f| parse_filter(f)) {
+        None => Vec::new(),
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return bad("filter", e),
+    };
+    if let Some(name) = q.get("name") {
+        terms.push(Term {
+            field: "name".into(),
+            value: name.clone(),
+            exact: true,
+        });
+    }
+    let now = now_ms();
+    let store = lock(&state.store);
+    let all = <crate::Store as jobs::JobLookupAll>::all(&store);
+    let matching: Vec<Value> = all
+        .into_iter()
+        .map(|j| jobs::summary(j, now, state.options.prepared_after_ms))
+        .filter(|s| {
+            platform
+                .as_deref()
+                .is_none_or(|p| s.get("platform").and_then(Value::as_str) == Some(p))
+        })
+        .filter(|s| {
+            terms.iter().all(|t| {
+                let v = s.get(&t.field).and_then(Value::as_str).unwrap_or_default();
+                if t.exact {
+                    v == t.value
+                } else {
+                    v.to_lowercase().contains(&t.value.to_lowercase())
+                }
+            })
+        })
+        .collect();
+    if page.saturating_mul(size) >= state.options.list_record_cap {
+        return record_cap_error(state.options.list_record_cap);
+    }
+    let page_items: Vec<Value> = matching
+        .into_iter()
+        .skip(page.saturating_mul(size))
+        .take(size)
+        .collect();
+    json_response(StatusCode::OK, Value::Array(page_items))
+}

@@ -1,0 +1,185 @@
+//! The per-request middleware: latency, injected faults (before or after acting), the
+//! request log, and the lenient variant's shaping of answers.
+
+#![allow(clippy::result_large_err)]
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::extract::State as AxState;
+use std::io::Write as _;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::Rng as _;
+use serde_json::{json, Value};
+
+use crate::{lock, Faults, State};
+
+use super::{app_error, json_response, BODY_LIMIT};
+
+pub(super) enum Injected {
+    Before(u16),
+    LoseAfter,
+    None,
+}
+
+pub(super) fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: bool) -> Injected {
+    if is_admin {
+        return Injected::None;
+    }
+    let mut rng = rand::rng();
+    match faults.fail_next.pop_front() {
+        // a placeholder: no failure before acting (a `lose_next` still applies)
+        Some(0) => {}
+        Some(status) => return Injected::Before(status),
+        None => {
+            if faults.fault_rate > 0.0 && rng.random_bool(faults.fault_rate.clamp(0.0, 1.0)) {
+                return Injected::Before(if rng.random_bool(0.5) { 429 } else { 503 });
+            }
+        }
+    }
+    if is_pm_write {
+        if faults.lose_next > 0 {
+            faults.lose_next -= 1;
+            return Injected::LoseAfter;
+        }
+        if faults.lost_response_rate > 0.0
+            && rng.random_bool(faults.lost_response_rate.clamp(0.0, 1.0))
+        {
+            return Injected::LoseAfter;
+        }
+    }
+    Injected::None
+}
+
+pub(super) fn injected_response(status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut response = json_response(
+        code,
+        json!({"status": status, "error": code.canonical_reason().unwrap_or("Injected fault"), "message": "fault injected by qualys-pm-simulator"}),
+    );
+    if status == 429 {
+        let wait = if rand::rng().random_bool(0.5) {
+            "0"
+        } else {
+            "1"
+        };
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
+    }
+    response
+}
+
+/// What goes into the request log for a body: JSON as JSON, `/auth` forms with the
+/// password masked, anything else as text.
+pub(super) fn loggable_body(path: &str, body: &Bytes) -> Value {
+    if body.is_empty() {
+        return Value::Null;
+    }
+    if path == "/auth" {
+        let form: serde_json::Map<String, Value> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| {
+                let v = if k == "password" {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), Value::String(v))
+            })
+            .collect();
+        return Value::Object(form);
+    }
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+pub(super) async fn observe(
+    AxState(state): AxState<State>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let (parts, body) = request.into_parts();
+    let request_headers = parts.headers.clone();
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return app_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BODY_TOO_LARGE",
+                "Request body too large or unreadable",
+                Some("body"),
+            )
+        }
+    };
+    let is_admin = path.starts_with("/_simulator/");
+    let is_pm_write =
+        path.starts_with("/pm/") && method != Method::GET && !crate::catalog::is_search(&path);
+    let (latency, answer_delay, injected) = {
+        let mut faults = lock(&state.faults);
+        (
+            faults.latency_ms,
+            if is_pm_write {
+                faults.answer_delay_ms
+            } else {
+                0
+            },
+            decide_fault(&mut faults, is_admin, is_pm_write),
+        )
+    };
+    if latency > 0 && !is_admin {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    match injected {
+        Injected::Before(_) => state.faults_injected.fetch_add(1, Ordering::SeqCst),
+        Injected::LoseAfter => state.responses_lost.fetch_add(1, Ordering::SeqCst),
+        Injected::None => 0,
+    };
+    let response = match injected {
+        Injected::Before(status) => injected_response(status),
+        other => {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes.clone())))
+                .await;
+            if answer_delay > 0 {
+                tokio::time::sleep(Duration::from_millis(answer_delay)).await;
+            }
+            if matches!(other, Injected::LoseAfter) {
+                json_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
+                )
+            } else {
+                response
+            }
+        }
+    };
+    let response = state
+        .shaping
+        .shape(&method, &path, &request_headers, response)
+        .await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis() as u64;
+    let shown = match &query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.clone(),
+    };
+    eprintln!("{method} {shown} {status} {ms}ms");
+    if let Some(log) = &state.request_log {
+        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms, "user_agent": user_agent});
+        let mut file = lock(log);
+        let _ = writeln!(file, "{line}");
+    }
+    response
+}

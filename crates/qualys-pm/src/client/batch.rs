@@ -1,0 +1,230 @@
+//! Deletes and status changes asked for by many callers at about the same time go out as one
+//! call with all their IDs (`DELETE /pm/v1/deploymentjobs`, `POST .../update/status/{s}` both
+//! take a list): the first caller waits a moment for others, sends, and keeps sending what
+//! arrived while its call was in flight; every caller gets its own job's result. Terraform's
+//! `-parallelism` (10 by default) bounds how many arrive together.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{oneshot, Notify};
+
+use crate::error::Operation;
+use crate::model::JobStatus;
+use crate::Error;
+
+use super::Client;
+
+/// How long the first caller waits for others: terraform starts its parallel operations
+/// within a few milliseconds of each other.
+const GATHER_WINDOW: Duration = Duration::from_millis(25);
+/// Most IDs in one call (the API documents no limit; a body of 100 IDs is about 4 KB).
+const MAX_BATCH: usize = 100;
+
+/// One kind of batched write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Write {
+    Delete,
+    Status(JobStatus),
+}
+
+/// A caller's request: its ticket (to find it in the queue), its job and where its result goes.
+struct Waiter {
+    ticket: u64,
+    id: String,
+    result: oneshot::Sender<Result<(), Error>>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Waiter>,
+    tickets: u64,
+    /// A caller is sending this queue's calls (and takes what arrives meanwhile).
+    sending: bool,
+}
+
+/// The queues of one kind of write.
+#[derive(Default)]
+pub(crate) struct Batch {
+    queue: Mutex<Queue>,
+    /// Woken when a sender stops (also when it was cancelled), so a waiter takes over.
+    idle: Notify,
+}
+
+/// The batches of a client: deletes, enables, disables.
+#[derive(Default)]
+pub(crate) struct Batches {
+    delete: Arc<Batch>,
+    enable: Arc<Batch>,
+    disable: Arc<Batch>,
+}
+
+impl Batches {
+    fn of(&self, write: Write) -> &Batch {
+        match write {
+            Write::Delete => &self.delete,
+            Write::Status(JobStatus::Enabled) => &self.enable,
+            Write::Status(JobStatus::Disabled) => &self.disable,
+        }
+    }
+}
+
+impl Batch {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Marks the queue idle when its sender stops, however it stops.
+struct Sending<'a>(&'a Batch);
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.lock().sending = false;
+        self.0.idle.notify_waiters();
+    }
+}
+
+/// A caller's request in the queue: taken out when the caller goes away before it was sent
+/// (its RPC was cancelled), so that nothing is sent for it.
+struct Enqueued<'a> {
+    batch: &'a Batch,
+    ticket: u64,
+}
+
+impl Drop for Enqueued<'_> {
+    fn drop(&mut self) {
+        self.batch
+            .lock()
+            .waiting
+            .retain(|w| w.ticket != self.ticket);
+    }
+}
+
+impl Client {
+    /// Deletes job `id` in one call with the deletes other callers ask for at about the same
+    /// time. A job already gone counts as deleted.
+    pub async fn delete_job(&self, id: &str) -> Result<(), Error> {
+        self.batched(Write::Delete, id).await
+    }
+
+    /// Sets job `id`'s status in one call with the same change asked for other jobs at about
+    /// the same time.
+    pub async fn set_job_status(&self, id: &str, status: JobStatus) -> Result<(), Error> {
+        self.batched(Write::Status(status), id).await
+    }
+
+    async fn batched(&self, write: Write, id: &str) -> Result<(), Error> {
+        let batch = self.batches.of(write);
+        let (result, mut rx) = oneshot::channel();
+        let ticket = {
+            let mut queue = batch.lock();
+            queue.tickets += 1;
+            let ticket = queue.tickets;
+            queue.waiting.push(Waiter {
+                ticket,
+                id: id.to_owned(),
+                result,
+            });
+            ticket
+        };
+        let _enqueued = Enqueued { batch, ticket };
+        // Whoever finds the queue idle with its own request still waiting sends for all; the
+        // others wait for their result, or for the sender to stop (it may have been cancelled
+        // before taking their request).
+        loop {
+            let idle = batch.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            let lead = {
+                let mut queue = batch.lock();
+                let lead = !queue.sending && queue.waiting.iter().any(|w| w.ticket == ticket);
+                if lead {
+                    queue.sending = true;
+                }
+                lead
+            };
+            if lead {
+                let sending = Sending(batch);
+                tokio::time::sleep(GATHER_WINDOW).await;
+                self.send_all(write, batch).await;
+                drop(sending);
+            }
+            tokio::select! {
+                result = &mut rx => {
+                    return result.unwrap_or_else(|_| Err(cancelled(write, id)));
+                }
+                _ = &mut idle => {}
+            }
+        }
+    }
+
+    /// Sends every waiting request of `batch`, `MAX_BATCH` IDs a call, until none is left.
+    async fn send_all(&self, write: Write, batch: &Batch) {
+        loop {
+            let group: Vec<Waiter> = {
+                let mut queue = batch.lock();
+                let n = queue.waiting.len().min(MAX_BATCH);
+                queue.waiting.drain(..n).collect()
+            };
+            if group.is_empty() {
+                return;
+            }
+            let ids: Vec<&str> = group.iter().map(|w| w.id.as_str()).collect();
+            let results = self.write_each(write, &ids).await;
+            for (waiter, result) in group.into_iter().zip(results) {
+                let _ = waiter.result.send(result);
+            }
+        }
+    }
+
+    /// One call for all `ids`, and each job's result. A call the API refuses as a whole
+    /// (a 4xx, which one bad or missing ID may cause) is sent again for each job alone, so
+    /// that one job's problem fails that job only.
+    async fn write_each(&self, write: Write, ids: &[&str]) -> Vec<Result<(), Error>> {
+        let results = self.write_call(write, ids).await;
+        if ids.len() > 1 {
+            if let Err(Error::Api { status, .. }) = &results {
+                if (400..500).contains(status) && *status != 429 {
+                    let mut each = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let mut one = self.write_call(write, &[id]).await;
+                        each.push(
+                            one.as_mut().map_or_else(
+                                |e| Err(e.clone_for(id)),
+                                |r| r.pop().unwrap_or(Ok(())),
+                            ),
+                        );
+                    }
+                    return each;
+                }
+            }
+        }
+        match results {
+            Ok(each) => each,
+            Err(e) => ids.iter().map(|id| Err(e.clone_for(id))).collect(),
+        }
+    }
+
+    async fn write_call(
+        &self,
+        write: Write,
+        ids: &[&str],
+    ) -> Result<Vec<Result<(), Error>>, Error> {
+        match write {
+            Write::Delete => self.delete_jobs_each(ids).await,
+            Write::Status(status) => self.set_status_each(ids, status).await,
+        }
+    }
+}
+
+fn cancelled(write: Write, id: &str) -> Error {
+    Error::ItemFailed {
+        operation: match write {
+            Write::Delete => Operation::DeleteJobs,
+            Write::Status(_) => Operation::SetStatus,
+        },
+        job_id: id.to_owned(),
+        message: "the call carrying this job was cancelled before its answer came; the outcome is unknown".into(),
+    }
+}

@@ -1,0 +1,267 @@
+//! One API call: the request with auth, the retry policy (capped exponential backoff with
+//! jitter, or what the server asks), and the answer as status, headers and text.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use rand::Rng as _;
+use reqwest::header::{HeaderMap, ACCEPT};
+use reqwest::Method;
+use serde_json::Value;
+use url::Url;
+
+use crate::error::Operation;
+use crate::{Credentials, Error};
+
+use super::error_body::{redact, server_message, truncate};
+use super::Client;
+
+/// Longest wait between two attempts, whatever the backoff or the server asks.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+
+/// One API call, described once so it can be sent again.
+pub(crate) struct Call<'a> {
+    pub(crate) op: Operation,
+    pub(crate) job_id: Option<&'a str>,
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Value>,
+    /// Extra request headers (e.g. a paging cursor).
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) text: String,
+}
+
+impl Client {
+    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// Sends a call with auth and the retry policy; returns the final answer, whatever its
+    /// status, or an error when no usable answer came.
+    pub(crate) async fn execute(&self, call: &Call<'_>) -> Result<Reply, Error> {
+        let is_create = call.op == Operation::CreateJob;
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            let jwt = self.bearer().await?;
+            let started = Instant::now();
+            let mut request = self
+                .http
+                .request(call.method.clone(), call.url.clone())
+                .bearer_auth(&jwt.0)
+                .header(ACCEPT, "application/json");
+            if let Some(body) = &call.body {
+                request = request.json(body);
+            }
+            for (name, value) in &call.headers {
+                request = request.header(*name, value);
+            }
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    match response.text().await {
+                        Ok(text) => Ok((status, headers, text)),
+                        Err(e) => Err((false, describe_transport(&e))),
+                    }
+                }
+                Err(e) => Err((e.is_connect(), describe_transport(&e))),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match outcome {
+                Err((before_sending, message)) => {
+                    tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms, error = %message, "Qualys API request failed");
+                    let may_retry = !is_create || before_sending;
+                    if may_retry && attempt < self.max_retries {
+                        self.pause(attempt, None).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(if is_create && !before_sending {
+                        Error::CreateOutcomeUnknown {
+                            status: None,
+                            message,
+                        }
+                    } else {
+                        Error::Transport {
+                            operation: call.op,
+                            job_id: call.job_id.map(str::to_owned),
+                            message,
+                        }
+                    });
+                }
+                Ok((status, headers, text)) => {
+                    tracing::debug!(method = %call.method, path = call.url.path(), status, elapsed_ms, "Qualys API request");
+                    if status == 401
+                        && !reauthenticated
+                        && matches!(self.credentials, Credentials::Password { .. })
+                    {
+                        // The token expired or was revoked: fetch a new one, once per request.
+                        self.forget_token(&jwt).await;
+                        reauthenticated = true;
+                        continue;
+                    }
+                    let transient = matches!(status, 502..=504);
+                    let retryable = status == 429 || (transient && !is_create);
+                    if retryable && attempt < self.max_retries {
+                        self.pause(attempt, Some(&headers)).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    if is_create && transient {
+                        let (_, message) = server_message(&text);
+                        return Err(Error::CreateOutcomeUnknown {
+                            status: Some(status),
+                            message: redact(&message),
+                        });
+                    }
+                    return Ok(Reply {
+                        status,
+                        headers,
+                        text,
+                    });
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn pause(&self, attempt: u32, headers: Option<&HeaderMap>) {
+        let delay = headers
+            .and_then(server_retry_hint)
+            .unwrap_or_else(|| backoff(self.retry_base_delay, attempt));
+        tracing::debug!(
+            attempt = attempt + 1,
+            delay_ms = delay.as_millis() as u64,
+            "retrying Qualys API request"
+        );
+        tokio::time::sleep(delay).await;
+    }
+
+    pub(crate) fn api_error(&self, call: &Call<'_>, reply: &Reply) -> Error {
+        let (code, message) = server_message(&reply.text);
+        Error::Api {
+            operation: call.op,
+            job_id: call.job_id.map(str::to_owned),
+            status: reply.status,
+            code,
+            message: redact(&message),
+        }
+    }
+}
+
+pub(crate) fn parse_json(text: &str, what: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Decode {
+        what: what.to_owned(),
+        message: format!("{e}; body starts with {:?}", truncate(text, 200)),
+    })
+}
+
+pub(crate) fn describe_transport(e: &reqwest::Error) -> String {
+    // reqwest errors name the URL and the cause chain; no headers or bodies, so no secrets.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if e.is_timeout() {
+        message.push_str(" (timed out)");
+    }
+    message
+}
+
+/// Capped exponential backoff with "equal jitter": between half and all of base * 2^attempt.
+pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
+    let full = base
+        .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+        .min(MAX_RETRY_DELAY);
+    let half = full / 2;
+    let jitter_ms = rand::rng().random_range(0..=half.as_millis().min(u64::MAX as u128) as u64);
+    half + Duration::from_millis(jitter_ms)
+}
+
+/// How long the server asks to wait: `Retry-After` (seconds, or an HTTP date), else
+/// `X-RateLimit-ToWait-Sec`; capped. `None` (neither, or unreadable): the client's backoff.
+pub(crate) fn server_retry_hint(headers: &HeaderMap) -> Option<Duration> {
+    let value = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let seconds = |v: &str| {
+        let secs: f64 = v.parse().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    };
+    let retry_after = value("retry-after").and_then(|v| {
+        seconds(v).or_else(|| {
+            let at = httpdate::parse_http_date(v).ok()?;
+            // a date in the past means "now"
+            Some(
+                at.duration_since(SystemTime::now())
+                    .unwrap_or(Duration::ZERO),
+            )
+        })
+    });
+    retry_after
+        .or_else(|| value("x-ratelimit-towait-sec").and_then(seconds))
+        .map(|d| d.min(MAX_RETRY_DELAY))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..40 {
+            let d = backoff(base, attempt);
+            assert!(d <= MAX_RETRY_DELAY);
+            assert!(
+                d >= base
+                    .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+                    .min(MAX_RETRY_DELAY)
+                    / 2
+            );
+        }
+    }
+
+    #[test]
+    fn server_retry_hints_are_read_and_capped() {
+        let mut h = HeaderMap::new();
+        assert_eq!(server_retry_hint(&h), None);
+        h.insert("x-ratelimit-towait-sec", "3".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after", "0".parse().unwrap());
+        assert_eq!(
+            server_retry_hint(&h),
+            Some(Duration::ZERO),
+            "Retry-After first"
+        );
+        h.insert("retry-after", "86400".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(MAX_RETRY_DELAY));
+        // an HTTP date: the time until then
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
+        h.insert("retry-after", soon.parse().unwrap());
+        let d = server_retry_hint(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(3) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(server_retry_hint(&h), Some(Duration::ZERO), "a past date");
+        // unreadable: the other header
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(server_retry_hint(&h), Some(Duration::from_secs(3)));
+    }
+}

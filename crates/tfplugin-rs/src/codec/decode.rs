@@ -1,0 +1,144 @@
+//! Decoding: one type-directed walk (`decode_value`) over either wire form, which supplies
+//! its primitives through `WireValue`.
+
+use std::collections::BTreeMap;
+
+use super::{collection_name, mismatch, CodecError, Path, UnknownAttributes};
+use crate::diagnostics::PathStep;
+use crate::types::Type;
+use crate::value::Value;
+
+/// A parsed wire value (msgpack or JSON) as the type-directed walk sees it. The walk
+/// (`decode_value`) owns what both forms share: lists, sets, tuples, maps, objects, and the
+/// attribute paths in errors. Each form supplies its primitives, its map keys and its
+/// wrapper for the `dynamic` type, which differ between the two.
+pub(super) trait WireValue: Sized {
+    /// A map key as the form holds it (msgpack: any value; JSON: always a string).
+    type Key;
+    /// cty JSON leaves null attributes out of an object; cty msgpack writes every one.
+    const ABSENT_ATTRIBUTES_ARE_NULL: bool;
+    /// The wire kind, for errors ("an array", "a map", ...).
+    fn kind(&self) -> &'static str;
+    /// `Some` for a null or an unknown: valid whatever the type.
+    fn null_or_unknown(&self) -> Option<Value>;
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError>;
+    fn array(&self) -> Option<&[Self]>;
+    fn entries(&self) -> Option<impl Iterator<Item = (&Self::Key, &Self)>>;
+    fn key<'a>(key: &'a Self::Key, path: &Path) -> Result<&'a str, CodecError>;
+    /// Unwraps a value of the `dynamic` type into its own type and the value proper.
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError>;
+}
+
+pub(super) fn decode_value<W: WireValue>(
+    v: &W,
+    ty: &Type,
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
+    if let Some(null_or_unknown) = v.null_or_unknown() {
+        return Ok(null_or_unknown);
+    }
+    match ty {
+        Type::String => v.decode_string(path),
+        Type::Number => v.decode_number(path),
+        Type::Bool => v.decode_bool(path),
+        Type::List(elem) | Type::Set(elem) => {
+            let Some(items) = v.array() else {
+                return Err(mismatch(path, collection_name(ty), v.kind()));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push(path.within(PathStep::Index(i as i64), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?);
+            }
+            Ok(if matches!(ty, Type::List(_)) {
+                Value::List(out)
+            } else {
+                Value::Set(out)
+            })
+        }
+        Type::Tuple(elems) => {
+            let Some(items) = v.array() else {
+                return Err(mismatch(path, "a tuple", v.kind()));
+            };
+            if items.len() != elems.len() {
+                return Err(path.error(format!(
+                    "a tuple of {} elements is required, found {}",
+                    elems.len(),
+                    items.len()
+                )));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
+                out.push(path.within(PathStep::Index(i as i64), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?);
+            }
+            Ok(Value::Tuple(out))
+        }
+        Type::Map(elem) => {
+            let Some(entries) = v.entries() else {
+                return Err(mismatch(path, "a map", v.kind()));
+            };
+            let mut out = BTreeMap::new();
+            for (k, item) in entries {
+                let key = W::key(k, path)?;
+                let value = path.within(PathStep::Key(key.to_owned()), |p| {
+                    decode_value(item, elem, p, unknown)
+                })?;
+                if out.insert(key.to_owned(), value).is_some() {
+                    return Err(path.error("a map key appears twice"));
+                }
+            }
+            Ok(Value::Map(out))
+        }
+        Type::Object(attrs) => {
+            let Some(entries) = v.entries() else {
+                return Err(mismatch(path, "an object", v.kind()));
+            };
+            let mut out = BTreeMap::new();
+            for (k, item) in entries {
+                let key = W::key(k, path)?;
+                let Some(attr_ty) = attrs.get(key) else {
+                    if unknown == UnknownAttributes::Ignore {
+                        continue;
+                    }
+                    return Err(path.error(format!("unsupported attribute \"{key}\"")));
+                };
+                let value = path.within(PathStep::Attribute(key.to_owned()), |p| {
+                    decode_value(item, attr_ty, p, unknown)
+                })?;
+                if out.insert(key.to_owned(), value).is_some() {
+                    return Err(path.error(format!("attribute \"{key}\" appears twice")));
+                }
+            }
+            if out.len() != attrs.len() {
+                if W::ABSENT_ATTRIBUTES_ARE_NULL {
+                    for name in attrs.keys() {
+                        out.entry(name.clone()).or_insert(Value::Null);
+                    }
+                } else {
+                    let missing: Vec<&str> = attrs
+                        .keys()
+                        .filter(|k| !out.contains_key(*k))
+                        .map(String::as_str)
+                        .collect();
+                    return Err(path.error(format!(
+                        "an object with {} attributes is required ({} given; missing: {})",
+                        attrs.len(),
+                        out.len(),
+                        missing.join(", ")
+                    )));
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Type::Dynamic => {
+            let (inner_ty, inner) = v.dynamic(path)?;
+            decode_value(inner, &inner_ty, path, unknown)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Managed resource RPCs: ValidateResourceConfig, UpgradeResourceState, ReadResource,
+//! PlanResourceChange, ApplyResourceChange, ImportResourceState.
+
+use super::{
+    decode, decode_error, diags, encode, encode_reporting, respond, Payload, ProviderService,
+};
+use crate::codec::{self, UnknownAttributes};
+use crate::convert;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::{ApplyRequest, PlanRequest, ReadRequest};
+use crate::proto::tfplugin6 as pb;
+use crate::value::Value;
+
+impl ProviderService {
+    pub(super) fn validate_resource_config(
+        &self,
+        req: pb::validate_resource_config::Request,
+    ) -> pb::validate_resource_config::Response {
+        tracing::debug!(type_name = %req.type_name, "ValidateResourceConfig");
+        let diagnostics = self.resource(&req.type_name).and_then(|entry| {
+            let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
+            Ok(entry.resource.validate(&config))
+        });
+        pb::validate_resource_config::Response {
+            diagnostics: diags(&diagnostics.unwrap_or_else(|d| d)),
+        }
+    }
+
+    /// Called for every instance in the state on every plan, refresh, apply and destroy.
+    /// The stored JSON is read against the current schema (dropping attributes the schema
+    /// no longer has when the stored version is older) and handed to `Resource::upgrade`.
+    pub(super) async fn upgrade_resource_state(
+        &self,
+        req: pb::upgrade_resource_state::Request,
+    ) -> pb::upgrade_resource_state::Response {
+        tracing::debug!(type_name = %req.type_name, version = req.version, "UpgradeResourceState");
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let raw = req.raw_state.unwrap_or_default();
+            let state = if !raw.json.is_empty() {
+                let unknown = if req.version == entry.schema.version {
+                    UnknownAttributes::Reject
+                } else {
+                    UnknownAttributes::Ignore
+                };
+                codec::decode_json_with(&raw.json, &entry.ty, unknown).map_err(|e| decode_error(e, Payload::State))?
+            } else if !raw.flatmap.is_empty() {
+                return Err(Diagnostic::error(
+                    "Unsupported state format",
+                    format!(
+                        "The state of this {} is in the legacy flatmap format of Terraform 0.11 and earlier, which this provider cannot read.",
+                        req.type_name
+                    ),
+                )
+                .into());
+            } else {
+                Value::Null
+            };
+            let upgraded = entry
+                .resource
+                .upgrade(req.version, entry.schema.version, state)
+                .await?;
+            Ok(pb::upgrade_resource_state::Response {
+                upgraded_state: Some(encode(&upgraded, &entry.ty, Payload::State)?),
+                diagnostics: Vec::new(),
+            })
+        }
+        .await;
+        respond(result)
+    }
+
+    /// A null `new_state` means the object is gone; terraform then plans to create it.
+    pub(super) async fn read_resource(
+        &self,
+        req: pb::read_resource::Request,
+    ) -> pb::read_resource::Response {
+        tracing::debug!(type_name = %req.type_name, "ReadResource");
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let current_state = decode(req.current_state.as_ref(), &entry.ty, Payload::State)?;
+            let resp = entry
+                .resource
+                .read(ReadRequest {
+                    current_state,
+                    private: req.private,
+                })
+                .await;
+            let mut diagnostics = resp.diagnostics;
+            let new_state =
+                encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
+            Ok::<_, Diagnostics>(pb::read_resource::Response {
+                new_state,
+                diagnostics: diags(&diagnostics),
+                private: resp.private,
+                deferred: None,
+            })
+        }
+        .await;
+        respond(result)
+    }
+
+    /// Destroys are not planned by the resource (`plan_destroy` is off, but should terraform
+    /// ask anyway, a null proposal is answered with a null plan).
+    pub(super) async fn plan_resource_change(
+        &self,
+        req: pb::plan_resource_change::Request,
+    ) -> pb::plan_resource_change::Response {
+        tracing::debug!(type_name = %req.type_name, "PlanResourceChange");
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let prior_state = decode(req.prior_state.as_ref(), &entry.ty, Payload::State)?;
+            let proposed_new_state =
+                decode(req.proposed_new_state.as_ref(), &entry.ty, Payload::Plan)?;
+            let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
+            if proposed_new_state.is_null() {
+                return Ok(pb::plan_resource_change::Response {
+                    planned_state: Some(encode(&Value::Null, &entry.ty, Payload::Plan)?),
+                    planned_private: req.prior_private,
+                    ..Default::default()
+                });
+            }
+            let resp = entry
+                .resource
+                .plan(PlanRequest {
+                    prior_state,
+                    proposed_new_state,
+                    config,
+                    prior_private: req.prior_private,
+                })
+                .await;
+            let mut diagnostics = resp.diagnostics;
+            let planned_state = encode_reporting(
+                &resp.planned_state,
+                &entry.ty,
+                Payload::Plan,
+                &mut diagnostics,
+            );
+            Ok::<_, Diagnostics>(pb::plan_resource_change::Response {
+                planned_state,
+                requires_replace: resp
+                    .requires_replace
+                    .iter()
+                    .map(convert::attribute_path)
+                    .collect(),
+                planned_private: resp.planned_private,
+                diagnostics: diags(&diagnostics),
+                legacy_type_system: false,
+                deferred: None,
+            })
+        }
+        .await;
+        respond(result)
+    }
+
+    /// On failure the resource returns its best knowledge of the object (or null to keep
+    /// the prior state); that is passed on so terraform never loses track of an object.
+    pub(super) async fn apply_resource_change(
+        &self,
+        req: pb::apply_resource_change::Request,
+    ) -> pb::apply_resource_change::Response {
+        tracing::debug!(type_name = %req.type_name, "ApplyResourceChange");
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let prior_state = decode(req.prior_state.as_ref(), &entry.ty, Payload::State)?;
+            let planned_state = decode(req.planned_state.as_ref(), &entry.ty, Payload::Plan)?;
+            let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
+            let resp = entry
+                .resource
+                .apply(ApplyRequest {
+                    prior_state,
+                    planned_state,
+                    config,
+                    planned_private: req.planned_private,
+                })
+                .await;
+            let mut diagnostics = resp.diagnostics;
+            let new_state =
+                encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
+            Ok::<_, Diagnostics>(pb::apply_resource_change::Response {
+                new_state,
+                private: resp.private,
+                diagnostics: diags(&diagnostics),
+                legacy_type_system: false,
+            })
+        }
+        .await;
+        respond(result)
+    }
+
+    /// Exactly one imported object; terraform reads it next.
+    pub(super) async fn import_resource_state(
+        &self,
+        req: pb::import_resource_state::Request,
+    ) -> pb::import_resource_state::Response {
+        tracing::debug!(type_name = %req.type_name, "ImportResourceState");
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let resp = entry.resource.import(&req.id).await;
+            let mut diagnostics = resp.diagnostics;
+            if diagnostics.has_errors() {
+                return Err(diagnostics);
+            }
+            if resp.state.is_null() {
+                diagnostics.push(Diagnostic::error(
+                    "Cannot import non-existent remote object",
+                    format!("No {} with ID \"{}\" was found.", req.type_name, req.id),
+                ));
+                return Err(diagnostics);
+            }
+            let state = encode(&resp.state, &entry.ty, Payload::State)?;
+            Ok(pb::import_resource_state::Response {
+                imported_resources: vec![pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: Some(state),
+                    private: resp.private,
+                }],
+                diagnostics: diags(&diagnostics),
+                deferred: None,
+            })
+        }
+        .await;
+        respond(result)
+    }
+}
