@@ -7,6 +7,7 @@
 #
 #   scripts/fuzz.sh short [target...]   ~20 s per target, unoptimised build (part of .ci/run)
 #   scripts/fuzz.sh long  [target...]   10 min per target (FUZZ_SECONDS to change), optimised
+#   scripts/fuzz.sh list                the targets
 #
 # Installs cargo-fuzz when it is missing. On the stable toolchain, RUSTC_BOOTSTRAP=1 lets
 # cargo-fuzz use the unstable compiler flags it needs. The committed seeds in fuzz/corpus/
@@ -18,13 +19,16 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-short}"
 shift || true
+all_targets=(dynamic_value_msgpack dynamic_value_json job_from_json error_body catalog_from_json)
+# `scripts/fuzz.sh list`: the targets, one a line (scripts/test.sh runs and counts each)
+if [ "$mode" = list ]; then printf '%s\n' "${all_targets[@]}"; exit 0; fi
 case "$mode" in
   short) seconds="${FUZZ_SECONDS:-20}"; build=(--dev) ;;
   long)  seconds="${FUZZ_SECONDS:-600}"; build=() ;;
   *) echo "usage: scripts/fuzz.sh short|long [target...]" >&2; exit 2 ;;
 esac
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dynamic_value_msgpack dynamic_value_json job_from_json error_body catalog_from_json)
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "==> installing cargo-fuzz"

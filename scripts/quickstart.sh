@@ -73,6 +73,7 @@ cd "$work/quickstart"
 
 step "terraform init"
 terraform init -input=false -no-color
+echo "quickstart: the \"Incomplete lock file information\" warning above is expected: a filesystem mirror records the checksum of this one platform only; for a team, record every platform with \`terraform providers lock\` (README, Install > Network mirror)."
 
 step "terraform apply"
 terraform apply -input=false -auto-approve -no-color

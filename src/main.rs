@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use terraform_provider_qualys::onboarding;
 use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
 
+const USAGE: &str = "usage: terraform-provider-qualys [--debug | --version | --help]
+       terraform-provider-qualys generate-imports [--help]
+
+Started by terraform; --debug serves it for TF_REATTACH_PROVIDERS; generate-imports writes import blocks for existing jobs.";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
@@ -24,8 +29,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         [onboarding::SUBCOMMAND, rest @ ..] => onboarding::main(rest),
+        ["--help" | "-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
         _ => {
-            eprintln!("usage: terraform-provider-qualys [--debug | --version]\n       terraform-provider-qualys generate-imports [--help]\n\nStarted by terraform; --debug serves it for TF_REATTACH_PROVIDERS; generate-imports writes import blocks for existing jobs.");
+            eprintln!("{USAGE}");
             ExitCode::from(2)
         }
     }

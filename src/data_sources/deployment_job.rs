@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
 use crate::resources::deployment_job::api::seam_json;
+use crate::resources::deployment_job::fields::{self, JOB_FIELDS};
 use crate::resources::deployment_job::state::job_to_state;
+use crate::resources::deployment_job::validate::check_fields;
 use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
@@ -84,11 +86,44 @@ impl DataSource for DeploymentJobDataSource {
                 "Empty id",
                 "Set id to a deployment job ID.",
             );
+            return diags;
         }
+        // the same check as the resource's declaration of `id`
+        let id = fields::find(JOB_FIELDS, "id").expect("the job declares id");
+        check_fields(
+            std::slice::from_ref(id),
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         diags
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
         answer(self.fetch(config).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate_id(id: &str) -> Diagnostics {
+        let cfg = [("id".to_owned(), Value::from(id))].into_iter().collect();
+        DeploymentJobDataSource::new(Default::default()).validate(&Value::Object(cfg))
+    }
+
+    #[test]
+    fn id_must_look_like_a_qualys_id_in_either_case() {
+        let d = validate_id("job-1");
+        assert_eq!(d.0.len(), 1, "{d:?}");
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("id")));
+        assert_eq!(
+            d.0[0].detail,
+            "id: \"job-1\" is not a Qualys ID (36 hexadecimal characters as 8-4-4-4-12, like 38aa48ca-a53f-4591-af01-8bce75de4ce7)"
+        );
+        assert!(validate_id("38AA48CA-A53F-4591-AF01-8BCE75DE4CE7")
+            .0
+            .is_empty());
     }
 }

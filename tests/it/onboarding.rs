@@ -633,7 +633,7 @@ fn platform_and_name_filters_narrow_the_blocks() {
                 .bearer_auth(&token)
                 .json(
                     &json!({"name": name, "type": "Install", "platform": platform,
-                    "scheduleType": "On-demand", "assetIds": ["a"]}),
+                    "scheduleType": "On-demand", "assetIds": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"]}),
                 )
                 .send()
                 .await
@@ -805,7 +805,7 @@ fn a_platform_past_the_record_cap_is_an_error_naming_the_cap() {
                 .bearer_auth(&token)
                 .json(
                     &json!({"name": name, "type": "Install", "platform": "Windows",
-                    "scheduleType": "On-demand", "assetIds": ["a"]}),
+                    "scheduleType": "On-demand", "assetIds": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"]}),
                 )
                 .send()
                 .await

@@ -226,6 +226,31 @@ fn copy_dir(from: &Path, to: &Path) {
 // ---------- the version the binary reports ----------
 
 #[test]
+fn help_prints_the_usage_and_exits_0_and_an_unknown_option_exits_2_with_it() {
+    for flag in ["--help", "-h"] {
+        let out = Command::new(provider_binary())
+            .arg(flag)
+            .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+            .output()
+            .expect("run --help");
+        assert!(out.status.success(), "{flag} exits 0: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with("usage: terraform-provider-qualys"),
+            "{flag}: {text}"
+        );
+        assert!(text.contains("generate-imports"), "{flag}: {text}");
+    }
+    let out = Command::new(provider_binary())
+        .arg("--bogus")
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .expect("run --bogus");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("usage: terraform-provider-qualys"));
+}
+
+#[test]
 fn version_flag_prints_the_crate_version_and_the_protocol() {
     let out = Command::new(provider_binary())
         .arg("--version")

@@ -338,7 +338,7 @@ async fn chained_rules_are_echoed_only_under_linked_to_job() {
     let raw = Raw::new(&sim).await;
     let parent = raw
         .create(&json!({
-            "name": "only pre post", "type": "Install", "scheduleType": "On-demand", "assetIds": ["a1"],
+            "name": "only pre post", "type": "Install", "scheduleType": "On-demand", "assetIds": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"],
             "postDeployActions": [{"action": "Run Script", "params": {"actionItem": "post"}, "script": "bHM=", "scriptType": "ps"}]
         }))
         .await;
@@ -551,6 +551,16 @@ async fn every_documented_rule_is_a_400_naming_the_field() {
         ),
         (json!({"approvedPatches": [1]}), "approvedPatches[0]"),
         (json!({"assetIds": "a1"}), "assetIds"),
+        (json!({"assetIds": ["not-a-uuid"]}), "assetIds[0]"),
+        (
+            json!({"approvedPatches": ["38aa48ca-a53f-4591-af01-8bce75de4ce7", "x"]}),
+            "approvedPatches[1]",
+        ),
+        (json!({"coAuthorUserIds": ["alice"]}), "coAuthorUserIds[0]"),
+        (
+            json!({"approvedPatches": null, "linkedJobId": "job-1"}),
+            "linkedJobId",
+        ),
         (
             json!({"platform": "Linux", "minimizeWindow": "true"}),
             "minimizeWindow",

@@ -175,7 +175,7 @@ impl JobApi for Fake {
 fn config(extra: Json) -> Value {
     let mut base = json!({
         "name": "weekly", "schedule_type": "Weekly", "start_date_time": "2026-12-05 11:30:00 PM",
-        "recurring_week_days": ["Saturday"], "asset_ids": ["a1"], "approved_patches": ["p1"],
+        "recurring_week_days": ["Saturday"], "asset_ids": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"], "approved_patches": ["0f5e1c2b-7a6d-4c3e-8b9a-1d2e3f4a5b6c"],
         "pre_deploy_actions": [{"action": "Run Script", "action_item": "check", "script": "Write-Output hi", "script_type": "ps"}]
     });
     base.as_object_mut()

@@ -16,7 +16,7 @@ use qualys_pm::model::{is_script_reference, lenient, parse_start_date_time};
 use qualys_pm::JobStatus;
 use tfplugin::{Mode, Number, Value};
 
-use super::fields::{Field, Kind, WEEKDAYS};
+use super::fields::{Check, Field, Kind, WEEKDAYS};
 
 static JSON_NULL: Json = Json::Null;
 
@@ -274,6 +274,10 @@ pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
     if !f.is_computed() && is_zero(f, a) && is_zero(f, b) {
         return true;
     }
+    if matches!(f.check, Check::QualysId) {
+        // the API may echo an ID in another case than it was written
+        return lowered_ids(a) == lowered_ids(b);
+    }
     match f.kind {
         Kind::DateTime => match (
             a.as_str().and_then(parse_start_date_time),
@@ -308,6 +312,18 @@ pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// An ID, or a set of IDs, in lower case; None for anything else.
+fn lowered_ids(v: &Value) -> Option<std::collections::BTreeSet<String>> {
+    match v {
+        Value::String(s) => Some([s.to_ascii_lowercase()].into()),
+        Value::Set(e) => e
+            .iter()
+            .map(|x| x.as_str().map(str::to_ascii_lowercase))
+            .collect(),
+        _ => None,
     }
 }
 

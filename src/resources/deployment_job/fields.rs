@@ -4,6 +4,7 @@
 //! (`validate.rs`), plan modifiers (`plan.rs`) and the generated docs (`docs.rs`) are all
 //! derived from `JOB_FIELDS`; nothing else lists attributes.
 
+use qualys_pm::model::ID_SHAPE;
 use tfplugin::Mode;
 
 /// How a Terraform value is carried in the API JSON.
@@ -56,6 +57,9 @@ pub enum Check {
     /// Inclusive integer range.
     Range(i64, i64),
     NotEmpty,
+    /// A Qualys ID (the string, or each element of a set): 8-4-4-4-12 hexadecimal, compared
+    /// case-insensitively.
+    QualysId,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -118,6 +122,14 @@ impl Field {
             ..self
         }
     }
+    /// The value is a Qualys ID (a set: each element is one). Checked at plan, named in the
+    /// docs, and equal to the same ID in another case.
+    pub(crate) const fn qualys_id(self) -> Field {
+        Field {
+            check: Check::QualysId,
+            ..self
+        }
+    }
     const fn default_str(self, v: &'static str) -> Field {
         Field {
             default: Some(DefaultValue::Str(v)),
@@ -136,6 +148,17 @@ impl Field {
     }
     pub fn is_computed(&self) -> bool {
         matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
+    }
+    /// The description as the schema and docs show it: the declared text, plus the shape
+    /// of the value where the declaration checks one.
+    pub fn full_description(&self) -> std::string::String {
+        match self.check {
+            Check::QualysId => format!(
+                "{} A Qualys ID is {ID_SHAPE}, in either case.",
+                self.description
+            ),
+            _ => self.description.to_owned(),
+        }
     }
     /// The nested declarations of an object or list attribute.
     pub fn children(&self) -> Option<&'static [Field]> {
@@ -421,7 +444,8 @@ const CHAINED_JOB_RULE: &[Field] = &[
         R,
         &["actionIds"],
         "IDs of the linked (parent) job's post-deployment actions (their `action_id`).",
-    ),
+    )
+    .qualys_id(),
     field(
         "threshold",
         Number,
@@ -531,7 +555,8 @@ pub const ACTION_FIELDS: &[Field] = &[
 
 /// Every attribute of `qualys_deployment_job`.
 pub const JOB_FIELDS: &[Field] = &[
-    field("id", String, C, &["id"], "The job ID (UUID) assigned by the server. Also the import ID."),
+    field("id", String, C, &["id"], "The job ID (UUID) assigned by the server. Also the import ID.")
+    .qualys_id(),
     field("name", String, R, &["name"], "Name of the job.").not_empty(),
     field("description", String, O, &["description"], "Description of the job. `\"\"` and null are equal."),
     field("platform", String, OC, &["platform"], "The platform: `Windows` or `Linux`. Default: `Windows`. Changing it forces a new job.")
@@ -643,13 +668,20 @@ pub const JOB_FIELDS: &[Field] = &[
         "Patch window: 1 to 168 `HOURS`, 1 to 10080 `MINUTES`, or -1 for none.",
     ),
     field("timeout_unit", String, OC, &["timeoutUnit"], "Unit of `timeout`: `HOURS` or `MINUTES`.").one_of(TIME_UNITS),
-    field("asset_ids", StringSet, O, &["assetIds"], "IDs of the assets to patch; look them up by QQL with `data.qualys_assets.<name>.ids`."),
-    field("asset_tag_ids", StringSet, O, &["assetTagIds"], "IDs of the asset tags to include."),
-    field("match_all_tag_ids", StringSet, O, &["matchAllTagIds"], "IDs of tags that an asset must all have."),
-    field("exclusion_asset_ids", StringSet, O, &["exclusionAssetIds"], "IDs of the assets to exclude."),
-    field("exclusion_tag_ids", StringSet, O, &["exclusionTagIds"], "IDs of the asset tags to exclude."),
-    field("co_author_user_ids", StringSet, O, &["coAuthorUserIds"], "IDs of users who may co-author the job."),
-    field("approved_patches", StringSet, O, &["approvedPatches"], "IDs of the patches the job deploys; look them up by QQL with `data.qualys_patches.<name>.ids`."),
+    field("asset_ids", StringSet, O, &["assetIds"], "IDs of the assets to patch; look them up by QQL with `data.qualys_assets.<name>.ids`.")
+    .qualys_id(),
+    field("asset_tag_ids", StringSet, O, &["assetTagIds"], "IDs of the asset tags to include.")
+    .qualys_id(),
+    field("match_all_tag_ids", StringSet, O, &["matchAllTagIds"], "IDs of tags that an asset must all have.")
+    .qualys_id(),
+    field("exclusion_asset_ids", StringSet, O, &["exclusionAssetIds"], "IDs of the assets to exclude.")
+    .qualys_id(),
+    field("exclusion_tag_ids", StringSet, O, &["exclusionTagIds"], "IDs of the asset tags to exclude.")
+    .qualys_id(),
+    field("co_author_user_ids", StringSet, O, &["coAuthorUserIds"], "IDs of users who may co-author the job.")
+    .qualys_id(),
+    field("approved_patches", StringSet, O, &["approvedPatches"], "IDs of the patches the job deploys; look them up by QQL with `data.qualys_patches.<name>.ids`.")
+    .qualys_id(),
     field("filter_type", String, OC, &["filterType"], "Relationship between the selected tags: `Any` or `All`. Default: `Any`.")
         .one_of(&["Any", "All"]),
     field(
@@ -708,7 +740,8 @@ pub const JOB_FIELDS: &[Field] = &[
         O,
         &["linkedJobId"],
         "ID of a parent job whose patches this job reuses. Mutually exclusive with `approved_patches` and `dynamic_patches_qql`.",
-    ),
+    )
+    .qualys_id(),
     field(
         "chained_job_rules",
         List(CHAINED_JOB_RULE),

@@ -39,16 +39,16 @@ fn attribute(f: &Field, force: Option<Mode>) -> Attribute {
             Nesting::Single,
             attributes(children, force),
             mode,
-            f.description,
+            f.full_description(),
         ),
         Kind::List(children) => Attribute::nested(
             f.name,
             Nesting::List,
             attributes(children, force),
             mode,
-            f.description,
+            f.full_description(),
         ),
-        _ => Attribute::new(f.name, value_type(f), mode, f.description),
+        _ => Attribute::new(f.name, value_type(f), mode, f.full_description()),
     }
 }
 
@@ -74,7 +74,7 @@ pub fn data_source_attributes() -> Vec<Attribute> {
         .iter()
         .map(|f| {
             if f.name == "id" {
-                Attribute::new("id", Type::String, Mode::Required, f.description)
+                Attribute::new("id", Type::String, Mode::Required, f.full_description())
             } else {
                 attribute(f, Some(Mode::Computed))
             }

@@ -942,12 +942,14 @@ fn validation_points_at_the_attribute() {
         vec!["schedule_type"]
     );
     assert_eq!(
-        with(json!({"chained_job_rules": [{"action_ids": ["a"], "threshold": 100}]})),
+        with(
+            json!({"chained_job_rules": [{"action_ids": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"], "threshold": 100}]})
+        ),
         vec!["chained_job_rules"]
     );
     assert_eq!(
         with(
-            json!({"linked_job_id": "p", "chained_job_rules": [{"action_ids": ["a"], "threshold": 101}]})
+            json!({"linked_job_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "chained_job_rules": [{"action_ids": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"], "threshold": 101}]})
         ),
         vec!["chained_job_rules[0].threshold"]
     );
@@ -980,7 +982,9 @@ fn validation_points_at_the_attribute() {
         vec!["pre_deploy_actions[0].script"]
     );
     assert_eq!(
-        with(json!({"approved_patches": ["p"], "dynamic_qql_type": 1, "dynamic_patches_qql": "q"})),
+        with(
+            json!({"approved_patches": ["0f5e1c2b-7a6d-4c3e-8b9a-1d2e3f4a5b6c"], "dynamic_qql_type": 1, "dynamic_patches_qql": "q"})
+        ),
         vec!["approved_patches"]
     );
     assert_eq!(

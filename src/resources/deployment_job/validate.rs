@@ -6,7 +6,7 @@ use tfplugin::{AttributePath, Diagnostics, Value};
 use super::fields::{
     Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES, WEEKDAYS,
 };
-use qualys_pm::model::{is_script_reference, parse_start_date_time};
+use qualys_pm::model::{is_qualys_id, is_script_reference, parse_start_date_time, ID_SHAPE};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
@@ -19,7 +19,10 @@ pub fn validate(config: &Value) -> Diagnostics {
     // at the nested line: name the attribute in the text too
     for d in &mut diags.0 {
         if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
-            d.detail = format!("{path}: {}", d.detail);
+            let named = format!("{path}: ");
+            if !d.detail.starts_with(&named) {
+                d.detail = format!("{named}{}", d.detail);
+            }
         }
     }
     diags
@@ -106,6 +109,20 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
                 ),
             ),
         },
+        Check::QualysId => {
+            // a string, or each known element of a set (unknown ones are checked when known)
+            let values = match v.as_elements() {
+                Some(elements) => elements.iter().filter_map(Value::as_str).collect(),
+                None => v.as_str().into_iter().collect::<Vec<_>>(),
+            };
+            for s in values.into_iter().filter(|s| !is_qualys_id(s)) {
+                diags.error_at(
+                    p.clone(),
+                    format!("Invalid ID in {}", f.name),
+                    not_an_id(p, s),
+                );
+            }
+        }
         Check::NotEmpty => {
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
                 diags.error_at(
@@ -153,6 +170,11 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
         }
         _ => {}
     }
+}
+
+/// The message for a value at `path` that is not a Qualys ID: the path, the value, the shape.
+pub(crate) fn not_an_id(path: &AttributePath, value: &str) -> String {
+    format!("{path}: \"{value}\" is not a Qualys ID ({ID_SHAPE})")
 }
 
 impl Check {

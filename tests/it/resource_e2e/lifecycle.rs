@@ -633,7 +633,7 @@ fn data_sources_read_a_job_by_id_and_list_by_platform_and_name() {
         let (status, job) = e.api(
             reqwest::Method::POST,
             "/pm/v1/deploymentjob",
-            Some(json!({"name": name, "type": "Install", "platform": platform, "scheduleType": "On-demand", "assetIds": ["a"]})),
+            Some(json!({"name": name, "type": "Install", "platform": platform, "scheduleType": "On-demand", "assetIds": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"]})),
         );
         assert_eq!(status, 201, "{job}");
     }
@@ -931,7 +931,7 @@ fn jobs_data_source_reads_every_page() {
                 .post(format!("{}/pm/v1/deploymentjob", e.sim.url))
                 .bearer_auth(&token)
                 .json(&json!({"name": format!("Linux job {i:03}"), "type": "Install", "platform": "Linux",
-                    "scheduleType": "On-demand", "assetIds": ["a"]}))
+                    "scheduleType": "On-demand", "assetIds": ["6d2f4c1e-0b7a-4e58-9c3d-2a1b0f9e8d7c"]}))
                 .send()
                 .await
                 .expect("create");

@@ -12,6 +12,20 @@ struct Case {
     path: &'static str,
     /// For top-level attributes, the configuration text terraform must show.
     line: Option<&'static str>,
+    /// Text the error must contain (whitespace squeezed), if any.
+    says: &'static str,
+}
+
+/// The message of an ID that is not one, as a user reads it.
+macro_rules! not_an_id {
+    ($path:literal, $value:literal) => {
+        concat!(
+            $path,
+            ": \"",
+            $value,
+            "\" is not a Qualys ID (36 hexadecimal characters as 8-4-4-4-12, like 38aa48ca-a53f-4591-af01-8bce75de4ce7)"
+        )
+    };
 }
 
 const CASES: &[Case] = &[
@@ -22,6 +36,7 @@ const CASES: &[Case] = &[
   platform = "MacOS""#,
         path: "platform",
         line: Some(r#"platform = "MacOS""#),
+        says: "",
     },
     Case {
         what: "bad enum in an action",
@@ -30,6 +45,7 @@ const CASES: &[Case] = &[
   pre_deploy_actions = [{ action = "Run Script", action_item = "a", script = "echo", script_type = "bat" }]"#,
         path: "pre_deploy_actions[0].script_type",
         line: None,
+        says: "",
     },
     Case {
         what: "out-of-range number",
@@ -39,6 +55,7 @@ const CASES: &[Case] = &[
   timeout_unit = "HOURS""#,
         path: "timeout",
         line: Some("timeout = 200"),
+        says: "",
     },
     Case {
         what: "out-of-range nested number",
@@ -47,6 +64,7 @@ const CASES: &[Case] = &[
   notification = { email = true, recipient_emails = ["a@example.com"], completed_percentage = 0, on_job_start = true }"#,
         path: "notification.completed_percentage",
         line: None,
+        says: "",
     },
     Case {
         what: "out-of-range reattempts",
@@ -55,6 +73,7 @@ const CASES: &[Case] = &[
   reattempt_failed_patches = { no_of_reattempts = 6, exponential_backoff_interval = 5 }"#,
         path: "reattempt_failed_patches.no_of_reattempts",
         line: None,
+        says: "",
     },
     Case {
         what: "out-of-range Patch Tuesday offset",
@@ -65,6 +84,7 @@ const CASES: &[Case] = &[
   patch_tuesday_plus_x_days = 28"#,
         path: "patch_tuesday_plus_x_days",
         line: Some("patch_tuesday_plus_x_days = 28"),
+        says: "",
     },
     Case {
         what: "bad date format",
@@ -73,6 +93,7 @@ const CASES: &[Case] = &[
   start_date_time = "2026/12/05 23:30""#,
         path: "start_date_time",
         line: Some(r#"start_date_time = "2026/12/05 23:30""#),
+        says: "",
     },
     Case {
         what: "scheduled job without start_date_time",
@@ -81,6 +102,7 @@ const CASES: &[Case] = &[
   recurring_week_days = ["Monday"]"#,
         path: "start_date_time",
         line: None,
+        says: "",
     },
     Case {
         what: "recurring disagrees with schedule_type",
@@ -90,6 +112,7 @@ const CASES: &[Case] = &[
   recurring = true"#,
         path: "recurring",
         line: Some("recurring = true"),
+        says: "",
     },
     Case {
         what: "bad weekday",
@@ -99,23 +122,26 @@ const CASES: &[Case] = &[
   recurring_week_days = ["Funday"]"#,
         path: "recurring_week_days",
         line: Some(r#"recurring_week_days = ["Funday"]"#),
+        says: "",
     },
     Case {
         what: "chained rule without linked_job_id",
         body: r#"name = "j"
   schedule_type = "On-demand"
-  chained_job_rules = [{ field = "postDeployAction", action_ids = ["a"], threshold = 100, condition = "Post Actions were successfully executed" }]"#,
+  chained_job_rules = [{ field = "postDeployAction", action_ids = ["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"], threshold = 100, condition = "Post Actions were successfully executed" }]"#,
         path: "chained_job_rules",
         line: Some("chained_job_rules = ["),
+        says: "",
     },
     Case {
         what: "chained rule threshold out of range",
         body: r#"name = "j"
   schedule_type = "On-demand"
   linked_job_id = "5b0fd130-52c8-473c-96b1-8f10ea7d4c13"
-  chained_job_rules = [{ field = "postDeployAction", action_ids = ["a"], threshold = 101, condition = "Post Actions were successfully executed" }]"#,
+  chained_job_rules = [{ field = "postDeployAction", action_ids = ["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"], threshold = 101, condition = "Post Actions were successfully executed" }]"#,
         path: "chained_job_rules[0].threshold",
         line: None,
+        says: "",
     },
     Case {
         what: "System Reboot as a post action",
@@ -127,6 +153,7 @@ const CASES: &[Case] = &[
   ]"#,
         path: "post_deploy_actions[1].action",
         line: None,
+        says: "",
     },
     Case {
         what: "Windows-only field on Linux",
@@ -136,6 +163,7 @@ const CASES: &[Case] = &[
   minimize_window = true"#,
         path: "minimize_window",
         line: Some("minimize_window = true"),
+        says: "",
     },
     Case {
         what: "Windows-only action on Linux",
@@ -145,6 +173,7 @@ const CASES: &[Case] = &[
   pre_deploy_actions = [{ action = "Install Software", action_item = "a", download_url = "https://example.com/x.rpm" }]"#,
         path: "pre_deploy_actions[0].action",
         line: None,
+        says: "",
     },
     Case {
         what: "download randomization longer than the patch window",
@@ -156,6 +185,89 @@ const CASES: &[Case] = &[
   download_randomize_time_unit = "HOURS""#,
         path: "download_randomize_time",
         line: Some("download_randomize_time = 2"),
+        says: "",
+    },
+    Case {
+        what: "malformed ID in asset_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  asset_ids = ["not-a-uuid"]"#,
+        path: "asset_ids",
+        line: Some(r#"asset_ids = ["not-a-uuid"]"#),
+        says: not_an_id!("asset_ids", "not-a-uuid"),
+    },
+    Case {
+        what: "malformed ID in asset_tag_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  asset_tag_ids = ["tag-1"]"#,
+        path: "asset_tag_ids",
+        line: None,
+        says: not_an_id!("asset_tag_ids", "tag-1"),
+    },
+    Case {
+        what: "malformed ID in match_all_tag_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  match_all_tag_ids = ["38aa48ca-a53f-4591-af01-8bce75de4ce"]"#,
+        path: "match_all_tag_ids",
+        line: None,
+        says: not_an_id!("match_all_tag_ids", "38aa48ca-a53f-4591-af01-8bce75de4ce"),
+    },
+    Case {
+        what: "malformed ID in exclusion_asset_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  exclusion_asset_ids = ["38aa48caa53f4591af018bce75de4ce7"]"#,
+        path: "exclusion_asset_ids",
+        line: None,
+        says: not_an_id!("exclusion_asset_ids", "38aa48caa53f4591af018bce75de4ce7"),
+    },
+    Case {
+        what: "malformed ID in exclusion_tag_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  exclusion_tag_ids = ["38aa48ca-a53f-4591-af01-8bce75de4ce7", "x"]"#,
+        path: "exclusion_tag_ids",
+        line: None,
+        says: not_an_id!("exclusion_tag_ids", "x"),
+    },
+    Case {
+        what: "malformed ID in co_author_user_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  co_author_user_ids = ["alice"]"#,
+        path: "co_author_user_ids",
+        line: None,
+        says: not_an_id!("co_author_user_ids", "alice"),
+    },
+    Case {
+        what: "malformed ID in approved_patches",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  approved_patches = ["x"]"#,
+        path: "approved_patches",
+        line: None,
+        says: not_an_id!("approved_patches", "x"),
+    },
+    Case {
+        what: "malformed ID in linked_job_id",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  linked_job_id = "{5b0fd130-52c8-473c-96b1-8f10ea7d4c13}""#,
+        path: "linked_job_id",
+        line: None,
+        says: not_an_id!("linked_job_id", "{5b0fd130-52c8-473c-96b1-8f10ea7d4c13}"),
+    },
+    Case {
+        what: "malformed ID in a chained rule's action_ids",
+        body: r#"name = "j"
+  schedule_type = "On-demand"
+  linked_job_id = "5b0fd130-52c8-473c-96b1-8f10ea7d4c13"
+  chained_job_rules = [{ field = "postDeployAction", action_ids = ["post-1"], threshold = 100, condition = "Post Actions were successfully executed" }]"#,
+        path: "chained_job_rules[0].action_ids",
+        line: None,
+        says: not_an_id!("chained_job_rules[0].action_ids", "post-1"),
     },
 ];
 
@@ -208,6 +320,9 @@ fn invalid_input_fails_at_plan_naming_the_attribute_without_calling_the_api() {
                         }
                         if !text.contains(case.path) {
                             problems.push(format!("the error does not name {}", case.path));
+                        }
+                        if !squeezed.contains(case.says) {
+                            problems.push(format!("the error does not say `{}`", case.says));
                         }
                         if let Some(line) = case.line {
                             if !squeezed.contains(line) {
@@ -287,4 +402,78 @@ resource "qualys_deployment_job" "second" {
     let state = e.state();
     assert!(state.contains_key("qualys_deployment_job.first"));
     assert!(!state.contains_key("qualys_deployment_job.second"));
+}
+
+#[test]
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+fn a_malformed_id_known_only_at_apply_fails_there_with_the_plan_message_and_creates_nothing() {
+    let e = E2e::start("a_malformed_id_known_only_at_apply");
+    e.config(
+        r#"
+resource "terraform_data" "asset" {
+  input = "not-a-uuid"
+}
+
+resource "qualys_deployment_job" "job" {
+  name          = "job"
+  schedule_type = "On-demand"
+  # unknown until terraform_data.asset is applied
+  asset_ids     = [terraform_data.asset.output]
+}
+"#,
+    );
+    let plan = e.plan(&[]);
+    assert_eq!(
+        plan.code,
+        Some(2),
+        "the plan cannot judge it yet:\n{}",
+        plan.combined()
+    );
+    let mark = e.mark();
+    let out = e.try_apply(&[]);
+    assert_eq!(out.code, Some(1), "{}", out.combined());
+    assert!(
+        out.squeezed()
+            .contains(not_an_id!("asset_ids", "not-a-uuid")),
+        "{}",
+        out.combined()
+    );
+    assert_eq!(e.writes_since(mark), Vec::<String>::new(), "no job created");
+    assert!(!e.state().contains_key("qualys_deployment_job.job"));
+}
+
+#[test]
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+fn upper_case_ids_apply_and_plan_clean_though_the_api_echoes_them_in_lower_case() {
+    let e = E2e::start("upper_case_ids_apply_and_plan_clean");
+    e.config(
+        r#"
+resource "qualys_deployment_job" "parent" {
+  name          = "parent"
+  schedule_type = "On-demand"
+}
+
+resource "qualys_deployment_job" "job" {
+  name              = "job"
+  schedule_type     = "On-demand"
+  asset_ids         = ["38AA48CA-A53F-4591-AF01-8BCE75DE4CE7"]
+  exclusion_tag_ids = ["5B0FD130-52C8-473C-96B1-8F10EA7D4C13"]
+  linked_job_id     = upper(qualys_deployment_job.parent.id)
+}
+"#,
+    );
+    e.apply(&[]);
+    let job = e.resource("qualys_deployment_job.job");
+    let id = job["id"].as_str().expect("job id");
+    let server = e.get_job(id).expect("the job exists");
+    // the API's spelling differs from the configuration's: that is what must not show as a diff
+    assert_eq!(
+        server["assetIds"],
+        serde_json::json!(["38aa48ca-a53f-4591-af01-8bce75de4ce7"])
+    );
+    assert_eq!(
+        job["asset_ids"],
+        serde_json::json!(["38AA48CA-A53F-4591-AF01-8BCE75DE4CE7"])
+    );
+    e.assert_plan_clean(&[], "after applying upper-case IDs");
 }

@@ -25,8 +25,13 @@ pub fn normalise(
     let str_or = |k: &str, d: &str| json!(s(k).unwrap_or_else(|| d.to_owned()));
     let opt_str = |k: &str| s(k).map_or(Value::Null, Value::String);
     let opt_int = |k: &str| i(k).map_or(Value::Null, |v| json!(v));
+    // the service stores IDs as UUIDs and echoes them in lower case, however they were sent
+    let lower = |v: &Value| match v {
+        Value::String(s) => Value::String(s.to_ascii_lowercase()),
+        other => other.clone(),
+    };
     let list = |k: &str| match b.get(k) {
-        Some(Value::Array(a)) => Value::Array(a.clone()),
+        Some(Value::Array(a)) => Value::Array(a.iter().map(lower).collect()),
         _ => Value::Null,
     };
     let old_val = |k: &str| old.and_then(|o| o.get(k)).cloned().unwrap_or(Value::Null);
@@ -193,7 +198,9 @@ pub fn normalise(
     out.insert("jobSource".into(), json!(3));
     out.insert("readOnly".into(), json!(false));
     out.insert("notification".into(), notification(b.get("notification")));
-    let linked = s("linkedJobId").filter(|v| !v.is_empty() && v != "null");
+    let linked = s("linkedJobId")
+        .filter(|v| !v.is_empty() && v != "null")
+        .map(|v| v.to_ascii_lowercase());
     out.insert(
         "linkedJobId".into(),
         linked.clone().map_or(Value::Null, Value::String),
@@ -262,7 +269,10 @@ pub fn normalise(
                             "id": null,
                             "field": r.get("field").cloned().unwrap_or(Value::Null),
                             "threshold": int(r, "threshold", "").ok().flatten(),
-                            "actionIds": r.get("actionIds").cloned().unwrap_or(json!([])),
+                            "actionIds": match r.get("actionIds") {
+                                Some(Value::Array(a)) => Value::Array(a.iter().map(lower).collect()),
+                                _ => json!([]),
+                            },
                             "condition": r.get("condition").cloned().unwrap_or(Value::Null),
                         })
                     })

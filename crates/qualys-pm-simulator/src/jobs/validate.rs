@@ -4,8 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use super::wire::{
-    array, boolean, id_list, in_range, int, is_base64, is_storage_path, object, one_of,
-    parse_start, string,
+    array, boolean, id_list, in_range, int, is_base64, is_id, is_storage_path, not_an_id, object,
+    one_of, parse_start, string,
 };
 use super::{
     action_ids, invalid, Invalid, JobLookup, StoredJob, CHAIN_CONDITION, ENABLE_RULE,
@@ -215,6 +215,11 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
     }
     let linked =
         string(obj, "linkedJobId", "linkedJobId")?.filter(|s| !s.is_empty() && *s != "null");
+    if let Some(l) = linked.filter(|l| !is_id(l)) {
+        return invalid("linkedJobId", not_an_id(l));
+    }
+    // IDs are stored in lower case (see normalise): look them up that way
+    let linked_key = linked.map(str::to_ascii_lowercase);
     if linked.is_some() && (!qql.is_empty() || non_empty("approvedPatches")) {
         return invalid("linkedJobId", "patches from a linked job, a QQL and a patch list (approvedPatches) are mutually exclusive");
     }
@@ -288,10 +293,10 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
 
     // linked job and chained rules
     if let Some(parent_id) = linked {
-        if Some(parent_id) == self_id {
+        if self_id.is_some_and(|me| me.eq_ignore_ascii_case(parent_id)) {
             return invalid("linkedJobId", "a job cannot be linked to itself");
         }
-        if jobs.job(parent_id).is_none() {
+        if linked_key.as_deref().and_then(|k| jobs.job(k)).is_none() {
             return invalid("linkedJobId", format!("job {parent_id} not found"));
         }
     }
@@ -299,7 +304,8 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
         if !rules.is_empty() && linked.is_none() {
             return invalid("chainedJobRule", "needs linkedJobId (the parent job)");
         }
-        let parent_actions = linked
+        let parent_actions = linked_key
+            .as_deref()
             .and_then(|p| jobs.job(p))
             .map(StoredJob::post_action_ids)
             .unwrap_or_default();
@@ -336,7 +342,10 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
                     "needs at least one post-action ID of the linked job",
                 );
             }
-            if let Some(bad) = ids.iter().find(|id| !parent_actions.contains(id)) {
+            if let Some(bad) = ids
+                .iter()
+                .find(|id| !parent_actions.contains(&id.to_ascii_lowercase()))
+            {
                 return invalid(
                     f("actionIds"),
                     format!("{bad} is not a post-action of the linked job"),

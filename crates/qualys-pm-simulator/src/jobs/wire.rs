@@ -108,7 +108,8 @@ pub(super) fn id_list(obj: &Map<String, Value>, key: &str) -> Result<Option<Vec<
             .iter()
             .enumerate()
             .map(|(i, v)| match v {
-                Value::String(s) if !s.trim().is_empty() => Ok(s.clone()),
+                Value::String(s) if is_id(s) => Ok(s.clone()),
+                Value::String(s) => invalid(format!("{key}[{i}]"), not_an_id(s)),
                 other => invalid(
                     format!("{key}[{i}]"),
                     format!("must be a non-empty string, got {other}"),
@@ -117,6 +118,21 @@ pub(super) fn id_list(obj: &Map<String, Value>, key: &str) -> Result<Option<Vec<
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
     }
+}
+
+/// Every ID the service hands out (jobs, assets, tags, patches, users, actions) is a UUID
+/// written 8-4-4-4-12 in hexadecimal, either case; not always RFC 4122, so no version check.
+pub(super) fn is_id(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub(super) fn not_an_id(s: &str) -> String {
+    format!("must be an ID (a UUID such as 38aa48ca-a53f-4591-af01-8bce75de4ce7), got {s:?}")
 }
 
 pub(super) fn is_base64(s: &str) -> bool {
@@ -203,6 +219,15 @@ mod tests {
             "2022-2-20 01:00:00",
         ] {
             assert!(parse_start(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_are_uuids_in_either_case() {
+        assert!(is_id("38aa48ca-a53f-4591-af01-8bce75de4ce7"));
+        assert!(is_id("38AA48CA-A53F-4591-AF01-8BCE75DE4CE7"));
+        for bad in ["not-a-uuid", "x", "38aa48caa53f4591af018bce75de4ce7", ""] {
+            assert!(!is_id(bad), "{bad}");
         }
     }
 
