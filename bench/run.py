@@ -5,6 +5,9 @@ built-in baseline, no plugin at all).
 
     python3 bench/run.py                 # N = 10, 100, 1000
     python3 bench/run.py --sizes 10 100  # a subset
+    python3 bench/run.py --controls 300/60 2 --controls-only --sizes 100
+                                         # only a run under the API controls (rate window
+                                         # CALLS/SECONDS, K at once): refused calls per phase
 
 Writes bench/results/results.md and bench/results/results.json. Needs cargo, terraform and
 openssl; uses only the Python standard library. Nothing leaves 127.0.0.1.
@@ -33,10 +36,11 @@ def log(msg):
     print(f"[bench] {msg}", flush=True)
 
 
-def build():
-    log("cargo build --release --bins")
-    subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
+def build(debug=False):
+    profile = [] if debug else ["--release"]
+    log(f"cargo build {' '.join(profile)} --bins")
+    subprocess.run(["cargo", "build", *profile, "--bins"], cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / ("debug" if debug else "release")
     return target / "terraform-provider-qualys", target / "qualys-pm-simulator"
 
 
@@ -78,12 +82,12 @@ class PeakRss:
             time.sleep(0.01)
 
 
-def start_simulator(simulator, work):
-    request_log = work / "requests.jsonl"
+def start_simulator(simulator, work, extra=(), name="requests"):
+    request_log = work / f"{name}.jsonl"
     proc = subprocess.Popen(
         [str(simulator), "--listen", "127.0.0.1:0", "--username", "bench", "--password",
-         "bench-secret", "--request-log", str(request_log)],
-        stdout=subprocess.PIPE, stderr=open(work / "simulator.log", "w"), text=True)
+         "bench-secret", "--request-log", str(request_log), *extra],
+        stdout=subprocess.PIPE, stderr=open(work / f"{name}.simulator.log", "w"), text=True)
     line = proc.stdout.readline().strip()
     if not line.startswith("listening on "):
         proc.kill()
@@ -191,6 +195,7 @@ def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
     d = work / f"{kind}-{n}"
     d.mkdir()
     config = {"qualys": lambda: qualys_config(n),
+              "qualys_controlled": lambda: qualys_config(n),
               "baseline": lambda: baseline_config(n),
               "baseline_state_sized": lambda: state_sized_baseline_config(n, job_attributes)}[kind]()
     (d / "main.tf").write_text(config)
@@ -205,8 +210,10 @@ def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
         if phase == "plan" and r.returncode != 0:
             log(f"WARNING: the no-change plan of {kind} N={n} was not empty")
         entry = {"seconds": round(dt, 3)}
-        if kind == "qualys":
+        if kind.startswith("qualys"):
             calls = request_count(request_log)[before:]
+            # calls the API controls refused (the goal under them: 0)
+            entry["refused"] = sum(1 for c in calls if c.get("status") in (429, 409))
             by_kind = Counter(classify(c) for c in calls)
             entry["api_calls"] = dict(by_kind)
             entry["api_calls_per_resource"] = {k: round(v / n, 3) for k, v in by_kind.items()}
@@ -214,7 +221,7 @@ def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
             entry["provider_processes"] = len(rss.processes)
         result["phases"][phase] = entry
         log(f"{kind:8} N={n:5} {phase:8} {dt:7.2f}s {entry.get('api_calls', '')}")
-        if phase == "apply" and kind == "qualys":
+        if phase == "apply" and kind.startswith("qualys"):
             state = json.loads((d / "terraform.tfstate").read_text())
             result["job_attributes"] = state["resources"][0]["instances"][0]["attributes"]
             result["state_bytes_per_job"] = round((d / "terraform.tfstate").stat().st_size / n)
@@ -284,14 +291,38 @@ def write_results(results, meta):
     print("\n".join(lines))
 
 
+def write_controls(results):
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "controls.json").write_text(json.dumps(results, indent=2) + "\n")
+    lines = ["# Under the API controls", "",
+             "The provider against a simulator enforcing a rolling window and a concurrency limit "
+             "(`python3 bench/run.py --controls ...`). Refused: calls answered 429/409 (goal 0).", "",
+             "| N | controls | phase | seconds | API calls | refused |", "|---:|---|---|---:|---:|---:|"]
+    for r in results:
+        c = r["controls"]
+        for phase, e in r["phases"].items():
+            lines.append(f"| {r['n']} | {c['rate_limit']}, {c['concurrency_limit']} at once | {phase} | "
+                         f"{e['seconds']} | {sum(e.get('api_calls', {}).values())} | {e['refused']} |")
+    (out / "controls.md").write_text("\n".join(lines) + "\n")
+    log(f"wrote {out / 'controls.md'}")
+    print("\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     ap.add_argument("--skip-state-sized", action="store_true",
                     help="skip the second baseline (terraform_data carrying a job's full state)")
+    ap.add_argument("--controls", nargs=2, metavar=("CALLS/SECONDS", "K"),
+                    help="also run the provider against a simulator enforcing these API controls")
+    ap.add_argument("--controls-only", action="store_true",
+                    help="with --controls: only that run (results in bench/results/controls.*)")
+    ap.add_argument("--debug", action="store_true",
+                    help="debug binaries (no release build; for a quick run, not for timings)")
     args = ap.parse_args()
 
-    provider, simulator = build()
+    provider, simulator = build(args.debug)
     work = Path(tempfile.mkdtemp(prefix="qualys-bench-"))
     sim = None
     try:
@@ -307,6 +338,27 @@ provider_installation {{
   direct {{ exclude = ["terraform.local/*/*"] }}
 }}
 """)
+        if args.controls:
+            rate, k = args.controls
+            csim, curl, clog = start_simulator(
+                simulator, work, ["--rate-limit", rate, "--concurrency-limit", k], "controlled")
+            try:
+                cenv = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "terraformrc"),
+                            TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1",
+                            QUALYS_GATEWAY_URL=curl, QUALYS_USERNAME="bench",
+                            QUALYS_PASSWORD="bench-secret", QUALYS_MAX_RATE_LIMIT_WAIT="2h")
+                cenv.pop("TF_LOG", None)
+                controlled = []
+                for n in args.sizes:
+                    r = run_suite("qualys_controlled", n, work, cenv, clog)
+                    r.pop("job_attributes", None)
+                    r["controls"] = {"rate_limit": rate, "concurrency_limit": int(k)}
+                    controlled.append(r)
+                write_controls(controlled)
+            finally:
+                csim.kill()
+            if args.controls_only:
+                return
         sim, url, request_log = start_simulator(simulator, work)
         env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "terraformrc"), TF_IN_AUTOMATION="1",
                    CHECKPOINT_DISABLE="1", QUALYS_GATEWAY_URL=url, QUALYS_USERNAME="bench",

@@ -27,6 +27,10 @@ pub const ENV_CA_CERT_FILE: &str = "QUALYS_CA_CERT_FILE";
 /// The first retry delay (a duration such as `20ms`; default 500ms). Not in the provider
 /// block: it exists so that tests and CI runs against the simulator need not wait.
 pub const ENV_RETRY_BASE_DELAY: &str = "QUALYS_RETRY_BASE_DELAY";
+pub const ENV_MAX_CONCURRENT_REQUESTS: &str = "QUALYS_MAX_CONCURRENT_REQUESTS";
+pub const ENV_MAX_RATE_LIMIT_WAIT: &str = "QUALYS_MAX_RATE_LIMIT_WAIT";
+/// The most concurrent requests a configuration may ask for.
+const MAX_CONCURRENT_REQUESTS_LIMIT: i64 = 64;
 
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -68,15 +72,34 @@ pub fn schema() -> Schema {
                 attr(
                     "max_retries",
                     Type::Number,
-                    "How many times a request that was throttled (HTTP 429) or failed transiently (HTTP 502, \
-                     503, 504, connection errors) is retried, with capped exponential backoff. Default `5`; \
-                     `0` disables retries.",
+                    "How many times a request that failed transiently (HTTP 502, 503, 504, connection errors) \
+                     is retried, with capped exponential backoff. Default `5`; `0` disables retries. Refusals \
+                     under the subscription's API controls (HTTP 429, or 409 with code 1965/1960) are not \
+                     counted: they are waited out, up to `max_rate_limit_wait`.",
                 ),
                 attr(
                     "request_timeout",
                     Type::String,
                     "Timeout of each API request, as a duration such as `\"60s\"`, `\"90s\"` or `\"2m\"`. \
                      Default `\"60s\"`.",
+                ),
+                attr(
+                    "max_concurrent_requests",
+                    Type::Number,
+                    "The most API requests this provider sends at once (all resources, data sources and lookups \
+                     of one terraform run share it) until the server announces its concurrency limit \
+                     (`X-Concurrency-Limit-Limit`), which then wins. Default `2`, the concurrency limit of a \
+                     default Qualys subscription; other integrations share that limit. Falls back to the \
+                     `QUALYS_MAX_CONCURRENT_REQUESTS` environment variable.",
+                ),
+                attr(
+                    "max_rate_limit_wait",
+                    Type::String,
+                    "The longest the provider waits when the subscription's API rate or concurrency limit is \
+                     reached (the server's `X-RateLimit-ToWait-Sec` or a 429/409 refusal), as a duration such as \
+                     `\"5m\"` or `\"1h\"`. A longer wait fails every pending operation at once with an error \
+                     saying when to run again; nothing is sent for them. Default `\"5m\"`. Falls back to the \
+                     `QUALYS_MAX_RATE_LIMIT_WAIT` environment variable.",
                 ),
                 attr(
                     "ca_cert_file",
@@ -128,6 +151,8 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
     let _ = max_retries(config, &mut diags);
     let _ = request_timeout(config, &mut diags);
+    let _ = max_concurrent_requests(config, &|_| None, &mut diags);
+    let _ = max_rate_limit_wait(config, &|_| None, &mut diags);
     check_not_empty(config, "ca_cert_file", &mut diags);
     diags
 }
@@ -177,6 +202,17 @@ pub fn client_config(
     let credentials = credentials(config, &env_var, &mut diags, &mut unknown);
     let max_retries = max_retries(config, &mut diags);
     let request_timeout = request_timeout(config, &mut diags);
+    // `validate` above reported the block's own values; these add the environment's
+    let mut budget_diags = Diagnostics::new();
+    let max_concurrent_requests = max_concurrent_requests(config, &env_var, &mut budget_diags);
+    let max_rate_limit_wait = max_rate_limit_wait(config, &env_var, &mut budget_diags);
+    // the block's own values were reported once, by `validate`
+    diags.0.extend(
+        budget_diags
+            .0
+            .into_iter()
+            .filter(|d| d.summary.contains("QUALYS_")),
+    );
     let retry_base_delay = match env_var(ENV_RETRY_BASE_DELAY) {
         None => ClientConfig::DEFAULT_RETRY_BASE_DELAY,
         Some(text) => match humantime::parse_duration(text.trim()) {
@@ -229,17 +265,31 @@ pub fn client_config(
     if unknown {
         return Ok(None);
     }
-    match (gateway_url, credentials, max_retries, request_timeout) {
-        (Some(gateway_url), Some(credentials), Some(max_retries), Some(request_timeout)) => {
-            Ok(Some(ClientConfig {
-                gateway_url,
-                credentials,
-                max_retries,
-                request_timeout,
-                ca_cert_pem,
-                retry_base_delay,
-            }))
-        }
+    match (
+        gateway_url,
+        credentials,
+        max_retries,
+        request_timeout,
+        max_concurrent_requests,
+        max_rate_limit_wait,
+    ) {
+        (
+            Some(gateway_url),
+            Some(credentials),
+            Some(max_retries),
+            Some(request_timeout),
+            Some(max_concurrent_requests),
+            Some(max_rate_limit_wait),
+        ) => Ok(Some(ClientConfig {
+            gateway_url,
+            credentials,
+            max_retries,
+            request_timeout,
+            ca_cert_pem,
+            retry_base_delay,
+            max_concurrent_requests,
+            max_rate_limit_wait,
+        })),
         // Every `None` above either recorded an error or set `unknown`.
         _ => Ok(None),
     }
@@ -469,6 +519,90 @@ fn max_retries(config: &Value, diags: &mut Diagnostics) -> Option<u32> {
     }
 }
 
+/// The block's value, else the environment's, else the default; `None` when unknown or
+/// invalid (reported).
+fn max_concurrent_requests(
+    config: &Value,
+    env_var: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let check = |n: Option<i64>, diags: &mut Diagnostics, summary: &str, at: Option<&str>| {
+        let problem = match n {
+            None => "must be a whole number".to_owned(),
+            Some(n) if n < 1 => format!("must be at least 1 (got {n})"),
+            Some(n) if n > MAX_CONCURRENT_REQUESTS_LIMIT => {
+                format!("must be at most {MAX_CONCURRENT_REQUESTS_LIMIT} (got {n})")
+            }
+            Some(n) => return Some(n as usize),
+        };
+        let detail = format!("max_concurrent_requests {problem}.");
+        match at {
+            Some(name) => diags.error_at(path(name), summary.to_owned(), detail),
+            None => diags.error(summary.to_owned(), detail),
+        }
+        None
+    };
+    match field(config, "max_concurrent_requests") {
+        Field::Unknown => None,
+        Field::Known(v) => check(
+            v.as_i64(),
+            diags,
+            "Invalid max_concurrent_requests",
+            Some("max_concurrent_requests"),
+        ),
+        Field::Absent => match env_var(ENV_MAX_CONCURRENT_REQUESTS) {
+            None => Some(ClientConfig::DEFAULT_MAX_CONCURRENT_REQUESTS),
+            Some(text) => check(
+                text.trim().parse().ok(),
+                diags,
+                "Invalid QUALYS_MAX_CONCURRENT_REQUESTS",
+                None,
+            ),
+        },
+    }
+}
+
+/// The block's value, else the environment's, else the default; `None` when unknown or
+/// invalid (reported).
+fn max_rate_limit_wait(
+    config: &Value,
+    env_var: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<Duration> {
+    let parse = |text: &str| {
+        humantime::parse_duration(text.trim()).map_err(|e| {
+            format!("\"{text}\" is not a duration ({e}); write e.g. \"0s\", \"5m\" or \"1h\".")
+        })
+    };
+    match field(config, "max_rate_limit_wait") {
+        Field::Unknown => None,
+        Field::Known(v) => match parse(v.as_str().unwrap_or_default()) {
+            Ok(d) => Some(d),
+            Err(problem) => {
+                diags.error_at(
+                    path("max_rate_limit_wait"),
+                    "Invalid max_rate_limit_wait",
+                    problem,
+                );
+                None
+            }
+        },
+        Field::Absent => match env_var(ENV_MAX_RATE_LIMIT_WAIT) {
+            None => Some(ClientConfig::DEFAULT_MAX_RATE_LIMIT_WAIT),
+            Some(text) => match parse(&text) {
+                Ok(d) => Some(d),
+                Err(problem) => {
+                    diags.error(
+                        "Invalid QUALYS_MAX_RATE_LIMIT_WAIT",
+                        format!("The QUALYS_MAX_RATE_LIMIT_WAIT environment variable is not usable: {problem}"),
+                    );
+                    None
+                }
+            },
+        },
+    }
+}
+
 /// `None` when unknown or invalid (reported).
 fn request_timeout(config: &Value, diags: &mut Diagnostics) -> Option<Duration> {
     match field(config, "request_timeout") {
@@ -535,6 +669,8 @@ mod tests {
             "token",
             "max_retries",
             "request_timeout",
+            "max_concurrent_requests",
+            "max_rate_limit_wait",
             "ca_cert_file",
         ]
         .iter()
@@ -584,6 +720,8 @@ mod tests {
                 "token",
                 "max_retries",
                 "request_timeout",
+                "max_concurrent_requests",
+                "max_rate_limit_wait",
                 "ca_cert_file"
             ]
         );
@@ -673,6 +811,55 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_api_budget_settings_come_from_the_block_or_the_environment() {
+        let config = block(&[
+            ("gateway_url", Value::string("http://127.0.0.1:1")),
+            ("token", Value::string("jwt")),
+        ]);
+        let c = client_config(&config, &no_env).unwrap().unwrap();
+        assert_eq!(c.max_concurrent_requests, 2);
+        assert_eq!(c.max_rate_limit_wait, Duration::from_secs(300));
+        let env = |name: &str| match name {
+            ENV_MAX_CONCURRENT_REQUESTS => Some("5".to_owned()),
+            ENV_MAX_RATE_LIMIT_WAIT => Some("1h".to_owned()),
+            _ => None,
+        };
+        let c = client_config(&config, &env).unwrap().unwrap();
+        assert_eq!(c.max_concurrent_requests, 5);
+        assert_eq!(c.max_rate_limit_wait, Duration::from_secs(3600));
+        let mut set = vec![
+            ("gateway_url", Value::string("http://127.0.0.1:1")),
+            ("token", Value::string("jwt")),
+            ("max_concurrent_requests", Value::int(1)),
+            ("max_rate_limit_wait", Value::string("0s")),
+        ];
+        let c = client_config(&block(&set), &env).unwrap().unwrap();
+        assert_eq!(
+            (c.max_concurrent_requests, c.max_rate_limit_wait),
+            (1, Duration::ZERO),
+            "the block wins"
+        );
+        set[2].1 = Value::int(0);
+        set[3].1 = Value::string("a while");
+        let diags = client_config(&block(&set), &env).unwrap_err();
+        assert_eq!(
+            paths(&diags),
+            ["max_concurrent_requests", "max_rate_limit_wait"]
+        );
+        let bad = |name: &str| match name {
+            ENV_MAX_CONCURRENT_REQUESTS => Some("many".to_owned()),
+            ENV_MAX_RATE_LIMIT_WAIT => Some("soon".to_owned()),
+            _ => None,
+        };
+        let text = all_text(&client_config(&config, &bad).unwrap_err());
+        assert!(
+            text.contains("QUALYS_MAX_CONCURRENT_REQUESTS")
+                && text.contains("QUALYS_MAX_RATE_LIMIT_WAIT"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api_budget;
 mod api_readings;
 mod batches;
 mod house;

@@ -138,7 +138,12 @@ pub(crate) fn server_jobs(sim: &Simulator) -> Vec<(String, String)> {
 }
 
 /// The state and the server agree: same job IDs, one job per name, `expected` jobs.
-fn assert_state_matches_server(ws: &Workspace, sim: &Simulator, expected: usize, when: &str) {
+pub(crate) fn assert_state_matches_server(
+    ws: &Workspace,
+    sim: &Simulator,
+    expected: usize,
+    when: &str,
+) {
     let state = state_jobs(ws);
     let server = server_jobs(sim);
     let names: BTreeSet<&str> = server.iter().map(|(_, n)| n.as_str()).collect();
@@ -198,7 +203,7 @@ fn injected_by_kind(sim: &Simulator) -> BTreeMap<String, usize> {
     by_kind
 }
 
-fn plan_shows_no_changes(ws: &Workspace, what: &str) {
+pub(crate) fn plan_shows_no_changes(ws: &Workspace, what: &str) {
     let out = ws.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
     assert_eq!(
         out.code,
@@ -208,7 +213,7 @@ fn plan_shows_no_changes(ws: &Workspace, what: &str) {
     );
 }
 
-fn apply(ws: &Workspace, what: &str) -> Output {
+pub(crate) fn apply(ws: &Workspace, what: &str) -> Output {
     let out = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     out.expect_success(what);
     out

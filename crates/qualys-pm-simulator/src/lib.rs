@@ -6,6 +6,7 @@ mod api;
 pub mod catalog;
 mod catalog_api;
 pub mod jobs;
+pub mod limits;
 pub mod qql;
 pub mod variant;
 
@@ -79,6 +80,29 @@ pub struct Options {
     /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
     #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]
     pub variant: variant::Variant,
+    /// The subscription's rolling window of API calls, `CALLS/SECONDS` (e.g. `300/3600`):
+    /// past it, calls are refused (not counted) until the oldest leaves the window. `/auth`
+    /// and the admin endpoints are exempt.
+    #[arg(long, value_parser = limits::parse_rate)]
+    pub rate_limit: Option<limits::Rate>,
+    /// The most API calls running at once; more are refused.
+    #[arg(long)]
+    pub concurrency_limit: Option<usize>,
+    /// `--variant lenient` only: `off` sends no rate-limit or concurrency header at all
+    /// (as PM did in 12-2024). Default `on`.
+    #[arg(long, value_enum)]
+    pub limit_headers: Option<Toggle>,
+    /// `--variant lenient` only: how a refused call is answered: `429`, `409-json`,
+    /// `409-text`, `409-xml` (the classic API's codes 1965 / 1960) or `rotate` (the default
+    /// under lenient: each in turn). Strict: always 429.
+    #[arg(long, value_enum)]
+    pub limit_refusal: Option<limits::Refusal>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Toggle {
+    On,
+    Off,
 }
 
 impl Default for Options {
@@ -153,6 +177,8 @@ pub struct Shared {
     catalog_anchor: time::Date,
     /// How answers are shaped (`--variant`).
     shaping: variant::Shaping,
+    /// The API controls (`--rate-limit`, `--concurrency-limit`).
+    limits: limits::Limits,
 }
 
 pub type State = Arc<Shared>;
@@ -180,6 +206,25 @@ impl Shared {
                 return Err(format!("{name} must be between 0 and 1, got {rate}"));
             }
         }
+        let lenient = options.variant == variant::Variant::Lenient;
+        if !lenient && (options.limit_headers.is_some() || options.limit_refusal.is_some()) {
+            return Err(
+                "--limit-headers and --limit-refusal are readings of --variant lenient".into(),
+            );
+        }
+        if options.concurrency_limit == Some(0) {
+            return Err("--concurrency-limit must be at least 1".into());
+        }
+        let limits = limits::Limits::new(limits::Settings {
+            rate_limit: options.rate_limit,
+            concurrency_limit: options.concurrency_limit,
+            headers: options.limit_headers != Some(Toggle::Off),
+            refusal: options.limit_refusal.unwrap_or(if lenient {
+                limits::Refusal::Rotate
+            } else {
+                limits::Refusal::TooMany
+            }),
+        });
         if options.username.is_empty() || options.password.is_empty() {
             return Err("--username and --password must not be empty".into());
         }
@@ -236,6 +281,7 @@ impl Shared {
             catalog: Mutex::new(catalog),
             catalog_anchor,
             shaping: variant::Shaping::new(options.variant),
+            limits,
             options,
         }))
     }

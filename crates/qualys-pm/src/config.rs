@@ -36,12 +36,21 @@ pub struct ClientConfig {
     /// First retry delay; doubled per attempt (with jitter), capped at `MAX_RETRY_DELAY`.
     /// Tests set it to a few milliseconds.
     pub retry_base_delay: Duration,
+    /// Calls in flight at most, until the server announces its concurrency limit.
+    pub max_concurrent_requests: usize,
+    /// The longest wait for the subscription's API controls; a longer one fails the calls.
+    pub max_rate_limit_wait: Duration,
 }
 
 impl ClientConfig {
     pub const DEFAULT_MAX_RETRIES: u32 = 5;
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
     pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
+    /// The concurrency limit of a default subscription (the gateway's sample headers: 2).
+    pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 2;
+    /// Long enough for a short window to roll over, short enough for a CI job to fail fast
+    /// when the quota is gone for the hour.
+    pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(300);
 
     /// A configuration with the default retry and timeout settings.
     pub fn new(gateway_url: url::Url, credentials: Credentials) -> Self {
@@ -52,6 +61,8 @@ impl ClientConfig {
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             ca_cert_pem: None,
             retry_base_delay: Self::DEFAULT_RETRY_BASE_DELAY,
+            max_concurrent_requests: Self::DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_rate_limit_wait: Self::DEFAULT_MAX_RATE_LIMIT_WAIT,
         }
     }
 }

@@ -37,6 +37,31 @@ impl fmt::Display for Operation {
     }
 }
 
+/// Which of the subscription's controls refused or held a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The rolling window of calls (`X-RateLimit-*`, code 1965).
+    Rate,
+    /// The calls running at once (`X-Concurrency-Limit-*`, code 1960).
+    Concurrency,
+}
+
+pub fn kind_name(kind: LimitKind) -> &'static str {
+    match kind {
+        LimitKind::Rate => "rate limit",
+        LimitKind::Concurrency => "concurrency limit",
+    }
+}
+
+/// `2026-12-06 04:10:00 UTC`.
+pub fn utc_clock(at: std::time::SystemTime) -> String {
+    let at = time::OffsetDateTime::from(at);
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+    ))
+    .unwrap_or_else(|_| "?".to_owned())
+}
+
 fn job_suffix(job_id: &Option<String>) -> String {
     job_id
         .as_ref()
@@ -128,9 +153,49 @@ pub enum Error {
     )]
     CreatedUnread { id: String, message: String },
 
+    /// The subscription's API controls ask for a wait longer than `max_rate_limit_wait`: the
+    /// call was not sent (or was refused before the server acted), so nothing happened.
+    #[error("{operation}{} was not sent: {}", job_suffix(job_id), rate_limited(*limit, *window, *wait, *until, *max_wait))]
+    RateLimited {
+        operation: Operation,
+        job_id: Option<String>,
+        limit: LimitKind,
+        /// The rolling window (calls, length) when the server announced it.
+        window: Option<(u64, std::time::Duration)>,
+        wait: std::time::Duration,
+        until: std::time::SystemTime,
+        max_wait: std::time::Duration,
+    },
+
     /// The server's answer could not be understood.
     #[error("could not decode {what} from the Qualys API: {message}")]
     Decode { what: String, message: String },
+}
+
+fn rate_limited(
+    limit: LimitKind,
+    window: Option<(u64, std::time::Duration)>,
+    wait: std::time::Duration,
+    until: std::time::SystemTime,
+    max_wait: std::time::Duration,
+) -> String {
+    let which = match window {
+        Some((calls, length)) => format!(
+            "{} ({calls} calls per {} s)",
+            kind_name(limit),
+            length.as_secs()
+        ),
+        None => kind_name(limit).to_owned(),
+    };
+    let minutes = wait.as_secs().div_ceil(60);
+    let at = utc_clock(until);
+    format!(
+        "the Qualys API {which} of this subscription is used up, and the server asks to wait {minutes} minute{} (until {at}), \
+         longer than max_rate_limit_wait ({}). Nothing was sent for this job (or the server refused it without acting). \
+         Run again after {at}, or raise max_rate_limit_wait (environment: QUALYS_MAX_RATE_LIMIT_WAIT) to wait instead.",
+        if minutes == 1 { "" } else { "s" },
+        humantime::format_duration(max_wait),
+    )
 }
 
 impl Error {

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::{jobs, lock, State};
 
-use super::{json_response, parse_body};
+use super::{app_error, json_response, parse_body};
 
 pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
@@ -101,6 +101,33 @@ pub(super) async fn admin_stats(AxState(state): AxState<State>) -> Response {
             "tokens_issued": state.tokens_issued.load(Ordering::SeqCst),
             "faults_injected": state.faults_injected.load(Ordering::SeqCst),
             "responses_lost": state.responses_lost.load(Ordering::SeqCst),
+            "refused": state.limits.refused(),
         }),
     )
+}
+
+fn limits_answer(state: &State) -> Response {
+    let mut body = serde_json::to_value(state.limits.settings()).unwrap_or(Value::Null);
+    if let Some(m) = body.as_object_mut() {
+        m.insert("refused".into(), json!(state.limits.refused()));
+    }
+    json_response(StatusCode::OK, body)
+}
+
+pub(super) async fn admin_get_limits(AxState(state): AxState<State>) -> Response {
+    limits_answer(&state)
+}
+
+/// Body: any of `{"rate_limit": "CALLS/SECONDS" | null, "concurrency_limit": K | null,
+/// "headers": bool, "refusal": "429" | "409-json" | "409-text" | "409-xml" | "rotate",
+/// "reset": true, "exhaust": true}`; see `limits::Limits::update`.
+pub(super) async fn admin_set_limits(AxState(state): AxState<State>, body: Bytes) -> Response {
+    let value = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match state.limits.update(&value) {
+        Ok(_) => limits_answer(&state),
+        Err(e) => app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e, None),
+    }
 }

@@ -11,8 +11,8 @@ mod job_routes;
 mod observe;
 
 use admin::{
-    admin_expire_tokens, admin_get_faults, admin_jobs, admin_scripts, admin_set_faults,
-    admin_stats, admin_tokens,
+    admin_expire_tokens, admin_get_faults, admin_get_limits, admin_jobs, admin_scripts,
+    admin_set_faults, admin_set_limits, admin_stats, admin_tokens,
 };
 use job_routes::{create_job, delete_jobs, get_job, list_summary, set_status, update_job};
 use observe::observe;
@@ -58,6 +58,10 @@ pub fn router(state: State, extra: Router<State>) -> Router {
         .route("/_simulator/expire-tokens", post(admin_expire_tokens))
         .route("/_simulator/stats", get(admin_stats))
         .route("/_simulator/tokens", get(admin_tokens))
+        .route(
+            "/_simulator/limits",
+            get(admin_get_limits).post(admin_set_limits),
+        )
         .merge(extra)
         .fallback(not_found_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))

@@ -124,6 +124,27 @@ pub(super) async fn observe(
         }
     };
     let is_admin = path.starts_with("/_simulator/");
+    // the controls meter every API call; `/auth` is exempt (as on the gateway)
+    let metered = !is_admin && path != "/auth";
+    let running = if metered {
+        match state.limits.admit() {
+            Ok(running) => Some(running),
+            Err(refusal) => {
+                return logged(
+                    &state,
+                    &method,
+                    &path,
+                    &query,
+                    &bytes,
+                    &user_agent,
+                    started,
+                    refusal,
+                )
+            }
+        }
+    } else {
+        None
+    };
     let is_pm_write =
         path.starts_with("/pm/") && method != Method::GET && !crate::catalog::is_search(&path);
     let (latency, answer_delay, injected) = {
@@ -165,19 +186,50 @@ pub(super) async fn observe(
             }
         }
     };
-    let response = state
+    let mut response = state
         .shaping
         .shape(&method, &path, &request_headers, response)
         .await;
+    // this call stops running before its answer tells how many are
+    drop(running);
+    if metered {
+        state
+            .limits
+            .add_headers(&state.limits.settings(), &mut response);
+    }
+    logged(
+        &state,
+        &method,
+        &path,
+        &query,
+        &bytes,
+        &user_agent,
+        started,
+        response,
+    )
+}
+
+/// Logs the answer (stderr, `--request-log`) and gives it back.
+#[allow(clippy::too_many_arguments)]
+fn logged(
+    state: &State,
+    method: &Method,
+    path: &str,
+    query: &Option<String>,
+    bytes: &Bytes,
+    user_agent: &Option<String>,
+    started: Instant,
+    response: Response,
+) -> Response {
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis() as u64;
-    let shown = match &query {
+    let shown = match query {
         Some(q) => format!("{path}?{q}"),
-        None => path.clone(),
+        None => path.to_owned(),
     };
     eprintln!("{method} {shown} {status} {ms}ms");
     if let Some(log) = &state.request_log {
-        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(&path, &bytes), "ms": ms, "user_agent": user_agent});
+        let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(path, bytes), "ms": ms, "user_agent": user_agent});
         let mut file = lock(log);
         let _ = writeln!(file, "{line}");
     }

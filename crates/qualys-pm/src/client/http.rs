@@ -1,5 +1,6 @@
-//! One API call: the request with auth, the retry policy (capped exponential backoff with
-//! jitter, or what the server asks), and the answer as status, headers and text.
+//! One API call: the request with auth, through the client's API budget (refusals under the
+//! subscription's controls wait at its gate), the retry policy for faults (capped exponential
+//! backoff with jitter, or what the server asks), and the answer as status, headers and text.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,6 +13,7 @@ use url::Url;
 use crate::error::Operation;
 use crate::{Credentials, Error};
 
+use super::budget::TooLong;
 use super::error_body::{redact, server_message, truncate};
 use super::Client;
 
@@ -52,8 +54,19 @@ impl Client {
         let is_create = call.op == Operation::CreateJob;
         let mut attempt: u32 = 0;
         let mut reauthenticated = false;
+        let too_long = |t: TooLong| Error::RateLimited {
+            operation: call.op,
+            job_id: call.job_id.map(str::to_owned),
+            limit: t.kind,
+            window: t.window,
+            wait: t.wait,
+            until: t.until,
+            max_wait: t.max_wait,
+        };
         loop {
             let jwt = self.bearer().await?;
+            // the shared budget: waiting here is not an attempt
+            let mut admission = self.budget.admit().await.map_err(too_long)?;
             let started = Instant::now();
             let mut request = self
                 .http
@@ -80,6 +93,7 @@ impl Client {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             match outcome {
                 Err((before_sending, message)) => {
+                    drop(admission);
                     tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms, error = %message, "Qualys API request failed");
                     let may_retry = !is_create || before_sending;
                     if may_retry && attempt < self.max_retries {
@@ -102,6 +116,16 @@ impl Client {
                 }
                 Ok((status, headers, text)) => {
                     tracing::debug!(method = %call.method, path = call.url.path(), status, elapsed_ms, "Qualys API request");
+                    // a refusal under the subscription's controls: the server did not act, so
+                    // the call (even a create) goes again once the shared gate opens
+                    let refused = admission
+                        .answered(status, &headers, &text)
+                        .map_err(too_long)?;
+                    drop(admission);
+                    if let Some(refusal) = refused {
+                        tracing::debug!(method = %call.method, path = call.url.path(), status, limit = ?refusal.kind, wait_ms = refusal.wait.map(|w| w.as_millis() as u64), "Qualys API refused the request under its controls");
+                        continue;
+                    }
                     if status == 401
                         && !reauthenticated
                         && matches!(self.credentials, Credentials::Password { .. })
@@ -112,7 +136,7 @@ impl Client {
                         continue;
                     }
                     let transient = matches!(status, 502..=504);
-                    let retryable = status == 429 || (transient && !is_create);
+                    let retryable = transient && !is_create;
                     if retryable && attempt < self.max_retries {
                         self.pause(attempt, Some(&headers)).await;
                         attempt += 1;

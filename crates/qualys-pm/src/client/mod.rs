@@ -6,9 +6,13 @@
 mod answers;
 mod auth;
 mod batch;
+mod budget;
 mod error_body;
 mod http;
 mod listing;
+
+pub use crate::error::{kind_name, utc_clock, LimitKind};
+pub use budget::{read_controls, refusal, Controls, Refusal};
 
 pub use error_body::parse_error_body;
 pub use http::MAX_RETRY_DELAY;
@@ -44,6 +48,8 @@ pub struct Client {
     token: Mutex<Option<CachedToken>>,
     max_retries: u32,
     retry_base_delay: Duration,
+    /// The API budget: every call of this client (so of the provider process) goes through it.
+    budget: budget::Budget,
     /// This process's job listings, one per platform (for refresh).
     listings: listing::Listings,
     /// Deletes and status changes waiting to go out together.
@@ -114,6 +120,12 @@ impl Client {
             token: Mutex::new(None),
             max_retries: config.max_retries,
             retry_base_delay: config.retry_base_delay,
+            budget: budget::Budget::new(
+                config.max_concurrent_requests,
+                config.max_rate_limit_wait,
+                config.retry_base_delay,
+                http::backoff,
+            ),
             listings: Default::default(),
             batches: Default::default(),
         })
