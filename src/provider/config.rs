@@ -29,6 +29,10 @@ pub const ENV_CA_CERT_FILE: &str = "QUALYS_CA_CERT_FILE";
 pub const ENV_RETRY_BASE_DELAY: &str = "QUALYS_RETRY_BASE_DELAY";
 pub const ENV_MAX_CONCURRENT_REQUESTS: &str = "QUALYS_MAX_CONCURRENT_REQUESTS";
 pub const ENV_MAX_RATE_LIMIT_WAIT: &str = "QUALYS_MAX_RATE_LIMIT_WAIT";
+pub const ENV_REFRESH: &str = "QUALYS_REFRESH";
+/// The values of `refresh`: from the job listing (the default), or one GET per job.
+const REFRESH_LISTING: &str = "listing";
+const REFRESH_GET: &str = "get";
 /// The most concurrent requests a configuration may ask for.
 const MAX_CONCURRENT_REQUESTS_LIMIT: i64 = 64;
 
@@ -102,6 +106,17 @@ pub fn schema() -> Schema {
                      `QUALYS_MAX_RATE_LIMIT_WAIT` environment variable.",
                 ),
                 attr(
+                    "refresh",
+                    Type::String,
+                    "How `terraform plan` refreshes the deployment jobs: `\"listing\"` (the default) lists the job \
+                     summaries of each platform the jobs use once per run (1 call per 1,000 jobs, plus one per platform) \
+                     and reads in full only the jobs whose summary shows a change since they were last read; `\"get\"` \
+                     reads every job with its own call, as before. `\"listing\"` rests on one undocumented reading of \
+                     the API: that a job's `updated.date` moves on every change of its configuration (see the API \
+                     readings in the docs). With it, the server-computed counts (`patch_count`, `applicable_asset_count`) \
+                     are refreshed only when a job is read in full. Falls back to the `QUALYS_REFRESH` environment variable.",
+                ),
+                attr(
                     "ca_cert_file",
                     Type::String,
                     "Path to a PEM file of additional CA certificates to trust for an `https://` gateway \
@@ -153,6 +168,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     let _ = request_timeout(config, &mut diags);
     let _ = max_concurrent_requests(config, &|_| None, &mut diags);
     let _ = max_rate_limit_wait(config, &|_| None, &mut diags);
+    let _ = list_for_refresh(config, &|_| None, &mut diags);
     check_not_empty(config, "ca_cert_file", &mut diags);
     diags
 }
@@ -206,6 +222,7 @@ pub fn client_config(
     let mut budget_diags = Diagnostics::new();
     let max_concurrent_requests = max_concurrent_requests(config, &env_var, &mut budget_diags);
     let max_rate_limit_wait = max_rate_limit_wait(config, &env_var, &mut budget_diags);
+    let list_for_refresh = list_for_refresh(config, &env_var, &mut budget_diags);
     // the block's own values were reported once, by `validate`
     diags.0.extend(
         budget_diags
@@ -272,6 +289,7 @@ pub fn client_config(
         request_timeout,
         max_concurrent_requests,
         max_rate_limit_wait,
+        list_for_refresh,
     ) {
         (
             Some(gateway_url),
@@ -280,6 +298,7 @@ pub fn client_config(
             Some(request_timeout),
             Some(max_concurrent_requests),
             Some(max_rate_limit_wait),
+            Some(list_for_refresh),
         ) => Ok(Some(ClientConfig {
             gateway_url,
             credentials,
@@ -289,6 +308,7 @@ pub fn client_config(
             retry_base_delay,
             max_concurrent_requests,
             max_rate_limit_wait,
+            list_for_refresh,
         })),
         // Every `None` above either recorded an error or set `unknown`.
         _ => Ok(None),
@@ -603,6 +623,44 @@ fn max_rate_limit_wait(
     }
 }
 
+/// `refresh`: `true` for `"listing"`; `None` when unknown or invalid (reported).
+fn list_for_refresh(
+    config: &Value,
+    env_var: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<bool> {
+    let parse = |text: &str| match text.trim() {
+        t if t.eq_ignore_ascii_case(REFRESH_LISTING) => Ok(true),
+        t if t.eq_ignore_ascii_case(REFRESH_GET) => Ok(false),
+        _ => Err(format!(
+            "\"{text}\" is not a refresh mode; allowed values: \"{REFRESH_LISTING}\" (the default), \"{REFRESH_GET}\"."
+        )),
+    };
+    match field(config, "refresh") {
+        Field::Unknown => None,
+        Field::Known(v) => match parse(v.as_str().unwrap_or_default()) {
+            Ok(listing) => Some(listing),
+            Err(problem) => {
+                diags.error_at(path("refresh"), "Invalid refresh", problem);
+                None
+            }
+        },
+        Field::Absent => match env_var(ENV_REFRESH) {
+            None => Some(true),
+            Some(text) => match parse(&text) {
+                Ok(listing) => Some(listing),
+                Err(problem) => {
+                    diags.error(
+                        "Invalid QUALYS_REFRESH",
+                        format!("The QUALYS_REFRESH environment variable is not usable: {problem}"),
+                    );
+                    None
+                }
+            },
+        },
+    }
+}
+
 /// `None` when unknown or invalid (reported).
 fn request_timeout(config: &Value, diags: &mut Diagnostics) -> Option<Duration> {
     match field(config, "request_timeout") {
@@ -722,6 +780,7 @@ mod tests {
                 "request_timeout",
                 "max_concurrent_requests",
                 "max_rate_limit_wait",
+                "refresh",
                 "ca_cert_file"
             ]
         );
@@ -969,6 +1028,33 @@ mod tests {
         let bad_env = |name: &str| (name == ENV_GATEWAY_URL).then(|| "gateway.example".to_owned());
         let e = client_config(&block(&[("token", Value::string("t"))]), &bad_env).unwrap_err();
         assert!(all_text(&e).contains("QUALYS_GATEWAY_URL"), "{e:?}");
+    }
+
+    #[test]
+    fn refresh_is_listing_by_default_get_on_request_and_checked() {
+        let base = [
+            ("gateway_url", Value::string("https://g")),
+            ("token", Value::string("t")),
+        ];
+        assert!(client_config(&block(&base), &no_env).unwrap().unwrap().list_for_refresh);
+        let mut get = base.to_vec();
+        get.push(("refresh", Value::string("get")));
+        assert!(!client_config(&block(&get), &no_env).unwrap().unwrap().list_for_refresh);
+        let env_get = |name: &str| (name == ENV_REFRESH).then(|| "GET".to_owned());
+        assert!(!client_config(&block(&base), &env_get).unwrap().unwrap().list_for_refresh);
+        // the block wins over the environment
+        let mut listing = base.to_vec();
+        listing.push(("refresh", Value::string("listing")));
+        assert!(client_config(&block(&listing), &env_get).unwrap().unwrap().list_for_refresh);
+
+        let mut bad = base.to_vec();
+        bad.push(("refresh", Value::string("sometimes")));
+        let e = validate(&block(&bad));
+        assert_eq!(paths(&e), ["refresh"]);
+        assert!(all_text(&e).contains(r#""listing" (the default), "get""#), "{e:?}");
+        let env_bad = |name: &str| (name == ENV_REFRESH).then(|| "never".to_owned());
+        let e = client_config(&block(&base), &env_bad).unwrap_err();
+        assert!(all_text(&e).contains("QUALYS_REFRESH"), "{e:?}");
     }
 
     #[test]

@@ -13,17 +13,8 @@ use tfplugin::{Provider, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin::{unary, ClientIdentity, PluginProcess};
+use crate::support::PROVIDER_ATTRIBUTES;
 use crate::support::terraform::provider_binary;
-
-const PROVIDER_ATTRIBUTES: [&str; 7] = [
-    "ca_cert_file",
-    "gateway_url",
-    "max_retries",
-    "password",
-    "request_timeout",
-    "token",
-    "username",
-];
 
 async fn get_schema(channel: &Channel) -> Result<pb::get_provider_schema::Response, tonic::Status> {
     unary(

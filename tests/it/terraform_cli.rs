@@ -31,18 +31,7 @@ fn assert_full_provider_block(provider: &serde_json::Value) {
         .expect("provider block attributes");
     let mut names: Vec<&str> = attrs.keys().map(String::as_str).collect();
     names.sort();
-    assert_eq!(
-        names,
-        [
-            "ca_cert_file",
-            "gateway_url",
-            "max_retries",
-            "password",
-            "request_timeout",
-            "token",
-            "username"
-        ]
-    );
+    assert_eq!(names, crate::support::PROVIDER_ATTRIBUTES);
     for (name, attr) in attrs {
         let description = attr["description"].as_str().unwrap_or_default();
         assert!(description.len() > 20, "{name} needs a description: {attr}");

@@ -40,6 +40,10 @@ pub struct ClientConfig {
     pub max_concurrent_requests: usize,
     /// The longest wait for the subscription's API controls; a longer one fails the calls.
     pub max_rate_limit_wait: Duration,
+    /// Whether `Client::listed_job` answers from one listing of the job summaries per
+    /// platform (`true`, the default) or says nothing (`Listed::Unknown`) so that every job
+    /// is read on its own.
+    pub list_for_refresh: bool,
 }
 
 impl ClientConfig {
@@ -63,6 +67,7 @@ impl ClientConfig {
             retry_base_delay: Self::DEFAULT_RETRY_BASE_DELAY,
             max_concurrent_requests: Self::DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_rate_limit_wait: Self::DEFAULT_MAX_RATE_LIMIT_WAIT,
+            list_for_refresh: true,
         }
     }
 }

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use qualys_pm::{Client, Error, Job, JobStatus, JobSummary};
+use qualys_pm::{Client, Error, Job, JobStatus, JobSummary, Listed};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
@@ -90,8 +90,15 @@ pub trait JobApi: Send + Sync {
     /// `None`: the job does not exist, or the server marks it deleted.
     async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError>;
     async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError>;
+    /// Sent in one call with the other status changes to `status` of about the same time.
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError>;
+    /// Sent in one call with the other deletes of about the same time.
     async fn delete_job(&self, id: &str) -> Result<(), JobApiError>;
+    /// Whether the job listing of `platform` shows job `id` unchanged since `last_read` (the
+    /// job as last read in full, from the private state), so that its state stands without
+    /// a GET. `false` whenever the listing cannot tell: refresh from the listing turned off,
+    /// the listing failed, the job is not listed or is marked deleted, a stamp is missing.
+    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool;
 }
 
 /// The seam's form of a job read from the API: canonical JSON, with the chained rules the
@@ -386,11 +393,21 @@ impl JobApi for JobClient<'_> {
     }
 
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError> {
-        Ok(self.client.set_status(&[id], status).await?)
+        Ok(self.client.set_job_status(id, status).await?)
     }
 
     async fn delete_job(&self, id: &str) -> Result<(), JobApiError> {
-        Ok(self.client.delete_jobs(&[id]).await?)
+        Ok(self.client.delete_job(id).await?)
+    }
+
+    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool {
+        let Ok(last_read) = Job::from_json(last_read.clone()) else {
+            return false;
+        };
+        match self.client.listed_job(platform, id).await {
+            Listed::Found(summary) => summary.unchanged_since(&last_read.read_stamp()),
+            Listed::Absent | Listed::Unknown => false,
+        }
     }
 }
 

@@ -170,6 +170,17 @@ impl JobApi for Fake {
             ))),
         }
     }
+    /// Like the client over a listing: the stored job's stamps against the last read's.
+    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool {
+        self.log(format!("listed {platform} {id}"));
+        let stamp = |j: &Json| Job::from_json(j.clone()).unwrap().read_stamp();
+        let jobs = self.jobs.lock().unwrap();
+        jobs.get(id).is_some_and(|now| {
+            let deleted = Job::from_json(now.clone()).unwrap().is_deleted();
+            let (now, then) = (stamp(now), stamp(last_read));
+            !deleted && now.created.is_some() && now == then
+        })
+    }
 }
 
 fn config(extra: Json) -> Value {
@@ -394,7 +405,13 @@ async fn read_of_a_job_gone_or_soft_deleted_leaves_the_state() {
 async fn out_of_band_edit_shows_as_drift() {
     let api = Fake::default();
     let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
-    api.jobs.lock().unwrap().get_mut("job-1").unwrap()["name"] = json!("edited in the UI");
+    {
+        let mut jobs = api.jobs.lock().unwrap();
+        let job = jobs.get_mut("job-1").unwrap();
+        job["name"] = json!("edited in the UI");
+        // an edit moves the job's last-update date, which the listing shows
+        job["updatedBy"] = json!({"user": {"id": "u"}, "date": 1744639000000i64});
+    }
     let r = read(
         &api,
         ReadRequest {
@@ -406,6 +423,39 @@ async fn out_of_band_edit_shows_as_drift() {
     assert_eq!(r.new_state.get("name"), &Value::from("edited in the UI"));
     let planned = plan_req(&r.new_state, &config(json!({})));
     assert_eq!(planned.get("name"), &Value::from("weekly"));
+}
+
+#[tokio::test]
+async fn a_job_the_listing_shows_unchanged_keeps_its_state_without_a_get() {
+    let api = Fake::default();
+    let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
+    let req = |created: &tfplugin::ApplyResponse| ReadRequest {
+        current_state: created.new_state.clone(),
+        private: created.private.clone(),
+    };
+    api.calls.lock().unwrap().clear();
+    let r = read(&api, req(&created)).await;
+    assert_eq!(r.new_state, created.new_state);
+    assert_eq!(r.private, created.private);
+    assert_eq!(*api.calls.lock().unwrap(), ["listed Windows job-1"]);
+
+    // the same name edited without its update date moving is not seen (the documented
+    // assumption); a status moved is, with one GET
+    api.jobs.lock().unwrap().get_mut("job-1").unwrap()["status"] = json!("Enabled");
+    api.calls.lock().unwrap().clear();
+    let r = read(&api, req(&created)).await;
+    assert_eq!(r.new_state.get("status"), &Value::from("Enabled"));
+    assert_eq!(
+        *api.calls.lock().unwrap(),
+        ["listed Windows job-1", "get job-1"]
+    );
+
+    // without a private state (an old state file) the job is read in full
+    api.calls.lock().unwrap().clear();
+    let mut no_private = req(&created);
+    no_private.private.clear();
+    read(&api, no_private).await;
+    assert_eq!(*api.calls.lock().unwrap(), ["get job-1"]);
 }
 
 #[tokio::test]

@@ -1,4 +1,10 @@
 //! ReadResource and ImportResourceState.
+//!
+//! A refresh costs no call of its own for a job the platform's job listing shows unchanged
+//! since it was last read in full (the private state holds that read): its state stands as
+//! it is. Any other job is read with one GET. The listing is made once per provider process
+//! and platform (`qualys_pm::Client::listed_job`), so a plan of N jobs costs the listing's
+//! pages plus one GET per job changed outside terraform.
 
 use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
@@ -15,10 +21,22 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
         resp.new_state = Value::Null;
         return resp;
     };
+    let base = private_json(&req.private);
+    if let Some(last_read) = &base {
+        let platform = req
+            .current_state
+            .get("platform")
+            .as_str()
+            .or_else(|| last_read.get("platform").and_then(|p| p.as_str()));
+        if let Some(platform) = platform {
+            if api.listed_unchanged(platform, id, last_read).await {
+                return resp;
+            }
+        }
+    }
     match api.get_job(id).await {
         // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
-            let base = private_json(&req.private);
             resp.new_state = job_to_state(&job, &req.current_state, base.as_ref());
             resp.private = private_bytes(&job);
         }

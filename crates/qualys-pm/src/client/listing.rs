@@ -29,12 +29,21 @@ pub enum Listed {
 type Outcome = Result<HashMap<String, JobSummary>, String>;
 
 /// The listings of this client, one per platform, made on first use.
-#[derive(Default)]
 pub(crate) struct Listings {
+    /// `ClientConfig::list_for_refresh`: off, every job is `Listed::Unknown` and nothing is
+    /// listed.
+    enabled: bool,
     by_platform: Mutex<HashMap<String, Arc<OnceCell<Outcome>>>>,
 }
 
 impl Listings {
+    pub(crate) fn new(enabled: bool) -> Self {
+        Listings {
+            enabled,
+            by_platform: Mutex::default(),
+        }
+    }
+
     fn cell(&self, platform: &str) -> Arc<OnceCell<Outcome>> {
         let mut map = self.by_platform.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(platform.to_ascii_lowercase())
@@ -47,7 +56,11 @@ impl Client {
     /// What this process's listing of `platform` says of job `id`. The first call for a
     /// platform lists all its pages (a failure is kept too, so that a failing listing costs
     /// its calls once and every job falls back to its own GET); later calls cost nothing.
+    /// With `ClientConfig::list_for_refresh` off, `Listed::Unknown` at no cost.
     pub async fn listed_job(&self, platform: &str, id: &str) -> Listed {
+        if !self.listings.enabled {
+            return Listed::Unknown;
+        }
         let cell = self.listings.cell(platform);
         let outcome = cell
             .get_or_init(|| async {

@@ -126,7 +126,7 @@ impl Client {
                 config.retry_base_delay,
                 http::backoff,
             ),
-            listings: Default::default(),
+            listings: listing::Listings::new(config.list_for_refresh),
             batches: Default::default(),
         })
     }
