@@ -629,12 +629,14 @@ fn list_for_refresh(
     env_var: &dyn Fn(&str) -> Option<String>,
     diags: &mut Diagnostics,
 ) -> Option<bool> {
-    let parse = |text: &str| match text.trim() {
+    let parse = |text: &str| {
+        match text.trim() {
         t if t.eq_ignore_ascii_case(REFRESH_LISTING) => Ok(true),
         t if t.eq_ignore_ascii_case(REFRESH_GET) => Ok(false),
         _ => Err(format!(
             "\"{text}\" is not a refresh mode; allowed values: \"{REFRESH_LISTING}\" (the default), \"{REFRESH_GET}\"."
         )),
+    }
     };
     match field(config, "refresh") {
         Field::Unknown => None,
@@ -1036,22 +1038,45 @@ mod tests {
             ("gateway_url", Value::string("https://g")),
             ("token", Value::string("t")),
         ];
-        assert!(client_config(&block(&base), &no_env).unwrap().unwrap().list_for_refresh);
+        assert!(
+            client_config(&block(&base), &no_env)
+                .unwrap()
+                .unwrap()
+                .list_for_refresh
+        );
         let mut get = base.to_vec();
         get.push(("refresh", Value::string("get")));
-        assert!(!client_config(&block(&get), &no_env).unwrap().unwrap().list_for_refresh);
+        assert!(
+            !client_config(&block(&get), &no_env)
+                .unwrap()
+                .unwrap()
+                .list_for_refresh
+        );
         let env_get = |name: &str| (name == ENV_REFRESH).then(|| "GET".to_owned());
-        assert!(!client_config(&block(&base), &env_get).unwrap().unwrap().list_for_refresh);
+        assert!(
+            !client_config(&block(&base), &env_get)
+                .unwrap()
+                .unwrap()
+                .list_for_refresh
+        );
         // the block wins over the environment
         let mut listing = base.to_vec();
         listing.push(("refresh", Value::string("listing")));
-        assert!(client_config(&block(&listing), &env_get).unwrap().unwrap().list_for_refresh);
+        assert!(
+            client_config(&block(&listing), &env_get)
+                .unwrap()
+                .unwrap()
+                .list_for_refresh
+        );
 
         let mut bad = base.to_vec();
         bad.push(("refresh", Value::string("sometimes")));
         let e = validate(&block(&bad));
         assert_eq!(paths(&e), ["refresh"]);
-        assert!(all_text(&e).contains(r#""listing" (the default), "get""#), "{e:?}");
+        assert!(
+            all_text(&e).contains(r#""listing" (the default), "get""#),
+            "{e:?}"
+        );
         let env_bad = |name: &str| (name == ENV_REFRESH).then(|| "never".to_owned());
         let e = client_config(&block(&base), &env_bad).unwrap_err();
         assert!(all_text(&e).contains("QUALYS_REFRESH"), "{e:?}");

@@ -190,7 +190,10 @@ fn a_listing_that_fails_falls_back_to_gets_never_to_a_stale_state() {
     ));
     let (out, calls) = plan(&sim, &ws, &[]);
     let (_, gets) = pages_and_gets(&calls);
-    assert!(out.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{out}");
+    assert!(
+        out.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{out}"
+    );
     assert_eq!(gets, 40, "a failed listing: every job is read with a GET");
     block_on(sim.admin_post("/_simulator/faults", json!({"fail_list_page": null})));
     ws.write("main.tf", &jobs(20, "first"));

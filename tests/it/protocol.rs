@@ -13,8 +13,8 @@ use tfplugin::{Provider, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin::{unary, ClientIdentity, PluginProcess};
-use crate::support::PROVIDER_ATTRIBUTES;
 use crate::support::terraform::provider_binary;
+use crate::support::PROVIDER_ATTRIBUTES;
 
 async fn get_schema(channel: &Channel) -> Result<pb::get_provider_schema::Response, tonic::Status> {
     unary(
