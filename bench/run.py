@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,6 +52,8 @@ class PeakRss:
         self.name = name
         self.peak_kb = 0
         self.processes = set()
+        # CPU ticks last seen per provider process (polled, so up to 10 ms short each)
+        self.cpu_ticks = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -61,6 +64,9 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+    def cpu_seconds(self):
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def _run(self):
         while not self._stop.is_set():
@@ -76,6 +82,14 @@ class PeakRss:
                 if not m or not m.group(1).startswith(self.name[:15]):
                     continue
                 self.processes.add(pid)
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        # utime and stime (fields 14, 15), after the parenthesised name
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    ticks = int(fields[11]) + int(fields[12])
+                    self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), ticks)
+                except (OSError, IndexError, ValueError):
+                    pass
                 hwm = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
                 if hwm:
                     self.peak_kb = max(self.peak_kb, int(hwm.group(1)))
@@ -107,6 +121,8 @@ def classify(entry):
     method, path = entry.get("method", "?"), entry.get("path", "?")
     if path.startswith("/auth"):
         return "auth"
+    if method == "GET" and path.endswith("/summary"):
+        return "list"
     if method == "GET":
         return "GET"
     if method == "POST" and "/status/" in path:
@@ -205,8 +221,12 @@ def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
                         ("plan", ["plan", "-detailed-exitcode"]),
                         ("destroy", ["destroy", "-auto-approve"])]:
         before = len(request_count(request_log)) if request_log else 0
+        before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         with PeakRss() as rss:
             dt, r = terraform(args, d, env)
+        after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # terraform and every plugin it started (reaped by terraform, so counted here)
+        all_cpu = (after_cpu.ru_utime + after_cpu.ru_stime) - (before_cpu.ru_utime + before_cpu.ru_stime)
         if phase == "plan" and r.returncode != 0:
             log(f"WARNING: the no-change plan of {kind} N={n} was not empty")
         entry = {"seconds": round(dt, 3)}
@@ -217,6 +237,11 @@ def run_suite(kind, n, work, env, request_log=None, job_attributes=None):
             by_kind = Counter(classify(c) for c in calls)
             entry["api_calls"] = dict(by_kind)
             entry["api_calls_per_resource"] = {k: round(v / n, 3) for k, v in by_kind.items()}
+            entry["api_calls_total"] = sum(v for k, v in by_kind.items() if k != "auth")
+            provider_cpu = rss.cpu_seconds()
+            entry["provider_cpu_s"] = round(provider_cpu, 3)
+            entry["terraform_cpu_s"] = round(all_cpu - provider_cpu, 3)
+            entry["provider_cpu_share"] = round(provider_cpu / max(all_cpu - provider_cpu, 1e-9), 3)
             entry["provider_peak_rss_mb"] = round(rss.peak_kb / 1024, 1)
             entry["provider_processes"] = len(rss.processes)
         result["phases"][phase] = entry
@@ -268,8 +293,11 @@ def write_results(results, meta):
         "*A* carries the same configured values as each job (a small object); *B* carries as much",
         "data as a job holds in state (one applied job's attributes as its input object).",
         "",
-        "| N | phase | qualys_deployment_job (s) | baseline A (s) | ratio to A | baseline B (s) | ratio to B | provider peak RSS (MB) | API calls per resource |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "API calls: all the phase sent, `/auth` aside, by kind (`list`: summary pages). Provider CPU:",
+        "the provider process's CPU time as a share of terraform's own in the same phase.",
+        "",
+        "| N | phase | qualys_deployment_job (s) | baseline A (s) | ratio to A | baseline B (s) | ratio to B | provider peak RSS (MB) | provider CPU / terraform CPU | API calls |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def ratio(a, b):
@@ -281,11 +309,14 @@ def write_results(results, meta):
             qs = q["phases"][phase] if q else {}
             as_ = a["phases"][phase] if a else {}
             bs = b["phases"][phase] if b else {}
-            calls = ", ".join(f"{k} {v}" for k, v in sorted(qs.get("api_calls_per_resource", {}).items())) or "none"
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(qs.get("api_calls", {}).items()) if k != "auth")
+            calls = f"{qs.get('api_calls_total', '-')} ({kinds or 'none'})"
+            share = qs.get("provider_cpu_share")
+            share = f"{share:.0%}" if share is not None else "-"
             lines.append(f"| {n} | {phase} | {qs.get('seconds', '-')} | {as_.get('seconds', '-')} | "
                          f"{ratio(qs.get('seconds'), as_.get('seconds'))} | {bs.get('seconds', '-')} | "
                          f"{ratio(qs.get('seconds'), bs.get('seconds'))} | "
-                         f"{qs.get('provider_peak_rss_mb', '-')} | {calls} |")
+                         f"{qs.get('provider_peak_rss_mb', '-')} | {share} | {calls} |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     log(f"wrote {out / 'results.md'} and results.json")
     print("\n".join(lines))
