@@ -279,7 +279,8 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(varia
     for kind in [
         "POST /auth",
         "POST /pm/v1/deploymentjob",
-        "GET /pm/v1/deploymentjob/{id}",
+        // refresh reads the listing: a job is read with a GET only when it changed outside
+        // terraform (or the listing failed), so no GET need happen here
         "PATCH /pm/v1/deploymentjob/update/{id}",
         "POST /pm/v1/deploymentjobs/update/status/Enabled",
         "POST /pm/v1/deploymentjobs/update/status/Disabled",

@@ -165,7 +165,8 @@ fn password_token_and_jwt_never_appear_in_any_output_log_or_state() {
     // an error case: the gateway refuses a request mid-apply (a revoked token, then a 400)
     ws.write("main.tf", &format!("{job}{imported}resource \"qualys_deployment_job\" \"refused\" {{\n  name = \"refused\"\n  schedule_type = \"On-demand\"\n}}\n"));
     block_on(sim.expire_tokens());
-    block_on(sim.fail_next(&[400]));
+    // the plan's provider (/auth, the listing's two pages), then the apply's (/auth, the create)
+    block_on(sim.fail_next(&[0, 0, 0, 0, 400]));
     let failed = trace(
         &ws,
         &["apply", "-auto-approve", "-no-color", "-input=false"],

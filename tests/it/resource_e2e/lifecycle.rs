@@ -149,7 +149,8 @@ fn destroy_leaves_the_simulator_empty(variant) {
     e.config(&sample_hcl("update_chained_job.tf"));
     e.apply(&[]);
     assert_eq!(e.server_jobs().len(), 2);
-    // a plan with no change costs one GET per job, and nothing else
+    // a plan with no change costs the platform's listing (its page and the empty page that
+    // ends it), and nothing else
     let mark = e.mark();
     e.assert_plan_clean(&[], "after apply");
     let reads: Vec<String> = e
@@ -157,11 +158,7 @@ fn destroy_leaves_the_simulator_empty(variant) {
         .iter()
         .map(|r| format!("{} {}", r["method"].as_str().unwrap_or(""), r["path"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(reads.len(), 2, "one request per job: {reads:?}");
-    assert!(
-        reads.iter().all(|r| r.starts_with("GET /pm/v1/deploymentjob/")),
-        "{reads:?}"
-    );
+    assert_eq!(reads, ["GET /pm/v1/deploymentjobs/summary"; 2], "the listing only");
     let mark = e.mark();
     let out = e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     out.expect_success("terraform destroy");
@@ -884,24 +881,25 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
     assert_eq!(e.server_jobs().len(), 1, "one job, not two");
     let id = id_of(&e.resource("qualys_deployment_job.weekly"));
 
-    // refresh: two transient failures of the read
+    // refresh: two transient failures of the read (the listing's first page)
     block_on(e.sim.fail_next(&[0, 503, 502]));
     let mark = e.mark();
     e.assert_plan_clean(&[], "with transient read failures");
-    let get = format!("GET /pm/v1/deploymentjob/{id}");
+    let list = "GET /pm/v1/deploymentjobs/summary".to_owned();
     let seen = statuses_since(&e, mark);
     assert_eq!(
         seen.iter()
-            .filter(|(_, r)| *r == get)
+            .filter(|(_, r)| *r == list)
             .map(|(s, _)| *s)
             .collect::<Vec<_>>(),
-        [503, 502, 200],
+        [503, 502, 200, 200],
         "{seen:?}"
     );
 
     // destroy (the plan's provider process: /auth, GET; the apply's: /auth, DELETE): the
-    // delete throttled, then failing before acting
-    block_on(e.sim.fail_next(&[0, 0, 0, 429, 504]));
+    // delete throttled, then failing before acting (after the plan's /auth and listing pages
+    // and the apply's /auth)
+    block_on(e.sim.fail_next(&[0, 0, 0, 0, 429, 504]));
     let mark = e.mark();
     e.tf(&["destroy", "-auto-approve", "-no-color", "-input=false"])
         .expect_success("terraform destroy");
@@ -1015,8 +1013,9 @@ fn failed_update_of_an_enabled_job_re_enables_it_and_keeps_the_state() {
     let id = id_of(&before);
     let vars = [("status", "Enabled"), ("name", "Renamed")];
 
-    // the plan's provider (/auth, GET), then the apply's (/auth, disable, PATCH fails)
-    block_on(e.sim.fail_next(&[0, 0, 0, 0, 500]));
+    // the plan's provider (/auth, the listing's two pages), then the apply's (/auth,
+    // disable, PATCH fails)
+    block_on(e.sim.fail_next(&[0, 0, 0, 0, 0, 500]));
     let mark = e.mark();
     let out = e.try_apply(&vars);
     assert_eq!(out.code, Some(1), "{}", out.combined());
