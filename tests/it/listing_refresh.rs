@@ -165,8 +165,13 @@ fn a_plan_of_300_jobs_costs_pages_and_finds_what_changed_outside(variant) {
     ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
         .expect_success("destroy of 298 jobs");
     let calls = api_calls_since(&sim, from);
-    let deletes = calls.iter().filter(|r| r["method"] == "DELETE").count();
-    println!("destroy of 298 jobs: {} API calls ({deletes} DELETEs)", calls.len());
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    for r in &calls {
+        let path = r["path"].as_str().unwrap_or_default();
+        let kind = if path.starts_with("/pm/v1/deploymentjob/") { "/pm/v1/deploymentjob/{id}" } else { path };
+        *by_kind.entry(format!("{} {kind}", r["method"].as_str().unwrap_or_default())).or_default() += 1;
+    }
+    println!("destroy of 298 jobs: {} API calls: {by_kind:?}", calls.len());
     assert!(calls.len() <= 60, "a destroy of 298 jobs cost {} calls", calls.len());
     assert!(server_jobs(&sim).is_empty(), "destroy left jobs behind");
     assert!(state_jobs(&ws).is_empty());
@@ -199,4 +204,134 @@ fn a_listing_that_fails_falls_back_to_gets_never_to_a_stale_state() {
     ws.write("main.tf", &jobs(20, "first"));
     apply(&ws, "apply after the failed listing");
     plan_shows_no_changes(&ws, "after the apply");
+}
+
+for_each_variant! {
+#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+fn a_bulk_delete_that_fails_one_job_fails_that_resource_alone(variant) {
+    require_terraform(&format!("a_bulk_delete_that_fails_one_job_fails_that_resource_alone ({variant:?})"));
+    let sim = Simulator::start_variant(variant, &[]);
+    let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
+    ws.write("main.tf", &jobs(6, "bulk"));
+    apply(&ws, "apply of 12 jobs");
+    let ids = ids(&ws);
+    let (address, kept) = ids[4].clone();
+    block_on(sim.admin_post(
+        "/_simulator/faults",
+        json!({"fail_items": {kept.clone(): "Job is being deployed and cannot be deleted"}}),
+    ));
+    let from = sim.requests().len();
+    let out = ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(!out.success(), "{}", out.combined());
+    let text = out.squeezed();
+    let error = &text[text.find("Error:").unwrap_or(0)..];
+    assert!(error.contains(&kept), "the error names the job: {error}");
+    // the server's reason, unless the answer carried no per-job result (lenient's 204)
+    assert!(
+        error.contains("Job is being deployed and cannot be deleted")
+            || (variant == Variant::Lenient && error.contains("the job still exists")),
+        "{error}"
+    );
+    let deletes = api_calls_since(&sim, from)
+        .iter()
+        .filter(|r| r["method"] == "DELETE")
+        .count();
+    assert!(deletes < 12, "the deletes went out in bulk: {deletes} calls");
+    // that job and its resource stay; the other 11 are gone
+    let left: Vec<String> = server_jobs(&sim).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(left, [kept.clone()]);
+    assert_eq!(state_jobs(&ws).into_iter().collect::<Vec<_>>(), [(address, kept)]);
+    block_on(sim.admin_post("/_simulator/faults", json!({"fail_items": {}})));
+    ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .expect_success("destroy once the job can be deleted");
+    assert!(server_jobs(&sim).is_empty());
+}
+}
+
+/// What the simulator's listing says of a deleted job, under each variant: absent (strict),
+/// or marked `deleted: true`, with or without a `deletedBy` date (lenient).
+#[test]
+fn the_simulator_lists_soft_deleted_jobs_as_deleted_under_lenient() {
+    use crate::support::simulator::Variant;
+    for variant in [Variant::Strict, Variant::Lenient] {
+        let sim = Simulator::start_variant(variant, &[]);
+        let (token, http) = (block_on(sim.token()), reqwest::Client::new());
+        let listing = || -> Vec<Value> {
+            block_on(async {
+                http.get(format!(
+                    "{}/pm/v1/deploymentjobs/summary?platform=Windows&pageNumber=0&pageSize=100",
+                    sim.url
+                ))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("a JSON listing")
+            })
+        };
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let created: Value = block_on(async {
+                http.post(format!("{}/pm/v1/deploymentjob", sim.url))
+                    .bearer_auth(&token)
+                    .header(STRICT_SHAPES.0, STRICT_SHAPES.1)
+                    .json(&json!({"name": format!("job {i}"), "type": "Install", "platform": "Windows", "scheduleType": "On-demand"}))
+                    .send()
+                    .await
+                    .expect("create")
+                    .json()
+                    .await
+                    .expect("the created job")
+            });
+            ids.push(created["id"].as_str().expect("an id").to_owned());
+        }
+        let before = listing();
+        assert_eq!(before.len(), 3);
+        for record in &before {
+            assert!(record["created"]["date"].is_u64(), "{record}");
+            assert!(
+                record["updated"]
+                    .as_object()
+                    .is_some_and(|u| u.contains_key("date")),
+                "{record}"
+            );
+            assert_eq!(record["deleted"], false, "{record}");
+        }
+        // an edit in the UI moves `updated.date`
+        edit_in_the_ui(&sim, &ids[0], json!({"description": "from the UI"}));
+        let edited = listing();
+        let record = edited
+            .iter()
+            .find(|r| r["id"] == ids[0].as_str())
+            .expect("listed");
+        assert!(
+            record["updated"]["date"].as_u64() > record["created"]["date"].as_u64().map(|d| d - 1),
+            "{record}"
+        );
+        assert_eq!(record["description"], "from the UI");
+        delete_outside(&sim, &ids[1]);
+        delete_outside(&sim, &ids[2]);
+        let after = listing();
+        let deleted: Vec<&Value> = after
+            .iter()
+            .filter(|r| r["id"] != ids[0].as_str())
+            .collect();
+        match variant {
+            Variant::Strict => assert!(deleted.is_empty(), "{after:?}"),
+            Variant::Lenient => {
+                assert_eq!(deleted.len(), 2, "{after:?}");
+                assert!(deleted.iter().all(|r| r["deleted"] == true), "{after:?}");
+                let dated = deleted
+                    .iter()
+                    .filter(|r| !r["deletedBy"]["date"].is_null())
+                    .count();
+                assert_eq!(
+                    dated, 1,
+                    "one with its deletedBy date, one without: {after:?}"
+                );
+            }
+        }
+    }
 }

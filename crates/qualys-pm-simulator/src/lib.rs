@@ -127,6 +127,23 @@ pub struct Faults {
     /// way back: the job exists before its creator hears of it).
     #[serde(default)]
     pub answer_delay_ms: u64,
+    /// One page of the summary listing answers a status, a number of times (a listing that
+    /// fails mid-way).
+    #[serde(default)]
+    pub fail_list_page: Option<PageFault>,
+    /// Job IDs whose delete or status change fails, per item, with this error (the call
+    /// itself succeeds for the others).
+    #[serde(default)]
+    pub fail_items: BTreeMap<String, String>,
+}
+
+/// `fail_list_page`: page `page` (from 0) of the summary listing answers `status`, `times`
+/// times.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PageFault {
+    pub page: usize,
+    pub status: u16,
+    pub times: u32,
 }
 
 /// What the `--state` file holds.

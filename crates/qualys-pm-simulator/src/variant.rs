@@ -108,6 +108,30 @@ impl Shaping {
         lock(&self.buried).insert(id.to_owned(), job);
     }
 
+    /// Lenient: the summary records of the soft-deleted jobs, marked `deleted: true`; every
+    /// other one also carries its `deletedBy` (a soft delete may leave the dates alone).
+    /// Strict: none (a deleted job is not listed).
+    pub fn buried_summaries(&self, summary: impl Fn(&Value) -> Value) -> Vec<Value> {
+        if !self.lenient() {
+            return Vec::new();
+        }
+        lock(&self.buried)
+            .values()
+            .enumerate()
+            .map(|(i, job)| {
+                let mut record = summary(job);
+                if let Some(m) = record.as_object_mut() {
+                    m.insert("deleted".into(), json!(true));
+                    if i % 2 == 0 {
+                        let deleted_by = job.get("deletedBy").cloned().unwrap_or(Value::Null);
+                        m.insert("deletedBy".into(), deleted_by);
+                    }
+                }
+                record
+            })
+            .collect()
+    }
+
     /// The answer to send, shaped from the strict answer `response` to `method path`.
     pub async fn shape(
         &self,

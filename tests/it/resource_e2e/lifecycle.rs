@@ -879,7 +879,6 @@ fn throttling_and_transient_failures_are_retried_through_terraform() {
         "{seen:?}"
     );
     assert_eq!(e.server_jobs().len(), 1, "one job, not two");
-    let id = id_of(&e.resource("qualys_deployment_job.weekly"));
 
     // refresh: two transient failures of the read (the listing's first page)
     block_on(e.sim.fail_next(&[0, 503, 502]));

@@ -3,16 +3,16 @@
 #![allow(clippy::result_large_err)]
 
 use axum::body::Bytes;
-use axum::extract::State as AxState;
+use axum::extract::{Path, State as AxState};
 use std::sync::atomic::Ordering;
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::{jobs, lock, State};
+use crate::{jobs, lock, now_ms, State};
 
-use super::{app_error, json_response, parse_body};
+use super::{app_error, job_not_found, json_response, parse_body, persist_or_500};
 
 pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
@@ -21,6 +21,60 @@ pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
         .map(|j| serde_json::to_value(j).unwrap_or(Value::Null))
         .collect();
     json_response(StatusCode::OK, Value::Array(all))
+}
+
+/// `PATCH /_simulator/jobs/{id}`: an edit made in the Qualys UI. The body's fields are
+/// merged into the stored job as they are (no validation: the UI has its own), and the
+/// job's `updatedBy` moves to now (strictly later than before), as every change does.
+pub(super) async fn admin_edit_job(
+    AxState(state): AxState<State>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let value = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(fields) = value.as_object() else {
+        return app_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "the body must be a JSON object of job fields",
+            None,
+        );
+    };
+    let now = now_ms();
+    let mut store = lock(&state.store);
+    let Some(stored) = store.jobs.get_mut(&id) else {
+        return job_not_found(&id);
+    };
+    let before = stored.clone();
+    let previous = stored
+        .job
+        .pointer("/updatedBy/date")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if let Some(job) = stored.job.as_object_mut() {
+        job.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        job.insert(
+            "updatedBy".into(),
+            json!({"user": {"id": state.user_id, "name": state.options.username}, "date": now.max(previous + 1)}),
+        );
+    }
+    match fields.get("status").and_then(Value::as_str) {
+        Some("Disabled") => stored.enabled_at_ms = None,
+        Some(_) if before.stored_status() == "Disabled" => stored.enabled_at_ms = Some(now),
+        _ => {}
+    }
+    if let Err(r) = persist_or_500(&state, &store) {
+        store.jobs.insert(id, before);
+        return r;
+    }
+    let Some(stored) = store.jobs.get(&id) else {
+        return job_not_found(&id);
+    };
+    let job = jobs::render_get(stored, &*store, now, state.options.prepared_after_ms);
+    json_response(StatusCode::OK, job)
 }
 
 pub(super) async fn admin_scripts(AxState(state): AxState<State>) -> Response {
@@ -39,7 +93,8 @@ pub(super) async fn admin_get_faults(AxState(state): AxState<State>) -> Response
     )
 }
 
-/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N}`
+/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N,
+/// "answer_delay_ms": N, "fail_list_page": {"page", "status", "times"} | null, "fail_items": {id: error}}`
 /// (`fail_next`: statuses for the next requests in order, 0 = no failure before acting for
 /// that one, though a `lose_next` still applies to it).
 pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Response {
@@ -75,6 +130,12 @@ pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes
     }
     if let Some(ms) = value.get("answer_delay_ms").and_then(Value::as_u64) {
         faults.answer_delay_ms = ms;
+    }
+    if let Some(fault) = value.get("fail_list_page") {
+        faults.fail_list_page = serde_json::from_value(fault.clone()).ok();
+    }
+    if let Some(items) = value.get("fail_items") {
+        faults.fail_items = serde_json::from_value(items.clone()).unwrap_or_default();
     }
     json_response(
         StatusCode::OK,

@@ -219,6 +219,11 @@ pub(super) async fn delete_jobs(
     let mut results = Vec::new();
     let mut removed = Vec::new();
     for id in ids {
+        if let Some(error) = item_fault(&state, &id) {
+            let name = store.jobs.get(&id).and_then(|j| j.job.get("name").cloned());
+            results.push(json!({"id": id, "name": name, "status": "failure", "error": error}));
+            continue;
+        }
         match store.jobs.remove(&id) {
             Some(job) => {
                 state.shaping.bury(&id, &json!({"id": state.user_id, "name": state.options.username}), now_ms(), || {
@@ -284,6 +289,11 @@ pub(super) async fn set_status(
     let before = store.jobs.clone();
     let mut results = Vec::new();
     for id in ids {
+        if let Some(error) = item_fault(&state, &id) {
+            let name = store.jobs.get(&id).and_then(|j| j.job.get("name").cloned());
+            results.push(json!({"id": id, "name": name, "status": "failure", "error": error}));
+            continue;
+        }
         let Some(job) = store.jobs.get_mut(&id) else {
             results.push(json!({"id": id, "name": null, "status": "failure", "error": format!("Deployment job {id} not found")}));
             continue;
@@ -316,6 +326,26 @@ pub(super) async fn set_status(
         return r;
     }
     json_response(StatusCode::OK, Value::Array(results))
+}
+
+/// The status `fail_list_page` answers for listing page `page`, if any (counted as a fault).
+fn page_fault(state: &State, page: usize) -> Option<StatusCode> {
+    let mut faults = lock(&state.faults);
+    let fault = faults
+        .fail_list_page
+        .as_mut()
+        .filter(|f| f.page == page && f.times > 0)?;
+    fault.times -= 1;
+    let status = StatusCode::from_u16(fault.status).ok()?;
+    state
+        .faults_injected
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    Some(status)
+}
+
+/// The error `fail_items` sets for job `id`'s delete or status change, if any.
+fn item_fault(state: &State, id: &str) -> Option<String> {
+    lock(&state.faults).fail_items.get(id).cloned()
 }
 
 pub(super) fn set_stored_status(job: &mut StoredJob, status: &str) {
@@ -418,6 +448,14 @@ pub(super) async fn list_summary(
         Some(Ok(n)) if (1..=10_000).contains(&n) => n,
         _ => return bad("pageSize", "must be between 1 and 10000".into()),
     };
+    if let Some(status) = page_fault(&state, page) {
+        return app_error(
+            status,
+            "PAGE_FAULT",
+            "fault injected by qualys-pm-simulator (fail_list_page)",
+            None,
+        );
+    }
     let mut terms = match q.get("filter").map(|f| parse_filter(f)) {
         None => Vec::new(),
         Some(Ok(t)) => t,
@@ -433,9 +471,20 @@ pub(super) async fn list_summary(
     let now = now_ms();
     let store = lock(&state.store);
     let all = <crate::Store as jobs::JobLookupAll>::all(&store);
+    let summary = |j: &StoredJob| jobs::summary(j, now, state.options.prepared_after_ms);
+    // lenient: the soft-deleted jobs are listed too, marked deleted
+    let buried = state.shaping.buried_summaries(|job| {
+        summary(&StoredJob {
+            seq: 0,
+            job: job.clone(),
+            chained_job_rule: None,
+            enabled_at_ms: None,
+        })
+    });
     let matching: Vec<Value> = all
         .into_iter()
-        .map(|j| jobs::summary(j, now, state.options.prepared_after_ms))
+        .map(summary)
+        .chain(buried)
         .filter(|s| {
             platform
                 .as_deref()

@@ -11,8 +11,8 @@ mod job_routes;
 mod observe;
 
 use admin::{
-    admin_expire_tokens, admin_get_faults, admin_get_limits, admin_jobs, admin_scripts,
-    admin_set_faults, admin_set_limits, admin_stats, admin_tokens,
+    admin_edit_job, admin_expire_tokens, admin_get_faults, admin_get_limits, admin_jobs,
+    admin_scripts, admin_set_faults, admin_set_limits, admin_stats, admin_tokens,
 };
 use job_routes::{create_job, delete_jobs, get_job, list_summary, set_status, update_job};
 use observe::observe;
@@ -50,6 +50,7 @@ pub fn router(state: State, extra: Router<State>) -> Router {
         )
         .route("/pm/v1/deploymentjobs/summary", get(list_summary))
         .route("/_simulator/jobs", get(admin_jobs))
+        .route("/_simulator/jobs/{id}", patch(admin_edit_job))
         .route("/_simulator/scripts", get(admin_scripts))
         .route(
             "/_simulator/faults",
@@ -123,7 +124,7 @@ fn unauthorized(message: &str) -> Response {
     )
 }
 
-fn job_not_found(id: &str) -> Response {
+pub(super) fn job_not_found(id: &str) -> Response {
     app_error(
         StatusCode::NOT_FOUND,
         "JOB_NOT_FOUND",
@@ -151,7 +152,7 @@ pub(super) fn parse_body(body: &Bytes) -> Result<Value, Response> {
     })
 }
 
-fn persist_or_500(state: &State, store: &super::Store) -> Result<(), Response> {
+pub(super) fn persist_or_500(state: &State, store: &super::Store) -> Result<(), Response> {
     state.persist(store).map_err(|e| {
         eprintln!("qualys-pm-simulator: {e}");
         app_error(
