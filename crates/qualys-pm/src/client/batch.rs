@@ -1,11 +1,11 @@
 //! Deletes and status changes asked for by many callers at about the same time go out as one
 //! call with all their IDs (`DELETE /pm/v1/deploymentjobs`, `POST .../update/status/{s}` both
-//! take a list): the first caller waits a moment for others, sends, and keeps sending what
-//! arrived while its call was in flight; every caller gets its own job's result. Terraform's
+//! take a list): the first caller waits for others until they stop arriving, sends, and
+//! keeps sending what arrived while its call was in flight; every caller gets its own job's result. Terraform's
 //! `-parallelism` (10 by default) bounds how many arrive together.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{oneshot, Notify};
 
@@ -15,9 +15,15 @@ use crate::Error;
 
 use super::Client;
 
-/// How long the first caller waits for others: terraform starts its parallel operations
-/// within a few milliseconds of each other.
-const GATHER_WINDOW: Duration = Duration::from_millis(25);
+/// The sender waits for others until as many wait as ever came at once, or none has arrived
+/// for this long: terraform starts its first parallel operations a few milliseconds apart,
+/// but each next one only once an earlier one's answer is recorded (30 to 60 ms apart in a
+/// state of 300 resources), so a fixed short window would catch only the first wave.
+const GATHER_QUIET: Duration = Duration::from_millis(100);
+/// The longest the sender gathers, however steadily others keep arriving.
+const GATHER_MAX: Duration = Duration::from_secs(1);
+/// How often the gathering sender looks at the queue.
+const GATHER_POLL: Duration = Duration::from_millis(5);
 /// Most IDs in one call (the API documents no limit; a body of 100 IDs is about 4 KB).
 const MAX_BATCH: usize = 100;
 
@@ -39,6 +45,13 @@ struct Waiter {
 struct Queue {
     waiting: Vec<Waiter>,
     tickets: u64,
+    /// Callers between asking and hearing their result, and the most there have been at once:
+    /// terraform's `-parallelism` as seen from here, so a call goes out as soon as that many
+    /// wait.
+    outstanding: usize,
+    peak: usize,
+    /// Calls sent so far (before the first, `peak` is still growing).
+    calls: u64,
     /// A caller is sending this queue's calls (and takes what arrives meanwhile).
     sending: bool,
 }
@@ -94,10 +107,9 @@ struct Enqueued<'a> {
 
 impl Drop for Enqueued<'_> {
     fn drop(&mut self) {
-        self.batch
-            .lock()
-            .waiting
-            .retain(|w| w.ticket != self.ticket);
+        let mut queue = self.batch.lock();
+        queue.waiting.retain(|w| w.ticket != self.ticket);
+        queue.outstanding -= 1;
     }
 }
 
@@ -120,6 +132,8 @@ impl Client {
         let ticket = {
             let mut queue = batch.lock();
             queue.tickets += 1;
+            queue.outstanding += 1;
+            queue.peak = queue.peak.max(queue.outstanding);
             let ticket = queue.tickets;
             queue.waiting.push(Waiter {
                 ticket,
@@ -146,7 +160,6 @@ impl Client {
             };
             if lead {
                 let sending = Sending(batch);
-                tokio::time::sleep(GATHER_WINDOW).await;
                 self.send_all(write, batch).await;
                 drop(sending);
             }
@@ -159,11 +172,17 @@ impl Client {
         }
     }
 
-    /// Sends every waiting request of `batch`, `MAX_BATCH` IDs a call, until none is left.
+    /// Sends every waiting request of `batch`, `MAX_BATCH` IDs a call, until none is left;
+    /// each call once the requests have stopped arriving.
     async fn send_all(&self, write: Write, batch: &Batch) {
         loop {
+            if batch.lock().waiting.is_empty() {
+                return;
+            }
+            gather(batch).await;
             let group: Vec<Waiter> = {
                 let mut queue = batch.lock();
+                queue.calls += 1;
                 let n = queue.waiting.len().min(MAX_BATCH);
                 queue.waiting.drain(..n).collect()
             };
@@ -214,6 +233,32 @@ impl Client {
         match write {
             Write::Delete => self.delete_jobs_each(ids).await,
             Write::Status(status) => self.set_status_each(ids, status).await,
+        }
+    }
+}
+
+/// Waits until as many requests wait in `batch` as ever were outstanding at once, or none
+/// has joined for `GATHER_QUIET`, or it is full, or `GATHER_MAX` has passed.
+async fn gather(batch: &Batch) {
+    let started = Instant::now();
+    let mut seen = batch.lock().tickets;
+    let mut quiet_since = Instant::now();
+    loop {
+        tokio::time::sleep(GATHER_POLL).await;
+        let queue = batch.lock();
+        let waiting = queue.waiting.len();
+        if queue.tickets != seen {
+            seen = queue.tickets;
+            quiet_since = Instant::now();
+        }
+        // in the first wave `peak` grows as it arrives: only quiet ends it
+        let all_here = queue.calls > 0 && waiting >= queue.peak;
+        if all_here
+            || quiet_since.elapsed() >= GATHER_QUIET
+            || waiting >= MAX_BATCH
+            || started.elapsed() >= GATHER_MAX
+        {
+            return;
         }
     }
 }
