@@ -258,7 +258,7 @@ fn a_bulk_delete_that_fails_one_job_fails_that_resource_alone(variant) {
     assert!(deletes < 12, "the deletes went out in bulk: {deletes} calls");
     // that job and its resource stay; the other 11 are gone
     let left: Vec<String> = server_jobs(&sim).into_iter().map(|(id, _)| id).collect();
-    assert_eq!(left, [kept.clone()]);
+    assert_eq!(left, std::slice::from_ref(&kept));
     assert_eq!(state_jobs(&ws).into_iter().collect::<Vec<_>>(), [(address, kept)]);
     block_on(sim.admin_post("/_simulator/faults", json!({"fail_items": {}})));
     ws.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])

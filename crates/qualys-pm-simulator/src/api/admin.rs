@@ -49,16 +49,12 @@ pub(super) async fn admin_edit_job(
         return job_not_found(&id);
     };
     let before = stored.clone();
-    let previous = stored
-        .job
-        .pointer("/updatedBy/date")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let date = jobs::next_update_ms(stored.job.pointer("/updatedBy/date"), now);
     if let Some(job) = stored.job.as_object_mut() {
         job.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
         job.insert(
             "updatedBy".into(),
-            json!({"user": {"id": state.user_id, "name": state.options.username}, "date": now.max(previous + 1)}),
+            json!({"user": {"id": state.user_id, "name": state.options.username}, "date": date}),
         );
     }
     match fields.get("status").and_then(Value::as_str) {

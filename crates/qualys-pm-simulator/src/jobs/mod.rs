@@ -10,7 +10,7 @@ mod render;
 mod validate;
 mod wire;
 
-pub use normalise::normalise;
+pub use normalise::{next_update_ms, normalise};
 pub use render::{render_get, render_write, summary, JobLookupAll};
 pub use validate::{stored_can_enable, validate};
 pub use wire::{format_start, is_storage_path, parse_start};

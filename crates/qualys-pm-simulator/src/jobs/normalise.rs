@@ -118,7 +118,11 @@ pub fn normalise(
         }
         Some(_) => {
             out.insert("createdBy".into(), old_val("createdBy"));
-            out.insert("updatedBy".into(), json!({"user": {"id": tenant.user_id, "name": tenant.username}, "date": tenant.now_ms}));
+            let date = next_update_ms(old_val("updatedBy").get("date"), tenant.now_ms);
+            out.insert(
+                "updatedBy".into(),
+                json!({"user": {"id": tenant.user_id, "name": tenant.username}, "date": date}),
+            );
             out.insert("deletedBy".into(), Value::Null);
         }
     }
@@ -486,4 +490,32 @@ pub(super) fn actions(
             })
             .collect(),
     )
+}
+
+/// The `updatedBy.date` of a change made at `now_ms`: strictly later than the previous one,
+/// so that every change shows in the listing even when two land in the same millisecond.
+pub fn next_update_ms(previous: Option<&Value>, now_ms: u64) -> u64 {
+    match previous.and_then(Value::as_u64) {
+        Some(before) => now_ms.max(before + 1),
+        None => now_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_update_ms;
+    use serde_json::json;
+
+    #[test]
+    fn every_change_moves_the_update_date_even_within_one_millisecond() {
+        assert_eq!(next_update_ms(None, 1_000), 1_000, "first change");
+        assert_eq!(next_update_ms(Some(&json!(null)), 1_000), 1_000);
+        assert_eq!(next_update_ms(Some(&json!(900)), 1_000), 1_000);
+        assert_eq!(next_update_ms(Some(&json!(1_000)), 1_000), 1_001, "same ms");
+        assert_eq!(
+            next_update_ms(Some(&json!(1_005)), 1_000),
+            1_006,
+            "a clock behind"
+        );
+    }
 }
