@@ -312,3 +312,49 @@ async fn a_cancelled_caller_does_not_leave_the_others_waiting() {
         "nothing sent for the cancelled caller"
     );
 }
+
+/// Terraform as the batching sees it: `parallelism` operations at first, then each next one
+/// only after an earlier one's answer has been recorded, one at a time (`record` each).
+#[tokio::test]
+async fn deletes_arriving_at_terraforms_pace_still_go_out_together() {
+    let (client, seen) = write_gateway().await;
+    let client = Arc::new(client);
+    let (jobs, parallelism, record) = (30, 5, Duration::from_millis(150));
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let start = |i: usize| {
+        let (client, done) = (client.clone(), done_tx.clone());
+        tokio::spawn(async move {
+            let result = client.delete_job(&format!("job-{i}")).await;
+            let _ = done.send(result);
+        });
+    };
+    for i in 0..parallelism {
+        start(i);
+    }
+    let mut next = parallelism;
+    for _ in 0..jobs {
+        done_rx.recv().await.unwrap().unwrap();
+        tokio::time::sleep(record).await;
+        if next < jobs {
+            start(next);
+            next += 1;
+        }
+    }
+    let sizes: Vec<usize> = seen
+        .write_bodies()
+        .iter()
+        .map(|b| b["ids"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(
+        sizes.iter().sum::<usize>(),
+        jobs,
+        "every job sent once: {sizes:?}"
+    );
+    // one call per wave of `parallelism` (6), with room for a wave split by a loaded machine;
+    // a fixed window shorter than terraform's pace sends about one call per job
+    assert!(
+        sizes.len() <= 10,
+        "{} calls for {jobs} deletes: {sizes:?}",
+        sizes.len()
+    );
+}

@@ -16,9 +16,10 @@ use crate::Error;
 use super::Client;
 
 /// The sender waits for others until as many wait as ever came at once, or none has arrived
-/// for this long: terraform starts its first parallel operations a few milliseconds apart,
-/// but each next one only once an earlier one's answer is recorded (30 to 60 ms apart in a
-/// state of 300 resources), so a fixed short window would catch only the first wave.
+/// for twice the usual gap between two, and at least this long: terraform starts its first
+/// parallel operations a few milliseconds apart, but each next one only once an earlier
+/// one's answer is recorded (30 to 60 ms apart in a state of 300 resources, over 100 ms in
+/// one of 1 000), so a fixed short window would catch only the first wave.
 const GATHER_QUIET: Duration = Duration::from_millis(100);
 /// The longest the sender gathers, however steadily others keep arriving.
 const GATHER_MAX: Duration = Duration::from_secs(1);
@@ -50,6 +51,10 @@ struct Queue {
     /// wait.
     outstanding: usize,
     peak: usize,
+    /// When the last request joined, and the usual time between two joining (a moving
+    /// average of the gaps under `GATHER_MAX`): terraform's pace, slower in a bigger state.
+    last_joined: Option<Instant>,
+    pace: Duration,
     /// Calls sent so far (before the first, `peak` is still growing).
     calls: u64,
     /// A caller is sending this queue's calls (and takes what arrives meanwhile).
@@ -79,6 +84,17 @@ impl Batches {
             Write::Status(JobStatus::Enabled) => &self.enable,
             Write::Status(JobStatus::Disabled) => &self.disable,
         }
+    }
+}
+
+impl Queue {
+    fn joined(&mut self, now: Instant) {
+        if let Some(gap) = self.last_joined.map(|last| now - last) {
+            if gap < GATHER_MAX {
+                self.pace = (self.pace * 3 + gap) / 4;
+            }
+        }
+        self.last_joined = Some(now);
     }
 }
 
@@ -134,6 +150,7 @@ impl Client {
             queue.tickets += 1;
             queue.outstanding += 1;
             queue.peak = queue.peak.max(queue.outstanding);
+            queue.joined(Instant::now());
             let ticket = queue.tickets;
             queue.waiting.push(Waiter {
                 ticket,
@@ -238,7 +255,8 @@ impl Client {
 }
 
 /// Waits until as many requests wait in `batch` as ever were outstanding at once, or none
-/// has joined for `GATHER_QUIET`, or it is full, or `GATHER_MAX` has passed.
+/// has joined for twice terraform's pace (at least `GATHER_QUIET`), or it is full, or
+/// `GATHER_MAX` has passed.
 async fn gather(batch: &Batch) {
     let started = Instant::now();
     let mut seen = batch.lock().tickets;
@@ -254,7 +272,7 @@ async fn gather(batch: &Batch) {
         // in the first wave `peak` grows as it arrives: only quiet ends it
         let all_here = queue.calls > 0 && waiting >= queue.peak;
         if all_here
-            || quiet_since.elapsed() >= GATHER_QUIET
+            || quiet_since.elapsed() >= (queue.pace * 2).clamp(GATHER_QUIET, GATHER_MAX)
             || waiting >= MAX_BATCH
             || started.elapsed() >= GATHER_MAX
         {
