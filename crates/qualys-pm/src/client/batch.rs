@@ -1,8 +1,9 @@
 //! Deletes and status changes asked for by many callers at about the same time go out as one
 //! call with all their IDs (`DELETE /pm/v1/deploymentjobs`, `POST .../update/status/{s}` both
-//! take a list): the first caller waits for others until they stop arriving, sends, and
-//! keeps sending what arrived while its call was in flight; every caller gets its own job's result. Terraform's
-//! `-parallelism` (10 by default) bounds how many arrive together.
+//! take a list): the first caller waits for others until they stop arriving and sends for
+//! all; what arrives while its call is in flight waits, and one of those callers sends it
+//! next. Every caller gets its own job's result. Terraform's `-parallelism` (10 by default)
+//! bounds how many arrive together.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,10 +17,10 @@ use crate::Error;
 use super::Client;
 
 /// The sender waits for others until as many wait as ever came at once, or none has arrived
-/// for twice the usual gap between two, and at least this long: terraform starts its first
+/// for four times the usual gap between two (at least this long): terraform starts its first
 /// parallel operations a few milliseconds apart, but each next one only once an earlier
-/// one's answer is recorded (30 to 60 ms apart in a state of 300 resources, over 100 ms in
-/// one of 1 000), so a fixed short window would catch only the first wave.
+/// one's answer is recorded (30 to 60 ms apart in a state of 300 resources, with pauses of
+/// over 100 ms), so a fixed short window would catch only the first wave.
 const GATHER_QUIET: Duration = Duration::from_millis(100);
 /// The longest the sender gathers, however steadily others keep arriving.
 const GATHER_MAX: Duration = Duration::from_secs(1);
@@ -177,7 +178,7 @@ impl Client {
             };
             if lead {
                 let sending = Sending(batch);
-                self.send_all(write, batch).await;
+                self.send_own(write, batch, ticket).await;
                 drop(sending);
             }
             tokio::select! {
@@ -189,13 +190,13 @@ impl Client {
         }
     }
 
-    /// Sends every waiting request of `batch`, `MAX_BATCH` IDs a call, until none is left;
-    /// each call once the requests have stopped arriving.
-    async fn send_all(&self, write: Write, batch: &Batch) {
+    /// Gathers, then sends the waiting requests of `batch`, `MAX_BATCH` IDs a call, until
+    /// the call carrying `ticket` (the sender's own) has gone out. The sender then returns
+    /// to its caller, and one of those still waiting takes over: a sender that kept sending
+    /// would hold one of terraform's parallel operations, so the next wave could never be
+    /// complete.
+    async fn send_own(&self, write: Write, batch: &Batch, ticket: u64) {
         loop {
-            if batch.lock().waiting.is_empty() {
-                return;
-            }
             gather(batch).await;
             let group: Vec<Waiter> = {
                 let mut queue = batch.lock();
@@ -206,10 +207,14 @@ impl Client {
             if group.is_empty() {
                 return;
             }
+            let own = group.iter().any(|w| w.ticket == ticket);
             let ids: Vec<&str> = group.iter().map(|w| w.id.as_str()).collect();
             let results = self.write_each(write, &ids).await;
             for (waiter, result) in group.into_iter().zip(results) {
                 let _ = waiter.result.send(result);
+            }
+            if own {
+                return;
             }
         }
     }
@@ -255,10 +260,11 @@ impl Client {
 }
 
 /// Waits until as many requests wait in `batch` as ever were outstanding at once, or none
-/// has joined for twice terraform's pace (at least `GATHER_QUIET`), or it is full, or
+/// has joined for four times terraform's pace (at least `GATHER_QUIET`), or it is full, or
 /// `GATHER_MAX` has passed.
 async fn gather(batch: &Batch) {
     let started = Instant::now();
+    let _trace = GatherTrace(batch, started);
     let mut seen = batch.lock().tickets;
     let mut quiet_since = Instant::now();
     loop {
@@ -272,12 +278,29 @@ async fn gather(batch: &Batch) {
         // in the first wave `peak` grows as it arrives: only quiet ends it
         let all_here = queue.calls > 0 && waiting >= queue.peak;
         if all_here
-            || quiet_since.elapsed() >= (queue.pace * 2).clamp(GATHER_QUIET, GATHER_MAX)
+            || quiet_since.elapsed() >= (queue.pace * 4).clamp(GATHER_QUIET, GATHER_MAX)
             || waiting >= MAX_BATCH
             || started.elapsed() >= GATHER_MAX
         {
             return;
         }
+    }
+}
+
+/// Logs (at TRACE) how a gathering ended: how many waited, of how many at most, after how long.
+struct GatherTrace<'a>(&'a Batch, Instant);
+
+impl Drop for GatherTrace<'_> {
+    fn drop(&mut self) {
+        let queue = self.0.lock();
+        tracing::trace!(
+            waiting = queue.waiting.len(),
+            outstanding = queue.outstanding,
+            peak = queue.peak,
+            pace_ms = queue.pace.as_millis() as u64,
+            gathered_ms = self.1.elapsed().as_millis() as u64,
+            "bulk call gathered"
+        );
     }
 }
 
