@@ -222,6 +222,86 @@ mod tests {
         }
     }
 
+    /// `y-m-d h:mi:s` on the 24-hour clock.
+    fn at(y: i32, m: u8, d: u8, h: u8, mi: u8, sec: u8) -> time::PrimitiveDateTime {
+        time::PrimitiveDateTime::new(
+            time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap(),
+            time::Time::from_hms(h, mi, sec).unwrap(),
+        )
+    }
+
+    #[test]
+    fn start_dates_accept_an_unpadded_date_but_only_a_padded_clock_and_upper_case_am_pm() {
+        for (text, want) in [
+            ("2022-02-20 01:18:30 PM", at(2022, 2, 20, 13, 18, 30)),
+            ("2022-2-20 01:18:30 PM", at(2022, 2, 20, 13, 18, 30)),
+            ("2022-2-5 01:18:30 PM", at(2022, 2, 5, 13, 18, 30)),
+            ("2022-02-05 01:18:30 PM", at(2022, 2, 5, 13, 18, 30)),
+            ("2022-12-31 11:59:59 PM", at(2022, 12, 31, 23, 59, 59)),
+            ("2022-1-1 12:00:00 AM", at(2022, 1, 1, 0, 0, 0)),
+            ("2022-1-1 12:59:59 AM", at(2022, 1, 1, 0, 59, 59)),
+            ("2022-1-1 12:00:00 PM", at(2022, 1, 1, 12, 0, 0)),
+            ("2022-1-1 01:00:00 AM", at(2022, 1, 1, 1, 0, 0)),
+            ("2024-2-29 01:00:00 AM", at(2024, 2, 29, 1, 0, 0)),
+            // any run of whitespace between the three words, and around them
+            (" 2022-2-20  01:18:30\tPM\n", at(2022, 2, 20, 13, 18, 30)),
+        ] {
+            assert_eq!(parse_start(text), Some(want), "{text:?}");
+        }
+        for bad in [
+            "",
+            "tomorrow",
+            "2022-2-20",
+            "2022-2-20 01:00:00",
+            // the clock's parts have exactly two digits
+            "2022-2-20 1:00:00 PM",
+            "2022-2-20 01:0:00 PM",
+            "2022-2-20 01:00:0 PM",
+            "2022-2-20 001:00:00 PM",
+            "2022-2-20 01:00 PM",
+            // hour 1..12 only
+            "2022-2-20 00:30:00 AM",
+            "2022-2-20 13:00:00 PM",
+            "2022-2-20 13:00:00 AM",
+            "2022-2-20 01:60:00 PM",
+            "2022-2-20 01:00:60 PM",
+            // upper-case AM or PM, nothing else, and nothing after it
+            "2022-2-20 01:00:00 pm",
+            "2022-2-20 01:00:00 Am",
+            "2022-2-20 01:00:00 XM",
+            "2022-2-20 01:00:00PM",
+            "2022-2-20 01:00:00 PM UTC",
+            "2022-2-20 01:00:00 PMT",
+            // a four-digit year without sign; calendar dates only
+            "22-2-20 01:00:00 PM",
+            "02022-2-20 01:00:00 PM",
+            "+2022-2-20 01:00:00 PM",
+            "-2022-2-20 01:00:00 PM",
+            "2022-0-20 01:00:00 PM",
+            "2022-13-20 01:00:00 PM",
+            "2022-2-0 01:00:00 PM",
+            "2022-2-30 01:00:00 PM",
+            "2023-2-29 01:00:00 PM",
+            "2022/2/20 01:00:00 PM",
+            "2022-2-20T01:00:00 PM",
+        ] {
+            assert!(parse_start(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn start_dates_are_written_unpadded_with_a_padded_12_hour_clock() {
+        for (t, want) in [
+            (at(2022, 2, 20, 13, 18, 30), "2022-2-20 01:18:30 PM"),
+            (at(2025, 4, 14, 0, 5, 0), "2025-4-14 12:05:00 AM"),
+            (at(2025, 4, 14, 12, 0, 0), "2025-4-14 12:00:00 PM"),
+            (at(2025, 12, 31, 23, 59, 59), "2025-12-31 11:59:59 PM"),
+        ] {
+            assert_eq!(format_start(t), want);
+            assert_eq!(parse_start(want), Some(t), "{want} reads back");
+        }
+    }
+
     #[test]
     fn ids_are_uuids_in_either_case() {
         assert!(is_id("38aa48ca-a53f-4591-af01-8bce75de4ce7"));
