@@ -634,59 +634,32 @@ fn is_plain_segment(s: &str) -> bool {
     !s.is_empty() && !s.contains(char::is_whitespace)
 }
 
-/// Parses `startDateTime` as the API writes it, `yyyy-M-d hh:mm:ss AM|PM`, zero-padded or
-/// not (`2025-4-14 01:45:48 PM` and `2025-04-14 01:45:48 PM` are the same time).
+/// `startDateTime` as the API reads it: `yyyy-M-d hh:mm:ss AM|PM`, the date and the clock
+/// zero-padded or not (`2025-4-14 1:45:48 PM` and `2025-04-14 01:45:48 PM` are the same time),
+/// the hour 1..12, `AM`/`PM` in any case.
+const START_DATE_TIME_IN: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12 padding:none]:[minute padding:none]:[second padding:none] [period case:upper case_sensitive:false]"
+);
+
+/// The server's spelling of a start time: unpadded date, padded 12-hour clock.
+const START_DATE_TIME_OUT: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12]:[minute]:[second] [period]"
+);
+
+/// Parses `startDateTime` as the API writes it ([`START_DATE_TIME_IN`]); any run of
+/// whitespace separates the date, the clock and AM/PM, and the year has no sign.
 pub fn parse_start_date_time(s: &str) -> Option<time::PrimitiveDateTime> {
-    let mut parts = s.split_whitespace();
-    let (date, clock, am_pm) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !words.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = clock.split(':').collect();
-    if d.len() != 3
-        || t.len() != 3
-        || d[0].len() != 4
-        || t.iter().any(|x| x.is_empty() || x.len() > 2)
-    {
-        return None;
-    }
-    let (h, m, sec): (u8, u8, u8) = (t[0].parse().ok()?, t[1].parse().ok()?, t[2].parse().ok()?);
-    if !(1..=12).contains(&h) {
-        return None;
-    }
-    let hour = match am_pm.to_ascii_uppercase().as_str() {
-        "AM" => h % 12,
-        "PM" => h % 12 + 12,
-        _ => return None,
-    };
-    let month = time::Month::try_from(d[1].parse::<u8>().ok()?).ok()?;
-    let date =
-        time::Date::from_calendar_date(d[0].parse().ok()?, month, d[2].parse().ok()?).ok()?;
-    Some(time::PrimitiveDateTime::new(
-        date,
-        time::Time::from_hms(hour, m, sec).ok()?,
-    ))
+    time::PrimitiveDateTime::parse(&words, START_DATE_TIME_IN).ok()
 }
 
 /// The server's spelling of a start time: unpadded date, padded 12-hour clock.
 pub fn format_start_date_time(t: time::PrimitiveDateTime) -> String {
-    let h = t.hour();
-    let h12 = match h % 12 {
-        0 => 12,
-        x => x,
-    };
-    let am_pm = if h < 12 { "AM" } else { "PM" };
-    format!(
-        "{}-{}-{} {:02}:{:02}:{:02} {}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        h12,
-        t.minute(),
-        t.second(),
-        am_pm
-    )
+    t.format(START_DATE_TIME_OUT)
+        .expect("a PrimitiveDateTime has every component of the format")
 }
 
 // Nested objects decode as serde derives them; their own fields carry the leniency.

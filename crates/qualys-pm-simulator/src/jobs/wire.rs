@@ -152,51 +152,32 @@ pub fn is_storage_path(s: &str) -> bool {
         && matches!(parts[2], "Script" | "DetectionScript")
 }
 
-/// Parses `yyyy-M-d hh:mm:ss AM|PM` (padded or not).
+/// A start time as the simulator accepts it: `yyyy-M-d hh:mm:ss AM|PM`, the date padded or
+/// not, the clock padded to two digits (hour 1..12), upper-case `AM`/`PM`. Stricter than the
+/// client, which also takes an unpadded clock and any case.
+const START_IN: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12]:[minute]:[second] [period case:upper case_sensitive:true]"
+);
+
+/// The server's spelling: unpadded date, padded 12-hour time.
+const START_OUT: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12]:[minute]:[second] [period]"
+);
+
+/// Parses `yyyy-M-d hh:mm:ss AM|PM` ([`START_IN`]); any run of whitespace separates the
+/// date, the clock and AM/PM, and the year has no sign.
 pub fn parse_start(s: &str) -> Option<time::PrimitiveDateTime> {
-    let mut parts = s.split_whitespace();
-    let (date, clock, ampm) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !words.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = clock.split(':').collect();
-    if d.len() != 3 || t.len() != 3 || t.iter().any(|x| x.len() != 2) {
-        return None;
-    }
-    let year: i32 = d[0].parse().ok()?;
-    let month: u8 = d[1].parse().ok()?;
-    let day: u8 = d[2].parse().ok()?;
-    let (h, m, sec): (u8, u8, u8) = (t[0].parse().ok()?, t[1].parse().ok()?, t[2].parse().ok()?);
-    if !(1..=12).contains(&h) || d[0].len() != 4 {
-        return None;
-    }
-    let hour = match ampm {
-        "AM" => h % 12,
-        "PM" => h % 12 + 12,
-        _ => return None,
-    };
-    let date =
-        time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
-    let clock = time::Time::from_hms(hour, m, sec).ok()?;
-    Some(time::PrimitiveDateTime::new(date, clock))
+    time::PrimitiveDateTime::parse(&words, START_IN).ok()
 }
 
 /// The server's spelling: unpadded date, padded 12-hour time.
 pub fn format_start(t: time::PrimitiveDateTime) -> String {
-    let (h24, m, s) = (t.hour(), t.minute(), t.second());
-    let h12 = if h24 % 12 == 0 { 12 } else { h24 % 12 };
-    let ampm = if h24 < 12 { "AM" } else { "PM" };
-    format!(
-        "{}-{}-{} {:02}:{:02}:{:02} {}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        h12,
-        m,
-        s,
-        ampm
-    )
+    t.format(START_OUT)
+        .expect("a PrimitiveDateTime has every component of the format")
 }
 
 #[cfg(test)]
