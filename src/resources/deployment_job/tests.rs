@@ -23,28 +23,9 @@ fn b64(s: &str) -> String {
 }
 
 fn fixture(name: &str) -> Json {
-    let text = match name {
-        "create-linux-makecache.response" => {
-            include_str!("testdata/create-linux-makecache.response.json")
-        }
-        "create-windows-with-actions.request" => {
-            include_str!("testdata/create-windows-with-actions.request.json")
-        }
-        "create-windows-with-actions.response" => {
-            include_str!("testdata/create-windows-with-actions.response.json")
-        }
-        "update-chained-job.request" => include_str!("testdata/update-chained-job.request.json"),
-        "update-chained-job.response" => include_str!("testdata/update-chained-job.response.json"),
-        "update-linux-rollback.request" => {
-            include_str!("testdata/update-linux-rollback.request.json")
-        }
-        "update-linux-rollback.response" => {
-            include_str!("testdata/update-linux-rollback.response.json")
-        }
-        "update-windows.request" => include_str!("testdata/update-windows.request.json"),
-        "update-windows.response" => include_str!("testdata/update-windows.response.json"),
-        other => panic!("no fixture {other}"),
-    };
+    // the samples live in tests/fixtures/, which the end-to-end tests read too
+    let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("no fixture {path}: {e}"));
     // the sample's two scripts are elided ("....."), not base64: use real scripts
     let text = text
         .replace(

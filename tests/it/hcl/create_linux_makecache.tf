@@ -1,5 +1,5 @@
 # The Create Deployment Job sample "Linux job with the MakeCache pre-action" (release 3.5;
-# shared/fixtures/create-linux-makecache.response.json shows what the server answers).
+# tests/fixtures/create-linux-makecache.response.json shows what the server answers).
 resource "qualys_deployment_job" "sample" {
   name          = "Demo_MakeCache"
   platform      = "Linux"

@@ -1,5 +1,5 @@
 # The Create Deployment Job sample "on demand Windows job with specific patches", as HCL
-# (shared/fixtures/create-windows-with-actions.request.json). The two elided scripts of the
+# (tests/fixtures/create-windows-with-actions.request.json). The two elided scripts of the
 # sample are replaced by real PowerShell; everything else is the sample's values.
 resource "qualys_deployment_job" "sample" {
   name             = "Public API on demand Window job with specific patches"

@@ -1,5 +1,5 @@
 # The Update Deployment Job sample "job with chained job and alwaysShowCompletedPrompt"
-# (shared/fixtures/update-chained-job.request.json), as HCL. The sample's parent job
+# (tests/fixtures/update-chained-job.request.json), as HCL. The sample's parent job
 # (5b0fd130-...) is created here too, so the chained rule can name its post-action ID.
 # Tests apply it twice: first with draft = true (other scripts), then as the sample: the
 # second apply is the PATCH compared with the sample, which sends the scripts' content.

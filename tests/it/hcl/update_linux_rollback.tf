@@ -1,5 +1,5 @@
 # The Update Deployment Job sample "on demand Linux Rollback job"
-# (shared/fixtures/update-linux-rollback.request.json), as HCL. Its scripts are "bHM=", i.e. `ls`.
+# (tests/fixtures/update-linux-rollback.request.json), as HCL. Its scripts are "bHM=", i.e. `ls`.
 # Tests apply it twice: first with draft = true (other scripts), then as the sample: the
 # second apply is the PATCH compared with the sample, which sends the new scripts' content.
 variable "draft" {

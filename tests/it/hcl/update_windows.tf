@@ -1,5 +1,5 @@
 # The Update Deployment Job sample "on demand Windows job with specific patches updated"
-# (shared/fixtures/update-windows.request.json), as HCL. Tests apply it twice: first with
+# (tests/fixtures/update-windows.request.json), as HCL. Tests apply it twice: first with
 # NAME_SUFFIX = "" and DESCRIPTION_SUFFIX = "" (the create), then with the sample's values
 # (" updated", " 3"): the second apply is the PATCH compared with the sample. The scripts are
 # unchanged between the two, so the PATCH carries their storage references, as the sample does.

@@ -152,51 +152,32 @@ pub fn is_storage_path(s: &str) -> bool {
         && matches!(parts[2], "Script" | "DetectionScript")
 }
 
-/// Parses `yyyy-M-d hh:mm:ss AM|PM` (padded or not).
+/// A start time as the simulator accepts it: `yyyy-M-d hh:mm:ss AM|PM`, the date padded or
+/// not, the clock padded to two digits (hour 1..12), upper-case `AM`/`PM`. Stricter than the
+/// client, which also takes an unpadded clock and any case.
+const START_IN: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12]:[minute]:[second] [period case:upper case_sensitive:true]"
+);
+
+/// The server's spelling: unpadded date, padded 12-hour time.
+const START_OUT: time::format_description::StaticFormatDescription = time::macros::format_description!(
+    "[year]-[month padding:none]-[day padding:none] [hour repr:12]:[minute]:[second] [period]"
+);
+
+/// Parses `yyyy-M-d hh:mm:ss AM|PM` ([`START_IN`]); any run of whitespace separates the
+/// date, the clock and AM/PM, and the year has no sign.
 pub fn parse_start(s: &str) -> Option<time::PrimitiveDateTime> {
-    let mut parts = s.split_whitespace();
-    let (date, clock, ampm) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !words.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = clock.split(':').collect();
-    if d.len() != 3 || t.len() != 3 || t.iter().any(|x| x.len() != 2) {
-        return None;
-    }
-    let year: i32 = d[0].parse().ok()?;
-    let month: u8 = d[1].parse().ok()?;
-    let day: u8 = d[2].parse().ok()?;
-    let (h, m, sec): (u8, u8, u8) = (t[0].parse().ok()?, t[1].parse().ok()?, t[2].parse().ok()?);
-    if !(1..=12).contains(&h) || d[0].len() != 4 {
-        return None;
-    }
-    let hour = match ampm {
-        "AM" => h % 12,
-        "PM" => h % 12 + 12,
-        _ => return None,
-    };
-    let date =
-        time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
-    let clock = time::Time::from_hms(hour, m, sec).ok()?;
-    Some(time::PrimitiveDateTime::new(date, clock))
+    time::PrimitiveDateTime::parse(&words, START_IN).ok()
 }
 
 /// The server's spelling: unpadded date, padded 12-hour time.
 pub fn format_start(t: time::PrimitiveDateTime) -> String {
-    let (h24, m, s) = (t.hour(), t.minute(), t.second());
-    let h12 = if h24 % 12 == 0 { 12 } else { h24 % 12 };
-    let ampm = if h24 < 12 { "AM" } else { "PM" };
-    format!(
-        "{}-{}-{} {:02}:{:02}:{:02} {}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        h12,
-        m,
-        s,
-        ampm
-    )
+    t.format(START_OUT)
+        .expect("a PrimitiveDateTime has every component of the format")
 }
 
 #[cfg(test)]
@@ -219,6 +200,86 @@ mod tests {
             "2022-2-20 01:00:00",
         ] {
             assert!(parse_start(bad).is_none(), "{bad}");
+        }
+    }
+
+    /// `y-m-d h:mi:s` on the 24-hour clock.
+    fn at(y: i32, m: u8, d: u8, h: u8, mi: u8, sec: u8) -> time::PrimitiveDateTime {
+        time::PrimitiveDateTime::new(
+            time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap(),
+            time::Time::from_hms(h, mi, sec).unwrap(),
+        )
+    }
+
+    #[test]
+    fn start_dates_accept_an_unpadded_date_but_only_a_padded_clock_and_upper_case_am_pm() {
+        for (text, want) in [
+            ("2022-02-20 01:18:30 PM", at(2022, 2, 20, 13, 18, 30)),
+            ("2022-2-20 01:18:30 PM", at(2022, 2, 20, 13, 18, 30)),
+            ("2022-2-5 01:18:30 PM", at(2022, 2, 5, 13, 18, 30)),
+            ("2022-02-05 01:18:30 PM", at(2022, 2, 5, 13, 18, 30)),
+            ("2022-12-31 11:59:59 PM", at(2022, 12, 31, 23, 59, 59)),
+            ("2022-1-1 12:00:00 AM", at(2022, 1, 1, 0, 0, 0)),
+            ("2022-1-1 12:59:59 AM", at(2022, 1, 1, 0, 59, 59)),
+            ("2022-1-1 12:00:00 PM", at(2022, 1, 1, 12, 0, 0)),
+            ("2022-1-1 01:00:00 AM", at(2022, 1, 1, 1, 0, 0)),
+            ("2024-2-29 01:00:00 AM", at(2024, 2, 29, 1, 0, 0)),
+            // any run of whitespace between the three words, and around them
+            (" 2022-2-20  01:18:30\tPM\n", at(2022, 2, 20, 13, 18, 30)),
+        ] {
+            assert_eq!(parse_start(text), Some(want), "{text:?}");
+        }
+        for bad in [
+            "",
+            "tomorrow",
+            "2022-2-20",
+            "2022-2-20 01:00:00",
+            // the clock's parts have exactly two digits
+            "2022-2-20 1:00:00 PM",
+            "2022-2-20 01:0:00 PM",
+            "2022-2-20 01:00:0 PM",
+            "2022-2-20 001:00:00 PM",
+            "2022-2-20 01:00 PM",
+            // hour 1..12 only
+            "2022-2-20 00:30:00 AM",
+            "2022-2-20 13:00:00 PM",
+            "2022-2-20 13:00:00 AM",
+            "2022-2-20 01:60:00 PM",
+            "2022-2-20 01:00:60 PM",
+            // upper-case AM or PM, nothing else, and nothing after it
+            "2022-2-20 01:00:00 pm",
+            "2022-2-20 01:00:00 Am",
+            "2022-2-20 01:00:00 XM",
+            "2022-2-20 01:00:00PM",
+            "2022-2-20 01:00:00 PM UTC",
+            "2022-2-20 01:00:00 PMT",
+            // a four-digit year without sign; calendar dates only
+            "22-2-20 01:00:00 PM",
+            "02022-2-20 01:00:00 PM",
+            "+2022-2-20 01:00:00 PM",
+            "-2022-2-20 01:00:00 PM",
+            "2022-0-20 01:00:00 PM",
+            "2022-13-20 01:00:00 PM",
+            "2022-2-0 01:00:00 PM",
+            "2022-2-30 01:00:00 PM",
+            "2023-2-29 01:00:00 PM",
+            "2022/2/20 01:00:00 PM",
+            "2022-2-20T01:00:00 PM",
+        ] {
+            assert!(parse_start(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn start_dates_are_written_unpadded_with_a_padded_12_hour_clock() {
+        for (t, want) in [
+            (at(2022, 2, 20, 13, 18, 30), "2022-2-20 01:18:30 PM"),
+            (at(2025, 4, 14, 0, 5, 0), "2025-4-14 12:05:00 AM"),
+            (at(2025, 4, 14, 12, 0, 0), "2025-4-14 12:00:00 PM"),
+            (at(2025, 12, 31, 23, 59, 59), "2025-12-31 11:59:59 PM"),
+        ] {
+            assert_eq!(format_start(t), want);
+            assert_eq!(parse_start(want), Some(t), "{want} reads back");
         }
     }
 
