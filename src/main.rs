@@ -33,13 +33,15 @@ struct Cli {
     command: Option<Command>,
 }
 
-/// A word after the flags: `generate-imports` is the one subcommand. Taken as an external
-/// subcommand so that everything after it (`--help`, `--` included) reaches
-/// `onboarding::main` untouched.
+/// The one subcommand. Its arguments are taken as they are (`--help` included) and parsed
+/// by `onboarding::main`, which has its own usage.
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    #[command(external_subcommand)]
-    Other(Vec<String>),
+    #[command(name = onboarding::SUBCOMMAND, disable_help_flag = true)]
+    GenerateImports {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -56,17 +58,9 @@ fn main() -> ExitCode {
     };
     match cli {
         Cli {
-            command: Some(Command::Other(words)),
+            command: Some(Command::GenerateImports { args }),
             ..
-        } => match words.split_first() {
-            Some((name, rest)) if name == onboarding::SUBCOMMAND => {
-                onboarding::main(&rest.iter().map(String::as_str).collect::<Vec<_>>())
-            }
-            _ => {
-                eprintln!("{USAGE}");
-                ExitCode::from(2)
-            }
-        },
+        } => onboarding::main(&args.iter().map(String::as_str).collect::<Vec<_>>()),
         Cli { version: true, .. } => {
             println!(
                 "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
