@@ -8,7 +8,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client_slot::ClientSlot;
-use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
+use tfplugin::{
+    DataSource, Diagnostic, Diagnostics, ListResource, Provider, Resource, Schema, Value,
+};
 
 /// The provider's source address: a local one, installed from a network or filesystem
 /// mirror (`scripts/release.sh` builds both) or found through `dev_overrides`, never from a
@@ -97,5 +99,9 @@ impl Provider for QualysProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         crate::data_sources::data_sources(self.client_slot())
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        crate::resources::list_resources(self.client_slot())
     }
 }

@@ -3,7 +3,9 @@
 
 use super::diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 use super::proto::tfplugin6 as pb;
-use super::schema::{Attribute, AttributeType, Block, Mode, NestedBlock, Nesting, Schema};
+use super::schema::{
+    Attribute, AttributeType, Block, IdentitySchema, Mode, NestedBlock, Nesting, Schema,
+};
 
 pub fn schema(s: &Schema) -> pb::Schema {
     pb::Schema {
@@ -20,6 +22,7 @@ fn block(b: &Block, version: i64) -> pb::schema::Block {
         description: b.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: b.deprecated,
+        deprecation_message: String::new(),
     }
 }
 
@@ -52,6 +55,25 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: a.deprecated,
         write_only: false,
+        deprecation_message: String::new(),
+    }
+}
+
+/// The identity schema message; `type` is cty type JSON like an attribute's.
+pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json().to_string().into_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::diagnostics::Diagnostics;
-use super::schema::Schema;
+use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
 
 #[async_trait]
@@ -28,6 +28,11 @@ pub trait Provider: Send + Sync + 'static {
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+    /// List resources, for `terraform query` (Terraform 1.14+). Each must share its type
+    /// name with a managed resource that declares an identity.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
     /// Terraform was interrupted: cancel long-running work where possible.
     async fn stop(&self) {}
 }
@@ -94,6 +99,20 @@ pub trait Resource: Send + Sync + 'static {
     /// Full type name, e.g. `qualys_deployment_job`.
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The resource's identity (Terraform 1.12+), or none. Declaring one is all it takes:
+    /// the server derives the identity from every state it returns (create, update, read,
+    /// import, a failed apply's partial state), answers `GetResourceIdentitySchemas`, and
+    /// imports by identity through `import` when the identity is one string attribute.
+    fn identity(&self) -> Option<IdentitySchema> {
+        None
+    }
+    /// The configuration that describes `state` (a full object, as a read returns it), for
+    /// `-generate-config-out` on Terraform 1.14+. Planning it against `state` must be a
+    /// no-op. The default is Terraform core's own logic (`Schema::config_from_state`);
+    /// a resource that knows which values the API fills in can leave those out too.
+    fn generate_config(&self, schema: &Schema, state: &Value) -> Value {
+        schema.config_from_state(state)
+    }
     /// Static checks of the configuration. Values may be unknown; check what is known.
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
@@ -136,4 +155,75 @@ pub trait DataSource: Send + Sync + 'static {
     }
     /// Returns the full object: the configuration with the computed attributes filled in.
     async fn read(&self, config: &Value) -> (Value, Diagnostics);
+}
+
+/// What `terraform query` asks a list resource for.
+pub struct ListRequest {
+    /// The list block's `config`, every attribute present (null when not set); known.
+    pub config: Value,
+    /// Whether each result must carry the full object, as a read returns it.
+    pub include_resource: bool,
+}
+
+/// One object found.
+pub struct ListResult {
+    /// With `include_resource`: the full object, as a read returns it. Otherwise an object
+    /// of the managed resource's type with at least the identity attributes set (the rest
+    /// may be null); it is not sent, only its identity.
+    pub state: Value,
+    /// How Terraform shows the result, e.g. the object's name.
+    pub display_name: String,
+}
+
+/// Where a list resource sends its results. `send` answers whether to go on: false once
+/// the request's limit is reached or Terraform stopped reading (it cancels the stream at
+/// its limit), so that the lister stops quietly and spends no more API calls.
+pub struct ListSink {
+    tx: tokio::sync::mpsc::Sender<Result<ListResult, Diagnostics>>,
+    remaining: u64,
+}
+
+impl ListSink {
+    pub(crate) fn new(
+        tx: tokio::sync::mpsc::Sender<Result<ListResult, Diagnostics>>,
+        limit: u64,
+    ) -> Self {
+        ListSink {
+            tx,
+            remaining: limit,
+        }
+    }
+
+    /// Whether any result is still wanted.
+    pub fn wants_more(&self) -> bool {
+        self.remaining > 0 && !self.tx.is_closed()
+    }
+
+    pub async fn send(&mut self, result: ListResult) -> bool {
+        if !self.wants_more() || self.tx.send(Ok(result)).await.is_err() {
+            return false;
+        }
+        self.remaining -= 1;
+        self.wants_more()
+    }
+
+    /// Ends the listing with diagnostics (an error fails the list block in Terraform).
+    pub async fn fail(self, diagnostics: Diagnostics) {
+        let _ = self.tx.send(Err(diagnostics)).await;
+    }
+}
+
+/// A list resource: finds the remote objects of one managed resource type.
+#[async_trait]
+pub trait ListResource: Send + Sync + 'static {
+    /// The managed resource type it lists; that resource must declare an identity.
+    fn type_name(&self) -> &'static str;
+    /// The schema of the list block's `config` (required and optional attributes only).
+    fn schema(&self) -> Schema;
+    /// Static checks of the config. Values may be unknown; check what is known.
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Sends each object found to `results`, stopping when `send` answers false.
+    async fn list(&self, req: ListRequest, results: ListSink);
 }

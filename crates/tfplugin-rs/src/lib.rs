@@ -26,7 +26,10 @@ pub mod value;
 
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use framework::*;
-pub use schema::{Attribute, AttributeType, Block, Mode, NestedBlock, Nesting, Schema};
+pub use schema::{
+    Attribute, AttributeType, Block, IdentityAttribute, IdentitySchema, Mode, NestedBlock, Nesting,
+    Schema,
+};
 pub use serve::{serve, serve_debug, InProcessServer};
 pub use types::Type;
 pub use value::{Number, Value};

@@ -165,3 +165,99 @@ impl Schema {
         self.block.value_type()
     }
 }
+
+/// A managed resource's identity (protocol 6.9): the attributes of its state that name the
+/// remote object, which Terraform 1.12+ stores beside the state and accepts in
+/// `import { identity = {...} }`. Declared by the resource; the server derives every
+/// identity it sends from the state (never from the identity Terraform sent, which older
+/// versions never send).
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    /// Kept at 0 unless the identity's shape changes: any other version makes Terraform
+    /// upgrade every identity stored at 0 (`UpgradeResourceIdentity`).
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+/// One identity attribute: a top-level state attribute of the same name. Primitive or list
+/// types only (Terraform refuses maps, sets and objects in identities).
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    /// Required in an import block; otherwise optional there.
+    pub required_for_import: bool,
+    /// Markdown.
+    pub description: String,
+}
+
+impl IdentitySchema {
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone()))
+                .collect(),
+        )
+    }
+
+    /// The identity of the object `state` describes: its identity attributes, or `None`
+    /// when the state is null or a required one is null or not known yet (an identity with
+    /// a null attribute, once stored, breaks later comparisons).
+    pub fn identity_of(&self, state: &super::value::Value) -> Option<super::value::Value> {
+        use super::value::Value;
+        if !state.is_known_value() {
+            return None;
+        }
+        let mut attrs = BTreeMap::new();
+        for a in &self.attributes {
+            let v = state.get(&a.name);
+            if !v.is_wholly_known() || (a.required_for_import && v.is_null()) {
+                return None;
+            }
+            attrs.insert(a.name.clone(), v.clone());
+        }
+        Some(Value::Object(attrs))
+    }
+}
+
+impl Schema {
+    /// The configuration that describes `state`, as Terraform core derives it when a
+    /// provider does not (`GenerateResourceConfig`'s default): computed-only attributes
+    /// null at every depth, optional strings equal to `""` null, everything else kept.
+    pub fn config_from_state(&self, state: &super::value::Value) -> super::value::Value {
+        config_of_attributes(&self.block.attributes, state)
+    }
+}
+
+fn config_of_attributes(
+    attributes: &[Attribute],
+    obj: &super::value::Value,
+) -> super::value::Value {
+    use super::value::Value;
+    let Value::Object(values) = obj else {
+        return obj.clone();
+    };
+    let mut out = values.clone();
+    for a in attributes {
+        let Some(slot) = out.get_mut(&a.name) else {
+            continue;
+        };
+        if a.mode == Mode::Computed || (a.mode != Mode::Required && slot.as_str() == Some("")) {
+            *slot = Value::Null;
+            continue;
+        }
+        if let AttributeType::Nested { attributes, .. } = &a.ty {
+            let nested = |v: &Value| config_of_attributes(attributes, v);
+            *slot = match &*slot {
+                Value::List(items) => Value::List(items.iter().map(nested).collect()),
+                Value::Set(items) => Value::Set(items.iter().map(nested).collect()),
+                Value::Map(m) => {
+                    Value::Map(m.iter().map(|(k, v)| (k.clone(), nested(v))).collect())
+                }
+                other => nested(other),
+            };
+        }
+    }
+    Value::Object(out)
+}

@@ -8,6 +8,8 @@ pub mod apply;
 pub mod convert;
 pub mod docs;
 pub mod fields;
+pub mod generate;
+pub mod list;
 pub mod plan;
 pub mod read;
 pub mod schema;
@@ -26,8 +28,8 @@ use async_trait::async_trait;
 use crate::client_slot::ClientSlot;
 use api::{CreateLedger, JobClient};
 use tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, Schema, Value,
+    ApplyRequest, ApplyResponse, Diagnostics, IdentityAttribute, IdentitySchema, ImportResponse,
+    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, Type, Value,
 };
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
@@ -55,6 +57,25 @@ impl Resource for DeploymentJobResource {
 
     fn schema(&self) -> Schema {
         schema::resource_schema()
+    }
+
+    /// The job ID, which names a job for good (version 0: never bumped unless its shape
+    /// changes, or every stored identity would need an upgrade).
+    fn identity(&self) -> Option<IdentitySchema> {
+        let id = fields::find(fields::JOB_FIELDS, "id")?;
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: id.name.to_owned(),
+                ty: Type::String,
+                required_for_import: true,
+                description: id.full_description(),
+            }],
+        })
+    }
+
+    fn generate_config(&self, schema: &Schema, state: &Value) -> Value {
+        generate::generate_config(schema, state)
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {

@@ -6,6 +6,8 @@
 //! this provider has nothing to defer), `legacy_type_system`.
 
 mod data_source_rpcs;
+mod identity_rpcs;
+mod list_rpcs;
 mod provider_rpcs;
 mod resource_rpcs;
 mod unsupported_rpcs;
@@ -18,9 +20,9 @@ use tonic::{Request, Response, Status};
 use super::codec::{self, CodecError};
 use super::convert;
 use super::diagnostics::{Diagnostic, Diagnostics};
-use super::framework::{DataSource, Provider, Resource};
+use super::framework::{DataSource, ListResource, Provider, Resource};
 use super::proto::tfplugin6 as pb;
-use super::schema::Schema;
+use super::schema::{IdentitySchema, Schema};
 use super::types::Type;
 use super::value::Value;
 
@@ -32,6 +34,36 @@ pub(crate) struct ResourceEntry {
     pub resource: Arc<dyn Resource>,
     pub schema: Schema,
     pub ty: Type,
+    /// The declared identity and its object type.
+    pub identity: Option<(IdentitySchema, Type)>,
+}
+
+impl ResourceEntry {
+    /// The identity to send with `state`, derived from it: none without an identity
+    /// declaration, or when the state cannot name its object (null, id not known yet).
+    pub fn identity_data(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        identity_data(self.identity.as_ref()?, state)
+    }
+}
+
+pub(crate) fn identity_data(
+    (schema, ty): &(IdentitySchema, Type),
+    state: &Value,
+) -> Option<pb::ResourceIdentityData> {
+    let identity = schema.identity_of(state)?;
+    let msgpack = codec::encode_msgpack(&identity, ty).ok()?;
+    Some(pb::ResourceIdentityData {
+        identity_data: Some(pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        }),
+    })
+}
+
+pub(crate) struct ListEntry {
+    pub list: Arc<dyn ListResource>,
+    /// The type of the list block's `config`.
+    pub config_ty: Type,
 }
 
 pub(crate) struct DataSourceEntry {
@@ -45,7 +77,9 @@ pub struct ProviderService {
     provider_ty: Type,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
+    lists: HashMap<String, ListEntry>,
     schema_response: pb::get_provider_schema::Response,
+    identity_response: pb::get_resource_identity_schemas::Response,
 }
 
 impl ProviderService {
@@ -57,12 +91,17 @@ impl ProviderService {
             let schema = resource.schema();
             resource_schemas.insert(resource.type_name().to_owned(), convert::schema(&schema));
             let ty = schema.value_type();
+            let identity = resource.identity().map(|i| {
+                let ty = i.value_type();
+                (i, ty)
+            });
             resources.insert(
                 resource.type_name().to_owned(),
                 ResourceEntry {
                     resource,
                     schema,
                     ty,
+                    identity,
                 },
             );
         }
@@ -78,6 +117,18 @@ impl ProviderService {
                 DataSourceEntry { data_source, ty },
             );
         }
+        let (lists, list_resource_schemas, diagnostics) =
+            list_entries(provider.list_resources(), &resources);
+        let identity_response = pb::get_resource_identity_schemas::Response {
+            identity_schemas: resources
+                .iter()
+                .filter_map(|(name, e)| {
+                    let (schema, _) = e.identity.as_ref()?;
+                    Some((name.clone(), convert::identity_schema(schema)))
+                })
+                .collect(),
+            diagnostics: Vec::new(),
+        };
         let schema_response = pb::get_provider_schema::Response {
             // Must be present even when empty, or terraform reports "missing provider schema".
             provider: Some(convert::schema(&provider_schema)),
@@ -85,7 +136,10 @@ impl ProviderService {
             data_source_schemas,
             functions: HashMap::new(),
             ephemeral_resource_schemas: HashMap::new(),
-            diagnostics: Vec::new(),
+            list_resource_schemas,
+            state_store_schemas: HashMap::new(),
+            action_schemas: HashMap::new(),
+            diagnostics,
             provider_meta: None,
             server_capabilities: Some(server_capabilities()),
         };
@@ -94,7 +148,9 @@ impl ProviderService {
             provider,
             resources,
             data_sources,
+            lists,
             schema_response,
+            identity_response,
         }
     }
 
@@ -103,6 +159,16 @@ impl ProviderService {
             Diagnostic::error(
                 "Unknown resource type",
                 format!("This provider has no resource type \"{type_name}\"."),
+            )
+            .into()
+        })
+    }
+
+    fn list(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.lists.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider has no list resource type \"{type_name}\"."),
             )
             .into()
         })
@@ -119,13 +185,47 @@ impl ProviderService {
     }
 }
 
+/// The list resources by type name, their schemas, and an error for each that lists a
+/// type without an identity (Terraform would fail every query of it at ListResource; the
+/// error makes it fail at schema load instead, naming the bug).
+fn list_entries(
+    lists: Vec<Arc<dyn ListResource>>,
+    resources: &HashMap<String, ResourceEntry>,
+) -> (
+    HashMap<String, ListEntry>,
+    HashMap<String, pb::Schema>,
+    Vec<pb::Diagnostic>,
+) {
+    let mut entries = HashMap::new();
+    let mut schemas = HashMap::new();
+    let mut problems = Diagnostics::new();
+    for list in lists {
+        let name = list.type_name().to_owned();
+        if resources.get(&name).is_none_or(|r| r.identity.is_none()) {
+            problems.error(
+                "Invalid list resource",
+                format!("The list resource \"{name}\" has no managed resource of its name with an identity. This is a bug in the provider."),
+            );
+            continue;
+        }
+        let schema = list.schema();
+        schemas.insert(name.clone(), convert::schema(&schema));
+        let config_ty = schema.value_type();
+        entries.insert(name, ListEntry { list, config_ty });
+    }
+    (entries, schemas, convert::diagnostics(&problems))
+}
+
 /// `get_provider_schema_optional`: later provider processes of one terraform run skip
 /// GetProviderSchema. `plan_destroy` stays off: destroys are applied from a null plan.
+/// `generate_resource_config`: every resource answers GenerateResourceConfig (its own
+/// logic or core's default).
 pub(crate) fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
         move_resource_state: false,
+        generate_resource_config: true,
     }
 }
 
@@ -242,7 +342,9 @@ failed_response!(
     plan_resource_change,
     apply_resource_change,
     import_resource_state,
-    read_data_source
+    read_data_source,
+    upgrade_resource_identity,
+    generate_resource_config
 );
 
 /// An RPC's answer: its response, or the diagnostics of the step that failed.
@@ -251,6 +353,11 @@ pub(crate) fn respond<R: FailedResponse>(result: Result<R, Diagnostics>) -> R {
 }
 
 type RpcResult<T> = Result<Response<T>, Status>;
+
+/// The ListResource event stream.
+pub type ListEvents = std::pin::Pin<
+    Box<dyn futures::Stream<Item = Result<pb::list_resource::Event, Status>> + Send + 'static>,
+>;
 
 #[tonic::async_trait]
 impl pb::provider_server::Provider for ProviderService {
@@ -415,6 +522,43 @@ impl pb::provider_server::Provider for ProviderService {
         Ok(Response::new(unsupported_rpcs::call_function(
             r.into_inner(),
         )))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _r: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> RpcResult<pb::get_resource_identity_schemas::Response> {
+        tracing::debug!("GetResourceIdentitySchemas");
+        Ok(Response::new(self.identity_response.clone()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        r: Request<pb::upgrade_resource_identity::Request>,
+    ) -> RpcResult<pb::upgrade_resource_identity::Response> {
+        Ok(Response::new(
+            self.upgrade_resource_identity(r.into_inner()),
+        ))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        r: Request<pb::generate_resource_config::Request>,
+    ) -> RpcResult<pb::generate_resource_config::Response> {
+        Ok(Response::new(self.generate_resource_config(r.into_inner())))
+    }
+
+    async fn list_resource(&self, r: Request<pb::list_resource::Request>) -> RpcResult<ListEvents> {
+        Ok(Response::new(self.list_resource(r.into_inner())))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        r: Request<pb::validate_list_resource_config::Request>,
+    ) -> RpcResult<pb::validate_list_resource_config::Response> {
+        Ok(Response::new(
+            self.validate_list_resource_config(r.into_inner()),
+        ))
     }
 }
 

@@ -6,11 +6,13 @@ use crate::proto::tfplugin6 as pb;
 
 impl ProviderService {
     pub(super) fn get_metadata(&self) -> pb::get_metadata::Response {
-        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
         let mut resources: Vec<_> = self.resources.keys().cloned().collect();
         resources.sort();
         let mut data_sources: Vec<_> = self.data_sources.keys().cloned().collect();
         data_sources.sort();
+        let mut lists: Vec<_> = self.lists.keys().cloned().collect();
+        lists.sort();
         pb::get_metadata::Response {
             server_capabilities: Some(server_capabilities()),
             diagnostics: Vec::new(),
@@ -24,6 +26,12 @@ impl ProviderService {
                 .collect(),
             functions: Vec::new(),
             ephemeral_resources: Vec::new(),
+            list_resources: lists
+                .into_iter()
+                .map(|type_name| ListResourceMetadata { type_name })
+                .collect(),
+            state_stores: Vec::new(),
+            actions: Vec::new(),
         }
     }
 

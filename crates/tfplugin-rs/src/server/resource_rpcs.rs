@@ -1,8 +1,14 @@
 //! Managed resource RPCs: ValidateResourceConfig, UpgradeResourceState, ReadResource,
 //! PlanResourceChange, ApplyResourceChange, ImportResourceState.
+//!
+//! Identity (Terraform 1.12+): every response that carries a state carries the identity
+//! derived from it (`ResourceEntry::identity_data`), never the one Terraform sent: core
+//! stores exactly what comes back, so an identity left out is an identity dropped, and
+//! Terraform before 1.12 sends none to copy.
 
 use super::{
     decode, decode_error, diags, encode, encode_reporting, respond, Payload, ProviderService,
+    ResourceEntry,
 };
 use crate::codec::{self, UnknownAttributes};
 use crate::convert;
@@ -69,7 +75,10 @@ impl ProviderService {
         respond(result)
     }
 
-    /// A null `new_state` means the object is gone; terraform then plans to create it.
+    /// A null `new_state` means the object is gone; terraform then plans to create it. The
+    /// identity comes from the new state; when the object is gone, from the current one
+    /// (harmless, and what some versions of core expect). A state written without identity
+    /// gets one here: the backfill.
     pub(super) async fn read_resource(
         &self,
         req: pb::read_resource::Request,
@@ -81,18 +90,22 @@ impl ProviderService {
             let resp = entry
                 .resource
                 .read(ReadRequest {
-                    current_state,
+                    current_state: current_state.clone(),
                     private: req.private,
                 })
                 .await;
             let mut diagnostics = resp.diagnostics;
             let new_state =
                 encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
+            let new_identity = entry
+                .identity_data(&resp.new_state)
+                .or_else(|| entry.identity_data(&current_state));
             Ok::<_, Diagnostics>(pb::read_resource::Response {
                 new_state,
                 diagnostics: diags(&diagnostics),
                 private: resp.private,
                 deferred: None,
+                new_identity,
             })
         }
         .await;
@@ -129,6 +142,8 @@ impl ProviderService {
                 })
                 .await;
             let mut diagnostics = resp.diagnostics;
+            // none while the id is unknown (a create): allowed, and never a null id
+            let planned_identity = entry.identity_data(&resp.planned_state);
             let planned_state = encode_reporting(
                 &resp.planned_state,
                 &entry.ty,
@@ -146,6 +161,7 @@ impl ProviderService {
                 diagnostics: diags(&diagnostics),
                 legacy_type_system: false,
                 deferred: None,
+                planned_identity,
             })
         }
         .await;
@@ -176,18 +192,22 @@ impl ProviderService {
             let mut diagnostics = resp.diagnostics;
             let new_state =
                 encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
+            // also after a failure that returns a partial state, which core stores with it
+            let new_identity = entry.identity_data(&resp.new_state);
             Ok::<_, Diagnostics>(pb::apply_resource_change::Response {
                 new_state,
                 private: resp.private,
                 diagnostics: diags(&diagnostics),
                 legacy_type_system: false,
+                new_identity,
             })
         }
         .await;
         respond(result)
     }
 
-    /// Exactly one imported object; terraform reads it next.
+    /// Exactly one imported object, with its identity; terraform reads it next. Imports by
+    /// `id` or, on Terraform 1.12+, by identity (`import_id`).
     pub(super) async fn import_resource_state(
         &self,
         req: pb::import_resource_state::Request,
@@ -195,7 +215,8 @@ impl ProviderService {
         tracing::debug!(type_name = %req.type_name, "ImportResourceState");
         let result = async {
             let entry = self.resource(&req.type_name)?;
-            let resp = entry.resource.import(&req.id).await;
+            let id = import_id(entry, &req)?;
+            let resp = entry.resource.import(&id).await;
             let mut diagnostics = resp.diagnostics;
             if diagnostics.has_errors() {
                 return Err(diagnostics);
@@ -203,7 +224,7 @@ impl ProviderService {
             if resp.state.is_null() {
                 diagnostics.push(Diagnostic::error(
                     "Cannot import non-existent remote object",
-                    format!("No {} with ID \"{}\" was found.", req.type_name, req.id),
+                    format!("No {} with ID \"{id}\" was found.", req.type_name),
                 ));
                 return Err(diagnostics);
             }
@@ -213,6 +234,7 @@ impl ProviderService {
                     type_name: req.type_name.clone(),
                     state: Some(state),
                     private: resp.private,
+                    identity: entry.identity_data(&resp.state),
                 }],
                 diagnostics: diags(&diagnostics),
                 deferred: None,
@@ -220,5 +242,45 @@ impl ProviderService {
         }
         .await;
         respond(result)
+    }
+}
+
+/// The ID to import: the request's `id`, or else the identity's one string attribute
+/// (what a resource whose identity is its ID declares; others need an `id`).
+fn import_id(
+    entry: &ResourceEntry,
+    req: &pb::import_resource_state::Request,
+) -> Result<String, Diagnostics> {
+    let identity_data = req.identity.as_ref().and_then(|i| i.identity_data.as_ref());
+    let Some(data) = identity_data.filter(|_| req.id.is_empty()) else {
+        return Ok(req.id.clone());
+    };
+    let unsupported = |why: &str| -> Diagnostics {
+        Diagnostic::error(
+            "Import by identity is not supported",
+            format!(
+                "{} cannot be imported by identity: {why}. Import it by ID (`id = \"...\"`).",
+                req.type_name
+            ),
+        )
+        .into()
+    };
+    let Some((schema, ty)) = entry.identity.as_ref() else {
+        return Err(unsupported("it has no identity"));
+    };
+    let [attribute] = schema.attributes.as_slice() else {
+        return Err(unsupported("its identity has more than one attribute"));
+    };
+    let identity = decode(Some(data), ty, Payload::Config)?;
+    match identity.get(&attribute.name).as_str() {
+        Some(id) if !id.is_empty() => Ok(id.to_owned()),
+        _ => Err(Diagnostic::error(
+            "Invalid import identity",
+            format!(
+                "The identity's \"{}\" must be a non-empty string.",
+                attribute.name
+            ),
+        )
+        .into()),
     }
 }
