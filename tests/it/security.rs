@@ -617,6 +617,7 @@ async fn garbage_dynamic_values_to_every_rpc_never_crash_the_provider() {
                 pb::validate_resource_config::Request {
                     type_name: RES.into(),
                     config: g(),
+                    client_capabilities: None,
                 },
                 pb::validate_resource_config::Response
             );

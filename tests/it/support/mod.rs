@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod core;
 pub mod https;
 pub mod plugin;
 pub mod simulator;

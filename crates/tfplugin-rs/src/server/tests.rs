@@ -323,6 +323,7 @@ async fn invalid_configuration_points_at_the_attribute() {
             msgpack,
             json: vec![],
         }),
+        client_capabilities: None,
     });
     let d = &resp.diagnostics[0];
     assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
