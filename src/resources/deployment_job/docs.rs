@@ -11,6 +11,10 @@ const RESOURCE_EXAMPLE: &str =
     include_str!("../../../examples/resources/qualys_deployment_job/resource.tf");
 const IMPORT_TF: &str = include_str!("../../../examples/resources/qualys_deployment_job/import.tf");
 const IMPORT_SH: &str = include_str!("../../../examples/resources/qualys_deployment_job/import.sh");
+const IMPORT_IDENTITY_TF: &str =
+    include_str!("../../../examples/resources/qualys_deployment_job/import-by-identity.tf");
+const LIST_EXAMPLE: &str =
+    include_str!("../../../examples/list-resources/qualys_deployment_job/list.tfquery.hcl");
 
 const SCRIPT_NOTE: &str = "## Scripts and storage references
 
@@ -46,12 +50,25 @@ pub fn resource_doc() -> String {
     out.push_str(&example_section(RESOURCE_EXAMPLE));
     out.push_str(&render_schema(&resource_schema().block.attributes));
     out.push_str(&format!(
-        "## Import\n\nImport is supported using the following syntax. In Terraform v1.5.0 and later, use an `import` block:\n\n```terraform\n{}\n```\n\nThe `terraform import` command:\n\n```shell\n{}\n```\n\n",
+        "## Import\n\nImport is supported using the following syntax. In Terraform v1.5.0 and later, use an `import` block:\n\n```terraform\n{}\n```\n\nIn Terraform v1.12.0 and later, an `import` block can name the job by its resource identity, `id` (required), which Terraform also stores in the state:\n\n```terraform\n{}\n```\n\nThe `terraform import` command:\n\n```shell\n{}\n```\n\nTerraform 1.14 and later can find jobs to import with `terraform query` and the [`qualys_deployment_job` list resource](../list-resources/deployment_job.md); `-generate-config-out` then writes each job's configuration, leaving out what the API fills in when an attribute is omitted (the defaults of `platform`, `type`, `status` and the rules' `field`, `recurring` where `schedule_type` implies it, an On-demand job's start time), so that it shows what was chosen and plans without a change.\n\n",
         IMPORT_TF.trim_end(),
+        IMPORT_IDENTITY_TF.trim_end(),
         IMPORT_SH.trim_end()
     ));
     out.push_str(SCRIPT_NOTE);
     out.push_str(&validation_section());
+    out
+}
+
+/// The list resource's page (`docs/list-resources/`), from its schema.
+pub fn list_resource_doc() -> String {
+    let mut out = front_matter(TYPE_NAME, "List Resource", super::list::DESCRIPTION);
+    out.push_str(&format!(
+        "## Example Usage\n\n```terraform\n{}\n```\n\n",
+        LIST_EXAMPLE.trim_end()
+    ));
+    out.push_str(&render_schema(&super::list::schema().block.attributes));
+    out.push_str("## Results and cost\n\nEach result is a job: its identity (`id`) and its name as the display name, and with `include_resource = true` (always with `-generate-config-out`) the whole job as the resource reads it. Listing costs the job list's pages of each platform listed (one platform when `platform` is set), plus one call per job only when whole jobs are asked for; it stops as soon as `limit` results are found. `name_regex` and `status` are matched by the provider on the listed jobs.\n");
     out
 }
 
@@ -83,5 +100,14 @@ mod tests {
         }
         assert!(doc.contains("## Import"));
         check_committed("docs/resources/deployment_job.md", &doc);
+    }
+
+    #[test]
+    fn docs_list_resource_page_matches_the_declarations() {
+        let doc = list_resource_doc();
+        for f in super::super::list::CONFIG_FIELDS {
+            assert!(doc.contains(&format!("- `{}` (", f.name)), "{}", f.name);
+        }
+        check_committed("docs/list-resources/deployment_job.md", &doc);
     }
 }
