@@ -289,6 +289,52 @@ async fn generate_config_without_a_state_asks_for_terraform_1_14_1() {
     assert!(config.is_null());
     // the provider is still serving
     assert!(check_identity(&p.schema, None, false, "none").is_none());
-    let caps = p.schema.response.server_capabilities.clone().unwrap();
+    let caps = p.schema.response.server_capabilities.unwrap();
     assert!(caps.generate_resource_config);
+}
+
+/// The 6.10 RPCs the provider does not serve (actions, state stores) answer gRPC
+/// `Unimplemented`, which Terraform reports as "Unsupported plugin method"; the provider
+/// keeps serving.
+#[tokio::test]
+async fn unserved_6_10_rpcs_answer_unimplemented() {
+    let sim = Simulator::start();
+    let mut session = Session::new(&sim, SchemaMode::Uncached);
+    let p = session.process().await;
+    let caps = p.schema.response.server_capabilities.unwrap();
+    assert!(caps.get_provider_schema_optional && caps.generate_resource_config);
+    assert!(!caps.move_resource_state && !caps.plan_destroy);
+    assert!(p.schema.response.action_schemas.is_empty());
+    assert!(p.schema.response.state_store_schemas.is_empty());
+    for path in [
+        "/tfplugin6.Provider/PlanAction",
+        "/tfplugin6.Provider/InvokeAction",
+        "/tfplugin6.Provider/ValidateActionConfig",
+        "/tfplugin6.Provider/ValidateStateStoreConfig",
+        "/tfplugin6.Provider/ConfigureStateStore",
+        "/tfplugin6.Provider/LockState",
+        "/tfplugin6.Provider/UnlockState",
+        "/tfplugin6.Provider/GetStates",
+        "/tfplugin6.Provider/DeleteState",
+    ] {
+        let status = crate::support::plugin::unary::<
+            pb::get_metadata::Request,
+            pb::get_metadata::Response,
+        >(&p.ch, path, pb::get_metadata::Request {})
+        .await
+        .expect_err(path);
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unimplemented,
+            "{path}: {status:?}"
+        );
+    }
+    let meta: pb::get_metadata::Response = call(
+        &p.ch,
+        "/tfplugin6.Provider/GetMetadata",
+        pb::get_metadata::Request {},
+    )
+    .await;
+    assert_eq!(meta.list_resources.len(), 1);
+    assert_eq!(meta.list_resources[0].type_name, JOB);
 }

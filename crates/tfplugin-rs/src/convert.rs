@@ -60,7 +60,7 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
 }
 
 /// The identity schema message; `type` is cty type JSON like an attribute's.
-pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+pub(crate) fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
     pb::ResourceIdentitySchema {
         version: s.version,
         identity_attributes: s

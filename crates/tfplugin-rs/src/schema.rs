@@ -192,7 +192,7 @@ pub struct IdentityAttribute {
 }
 
 impl IdentitySchema {
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         Type::Object(
             self.attributes
                 .iter()
@@ -204,7 +204,7 @@ impl IdentitySchema {
     /// The identity of the object `state` describes: its identity attributes, or `None`
     /// when the state is null or a required one is null or not known yet (an identity with
     /// a null attribute, once stored, breaks later comparisons).
-    pub fn identity_of(&self, state: &super::value::Value) -> Option<super::value::Value> {
+    pub(crate) fn identity_of(&self, state: &super::value::Value) -> Option<super::value::Value> {
         use super::value::Value;
         if !state.is_known_value() {
             return None;

@@ -11,7 +11,7 @@ use tfplugin::{Schema, Value};
 use super::convert::semantically_equal;
 use super::fields::{DefaultValue, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES};
 
-pub fn generate_config(schema: &Schema, state: &Value) -> Value {
+pub(crate) fn generate_config(schema: &Schema, state: &Value) -> Value {
     let mut config = schema.config_from_state(state);
     leave_out_defaults(JOB_FIELDS, &mut config);
     let schedule = state.get("schedule_type").as_str();

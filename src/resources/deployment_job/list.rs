@@ -22,10 +22,10 @@ use tfplugin::{
     Mode, Schema, Value,
 };
 
-pub const DESCRIPTION: &str = "Finds deployment jobs for `terraform query` (Terraform 1.14 and later): every job of a platform, or of both, optionally only those whose name matches a pattern or with a given status. Each result carries the job's identity and its name; with `include_resource = true` (and with `-generate-config-out`) the whole job, at one API call per job.";
+pub(crate) const DESCRIPTION: &str = "Finds deployment jobs for `terraform query` (Terraform 1.14 and later): every job of a platform, or of both, optionally only those whose name matches a pattern or with a given status. Each result carries the job's identity and its name; with `include_resource = true` (and with `-generate-config-out`) the whole job, at one API call per job.";
 
 /// The list block's `config`.
-pub const CONFIG_FIELDS: &[Field] = &[
+pub(crate) const CONFIG_FIELDS: &[Field] = &[
     field(
         "platform",
         Kind::String,
@@ -51,7 +51,7 @@ pub const CONFIG_FIELDS: &[Field] = &[
     .one_of(STATUSES),
 ];
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {

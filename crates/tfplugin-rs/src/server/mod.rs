@@ -355,7 +355,7 @@ pub(crate) fn respond<R: FailedResponse>(result: Result<R, Diagnostics>) -> R {
 type RpcResult<T> = Result<Response<T>, Status>;
 
 /// The ListResource event stream.
-pub type ListEvents = std::pin::Pin<
+pub(crate) type ListEvents = std::pin::Pin<
     Box<dyn futures::Stream<Item = Result<pb::list_resource::Event, Status>> + Send + 'static>,
 >;
 
