@@ -5,6 +5,7 @@ mod support;
 mod api_budget;
 mod api_readings;
 mod batches;
+mod generated_config;
 mod house;
 mod identity;
 mod listing_refresh;

@@ -563,4 +563,6 @@ impl pb::provider_server::Provider for ProviderService {
 }
 
 #[cfg(test)]
+mod identity_tests;
+#[cfg(test)]
 mod tests;
