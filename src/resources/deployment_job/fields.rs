@@ -48,6 +48,16 @@ pub enum DefaultValue {
     Str(&'static str),
 }
 
+/// What the API fills in for an attribute a job is written without (documented in
+/// `qualys-pm-api.md`). Generated configurations leave such values out (`generate.rs`); an
+/// optional+computed attribute left out plans as its prior value, so that changes nothing.
+#[derive(Clone, Copy, Debug)]
+pub enum Filled {
+    Str(&'static str),
+    Int(i64),
+    Bool(bool),
+}
+
 /// A value check on one attribute.
 #[derive(Clone, Copy, Debug)]
 pub enum Check {
@@ -74,6 +84,8 @@ pub struct Field {
     pub check: Check,
     /// For numbers: the value the server reports for "not set", equal to null.
     pub zero_number: Option<i64>,
+    /// What the API fills in when the attribute is omitted (optional+computed only).
+    pub filled: Option<Filled>,
     /// Markdown, from the API documentation.
     pub description: &'static str,
 }
@@ -93,6 +105,7 @@ pub(crate) const fn field(
         default: None,
         check: Check::None,
         zero_number: None,
+        filled: None,
         description,
     }
 }
@@ -133,6 +146,12 @@ impl Field {
     const fn default_str(self, v: &'static str) -> Field {
         Field {
             default: Some(DefaultValue::Str(v)),
+            ..self
+        }
+    }
+    const fn filled(self, value: Filled) -> Field {
+        Field {
+            filled: Some(value),
             ..self
         }
     }
@@ -211,14 +230,16 @@ const DEFERMENT: &[Field] = &[
         OC,
         &["count"],
         "How many times the user may defer.",
-    ),
+    )
+    .filled(Filled::Int(3)),
     field(
         "interval",
         Number,
         OC,
         &["interval"],
         "Time between deferrals, in `interval_unit`.",
-    ),
+    )
+    .filled(Filled::Int(1)),
     field(
         "interval_unit",
         String,
@@ -226,7 +247,8 @@ const DEFERMENT: &[Field] = &[
         &["intervalUnit"],
         "Unit of `interval`: `HOURS` or `MINUTES`.",
     )
-    .one_of(TIME_UNITS),
+    .one_of(TIME_UNITS)
+    .filled(Filled::Str("HOURS")),
 ];
 
 const PRE_DEPLOYMENT: &[Field] = &[
@@ -279,7 +301,8 @@ const ON_COMPLETE: &[Field] = &[
         OC,
         &["alwaysShowCompletedPrompt"],
         "Always show the Patch Job Deployment Completion pop-up window, whether the patches failed, were skipped or were deployed (Windows jobs).",
-    ),
+    )
+    .filled(Filled::Bool(false)),
 ];
 
 const REBOOT_COUNTDOWN: &[Field] = &[
@@ -345,14 +368,16 @@ const POST_DEPLOYMENT: &[Field] = &[
         OC,
         &["suppressReboots"],
         "Allow users to suppress a reboot after the job. Default: `false`.",
-    ),
+    )
+    .filled(Filled::Bool(false)),
     field(
         "reboot_honor_on_user_login",
         Bool,
         OC,
         &["rebootHonorOnUserLogin"],
         "Honour the reboot settings when a user logs in.",
-    ),
+    )
+    .filled(Filled::Bool(false)),
     field(
         "on_complete",
         Object(ON_COMPLETE),
@@ -500,7 +525,8 @@ pub const ACTION_FIELDS: &[Field] = &[
         &["params", "defaultScriptType"],
         "Run a server-provided script instead of `script`, e.g. `MakeCache` (Linux).",
     ),
-    field("timeout", Number, OC, &["params", "timeout"], "Action timeout. The server default is 180."),
+    field("timeout", Number, OC, &["params", "timeout"], "Action timeout. The server default is 180.")
+        .filled(Filled::Int(180)),
     field("download_url", String, O, &["params", "downloadURL"], "Install Software: URL of the installer."),
     field("file_checksum", String, O, &["params", "fileChecksum"], "Install Software: SHA-256 checksum of the downloaded file."),
     field(
@@ -511,7 +537,8 @@ pub const ACTION_FIELDS: &[Field] = &[
         "Install Software: `0` (script based) or `1` (installer based).",
     )
     .int_one_of(&[0, 1]),
-    field("download_protocol", Number, OC, &["params", "downloadProtocol"], "Install Software: download protocol; the server default is `0`."),
+    field("download_protocol", Number, OC, &["params", "downloadProtocol"], "Install Software: download protocol; the server default is `0`.")
+        .filled(Filled::Int(0)),
     field(
         "reg_key",
         Base64 { storage_refs: false },
@@ -658,15 +685,18 @@ pub const JOB_FIELDS: &[Field] = &[
         &["timezoneType"],
         "Run in the agent's time zone (`AGENT_TZ`) or in `timezone` (`SPECIFIC_TZ`). Server default: `SPECIFIC_TZ`.",
     )
-    .one_of(&["AGENT_TZ", "SPECIFIC_TZ"]),
-    field("timezone", String, OC, &["timezone"], "Time zone (IANA name, e.g. `America/New_York`) for `SPECIFIC_TZ`. Server default: `UTC`."),
+    .one_of(&["AGENT_TZ", "SPECIFIC_TZ"])
+    .filled(Filled::Str("SPECIFIC_TZ")),
+    field("timezone", String, OC, &["timezone"], "Time zone (IANA name, e.g. `America/New_York`) for `SPECIFIC_TZ`. Server default: `UTC`.")
+        .filled(Filled::Str("UTC")),
     field(
         "timeout",
         Number,
         OC,
         &["timeout"],
         "Patch window: 1 to 168 `HOURS`, 1 to 10080 `MINUTES`, or -1 for none.",
-    ),
+    )
+    .filled(Filled::Int(-1)),
     field("timeout_unit", String, OC, &["timeoutUnit"], "Unit of `timeout`: `HOURS` or `MINUTES`.").one_of(TIME_UNITS),
     field("asset_ids", StringSet, O, &["assetIds"], "IDs of the assets to patch; look them up by QQL with `data.qualys_assets.<name>.ids`.")
     .qualys_id(),
@@ -683,7 +713,8 @@ pub const JOB_FIELDS: &[Field] = &[
     field("approved_patches", StringSet, O, &["approvedPatches"], "IDs of the patches the job deploys; look them up by QQL with `data.qualys_patches.<name>.ids`.")
     .qualys_id(),
     field("filter_type", String, OC, &["filterType"], "Relationship between the selected tags: `Any` or `All`. Default: `Any`.")
-        .one_of(&["Any", "All"]),
+        .one_of(&["Any", "All"])
+        .filled(Filled::Str("Any")),
     field(
         "exclusion_filter_type",
         String,
@@ -691,7 +722,8 @@ pub const JOB_FIELDS: &[Field] = &[
         &["exclusionFilterType"],
         "Relationship between the excluded tags: `Any` or `All`. Default: `Any`.",
     )
-    .one_of(&["Any", "All"]),
+    .one_of(&["Any", "All"])
+    .filled(Filled::Str("Any")),
     field(
         "dynamic_qql_type",
         Number,

@@ -6,12 +6,16 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use futures::StreamExt;
 
-use super::*;
+use super::{decode, encode, pb, Payload, ProviderService};
+use crate::codec;
+use crate::diagnostics::Diagnostics;
 use crate::framework::{
-    ApplyRequest, ApplyResponse, ImportResponse, ListRequest, ListResult, ListSink, PlanRequest,
-    PlanResponse, ReadRequest, ReadResponse,
+    ApplyRequest, ApplyResponse, DataSource, ImportResponse, ListRequest, ListResource, ListResult,
+    ListSink, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource,
 };
-use crate::schema::{Attribute, Block, IdentityAttribute, Mode};
+use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Mode, Schema};
+use crate::types::Type;
+use crate::value::Value;
 
 fn widget_schema() -> Schema {
     Schema {
