@@ -13,6 +13,7 @@ mod plugin_lifecycle;
 mod protocol;
 mod qualys_client;
 mod release;
+mod release_platforms;
 mod reliability;
 mod resource_e2e;
 mod security;
