@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks the GitHub workflows (.github/workflows/*.yml) with actionlint, which also runs
-# shellcheck on every `run:` script: expressions, contexts, action inputs, runner labels,
+# Checks the GitHub workflows (.github/workflows/*.yml) with actionlint, which also runs the
+# `run:` scripts through shellcheck: expressions, contexts, action inputs, runner labels,
 # job dependencies and shell mistakes, here, before GitHub ever runs them.
 #
 #   scripts/actionlint.sh      (a part of scripts/test.sh)
