@@ -11,7 +11,7 @@
 #   mirror/terraform.local/qualys/qualys/                index.json, VERSION.json, the zips
 #       -> a provider network mirror: upload mirror/ as-is to any static HTTPS server
 #
-# Usage: scripts/release.sh [--target TRIPLE]... [--binary PATH] [--dist DIR] VERSION
+# Usage: scripts/release.sh [--target TRIPLE]... [--binary [OS_ARCH=]PATH]... [--dist DIR] VERSION
 #
 #   VERSION          must be the version in Cargo.toml (what `--version` prints)
 #   --target TRIPLE  a Rust target to build (repeatable). Default: $TARGETS (space-separated)
@@ -21,7 +21,11 @@
 #                    (cross-linking needs that platform's linker/SDK; on a Mac both darwin
 #                    targets build natively).
 #   --binary PATH    package PATH, a binary already built for this machine, instead of
-#                    building (the tests package their debug build this way)
+#                    building (the tests package their debug build this way); it must
+#                    report VERSION. Repeatable: OS_ARCH=PATH is a binary built elsewhere
+#                    for that platform (e.g. windows_arm64=...exe, as the release workflow
+#                    gathers them from its build machines), checked only when it is this
+#                    machine's platform, since another platform's binary cannot run here
 #   --dist DIR       output directory (default: dist/ in the repository)
 #
 # Environment: GPG_KEY_ID (sign the SHA256SUMS with that key, as the registries require),
@@ -34,15 +38,15 @@ die() { echo "release: $*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*"; }
 
 targets=()
-binary=""
+binaries=()
 dist="$root/dist"
 version=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) [ $# -ge 2 ] || die "--target needs a value"; targets+=("$2"); shift 2 ;;
     --target=*) targets+=("${1#--target=}"); shift ;;
-    --binary) [ $# -ge 2 ] || die "--binary needs a value"; binary="$2"; shift 2 ;;
-    --binary=*) binary="${1#--binary=}"; shift ;;
+    --binary) [ $# -ge 2 ] || die "--binary needs a value"; binaries+=("$2"); shift 2 ;;
+    --binary=*) binaries+=("${1#--binary=}"); shift ;;
     --dist) [ $# -ge 2 ] || die "--dist needs a value"; dist="$2"; shift 2 ;;
     --dist=*) dist="${1#--dist=}"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -50,7 +54,7 @@ while [ $# -gt 0 ]; do
     *) [ -z "$version" ] || die "one VERSION only (got $version and $1)"; version="$1"; shift ;;
   esac
 done
-[ -n "$version" ] || die "usage: scripts/release.sh [--target TRIPLE]... [--binary PATH] [--dist DIR] VERSION"
+[ -n "$version" ] || die "usage: scripts/release.sh [--target TRIPLE]... [--binary [OS_ARCH=]PATH]... [--dist DIR] VERSION"
 
 # One source of truth for each fact: the crate's version, source address and protocol.
 crate_version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n1)"
@@ -85,17 +89,35 @@ platform_of() {
 }
 
 packages=()
-if [ -n "$binary" ]; then
-  [ ${#targets[@]} -eq 0 ] || die "--binary packages a binary for this machine; it does not take --target"
-  [ -x "$binary" ] || die "$binary is not an executable file"
-  # Refuse a stale binary: it must report the version being released.
-  reported="$("$binary" --version 2>/dev/null | head -n1 || true)"
-  case "$reported" in
-    "terraform-provider-qualys $version "*|"terraform-provider-qualys $version") ;;
-    *) die "$binary --version says '${reported:-nothing}', not terraform-provider-qualys $version" ;;
-  esac
-  platform="$(platform_of "$host")" || die "terraform has no platform name for this machine ($host)"
-  packages+=("$platform=$binary")
+if [ ${#binaries[@]} -gt 0 ]; then
+  [ ${#targets[@]} -eq 0 ] || die "--binary packages binaries already built; it does not take --target"
+  host_platform="$(platform_of "$host" || true)"
+  seen=" "
+  for spec in "${binaries[@]}"; do
+    if [[ "$spec" =~ ^([a-z0-9]+_[a-z0-9]+)=(.+)$ ]]; then
+      platform="${BASH_REMATCH[1]}"
+      binary="${BASH_REMATCH[2]}"
+    else
+      [ -n "$host_platform" ] || die "terraform has no platform name for this machine ($host): give --binary OS_ARCH=$spec"
+      platform="$host_platform"
+      binary="$spec"
+    fi
+    case "$seen" in
+      *" $platform "*) die "two binaries for $platform: give one --binary per platform" ;;
+    esac
+    seen="$seen$platform "
+    [ -f "$binary" ] || die "$binary ($platform) is not a file"
+    if [ "$platform" = "$host_platform" ]; then
+      [ -x "$binary" ] || die "$binary is not an executable file"
+      # Refuse a stale binary: it must report the version being released.
+      reported="$("$binary" --version 2>/dev/null | head -n1 || true)"
+      case "$reported" in
+        "terraform-provider-qualys $version "*|"terraform-provider-qualys $version") ;;
+        *) die "$binary --version says '${reported:-nothing}', not terraform-provider-qualys $version" ;;
+      esac
+    fi
+    packages+=("$platform=$binary")
+  done
 else
   if [ ${#targets[@]} -eq 0 ]; then
     if [ -n "${TARGETS:-}" ]; then

@@ -55,6 +55,7 @@ fi
 for target in $(scripts/fuzz.sh list); do
     part "scripts/fuzz.sh short $target (~20 s)" scripts/fuzz.sh short "$target"
 done
+part "scripts/actionlint.sh (the GitHub workflows, which run only on GitHub)" scripts/actionlint.sh
 
 echo
 if [ "${#failures[@]}" -gt 0 ]; then

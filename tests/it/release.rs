@@ -139,7 +139,7 @@ fn file_names(dir: &Path) -> Vec<String> {
 
 /// The member names of a zip, from its central directory (enough of the format to check
 /// what the archive holds without a zip library).
-fn zip_members(zip: &[u8]) -> Vec<(String, u32)> {
+pub(crate) fn zip_members(zip: &[u8]) -> Vec<(String, u32)> {
     let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
     let u32_at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]);
     let eocd = zip

@@ -4,6 +4,19 @@ use tfplugin::{Attribute, Block, Mode, Nesting, Schema, Type};
 
 use super::fields::{Field, Kind, JOB_FIELDS};
 
+/// The version of the resource's state schema, stored by terraform beside every instance
+/// (`schema_version`) and given back in `UpgradeResourceState` on every plan, refresh, apply
+/// and destroy.
+///
+/// History: 0 since 0.1.0 (every state written so far). Within a version, attributes may be
+/// added (an older state reads them as null; the next read fills them) and checks or
+/// descriptions may change. Removing, renaming or retyping an attribute, or changing what a
+/// stored value means, needs the next version and a step in `Resource::upgrade` (the default
+/// accepts the current version only): `UpgradeResourceState` rejects a state of the current
+/// version holding an attribute the schema lacks, and drops such attributes from an older
+/// version's state before `upgrade` sees it (`tfplugin::server`). States written by earlier
+/// releases are kept in `tests/fixtures/upgrades/` and must plan clean
+/// (`tests/it/upgrades.rs`).
 pub const SCHEMA_VERSION: i64 = 0;
 
 pub const RESOURCE_DESCRIPTION: &str = "A Qualys Patch Management deployment job (Windows or Linux): which patches to deploy, to which assets, when, and with which pre- and post-deployment actions.";
