@@ -59,7 +59,7 @@ fn same_name_jobs(count: usize, name: &str) -> String {
 
 /// `count` Linux jobs, recurring and Enabled (so that an update goes through the status
 /// endpoint too), named `"{prefix} {index}"`.
-fn enabled_jobs(count: usize, prefix: &str, description: &str) -> String {
+pub(crate) fn enabled_jobs(count: usize, prefix: &str, description: &str) -> String {
     format!(
         r#"
 resource "qualys_deployment_job" "job" {{
@@ -81,7 +81,7 @@ resource "qualys_deployment_job" "job" {{
 }
 
 /// `count` disabled On-demand Windows jobs.
-fn on_demand_jobs(count: usize, prefix: &str) -> String {
+pub(crate) fn on_demand_jobs(count: usize, prefix: &str) -> String {
     format!(
         r#"
 resource "qualys_deployment_job" "job" {{
@@ -168,7 +168,7 @@ pub(crate) fn assert_state_matches_server(
     assert_eq!(server.len(), expected, "{when}: job count");
 }
 
-fn stats(sim: &Simulator) -> Value {
+pub(crate) fn stats(sim: &Simulator) -> Value {
     block_on(sim.admin_get("/_simulator/stats"))
 }
 
