@@ -318,16 +318,26 @@ fn the_simulator_lists_soft_deleted_jobs_as_deleted_under_lenient() {
             );
             assert_eq!(record["deleted"], false, "{record}");
         }
-        // an edit in the UI moves `updated.date`
+        // an edit in the UI moves `updated.date` past what it was (or, never updated, past
+        // `created.date`)
+        let listed_before = before
+            .iter()
+            .find(|r| r["id"] == ids[0].as_str())
+            .expect("listed");
+        let stamp_before = listed_before["updated"]["date"]
+            .as_u64()
+            .or_else(|| listed_before["created"]["date"].as_u64())
+            .expect("a date");
         edit_in_the_ui(&sim, &ids[0], json!({"description": "from the UI"}));
         let edited = listing();
         let record = edited
             .iter()
             .find(|r| r["id"] == ids[0].as_str())
             .expect("listed");
+        let stamp_after = record["updated"]["date"].as_u64();
         assert!(
-            record["updated"]["date"].as_u64() > record["created"]["date"].as_u64().map(|d| d - 1),
-            "{record}"
+            stamp_after.is_some_and(|after| after > stamp_before),
+            "the edit must move updated.date past {stamp_before}: {record}"
         );
         assert_eq!(record["description"], "from the UI");
         delete_outside(&sim, &ids[1]);
