@@ -106,8 +106,13 @@ fn a_request_to_a_gateway_that_never_answers_times_out_naming_the_operation() {
     let gateway = RawGateway::start(Misbehaviour::NeverAnswers);
     let client = raw_client(&gateway.url, 1, Duration::from_secs(1));
     let started = Instant::now();
-    let error = block_on(client.get_job("4b0ff0a8-2bd4-4a4b-8e5a-3c0f2d0d3e11"))
-        .expect_err("no answer");
+    // the test's own limit: without the request timeout the read would wait forever
+    let error = block_on(tokio::time::timeout(
+        Duration::from_secs(20),
+        client.get_job("4b0ff0a8-2bd4-4a4b-8e5a-3c0f2d0d3e11"),
+    ))
+    .expect("the request timeout must end the read (it still waits after 20 s)")
+    .expect_err("no answer");
     let elapsed = started.elapsed();
     let message = error.to_string();
     assert!(message.contains("timed out"), "{message}");

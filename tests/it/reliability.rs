@@ -521,26 +521,29 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
     ws.write("main.tf", &on_demand_jobs(80, "token"));
     let sim_url = sim.url.clone();
     let log = sim.request_log.clone();
-    // also revoke every token once, after the first creates, so that a request meets a 401
+    // also revoke every token twice, after the 5th and the 40th create (events, not the
+    // clock): at least two renewals, and a request meeting a 401, however fast the machine
     let revoker = std::thread::spawn(move || {
         let started = Instant::now();
-        while crate::support::simulator::read_log(&log)
-            .iter()
-            .filter(|r| r["path"] == "/pm/v1/deploymentjob")
-            .count()
-            < 5
-        {
-            if started.elapsed() > Duration::from_secs(60) {
-                return false;
+        [5, 40].into_iter().all(|creates| {
+            while crate::support::simulator::read_log(&log)
+                .iter()
+                .filter(|r| r["path"] == "/pm/v1/deploymentjob")
+                .count()
+                < creates
+            {
+                if started.elapsed() > Duration::from_secs(60) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        block_on(async {
-            reqwest::Client::new()
-                .post(format!("{sim_url}/_simulator/expire-tokens"))
-                .send()
-                .await
-                .is_ok()
+            block_on(async {
+                reqwest::Client::new()
+                    .post(format!("{sim_url}/_simulator/expire-tokens"))
+                    .send()
+                    .await
+                    .is_ok()
+            })
         })
     });
     let out = apply(&ws, "apply across token expiries");

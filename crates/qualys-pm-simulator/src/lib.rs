@@ -199,6 +199,10 @@ pub struct Shared {
     faults_injected: AtomicU64,
     responses_lost: AtomicU64,
     connections_cut: AtomicU64,
+    /// While true, writes under /pm/ act at once and answer only once it turns false (the
+    /// `hold_answers` fault): a test then sees the change made before its caller hears of it,
+    /// whatever the machine's speed.
+    answers_held: tokio::sync::watch::Sender<bool>,
     request_log: Option<Mutex<std::fs::File>>,
     /// The patch catalog and assets: `--catalog`, or the built-in one made on first use.
     catalog: Mutex<Option<Arc<catalog::Catalog>>>,
@@ -309,6 +313,7 @@ impl Shared {
             faults_injected: AtomicU64::new(0),
             responses_lost: AtomicU64::new(0),
             connections_cut: AtomicU64::new(0),
+            answers_held: tokio::sync::watch::Sender::new(false),
             request_log,
             catalog: Mutex::new(catalog),
             catalog_anchor,

@@ -200,6 +200,11 @@ pub(super) async fn observe(
             if answer_delay > 0 {
                 tokio::time::sleep(Duration::from_millis(answer_delay)).await;
             }
+            if is_pm_write {
+                // `hold_answers`: acted, the answer waits for the test's release
+                let mut held = state.answers_held.subscribe();
+                let _ = held.wait_for(|held| !*held).await;
+            }
             if matches!(other, Injected::CutAfter) {
                 drop(running);
                 // logged with status 0: no answer left the server
