@@ -829,7 +829,11 @@ mod tests {
             assert!(all_text(&plain).contains("clear text"), "{plain:?}");
             assert!(all_text(&plain).contains("https://"), "{plain:?}");
         }
-        for local in ["http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:2"] {
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:2",
+        ] {
             let plain = validate(&block(&[("gateway_url", Value::string(local))]));
             assert!(paths(&plain).is_empty(), "{local}: {plain:?}");
         }

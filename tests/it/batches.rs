@@ -258,7 +258,9 @@ async fn writes_arriving_while_a_call_is_in_flight_go_out_together_in_the_next()
         let client = client.clone();
         tokio::spawn(async move { client.set_job_status("first", JobStatus::Disabled).await })
     };
-    first_arrived.await.expect("the first call reaches the gateway");
+    first_arrived
+        .await
+        .expect("the first call reaches the gateway");
     let mut later: Vec<_> = (0..5)
         .map(|i| {
             let client = client.clone();
@@ -273,7 +275,9 @@ async fn writes_arriving_while_a_call_is_in_flight_go_out_together_in_the_next()
     for status in &mut later {
         assert!(futures::poll!(status.as_mut()).is_pending());
     }
-    release_first.send(()).expect("the gateway holds the first call");
+    release_first
+        .send(())
+        .expect("the gateway holds the first call");
     first.await.unwrap().unwrap();
     for result in futures::future::join_all(later).await {
         result.unwrap();

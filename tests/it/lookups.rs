@@ -550,7 +550,8 @@ fn qql_syntax_error_at_query(variant: &str) {
     );
     // the simulator's own answer to the same query says this, in whichever of the variant's
     // error shapes
-    let message = "QQL syntax error at position 29: expected a field name, found the end of the query";
+    let message =
+        "QQL syntax error at position 29: expected a field name, found the end of the query";
     let (status, answer) = e.api(
         reqwest::Method::POST,
         "/pm/v2/patches?platform=Windows&pageSize=10",

@@ -9,8 +9,8 @@ use qualys_pm::{Client, ClientConfig, Credentials, Error, Job};
 use serde_json::json;
 
 use crate::reliability::{
-    assert_state_matches_server, block_on, enabled_jobs, on_demand_jobs,
-    password_credentials, plan_shows_no_changes, server_jobs, state_jobs, stats, workspace_for,
+    assert_state_matches_server, block_on, enabled_jobs, on_demand_jobs, password_credentials,
+    plan_shows_no_changes, server_jobs, state_jobs, stats, workspace_for,
 };
 use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
 use crate::support::stub::{Misbehaviour, RawGateway};
@@ -95,8 +95,8 @@ fn a_create_whose_connection_is_cut_after_sending_is_not_sent_again() {
         "a create cut after it went out must be sent once: the server may hold the job"
     );
     // a read is safe to send again: the same cut is retried as often as allowed
-    let error = block_on(client.get_job("4b0ff0a8-2bd4-4a4b-8e5a-3c0f2d0d3e11"))
-        .expect_err("no answer");
+    let error =
+        block_on(client.get_job("4b0ff0a8-2bd4-4a4b-8e5a-3c0f2d0d3e11")).expect_err("no answer");
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_eq!(gateway.requests().len(), 1 + 4, "{:?}", gateway.requests());
 }
@@ -154,7 +154,12 @@ fn request_timeout_ends_a_plan_against_a_gateway_that_never_answers() {
     assert!(text.contains("timed out"), "{text}");
     assert!(text.contains("list deployment jobs"), "{text}");
     let attempts = gateway.requests().len();
-    assert_eq!(attempts, 2, "one try and one retry: {:?}", gateway.requests());
+    assert_eq!(
+        attempts,
+        2,
+        "one try and one retry: {:?}",
+        gateway.requests()
+    );
     // 2 attempts of 1 s, a 20 ms retry delay, and terraform starting the provider
     println!("plan against a hung gateway failed after {:?}", out.elapsed);
     assert!(
@@ -210,7 +215,11 @@ fn a_create_whose_connection_is_cut_is_adopted_and_never_sent_again() {
     let creates = creates_by_name(&sim);
     assert_eq!(creates.len(), 3, "{creates:?}");
     for (name, statuses) in &creates {
-        assert_eq!(statuses.len(), 1, "{name} was created more than once: {creates:?}");
+        assert_eq!(
+            statuses.len(),
+            1,
+            "{name} was created more than once: {creates:?}"
+        );
     }
     assert_eq!(
         creates.values().flatten().filter(|s| **s == 0).count(),
@@ -239,7 +248,11 @@ fn converge(ws: &Workspace, sim: &Simulator, args: &[&str], runs: usize, what: &
         names.sort_unstable();
         let before = names.len();
         names.dedup();
-        assert_eq!(before, names.len(), "{what}, run {run_number}: duplicate jobs: {server:?}");
+        assert_eq!(
+            before,
+            names.len(),
+            "{what}, run {run_number}: duplicate jobs: {server:?}"
+        );
         if out.success() {
             return run_number;
         }
@@ -251,7 +264,9 @@ fn converge(ws: &Workspace, sim: &Simulator, args: &[&str], runs: usize, what: &
 #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge() {
-    require_terraform("thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge");
+    require_terraform(
+        "thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge",
+    );
     let started = Instant::now();
     let sim = Simulator::start_with(&["--cut-connection-rate", "0.3"]);
     let ws = workspace_for(
@@ -261,17 +276,33 @@ fn thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge
     );
     let apply_args = ["apply", "-auto-approve", "-no-color", "-input=false"];
     ws.write("main.tf", &enabled_jobs(30, "cut", "first"));
-    let create_runs = converge(&ws, &sim, &apply_args, 3, "create of 30 jobs under 30% cuts");
+    let create_runs = converge(
+        &ws,
+        &sim,
+        &apply_args,
+        3,
+        "create of 30 jobs under 30% cuts",
+    );
     assert_state_matches_server(&ws, &sim, 30, "after create");
     plan_shows_no_changes(&ws, "after create");
     let creates = creates_by_name(&sim);
     assert_eq!(creates.len(), 30);
     for (name, statuses) in &creates {
-        assert_eq!(statuses.len(), 1, "{name} was sent more than once: {statuses:?}");
+        assert_eq!(
+            statuses.len(),
+            1,
+            "{name} was sent more than once: {statuses:?}"
+        );
     }
 
     ws.write("main.tf", &enabled_jobs(30, "cut", "second"));
-    let update_runs = converge(&ws, &sim, &apply_args, 3, "update of 30 jobs under 30% cuts");
+    let update_runs = converge(
+        &ws,
+        &sim,
+        &apply_args,
+        3,
+        "update of 30 jobs under 30% cuts",
+    );
     assert_state_matches_server(&ws, &sim, 30, "after update");
     for job in block_on(sim.stored_jobs()) {
         assert_eq!(job["job"]["description"], "second", "{job}");
@@ -279,7 +310,13 @@ fn thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge
     plan_shows_no_changes(&ws, "after update");
 
     let destroy_args = ["destroy", "-auto-approve", "-no-color", "-input=false"];
-    let destroy_runs = converge(&ws, &sim, &destroy_args, 3, "destroy of 30 jobs under 30% cuts");
+    let destroy_runs = converge(
+        &ws,
+        &sim,
+        &destroy_args,
+        3,
+        "destroy of 30 jobs under 30% cuts",
+    );
     assert!(server_jobs(&sim).is_empty(), "{:?}", server_jobs(&sim));
     assert!(state_jobs(&ws).is_empty());
 

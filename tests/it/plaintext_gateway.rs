@@ -9,7 +9,9 @@ const NEW_JOB: &str = "resource \"qualys_deployment_job\" \"job\" {\n  name     
 #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 #[test]
 fn an_http_gateway_that_is_not_this_machine_is_refused_at_plan_naming_gateway_url() {
-    require_terraform("an_http_gateway_that_is_not_this_machine_is_refused_at_plan_naming_gateway_url");
+    require_terraform(
+        "an_http_gateway_that_is_not_this_machine_is_refused_at_plan_naming_gateway_url",
+    );
     // in the provider block: refused by validate, before any provider is configured
     let ws = workspace_for(
         "http://gateway.qg2.apps.qualys.com",
