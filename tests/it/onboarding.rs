@@ -728,12 +728,9 @@ fn bad_input_is_refused_with_a_clear_message() {
         &[],
     );
 
-    // An unreachable gateway: a port that was just free.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let gateway = format!("http://127.0.0.1:{port}");
+    // An unreachable gateway: a port held bound where nothing listens.
+    let (_refusing, address) = crate::support::refusing_address();
+    let gateway = format!("http://{address}");
     let secret = "pa55-not-printed";
     let out = generate_imports(
         here,

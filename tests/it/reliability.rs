@@ -16,13 +16,7 @@ use crate::support::terraform::{require_terraform, required_providers, Output, W
 /// The provider's first retry delay in these tests (read from `QUALYS_RETRY_BASE_DELAY`).
 pub(crate) const FAST_RETRIES: (&str, &str) = ("QUALYS_RETRY_BASE_DELAY", "20ms");
 
-pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
-}
+pub(crate) use crate::support::block_on;
 
 /// A workspace whose provider talks to `url` with the given credentials and extra provider
 /// settings, with fast retries.
@@ -50,49 +44,7 @@ pub(crate) fn token_credentials(sim: &Simulator) -> String {
     format!("  token = \"{token}\"")
 }
 
-/// `count` On-demand jobs that all have the same name.
-fn same_name_jobs(count: usize, name: &str) -> String {
-    format!(
-        "resource \"qualys_deployment_job\" \"job\" {{\n  count         = {count}\n  name          = \"{name}\"\n  schedule_type = \"On-demand\"\n}}\n"
-    )
-}
-
-/// `count` Linux jobs, recurring and Enabled (so that an update goes through the status
-/// endpoint too), named `"{prefix} {index}"`.
-pub(crate) fn enabled_jobs(count: usize, prefix: &str, description: &str) -> String {
-    format!(
-        r#"
-resource "qualys_deployment_job" "job" {{
-  count               = {count}
-  name                = "{prefix} ${{count.index}}"
-  description         = "{description}"
-  platform            = "Linux"
-  status              = "Enabled"
-  schedule_type       = "Weekly"
-  start_date_time     = "2026-12-05 11:30:00 PM"
-  recurring_week_days = ["Saturday"]
-  timeout             = 240
-  timeout_unit        = "MINUTES"
-  asset_ids           = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-  approved_patches    = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
-}}
-"#
-    )
-}
-
-/// `count` disabled On-demand Windows jobs.
-pub(crate) fn on_demand_jobs(count: usize, prefix: &str) -> String {
-    format!(
-        r#"
-resource "qualys_deployment_job" "job" {{
-  count         = {count}
-  name          = "{prefix} ${{count.index}}"
-  schedule_type = "On-demand"
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-}}
-"#
-    )
-}
+pub(crate) use crate::support::hcl::{enabled_jobs, on_demand_jobs, same_name_jobs};
 
 /// (address, job ID) of every `qualys_deployment_job` instance in the workspace's state.
 pub(crate) fn state_jobs(ws: &Workspace) -> BTreeMap<String, String> {
