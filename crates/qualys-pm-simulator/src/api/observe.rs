@@ -191,43 +191,21 @@ pub(super) async fn observe(
         Injected::CutAfter => state.connections_cut.fetch_add(1, Ordering::SeqCst),
         Injected::None => 0,
     };
-    let response = match injected {
-        Injected::Before(status) => injected_response(status),
-        other => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes.clone())))
-                .await;
-            if answer_delay > 0 {
-                tokio::time::sleep(Duration::from_millis(answer_delay)).await;
-            }
-            if is_pm_write {
-                // `hold_answers`: acted, the answer waits for the test's release
-                let mut held = state.answers_held.subscribe();
-                let _ = held.wait_for(|held| !*held).await;
-            }
-            if matches!(other, Injected::CutAfter) {
-                drop(running);
-                // logged with status 0: no answer left the server
-                let line = RequestLine {
-                    method: &method,
-                    path: &path,
-                    query: &query,
-                    bytes: &bytes,
-                    user_agent: &user_agent,
-                    started,
-                };
-                log_request(&state, &line, 0);
-                return cut_connection();
-            }
-            if matches!(other, Injected::LoseAfter) {
-                json_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
-                )
-            } else {
-                response
-            }
-        }
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    let Some(response) = act(&state, injected, next, request, answer_delay, is_pm_write).await
+    else {
+        drop(running);
+        // logged with status 0: no answer left the server
+        let line = RequestLine {
+            method: &method,
+            path: &path,
+            query: &query,
+            bytes: &bytes,
+            user_agent: &user_agent,
+            started,
+        };
+        log_request(&state, &line, 0);
+        return cut_connection();
     };
     let mut response = state
         .shaping
@@ -260,6 +238,38 @@ struct RequestLine<'a> {
     bytes: &'a Bytes,
     user_agent: &'a Option<String>,
     started: Instant,
+}
+
+/// The handler's answer under the injected fault: refused before acting, or acted and then
+/// delayed, held, lost (504) or cut (`None`: the connection closes without an answer).
+async fn act(
+    state: &State,
+    injected: Injected,
+    next: Next,
+    request: Request,
+    answer_delay: u64,
+    is_pm_write: bool,
+) -> Option<Response> {
+    if let Injected::Before(status) = injected {
+        return Some(injected_response(status));
+    }
+    let response = next.run(request).await;
+    if answer_delay > 0 {
+        tokio::time::sleep(Duration::from_millis(answer_delay)).await;
+    }
+    if is_pm_write {
+        // `hold_answers`: acted, the answer waits for the test's release
+        let mut held = state.answers_held.subscribe();
+        let _ = held.wait_for(|held| !*held).await;
+    }
+    match injected {
+        Injected::CutAfter => None,
+        Injected::LoseAfter => Some(json_response(
+            StatusCode::GATEWAY_TIMEOUT,
+            json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
+        )),
+        _ => Some(response),
+    }
 }
 
 /// Logs the answer (stderr, `--request-log`) and gives it back.
