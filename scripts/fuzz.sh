@@ -65,6 +65,13 @@ for target in "${targets[@]}"; do
     echo "fuzz: ${target} FAILED after ${runs} executions; the input is in fuzz/artifacts/${target}/" >&2
     exit 1
   fi
+  # a run that executed nothing (a target that failed to start, a zero time budget) tested
+  # nothing: it fails rather than counting as passed
+  if [ "$runs" -eq 0 ]; then
+    tail -30 "$log"
+    echo "fuzz: ${target} FAILED: 0 executions, nothing was tested" >&2
+    exit 1
+  fi
   echo "fuzz: ${target}: ${runs} executions, no crash"
 done
 echo "fuzz: ${total_runs} executions in total over ${#targets[@]} targets, no crash"

@@ -17,6 +17,7 @@ version="0.1.0"
 step() { printf '\n==> %s\n' "$*"; }
 
 command -v terraform >/dev/null || { echo "quickstart: terraform is not installed" >&2; exit 1; }
+command -v curl >/dev/null || { echo "quickstart: curl is not installed: the state of the simulator after destroy cannot be checked" >&2; exit 1; }
 
 step "Building terraform-provider-qualys and qualys-pm-simulator ($profile)"
 if [ "$profile" = release ]; then
@@ -100,9 +101,14 @@ fi
 step "terraform destroy"
 terraform destroy -input=false -auto-approve -no-color
 
-left="$(curl -sf "$url/_simulator/jobs" || echo unknown)"
+# a check that cannot be made is a failure, never a pass: without the simulator's answer,
+# nothing says that destroy left no job behind
+if ! left="$(curl -sf "$url/_simulator/jobs")"; then
+  echo "quickstart: FAILED: cannot ask the simulator which jobs are left ($url/_simulator/jobs), so destroy is unverified" >&2
+  exit 1
+fi
 echo "jobs left on the simulator: $left"
-if [ "$left" != "[]" ] && [ "$left" != unknown ]; then
+if [ "$left" != "[]" ]; then
   echo "quickstart: FAILED: terraform destroy left jobs on the simulator" >&2
   exit 1
 fi

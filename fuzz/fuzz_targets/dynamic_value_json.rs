@@ -1,5 +1,5 @@
 //! JSON DynamicValues (stored states in UpgradeResourceState), decoded against the schema
-//! types: never a panic; what decodes encodes again.
+//! types: never a panic; what decodes encodes again, and decodes back to the same value.
 #![no_main]
 
 mod schema_types;
@@ -11,7 +11,11 @@ use tfplugin::codec;
 fuzz_target!(|data: &[u8]| {
     for ty in schema_types(false) {
         if let Ok(value) = codec::decode_json(data, ty) {
-            let _ = codec::encode_json(&value, ty);
+            let encoded = codec::encode_json(&value, ty)
+                .unwrap_or_else(|e| panic!("a decoded value does not encode: {e:?}: {value:?}"));
+            let again = codec::decode_json(&encoded, ty)
+                .unwrap_or_else(|e| panic!("an encoded value does not decode: {e:?}: {value:?}"));
+            assert_eq!(again, value, "the round trip changed the value");
         }
     }
 });

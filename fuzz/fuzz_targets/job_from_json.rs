@@ -1,5 +1,5 @@
 //! The API's job and job-summary JSON, decoded leniently: never a panic, and a decoded job
-//! decodes again from its own canonical JSON.
+//! or summary round-trips through its own JSON (decode, encode, decode again: equal values).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,11 +10,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(job) = Job::from_json(json.clone()) {
-        let again = Job::from_json(job.to_json());
-        assert!(
-            again.is_ok(),
-            "a job's canonical JSON does not decode: {again:?}"
-        );
+        let again = Job::from_json(job.to_json())
+            .unwrap_or_else(|e| panic!("a job's canonical JSON does not decode: {e}: {job:?}"));
+        assert_eq!(again, job, "the round trip changed the job");
     }
-    let _ = JobSummary::from_json(json);
+    if let Ok(summary) = JobSummary::from_json(json) {
+        let text = serde_json::to_value(&summary).expect("a summary serialises");
+        let again = JobSummary::from_json(text)
+            .unwrap_or_else(|e| panic!("a summary's JSON does not decode: {e}: {summary:?}"));
+        assert_eq!(again, summary, "the round trip changed the summary");
+    }
 });

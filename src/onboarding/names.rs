@@ -174,6 +174,7 @@ mod tests {
             ("Café crème", "cafe_creme"),
             ("Größe", "grosse"),
             ("Привет мир", "privet_mir"),
+            ("日本のサーバー", "ri_ben_nosaba"),
             ("2024 patches", "job_2024_patches"),
             ("007", "job_007"),
         ] {

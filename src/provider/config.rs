@@ -51,8 +51,10 @@ pub fn schema() -> Schema {
                     "gateway_url",
                     Type::String,
                     "Base URL of the Qualys API gateway of your platform, e.g. \
-                     `https://gateway.qg2.apps.qualys.com`. `http://` is accepted for local testing \
-                     (the `qualys-pm-simulator`). Falls back to the `QUALYS_GATEWAY_URL` environment variable.",
+                     `https://gateway.qg2.apps.qualys.com`. `http://` is accepted only for this machine \
+                     (`localhost`, 127.0.0.0/8, `::1`: e.g. the `qualys-pm-simulator`), since it would \
+                     send the password and API tokens in clear text; any other `http://` gateway is \
+                     refused at plan. Falls back to the `QUALYS_GATEWAY_URL` environment variable.",
                 ),
                 attr(
                     "username",
@@ -351,12 +353,15 @@ fn parse_gateway_url(text: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(text).map_err(|e| format!("The gateway URL is not a valid URL ({e}); expected e.g. https://gateway.qg2.apps.qualys.com."))?;
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(format!(
-            "The gateway URL must start with https:// (or http:// for local testing), not {}://.",
+            "The gateway URL must start with https:// (or http:// for this machine only), not {}://.",
             url.scheme()
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("The gateway URL has no host name.".to_owned());
+    }
+    if url.scheme() == "http" && !qualys_pm::plaintext_allowed(&url) {
+        return Err("The gateway URL must start with https://: http:// would send the password and every API token in clear text across the network. http:// is accepted only for this machine (localhost, 127.0.0.0/8, ::1), e.g. the qualys-pm-simulator.".to_owned());
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(
@@ -818,6 +823,20 @@ mod tests {
             Value::string("ftp://gateway.example"),
         )]));
         assert!(all_text(&ftp).contains("not ftp://"), "{ftp:?}");
+        for remote in ["http://gateway.qg2.apps.qualys.com", "http://10.1.2.3:8080"] {
+            let plain = validate(&block(&[("gateway_url", Value::string(remote))]));
+            assert_eq!(paths(&plain), ["gateway_url"], "{remote}");
+            assert!(all_text(&plain).contains("clear text"), "{plain:?}");
+            assert!(all_text(&plain).contains("https://"), "{plain:?}");
+        }
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:2",
+        ] {
+            let plain = validate(&block(&[("gateway_url", Value::string(local))]));
+            assert!(paths(&plain).is_empty(), "{local}: {plain:?}");
+        }
         let creds_in_url = validate(&block(&[(
             "gateway_url",
             Value::string("https://me:s3cret@gateway.example"),

@@ -5,7 +5,7 @@
 //! gone for the hour, plan and apply fail at once with the error that says when to run again,
 //! and an apply run again later creates every job once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::json;
@@ -15,6 +15,7 @@ use crate::reliability::{
     apply, assert_state_matches_server, block_on, password_credentials, plan_shows_no_changes,
     server_jobs, state_jobs, workspace_for,
 };
+use crate::support::hcl::described_on_demand_jobs;
 use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
 use crate::support::terraform::{require_terraform, Workspace};
 
@@ -22,21 +23,6 @@ use crate::support::terraform::{require_terraform, Workspace};
 /// fast), 2 at once.
 const CONTROLS: [&str; 4] = ["--rate-limit", "50/5", "--concurrency-limit", "2"];
 const JOBS: usize = 100;
-
-/// `count` disabled On-demand Windows jobs named `"{prefix} {index}"`.
-fn jobs(count: usize, prefix: &str, description: &str) -> String {
-    format!(
-        r#"
-resource "qualys_deployment_job" "job" {{
-  count         = {count}
-  name          = "{prefix} ${{count.index}}"
-  description   = "{description}"
-  schedule_type = "On-demand"
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-}}
-"#
-    )
-}
 
 /// Refused calls (429, or 409 under the controls) in the request log from line `from` on.
 fn refused_since(sim: &Simulator, from: usize) -> (usize, usize) {
@@ -66,13 +52,19 @@ fn phases(sim: &Simulator, ws: &Workspace, what: &str) -> Vec<(&'static str, (us
         );
         refused.push((name, counts));
     };
-    ws.write("main.tf", &jobs(JOBS, "budget", "first"));
+    ws.write(
+        "main.tf",
+        &described_on_demand_jobs(JOBS, "budget", "first"),
+    );
     phase("apply", &|| {
         apply(ws, &format!("{what}: apply of {JOBS} jobs"));
     });
     assert_state_matches_server(ws, sim, JOBS, "after apply");
     phase("plan", &|| plan_shows_no_changes(ws, "after apply"));
-    ws.write("main.tf", &jobs(JOBS, "budget", "second"));
+    ws.write(
+        "main.tf",
+        &described_on_demand_jobs(JOBS, "budget", "second"),
+    );
     phase("update", &|| {
         apply(ws, &format!("{what}: update of {JOBS} jobs"));
     });
@@ -127,7 +119,9 @@ fn a_hundred_jobs_without_control_headers_wait_out_every_refusal() {
         "the controls refused nothing, so this test proved nothing: {refused:?}"
     );
     let log = sim.requests();
-    let creates: BTreeSet<String> = log
+    // creates the server carried out, per name: a create sent twice counts twice
+    let mut creates: BTreeMap<String, usize> = BTreeMap::new();
+    for r in log
         .iter()
         .filter(|r| r["method"] == "POST" && r["path"] == "/pm/v1/deploymentjob")
         .filter(|r| {
@@ -135,9 +129,15 @@ fn a_hundred_jobs_without_control_headers_wait_out_every_refusal() {
                 .as_u64()
                 .is_some_and(|s| (200..300).contains(&s))
         })
-        .filter_map(|r| r["body"]["name"].as_str().map(str::to_owned))
-        .collect();
-    assert_eq!(creates.len(), JOBS, "each job created once");
+    {
+        let name = r["body"]["name"].as_str().unwrap_or_default().to_owned();
+        *creates.entry(name).or_default() += 1;
+    }
+    assert_eq!(creates.len(), JOBS, "every job created: {creates:?}");
+    assert!(
+        creates.values().all(|n| *n == 1),
+        "each job created once: {creates:?}"
+    );
 }
 
 /// The quota used up, and the server asking for 3600 s: plan fails at once naming the limit
@@ -149,7 +149,7 @@ fn a_quota_gone_for_the_hour_fails_at_once_and_creates_nothing_twice() {
     require_terraform("a_quota_gone_for_the_hour_fails_at_once_and_creates_nothing_twice");
     let sim = Simulator::start_with(&["--rate-limit", "30/3600", "--concurrency-limit", "2"]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    ws.write("main.tf", &jobs(5, "kept", "first"));
+    ws.write("main.tf", &described_on_demand_jobs(5, "kept", "first"));
     apply(&ws, "apply of 5 jobs");
     block_on(sim.admin_post("/_simulator/limits", json!({"exhaust": true})));
 
@@ -187,7 +187,7 @@ fn a_quota_gone_for_the_hour_fails_at_once_and_creates_nothing_twice() {
 
     // new jobs, in a workspace of their own: not one is created, and none is "unknown"
     let fresh = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    fresh.write("main.tf", &jobs(8, "new", "first"));
+    fresh.write("main.tf", &described_on_demand_jobs(8, "new", "first"));
     let out = fresh.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert_ne!(out.code, Some(0), "apply must fail:\n{}", out.combined());
     let text = out.squeezed();

@@ -13,6 +13,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use qualys_pm::{Client, JobStatus, Listed};
 use serde_json::{json, Value};
+use tokio::sync::oneshot;
 
 use crate::support::stub;
 
@@ -216,43 +217,87 @@ async fn deletes_asked_together_go_out_as_one_call_with_each_job_its_own_result(
     assert_eq!(bodies[0]["ids"].as_array().unwrap().len(), ids.len());
 }
 
+/// A gateway whose status endpoint holds its first answer open: it reports the first call's
+/// arrival on the returned receiver and answers it only once the returned sender fires.
+async fn held_status_gateway() -> (Client, Seen, oneshot::Receiver<()>, oneshot::Sender<()>) {
+    let seen = Seen::default();
+    let (arrived_tx, arrived_rx) = oneshot::channel();
+    let (release_tx, release_rx) = oneshot::channel::<()>();
+    let first = Arc::new(Mutex::new(Some((arrived_tx, release_rx))));
+    let writes = seen.writes.clone();
+    let router = auth().route(
+        "/pm/v1/deploymentjobs/update/status/{status}",
+        post(move |Path(_status): Path<String>, body: Json<Value>| {
+            let (writes, first) = (writes.clone(), first.clone());
+            async move {
+                writes.lock().unwrap().push(body.0.clone());
+                let held = first.lock().unwrap().take();
+                if let Some((arrived, release)) = held {
+                    let _ = arrived.send(());
+                    let _ = release.await;
+                }
+                let items: Vec<Value> = body.0["ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|id| json!({"id": id, "status": "success"}))
+                    .collect();
+                Json(Value::Array(items))
+            }
+        }),
+    );
+    let url = stub::serve(router).await;
+    (stub::client(&url, Some(0)), seen, arrived_rx, release_tx)
+}
+
 #[tokio::test]
 async fn writes_arriving_while_a_call_is_in_flight_go_out_together_in_the_next() {
-    let (client, seen) = write_gateway().await;
+    let (client, seen, first_arrived, release_first) = held_status_gateway().await;
     let client = Arc::new(client);
     let first = {
         let client = client.clone();
         tokio::spawn(async move { client.set_job_status("first", JobStatus::Disabled).await })
     };
-    // after the first call's gathering window, while it is in flight or just sent
-    tokio::time::sleep(Duration::from_millis(40)).await;
-    let later: Vec<_> = (0..5)
+    first_arrived
+        .await
+        .expect("the first call reaches the gateway");
+    let mut later: Vec<_> = (0..5)
         .map(|i| {
             let client = client.clone();
-            tokio::spawn(async move {
+            Box::pin(async move {
                 client
                     .set_job_status(&format!("later-{i}"), JobStatus::Disabled)
                     .await
             })
         })
         .collect();
-    first.await.unwrap().unwrap();
-    for status in later {
-        status.await.unwrap().unwrap();
+    // polled once, each has joined the queue and waits: the first call is still unanswered
+    for status in &mut later {
+        assert!(futures::poll!(status.as_mut()).is_pending());
     }
-    let bodies = seen.write_bodies();
-    assert!(bodies.len() <= 3, "{bodies:?}");
-    let sent: usize = bodies
+    release_first
+        .send(())
+        .expect("the gateway holds the first call");
+    first.await.unwrap().unwrap();
+    for result in futures::future::join_all(later).await {
+        result.unwrap();
+    }
+    let sizes: Vec<usize> = seen
+        .write_bodies()
         .iter()
         .map(|b| b["ids"].as_array().unwrap().len())
-        .sum();
-    assert_eq!(sent, 6, "every job sent once: {bodies:?}");
+        .collect();
+    assert_eq!(
+        sizes,
+        [1, 5],
+        "the first call alone, then the five that arrived while it was in flight, together"
+    );
     // enabling is another call (another endpoint), never mixed with disabling
     client
         .set_job_status("x", JobStatus::Enabled)
         .await
         .unwrap();
-    assert_eq!(seen.write_bodies().len(), bodies.len() + 1);
+    assert_eq!(seen.write_bodies().len(), 3);
 }
 
 #[tokio::test]

@@ -11,32 +11,14 @@ use crate::reliability::{
     apply, assert_state_matches_server, block_on, password_credentials, plan_shows_no_changes,
     server_jobs, state_jobs, workspace_for,
 };
-use crate::support::simulator::{Simulator, PASSWORD, STRICT_SHAPES, USERNAME};
+use crate::support::hcl::jobs_per_platform;
+use crate::support::simulator::{
+    delete_out_of_band, edit_in_the_ui, Simulator, PASSWORD, STRICT_SHAPES, USERNAME,
+};
 use crate::support::terraform::{require_terraform, Workspace};
 
 /// Jobs per platform.
 const PER_PLATFORM: usize = 150;
-
-/// `per_platform` disabled On-demand jobs on each platform.
-fn jobs(per_platform: usize, description: &str) -> String {
-    let mut hcl = String::new();
-    for platform in ["Windows", "Linux"] {
-        hcl.push_str(&format!(
-            r#"
-resource "qualys_deployment_job" "{lower}" {{
-  count         = {per_platform}
-  name          = "{platform} ${{count.index}}"
-  description   = "{description}"
-  platform      = "{platform}"
-  schedule_type = "On-demand"
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-}}
-"#,
-            lower = platform.to_lowercase()
-        ));
-    }
-    hcl
-}
 
 /// The API calls (not `/auth`, not the admin API) in the request log from line `from` on.
 fn api_calls_since(sim: &Simulator, from: usize) -> Vec<Value> {
@@ -85,44 +67,13 @@ fn ids(ws: &Workspace) -> Vec<(String, String)> {
     state_jobs(ws).into_iter().collect()
 }
 
-/// An edit made in the UI: the simulator's admin edit moves the job's `updated.date`.
-fn edit_in_the_ui(sim: &Simulator, id: &str, change: Value) {
-    let answer = block_on(async {
-        reqwest::Client::new()
-            .patch(format!("{}/_simulator/jobs/{id}", sim.url))
-            .json(&change)
-            .send()
-            .await
-            .expect("admin edit")
-            .status()
-    });
-    assert_eq!(answer.as_u16(), 200, "admin edit of {id}");
-}
-
-/// A delete made outside terraform, through the API (strict answer shapes).
-fn delete_outside(sim: &Simulator, id: &str) {
-    let token = block_on(sim.token());
-    let status = block_on(async {
-        reqwest::Client::new()
-            .delete(format!("{}/pm/v1/deploymentjobs", sim.url))
-            .bearer_auth(token)
-            .header(STRICT_SHAPES.0, STRICT_SHAPES.1)
-            .json(&json!({ "ids": [id] }))
-            .send()
-            .await
-            .expect("delete")
-            .status()
-    });
-    assert!(status.is_success(), "delete of {id}: {status}");
-}
-
 for_each_variant! {
 #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
 fn a_plan_of_300_jobs_costs_pages_and_finds_what_changed_outside(variant) {
     require_terraform(&format!("a_plan_of_300_jobs_costs_pages_and_finds_what_changed_outside ({variant:?})"));
     let sim = Simulator::start_variant(variant, &[]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    ws.write("main.tf", &jobs(PER_PLATFORM, "first"));
+    ws.write("main.tf", &jobs_per_platform(PER_PLATFORM, "first"));
     apply(&ws, "apply of 300 jobs");
     assert_state_matches_server(&ws, &sim, 2 * PER_PLATFORM, "after apply");
 
@@ -142,7 +93,7 @@ fn a_plan_of_300_jobs_costs_pages_and_finds_what_changed_outside(variant) {
     }
     let deleted: Vec<&(String, String)> = [3, 200].iter().map(|&i| &ids[i]).collect();
     for (_, id) in &deleted {
-        delete_outside(&sim, id);
+        delete_out_of_band(&sim, id);
     }
     let (out, calls) = plan(&sim, &ws, &[]);
     let (pages, gets) = pages_and_gets(&calls);
@@ -203,7 +154,7 @@ fn a_listing_that_fails_falls_back_to_gets_never_to_a_stale_state() {
     require_terraform("a_listing_that_fails_falls_back_to_gets_never_to_a_stale_state");
     let sim = Simulator::start_variant(crate::support::simulator::Variant::Strict, &[]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    ws.write("main.tf", &jobs(20, "first"));
+    ws.write("main.tf", &jobs_per_platform(20, "first"));
     apply(&ws, "apply of 40 jobs");
     let ids = ids(&ws);
     edit_in_the_ui(&sim, &ids[0].1, json!({"description": "edited in the UI"}));
@@ -220,7 +171,7 @@ fn a_listing_that_fails_falls_back_to_gets_never_to_a_stale_state() {
     );
     assert_eq!(gets, 40, "a failed listing: every job is read with a GET");
     block_on(sim.admin_post("/_simulator/faults", json!({"fail_list_page": null})));
-    ws.write("main.tf", &jobs(20, "first"));
+    ws.write("main.tf", &jobs_per_platform(20, "first"));
     apply(&ws, "apply after the failed listing");
     plan_shows_no_changes(&ws, "after the apply");
 }
@@ -231,7 +182,7 @@ fn a_bulk_delete_that_fails_one_job_fails_that_resource_alone(variant) {
     require_terraform(&format!("a_bulk_delete_that_fails_one_job_fails_that_resource_alone ({variant:?})"));
     let sim = Simulator::start_variant(variant, &[]);
     let ws = workspace_for(&sim.url, &password_credentials(USERNAME, PASSWORD), "");
-    ws.write("main.tf", &jobs(6, "bulk"));
+    ws.write("main.tf", &jobs_per_platform(6, "bulk"));
     apply(&ws, "apply of 12 jobs");
     let ids = ids(&ws);
     let (address, kept) = ids[4].clone();
@@ -318,20 +269,30 @@ fn the_simulator_lists_soft_deleted_jobs_as_deleted_under_lenient() {
             );
             assert_eq!(record["deleted"], false, "{record}");
         }
-        // an edit in the UI moves `updated.date`
+        // an edit in the UI moves `updated.date` past what it was (or, never updated, past
+        // `created.date`)
+        let listed_before = before
+            .iter()
+            .find(|r| r["id"] == ids[0].as_str())
+            .expect("listed");
+        let stamp_before = listed_before["updated"]["date"]
+            .as_u64()
+            .or_else(|| listed_before["created"]["date"].as_u64())
+            .expect("a date");
         edit_in_the_ui(&sim, &ids[0], json!({"description": "from the UI"}));
         let edited = listing();
         let record = edited
             .iter()
             .find(|r| r["id"] == ids[0].as_str())
             .expect("listed");
+        let stamp_after = record["updated"]["date"].as_u64();
         assert!(
-            record["updated"]["date"].as_u64() > record["created"]["date"].as_u64().map(|d| d - 1),
-            "{record}"
+            stamp_after.is_some_and(|after| after > stamp_before),
+            "the edit must move updated.date past {stamp_before}: {record}"
         );
         assert_eq!(record["description"], "from the UI");
-        delete_outside(&sim, &ids[1]);
-        delete_outside(&sim, &ids[2]);
+        delete_out_of_band(&sim, &ids[1]);
+        delete_out_of_band(&sim, &ids[2]);
         let after = listing();
         let deleted: Vec<&Value> = after
             .iter()

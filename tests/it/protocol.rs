@@ -12,18 +12,9 @@ use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::{Provider, Value};
 use tonic::transport::Channel;
 
-use crate::support::plugin::{unary, ClientIdentity, PluginProcess};
+use crate::support::plugin::{get_schema, unary, ClientIdentity, PluginProcess};
 use crate::support::terraform::provider_binary;
 use crate::support::PROVIDER_ATTRIBUTES;
-
-async fn get_schema(channel: &Channel) -> Result<pb::get_provider_schema::Response, tonic::Status> {
-    unary(
-        channel,
-        "/tfplugin6.Provider/GetProviderSchema",
-        pb::get_provider_schema::Request {},
-    )
-    .await
-}
 
 async fn shutdown(channel: &Channel) {
     let _: Result<gp::Empty, _> =

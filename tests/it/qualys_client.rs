@@ -6,6 +6,7 @@ use std::time::Duration;
 use qualys_pm::{Client, ClientConfig, Credentials, Error, Job, JobStatus};
 use serde_json::{json, Value};
 
+use crate::support::same_scalar;
 use crate::support::simulator::{fixture, Simulator};
 
 fn job(v: Value) -> Job {
@@ -29,20 +30,6 @@ fn weekly_job(name: &str) -> Job {
     }))
 }
 
-/// Loose leaf equality: the API's `"80"` equals `80`, `"true"` equals `true`.
-fn same_leaf(a: &Value, b: &Value) -> bool {
-    if a == b {
-        return true;
-    }
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    };
-    text(a).is_some() && text(a) == text(b)
-}
-
 /// Every field of `input` is in `output` with the same (canonicalised) value; a `null` may
 /// be written as `null` or left out.
 fn assert_fields_kept(input: &Value, output: &Value, path: &str) {
@@ -61,7 +48,7 @@ fn assert_fields_kept(input: &Value, output: &Value, path: &str) {
                 assert_fields_kept(a, b, &format!("{path}[{n}]"));
             }
         }
-        (a, b) => assert!(same_leaf(a, b), "{path}: {a} became {b}"),
+        (a, b) => assert!(same_scalar(a, b), "{path}: {a} became {b}"),
     }
 }
 
@@ -934,14 +921,10 @@ async fn a_create_is_not_retried_after_an_ambiguous_failure() {
 
 #[tokio::test]
 async fn unreachable_gateway_errors_name_the_cause() {
-    // A port nobody listens on: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    // A port held bound where nothing listens.
+    let (_refusing, address) = crate::support::refusing_address();
     let mut config = ClientConfig::new(
-        url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url"),
+        url::Url::parse(&format!("http://{address}")).expect("url"),
         Credentials::Token("test-token-value".into()),
     );
     config.retry_base_delay = Duration::from_millis(1);
@@ -1349,24 +1332,8 @@ async fn tls_gateway(
 
 #[tokio::test]
 async fn https_gateways_are_verified_and_an_extra_ca_is_trusted() {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "qualys provider test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().expect("leaf key");
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .expect("leaf params")
-        .signed_by(&leaf_key, &issuer)
-        .expect("leaf cert");
-    let key = rustls_pki_types::PrivateKeyDer::from(rustls_pki_types::PrivatePkcs8KeyDer::from(
-        leaf_key.serialize_der(),
-    ));
-    let port = tls_gateway(leaf.der().clone(), key).await;
+    let ca = crate::support::https::TestCa::new();
+    let port = tls_gateway(ca.server_cert.clone(), ca.server_key()).await;
 
     let url = url::Url::parse(&format!("https://127.0.0.1:{port}")).expect("url");
     let mut config = ClientConfig::new(
@@ -1377,7 +1344,7 @@ async fn https_gateways_are_verified_and_an_extra_ca_is_trusted() {
         },
     );
     config.max_retries = 0;
-    config.ca_cert_pem = Some(ca_cert.pem().into_bytes());
+    config.ca_cert_pem = Some(ca.ca_pem.clone().into_bytes());
     let client = Client::new(config.clone()).expect("client");
     assert!(client
         .get_job("x")

@@ -16,13 +16,7 @@ use crate::support::terraform::{require_terraform, required_providers, Output, W
 /// The provider's first retry delay in these tests (read from `QUALYS_RETRY_BASE_DELAY`).
 pub(crate) const FAST_RETRIES: (&str, &str) = ("QUALYS_RETRY_BASE_DELAY", "20ms");
 
-pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
-}
+pub(crate) use crate::support::block_on;
 
 /// A workspace whose provider talks to `url` with the given credentials and extra provider
 /// settings, with fast retries.
@@ -50,49 +44,7 @@ pub(crate) fn token_credentials(sim: &Simulator) -> String {
     format!("  token = \"{token}\"")
 }
 
-/// `count` On-demand jobs that all have the same name.
-fn same_name_jobs(count: usize, name: &str) -> String {
-    format!(
-        "resource \"qualys_deployment_job\" \"job\" {{\n  count         = {count}\n  name          = \"{name}\"\n  schedule_type = \"On-demand\"\n}}\n"
-    )
-}
-
-/// `count` Linux jobs, recurring and Enabled (so that an update goes through the status
-/// endpoint too), named `"{prefix} {index}"`.
-fn enabled_jobs(count: usize, prefix: &str, description: &str) -> String {
-    format!(
-        r#"
-resource "qualys_deployment_job" "job" {{
-  count               = {count}
-  name                = "{prefix} ${{count.index}}"
-  description         = "{description}"
-  platform            = "Linux"
-  status              = "Enabled"
-  schedule_type       = "Weekly"
-  start_date_time     = "2026-12-05 11:30:00 PM"
-  recurring_week_days = ["Saturday"]
-  timeout             = 240
-  timeout_unit        = "MINUTES"
-  asset_ids           = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-  approved_patches    = ["444ba31a-0f94-3199-870e-ef8ab1a5a477"]
-}}
-"#
-    )
-}
-
-/// `count` disabled On-demand Windows jobs.
-fn on_demand_jobs(count: usize, prefix: &str) -> String {
-    format!(
-        r#"
-resource "qualys_deployment_job" "job" {{
-  count         = {count}
-  name          = "{prefix} ${{count.index}}"
-  schedule_type = "On-demand"
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
-}}
-"#
-    )
-}
+pub(crate) use crate::support::hcl::{enabled_jobs, on_demand_jobs, same_name_jobs};
 
 /// (address, job ID) of every `qualys_deployment_job` instance in the workspace's state.
 pub(crate) fn state_jobs(ws: &Workspace) -> BTreeMap<String, String> {
@@ -168,7 +120,7 @@ pub(crate) fn assert_state_matches_server(
     assert_eq!(server.len(), expected, "{when}: job count");
 }
 
-fn stats(sim: &Simulator) -> Value {
+pub(crate) fn stats(sim: &Simulator) -> Value {
     block_on(sim.admin_get("/_simulator/stats"))
 }
 
@@ -521,26 +473,29 @@ fn tokens_expiring_in_the_middle_of_an_apply_are_renewed() {
     ws.write("main.tf", &on_demand_jobs(80, "token"));
     let sim_url = sim.url.clone();
     let log = sim.request_log.clone();
-    // also revoke every token once, after the first creates, so that a request meets a 401
+    // also revoke every token twice, after the 5th and the 40th create (events, not the
+    // clock): at least two renewals, and a request meeting a 401, however fast the machine
     let revoker = std::thread::spawn(move || {
         let started = Instant::now();
-        while crate::support::simulator::read_log(&log)
-            .iter()
-            .filter(|r| r["path"] == "/pm/v1/deploymentjob")
-            .count()
-            < 5
-        {
-            if started.elapsed() > Duration::from_secs(60) {
-                return false;
+        [5, 40].into_iter().all(|creates| {
+            while crate::support::simulator::read_log(&log)
+                .iter()
+                .filter(|r| r["path"] == "/pm/v1/deploymentjob")
+                .count()
+                < creates
+            {
+                if started.elapsed() > Duration::from_secs(60) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        block_on(async {
-            reqwest::Client::new()
-                .post(format!("{sim_url}/_simulator/expire-tokens"))
-                .send()
-                .await
-                .is_ok()
+            block_on(async {
+                reqwest::Client::new()
+                    .post(format!("{sim_url}/_simulator/expire-tokens"))
+                    .send()
+                    .await
+                    .is_ok()
+            })
         })
     });
     let out = apply(&ws, "apply across token expiries");

@@ -16,7 +16,7 @@ use tfplugin::{Provider, Type, Value};
 use tonic::transport::Channel;
 
 use crate::reliability::{block_on, password_credentials, server_jobs, state_jobs, workspace_for};
-use crate::support::plugin::{connect, unary, ClientIdentity, PluginProcess};
+use crate::support::plugin::{connect, get_schema, unary, ClientIdentity, PluginProcess};
 use crate::support::simulator::Simulator;
 use crate::support::terraform::{require_terraform, Output};
 
@@ -43,15 +43,6 @@ async fn a_plaintext_client_is_refused_by_the_mtls_provider() {
     get_schema(&channel).await.expect("schema over mTLS");
     let _: Result<gp::Empty, _> =
         unary(&channel, "/plugin.GRPCController/Shutdown", gp::Empty {}).await;
-}
-
-async fn get_schema(channel: &Channel) -> Result<pb::get_provider_schema::Response, tonic::Status> {
-    unary(
-        channel,
-        "/tfplugin6.Provider/GetProviderSchema",
-        pb::get_provider_schema::Request {},
-    )
-    .await
 }
 
 // ---------- secrets never show ----------
@@ -306,36 +297,10 @@ struct HttpsGateway {
 
 impl HttpsGateway {
     fn start() -> HttpsGateway {
-        use rcgen::{
-            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-        };
-        let ca_key = KeyPair::generate().expect("CA key");
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "reliability test CA");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
-        let issuer = Issuer::new(ca_params, ca_key);
-        let leaf_key = KeyPair::generate().expect("leaf key");
-        let leaf_params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("leaf params");
-        let leaf = leaf_params
-            .signed_by(&leaf_key, &issuer)
-            .expect("leaf certificate");
-
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .expect("server config");
+        let ca = crate::support::https::TestCa::new();
+        let mut config = ca.server_config();
+        // this gateway speaks HTTP/1.1 only
+        config.alpn_protocols.clear();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
@@ -366,7 +331,7 @@ impl HttpsGateway {
         });
         HttpsGateway {
             url: format!("https://127.0.0.1:{port}"),
-            ca_pem: ca_cert.pem(),
+            ca_pem: ca.ca_pem.clone(),
             served,
             _thread: thread,
         }
@@ -734,11 +699,8 @@ fn decoders_never_panic_on_random_bytes() {
         .expect("a resource");
     let seeds: Vec<Vec<u8>> = vec![
         codec::encode_msgpack(&Value::Null, &resource_ty).unwrap_or_default(),
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/create-windows-with-actions.response.json"
-        ))
-        .unwrap_or_default(),
+        crate::support::simulator::fixture_text("create-windows-with-actions.response.json")
+            .into_bytes(),
         br#"{"_error":{"errorCode":"2501","message":"limit"}}"#.to_vec(),
         br#"{"id":"x","name":"n","platform":"Windows","created":{"date":"1"}}"#.to_vec(),
         include_bytes!("../../fuzz/corpus/catalog_from_json/patch.json").to_vec(),
@@ -872,14 +834,20 @@ async fn garbage_protobuf_messages_to_every_rpc_never_crash_the_provider() {
         for body in &bodies {
             let mut grpc = tonic::client::Grpc::new(ch.clone());
             grpc.ready().await.expect("the provider is ready");
-            let path = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+            let rpc = tonic::codegen::http::uri::PathAndQuery::from_static(path);
             let result = tokio::time::timeout(
                 Duration::from_secs(10),
-                grpc.unary(tonic::Request::new(body.clone()), path, RawCodec),
+                grpc.unary(tonic::Request::new(body.clone()), rpc, RawCodec),
             )
-            .await;
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{path} hung past 10 s on a garbage body of {} bytes",
+                    body.len()
+                )
+            });
             calls += 1;
-            if let Ok(Err(status)) = &result {
+            if let Err(status) = &result {
                 assert_ne!(
                     status.code(),
                     tonic::Code::Unavailable,

@@ -932,10 +932,10 @@ async fn fault_injection_answers_before_acting_or_loses_answers_after() {
     let faults = sim.admin_get("/_simulator/faults").await;
     assert_eq!(faults["lost_response_rate"], json!(1.0));
 
-    // a slow answer: the job exists on the server before its creator hears of it
+    // a held answer: the job exists on the server before its creator hears of it
     sim.admin_post(
         "/_simulator/faults",
-        json!({"lost_response_rate": 0.0, "answer_delay_ms": 800}),
+        json!({"lost_response_rate": 0.0, "hold_answers": true}),
     )
     .await;
     let raw = std::sync::Arc::new(raw);
@@ -948,11 +948,13 @@ async fn fault_injection_answers_before_acting_or_loses_answers_after() {
     while sim.stored_jobs().await.len() < 2 {
         assert!(
             std::time::Instant::now() < deadline,
-            "the slow create never stored its job"
+            "the held create never stored its job"
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert!(!slow.is_finished(), "created before answering");
+    sim.admin_post("/_simulator/faults", json!({"hold_answers": false}))
+        .await;
     assert_eq!(slow.await.expect("task"), 201);
 }
 

@@ -55,6 +55,11 @@ pub struct Options {
     /// made but the answer is lost (an ambiguous failure).
     #[arg(long, default_value_t = 0.0)]
     pub lost_response_rate: f64,
+    /// Share of writes (POST/PATCH/DELETE under /pm/) whose connection is closed AFTER acting,
+    /// without any answer: the change is made, and the client sees the connection cut (the
+    /// ambiguous failure of a real network, where no gateway answers 504).
+    #[arg(long, default_value_t = 0.0)]
+    pub cut_connection_rate: f64,
     /// Append one JSON line per request ({method, path, query, status, body, ms, user_agent}) to FILE.
     #[arg(long)]
     pub request_log: Option<PathBuf>,
@@ -116,6 +121,9 @@ impl Default for Options {
 pub struct Faults {
     pub fault_rate: f64,
     pub lost_response_rate: f64,
+    /// Share of writes under /pm/ that act, then close the connection without an answer.
+    #[serde(default)]
+    pub cut_connection_rate: f64,
     pub latency_ms: u64,
     /// Statuses (429, 503...) to answer, in order, to the next requests, before acting.
     #[serde(default)]
@@ -123,6 +131,9 @@ pub struct Faults {
     /// Answer the next N writes under /pm/ with 504 after acting.
     #[serde(default)]
     pub lose_next: u32,
+    /// Cut the connection of the next N writes under /pm/ after acting, without an answer.
+    #[serde(default)]
+    pub cut_next: u32,
     /// Writes under /pm/ act at once and answer this many ms later (a slow network on the
     /// way back: the job exists before its creator hears of it).
     #[serde(default)]
@@ -187,6 +198,11 @@ pub struct Shared {
     /// Answers replaced by an injected 429/5xx before acting, and writes whose answer was lost.
     faults_injected: AtomicU64,
     responses_lost: AtomicU64,
+    connections_cut: AtomicU64,
+    /// While true, writes under /pm/ act at once and answer only once it turns false (the
+    /// `hold_answers` fault): a test then sees the change made before its caller hears of it,
+    /// whatever the machine's speed.
+    answers_held: tokio::sync::watch::Sender<bool>,
     request_log: Option<Mutex<std::fs::File>>,
     /// The patch catalog and assets: `--catalog`, or the built-in one made on first use.
     catalog: Mutex<Option<Arc<catalog::Catalog>>>,
@@ -218,6 +234,7 @@ impl Shared {
         for (name, rate) in [
             ("--fault-rate", options.fault_rate),
             ("--lost-response-rate", options.lost_response_rate),
+            ("--cut-connection-rate", options.cut_connection_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0 and 1, got {rate}"));
@@ -281,6 +298,7 @@ impl Shared {
         let faults = Faults {
             fault_rate: options.fault_rate,
             lost_response_rate: options.lost_response_rate,
+            cut_connection_rate: options.cut_connection_rate,
             latency_ms: options.latency_ms,
             ..Faults::default()
         };
@@ -294,6 +312,8 @@ impl Shared {
             issued_tokens: Mutex::new(Vec::new()),
             faults_injected: AtomicU64::new(0),
             responses_lost: AtomicU64::new(0),
+            connections_cut: AtomicU64::new(0),
+            answers_held: tokio::sync::watch::Sender::new(false),
             request_log,
             catalog: Mutex::new(catalog),
             catalog_anchor,

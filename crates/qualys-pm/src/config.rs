@@ -71,3 +71,44 @@ impl ClientConfig {
         }
     }
 }
+
+/// Whether a gateway URL may be plain `http://`: only when its host is this machine
+/// (`localhost`, 127.0.0.0/8, `::1`), where the password and the JWTs never cross a network.
+/// Any other gateway must be `https://`.
+pub fn plaintext_allowed(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plaintext_allowed;
+
+    #[test]
+    fn plain_http_is_allowed_for_loopback_hosts_only() {
+        let allowed = |text: &str| plaintext_allowed(&url::Url::parse(text).expect("url"));
+        for loopback in [
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.1:1",
+            "http://127.10.20.30",
+            "http://[::1]:9000",
+        ] {
+            assert!(allowed(loopback), "{loopback}");
+        }
+        for remote in [
+            "http://gateway.qg2.apps.qualys.com",
+            "http://10.0.0.1",
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://0.0.0.0",
+        ] {
+            assert!(!allowed(remote), "{remote}");
+        }
+    }
+}

@@ -9,6 +9,6 @@ pub mod model;
 pub use catalog::{Asset, Completeness, LeftOut, Listing, Patch, Search};
 pub use client::Client;
 pub use client::Listed;
-pub use config::{ClientConfig, Credentials};
+pub use config::{plaintext_allowed, ClientConfig, Credentials};
 pub use error::{Error, RECORD_CAP, RECORD_CAP_ERROR_CODE};
 pub use model::{Job, JobStatus, JobSummary, ReadStamp};

@@ -11,7 +11,7 @@ mod validation;
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::support::simulator::{Simulator, Variant, PASSWORD, STRICT_SHAPES, USERNAME};
 use crate::support::terraform::{require_terraform, required_providers, Output, Workspace};
@@ -232,24 +232,11 @@ impl E2e {
 
     /// Deletes a job behind terraform's back.
     pub fn delete_out_of_band(&self, id: &str) {
-        let (status, answer) = self.api(
-            reqwest::Method::DELETE,
-            "/pm/v1/deploymentjobs",
-            Some(json!({ "ids": [id] })),
-        );
-        assert_eq!(status, 200, "out-of-band DELETE: {answer}");
-        assert_eq!(answer[0]["status"], "success", "{answer}");
+        crate::support::simulator::delete_out_of_band(&self.sim, id);
     }
 }
 
-/// Runs a future to completion from a plain (non-async) test.
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(f)
-}
+pub use crate::support::block_on;
 
 /// The text of a base64 value (panics if it is not base64 of UTF-8).
 pub fn decode_b64(s: &str) -> String {

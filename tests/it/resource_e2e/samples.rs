@@ -69,16 +69,6 @@ fn comparable(body: &Value) -> Value {
     body
 }
 
-/// Same scalar, spelled as the API's documented type drift allows (`"80"` for 80,
-/// `"true"` for true).
-fn same_scalar(a: &Value, b: &Value) -> bool {
-    let spelled = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    a == b || (!a.is_object() && !a.is_array() && spelled(a) == spelled(b))
-}
-
 /// A value the server fills in by default (false, "", or an object of those): where a sample
 /// has null, the server it was taken from left the key out (key presence varies between API
 /// versions, qualys-pm-api.md §6.9) while the simulator (the job echoed from its last read)
@@ -119,7 +109,7 @@ fn differences(expected: &Value, actual: &Value, path: &str, out: &mut Vec<Strin
         }
         (e, a) if empty(e) && empty(a) => {}
         (Value::Null, a) if server_default(a) => {}
-        (e, a) if same_scalar(e, a) => {}
+        (e, a) if crate::support::same_scalar(e, a) => {}
         (e, a) => out.push(format!("{path}: sample {e}, sent {a}")),
     }
 }
@@ -177,10 +167,9 @@ fn sample_create_windows_with_actions() {
     e.apply(&[]);
     let sent = e.only_body(mark, "POST", "/pm/v1/deploymentjob");
 
-    let mut sample: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture_path("create-windows-with-actions.request.json"))
-            .expect("fixture"),
-    )
+    let mut sample: Value = serde_json::from_str(&crate::support::simulator::fixture_text(
+        "create-windows-with-actions.request.json",
+    ))
     .expect("fixture JSON");
     // the sample elides these two scripts: the HCL's text stands in for them
     sample["preDeployActions"][0]["script"] = json!(b64(ELIDED_PRE_SCRIPT));
@@ -411,12 +400,6 @@ fn sample_update_chained_job() {
     assert_matches_sample(&sample, &sent, "update-chained-job");
     assert_action_ids_kept(&e, &before, &sent);
     e.assert_plan_clean(&[], "after update-chained-job");
-}
-
-fn fixture_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
 }
 
 fn b64(text: &str) -> String {

@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-/// A CA and a server certificate for `127.0.0.1` signed by it.
+/// A CA made by the test and a server certificate for `127.0.0.1` signed by it: for every
+/// local HTTPS server of the tests (mirrors, gateways).
 pub struct TestCa {
     /// The CA certificate, PEM: what clients must trust (`SSL_CERT_FILE` for terraform).
     pub ca_pem: String,
@@ -25,10 +26,9 @@ impl TestCa {
         };
         let ca_key = KeyPair::generate().expect("CA key");
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params.distinguished_name.push(
-            DnType::CommonName,
-            "terraform-provider-qualys test mirror CA",
-        );
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "terraform-provider-qualys test CA");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
@@ -46,17 +46,20 @@ impl TestCa {
         }
     }
 
-    fn server_config(&self) -> rustls::ServerConfig {
+    /// The server certificate's private key.
+    pub fn server_key(&self) -> rustls_pki_types::PrivateKeyDer<'static> {
+        rustls_pki_types::PrivateKeyDer::Pkcs8(self.server_key_pkcs8.clone().into())
+    }
+
+    /// A rustls server configuration presenting the server certificate (ALPN h2, http/1.1).
+    pub fn server_config(&self) -> rustls::ServerConfig {
         let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::aws_lc_rs::default_provider(),
         ))
         .with_safe_default_protocol_versions()
         .expect("protocol versions")
         .with_no_client_auth()
-        .with_single_cert(
-            vec![self.server_cert.clone()],
-            rustls_pki_types::PrivateKeyDer::Pkcs8(self.server_key_pkcs8.clone().into()),
-        )
+        .with_single_cert(vec![self.server_cert.clone()], self.server_key())
         .expect("server config");
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         config

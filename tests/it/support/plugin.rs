@@ -490,3 +490,15 @@ where
     .await
     .map(tonic::Response::into_inner)
 }
+
+/// The provider's schema (`GetProviderSchema`) over a connected channel.
+pub async fn get_schema(
+    channel: &Channel,
+) -> Result<tfplugin::proto::tfplugin6::get_provider_schema::Response, tonic::Status> {
+    unary(
+        channel,
+        "/tfplugin6.Provider/GetProviderSchema",
+        tfplugin::proto::tfplugin6::get_provider_schema::Request {},
+    )
+    .await
+}

@@ -251,6 +251,43 @@ impl Drop for Simulator {
     }
 }
 
+/// An edit made in the UI, behind terraform's back: the simulator's admin edit, which moves
+/// the job's `updated.date`.
+pub fn edit_in_the_ui(sim: &Simulator, id: &str, change: Value) {
+    let answer = crate::support::block_on(async {
+        reqwest::Client::new()
+            .patch(format!("{}/_simulator/jobs/{id}", sim.url))
+            .json(&change)
+            .send()
+            .await
+            .expect("admin edit")
+            .status()
+    });
+    assert_eq!(answer.as_u16(), 200, "admin edit of {id}");
+}
+
+/// A delete made behind terraform's back, through the API as another tool would (strict
+/// answer shapes whatever the variant).
+pub fn delete_out_of_band(sim: &Simulator, id: &str) {
+    let (status, answer) = crate::support::block_on(async {
+        let response = reqwest::Client::new()
+            .delete(format!("{}/pm/v1/deploymentjobs", sim.url))
+            .bearer_auth(sim.token().await)
+            .header(STRICT_SHAPES.0, STRICT_SHAPES.1)
+            .json(&serde_json::json!({ "ids": [id] }))
+            .send()
+            .await
+            .expect("out-of-band DELETE");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().await.unwrap_or_default())
+    });
+    assert_eq!(status, 200, "out-of-band DELETE of {id}: {answer}");
+    assert_eq!(
+        answer[0]["status"], "success",
+        "out-of-band DELETE of {id}: {answer}"
+    );
+}
+
 pub fn read_log(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -262,14 +299,23 @@ pub fn read_log(path: &Path) -> Vec<Value> {
 /// A fixture from `tests/fixtures/`, with the elided `.....` scripts of the create sample
 /// replaced by valid base64.
 pub fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = fixture_text(name);
     let mut value: Value = serde_json::from_str(&text).expect("fixture JSON");
     fix_elided_scripts(&mut value);
     value
+}
+
+/// The path of a fixture in `tests/fixtures/`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fixture's text, as committed.
+pub fn fixture_text(name: &str) -> String {
+    let path = fixture_path(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 fn fix_elided_scripts(v: &mut Value) {

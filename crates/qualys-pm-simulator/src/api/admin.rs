@@ -89,7 +89,7 @@ pub(super) async fn admin_get_faults(AxState(state): AxState<State>) -> Response
     )
 }
 
-/// Body: any of `{"fault_rate", "lost_response_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N,
+/// Body: any of `{"fault_rate", "lost_response_rate", "cut_connection_rate", "latency_ms", "fail_next": [429, 0, 503], "lose_next": N, "cut_next": N, "hold_answers": bool,
 /// "answer_delay_ms": N, "fail_list_page": {"page", "status", "times"} | null, "fail_items": {id: error}}`
 /// (`fail_next`: statuses for the next requests in order, 0 = no failure before acting for
 /// that one, though a `lose_next` still applies to it).
@@ -111,6 +111,9 @@ pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes
     if let Some(r) = rate("lost_response_rate") {
         faults.lost_response_rate = r;
     }
+    if let Some(r) = rate("cut_connection_rate") {
+        faults.cut_connection_rate = r;
+    }
     if let Some(ms) = value.get("latency_ms").and_then(Value::as_u64) {
         faults.latency_ms = ms;
     }
@@ -123,6 +126,12 @@ pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes
     }
     if let Some(n) = value.get("lose_next").and_then(Value::as_u64) {
         faults.lose_next = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(held) = value.get("hold_answers").and_then(Value::as_bool) {
+        state.answers_held.send_replace(held);
+    }
+    if let Some(n) = value.get("cut_next").and_then(Value::as_u64) {
+        faults.cut_next = u32::try_from(n).unwrap_or(u32::MAX);
     }
     if let Some(ms) = value.get("answer_delay_ms").and_then(Value::as_u64) {
         faults.answer_delay_ms = ms;
@@ -158,6 +167,7 @@ pub(super) async fn admin_stats(AxState(state): AxState<State>) -> Response {
             "tokens_issued": state.tokens_issued.load(Ordering::SeqCst),
             "faults_injected": state.faults_injected.load(Ordering::SeqCst),
             "responses_lost": state.responses_lost.load(Ordering::SeqCst),
+            "connections_cut": state.connections_cut.load(Ordering::SeqCst),
             "refused": state.limits.refused(),
         }),
     )

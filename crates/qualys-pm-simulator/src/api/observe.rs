@@ -23,6 +23,8 @@ use super::{app_error, json_response, BODY_LIMIT};
 pub(super) enum Injected {
     Before(u16),
     LoseAfter,
+    /// Act, then close the connection without any answer.
+    CutAfter,
     None,
 }
 
@@ -42,6 +44,10 @@ pub(super) fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: boo
         }
     }
     if is_pm_write {
+        if faults.cut_next > 0 {
+            faults.cut_next -= 1;
+            return Injected::CutAfter;
+        }
         if faults.lose_next > 0 {
             faults.lose_next -= 1;
             return Injected::LoseAfter;
@@ -50,6 +56,11 @@ pub(super) fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: boo
             && rng.random_bool(faults.lost_response_rate.clamp(0.0, 1.0))
         {
             return Injected::LoseAfter;
+        }
+        if faults.cut_connection_rate > 0.0
+            && rng.random_bool(faults.cut_connection_rate.clamp(0.0, 1.0))
+        {
+            return Injected::CutAfter;
         }
     }
     Injected::None
@@ -72,6 +83,18 @@ pub(super) fn injected_response(status: u16) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
     }
     response
+}
+
+/// An answer hyper cannot send: its body fails before its first byte, so hyper drops the
+/// connection with nothing written (not even the status line), as a cut network does.
+fn cut_connection() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "connection cut (injected by qualys-pm-simulator after acting)",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
 }
 
 /// What goes into the request log for a body: JSON as JSON, `/auth` forms with the
@@ -165,26 +188,24 @@ pub(super) async fn observe(
     match injected {
         Injected::Before(_) => state.faults_injected.fetch_add(1, Ordering::SeqCst),
         Injected::LoseAfter => state.responses_lost.fetch_add(1, Ordering::SeqCst),
+        Injected::CutAfter => state.connections_cut.fetch_add(1, Ordering::SeqCst),
         Injected::None => 0,
     };
-    let response = match injected {
-        Injected::Before(status) => injected_response(status),
-        other => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes.clone())))
-                .await;
-            if answer_delay > 0 {
-                tokio::time::sleep(Duration::from_millis(answer_delay)).await;
-            }
-            if matches!(other, Injected::LoseAfter) {
-                json_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
-                )
-            } else {
-                response
-            }
-        }
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    let Some(response) = act(&state, injected, next, request, answer_delay, is_pm_write).await
+    else {
+        drop(running);
+        // logged with status 0: no answer left the server
+        let line = RequestLine {
+            method: &method,
+            path: &path,
+            query: &query,
+            bytes: &bytes,
+            user_agent: &user_agent,
+            started,
+        };
+        log_request(&state, &line, 0);
+        return cut_connection();
     };
     let mut response = state
         .shaping
@@ -209,6 +230,48 @@ pub(super) async fn observe(
     )
 }
 
+/// One request, as the log shows it.
+struct RequestLine<'a> {
+    method: &'a Method,
+    path: &'a str,
+    query: &'a Option<String>,
+    bytes: &'a Bytes,
+    user_agent: &'a Option<String>,
+    started: Instant,
+}
+
+/// The handler's answer under the injected fault: refused before acting, or acted and then
+/// delayed, held, lost (504) or cut (`None`: the connection closes without an answer).
+async fn act(
+    state: &State,
+    injected: Injected,
+    next: Next,
+    request: Request,
+    answer_delay: u64,
+    is_pm_write: bool,
+) -> Option<Response> {
+    if let Injected::Before(status) = injected {
+        return Some(injected_response(status));
+    }
+    let response = next.run(request).await;
+    if answer_delay > 0 {
+        tokio::time::sleep(Duration::from_millis(answer_delay)).await;
+    }
+    if is_pm_write {
+        // `hold_answers`: acted, the answer waits for the test's release
+        let mut held = state.answers_held.subscribe();
+        let _ = held.wait_for(|held| !*held).await;
+    }
+    match injected {
+        Injected::CutAfter => None,
+        Injected::LoseAfter => Some(json_response(
+            StatusCode::GATEWAY_TIMEOUT,
+            json!({"status": 504, "error": "Gateway Timeout", "message": "response lost (injected by qualys-pm-simulator after acting)"}),
+        )),
+        _ => Some(response),
+    }
+}
+
 /// Logs the answer (stderr, `--request-log`) and gives it back.
 #[allow(clippy::too_many_arguments)]
 fn logged(
@@ -221,11 +284,32 @@ fn logged(
     started: Instant,
     response: Response,
 ) -> Response {
-    let status = response.status().as_u16();
+    let line = RequestLine {
+        method,
+        path,
+        query,
+        bytes,
+        user_agent,
+        started,
+    };
+    log_request(state, &line, response.status().as_u16());
+    response
+}
+
+/// Logs a request and the status answered (0: none, the connection was cut).
+fn log_request(state: &State, request: &RequestLine<'_>, status: u16) {
+    let RequestLine {
+        method,
+        path,
+        query,
+        bytes,
+        user_agent,
+        started,
+    } = request;
     let ms = started.elapsed().as_millis() as u64;
     let shown = match query {
         Some(q) => format!("{path}?{q}"),
-        None => path.to_owned(),
+        None => (*path).to_owned(),
     };
     eprintln!("{method} {shown} {status} {ms}ms");
     if let Some(log) = &state.request_log {
@@ -233,5 +317,4 @@ fn logged(
         let mut file = lock(log);
         let _ = writeln!(file, "{line}");
     }
-    response
 }

@@ -64,9 +64,11 @@ impl Client {
             max_wait: t.max_wait,
         };
         loop {
-            let jwt = self.bearer().await?;
             // the shared budget: waiting here is not an attempt
             let mut admission = self.budget.admit().await.map_err(too_long)?;
+            // the token is taken once admitted: one taken before a long wait at the gate
+            // could expire on the way (a 401 again after the one re-authentication)
+            let jwt = self.bearer().await?;
             let started = Instant::now();
             let mut request = self
                 .http

@@ -80,6 +80,13 @@ impl Client {
                 config.gateway_url
             )));
         }
+        if scheme == "http" && !crate::plaintext_allowed(&config.gateway_url) {
+            return Err(Error::Config(
+                "gateway URL: http:// sends the password and every token in clear text, so it \
+                 is accepted only for this machine (localhost, 127.0.0.0/8, ::1); use https://"
+                    .into(),
+            ));
+        }
         match &config.credentials {
             Credentials::Token(t) if t.trim().is_empty() => {
                 return Err(Error::Config("the token is empty".into()))
