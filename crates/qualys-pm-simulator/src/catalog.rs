@@ -620,6 +620,17 @@ impl Catalog {
         project(&self.patches[i], attributes)
     }
 
+    /// The names of the tags the assets carry, by tag ID.
+    pub fn tag_names(&self) -> std::collections::HashMap<String, String> {
+        self.assets
+            .iter()
+            .filter_map(|a| a.get("tags").and_then(Value::as_array))
+            .flatten()
+            .filter_map(|t| Some((t.get("id")?.as_str()?, t.get("name")?.as_str()?)))
+            .map(|(id, name)| (id.to_owned(), name.to_owned()))
+            .collect()
+    }
+
     /// Asset `i` as the API answers it: tags carry only their `id` (the documented sample).
     pub fn render_asset(&self, i: usize, attributes: Option<&[String]>) -> Value {
         let mut a = project(&self.assets[i], attributes);
