@@ -175,11 +175,10 @@ def _():
 
 @check("change_job_status with the path word 'Enable' is refused (docs: Enabled)")
 def _():
-    # qualysdk passes the action word into the path as given (`action.title()`); the
-    # documented words are `Enabled` and `Disabled` only (docs page
-    # https://docs.qualys.com/en/pm/api/deployment_job_resource/ change of job status, and
-    # the MTG analogue change_mitigation_job_status.htm: /update/status/{Enabled|Disabled}).
-    # The documentation wins: the simulator refuses `Enable`, naming the allowed words.
+    # qualysdk puts the action word into the path as given (`action.title()`: `Enable` for a
+    # user who writes "enable"); the documented words are `Enabled` and `Disabled` only
+    # (https://docs.qualys.com/en/pm/api/deployment_job_resource/change_the_status_of_deployment_jobs.htm,
+    # as qualys-cli cites it). The documentation wins: `Enable` is refused, naming the words.
     try:
         change_job_status(auth, "Enable", created["linux"])
     except QualysAPIError as e:
