@@ -19,3 +19,4 @@ mod security;
 mod simulator;
 mod simulator_catalog;
 mod terraform_cli;
+mod third_party_readings;
