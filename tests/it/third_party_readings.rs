@@ -96,7 +96,12 @@ fn never_edited_jobs_cost_a_plan_the_listing_pages_and_one_ui_edit_one_get() {
         calls.len()
     );
     assert!(out.contains("No changes."), "{out}");
-    assert_eq!(gets, 0, "a never-edited job costs no GET ({} calls)", calls.len());
+    assert_eq!(
+        gets,
+        0,
+        "a never-edited job costs no GET ({} calls)",
+        calls.len()
+    );
     assert!(
         calls.len() <= 2 + pages,
         "a no-change plan cost {} calls: {calls:?}",
@@ -226,4 +231,83 @@ output "jobs" {
         );
     }
     assert_eq!(out.stdout.matches("import {").count(), 3, "{}", out.stdout);
+}
+
+/// The job list without `/summary` answers the summary records, and every 4xx answer of the
+/// strict simulator (a method a path does not take included, once an empty 405) has the
+/// JSON error body.
+#[test]
+fn the_list_path_without_summary_answers_and_every_4xx_has_a_json_error_body() {
+    let sim = Simulator::start_variant(Variant::Strict, &[]);
+    block_on(async {
+        let (token, http) = (sim.token().await, reqwest::Client::new());
+        let created: Value = http
+            .post(format!("{}/pm/v1/deploymentjob", sim.url))
+            .bearer_auth(&token)
+            .json(
+                &json!({"name": "listed", "type": "Install", "platform": "Linux",
+                "scheduleType": "On-demand"}),
+            )
+            .send()
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("the created job");
+        let list: Value = http
+            .get(format!(
+                "{}/pm/v1/deploymentjobs?platform=Linux&pageSize=5&pageNumber=0",
+                sim.url
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("a JSON list");
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        assert_eq!(list[0]["id"], created["id"]);
+        assert!(list[0]["updated"].is_null(), "{list}");
+
+        let job = format!(
+            "/pm/v1/deploymentjob/{}",
+            created["id"].as_str().unwrap_or_default()
+        );
+        for (method, path, body, status) in [
+            ("PUT", "/pm/v1/deploymentjobs", "", 405),
+            ("DELETE", job.as_str(), "", 405),
+            ("GET", "/pm/v1/deploymentjob", "", 405),
+            ("GET", "/pm/v1/no-such-thing", "", 404),
+            ("POST", "/pm/v1/deploymentjob", "not json", 400),
+            ("GET", "/pm/v1/deploymentjobs/summary?pageSize=0", "", 400),
+            (
+                "POST",
+                "/pm/v1/deploymentjobs/update/status/Enable",
+                "{\"ids\": []}",
+                400,
+            ),
+        ] {
+            let answer = http
+                .request(
+                    method.parse().expect("a method"),
+                    format!("{}{path}", sim.url),
+                )
+                .bearer_auth(&token)
+                .body(body)
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(answer.status().as_u16(), status, "{method} {path}");
+            let text = answer.text().await.expect("a body");
+            let error: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text:?}"));
+            assert!(
+                error["_error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{method} {path}: {error}"
+            );
+        }
+    });
 }
