@@ -9,7 +9,7 @@ use super::StoredJob;
 /// The run facts of `stored` as the summary record carries them (keys and types as
 /// `qualysdk` 0.4.0 reads them, `docs/api-readings.md`). A job that never ran has 0 counts,
 /// 0 % complete, no last run and trigger status 0; the next run is not computed (null).
-pub fn run_facts(stored: &StoredJob) -> Map<String, Value> {
+pub(crate) fn run_facts(stored: &StoredJob) -> Map<String, Value> {
     let targeted_assets = stored
         .job
         .get("assetIds")
