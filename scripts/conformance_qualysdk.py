@@ -240,12 +240,19 @@ def _():
 
 if SIMULATOR_SERVES_RUNS:
     from qualysdk.pm import get_job_results, get_job_runs
+    from qualysdk.pm.data_classes.JobResultSummary import JobResultSummary
+    from qualysdk.pm.data_classes.PMRun import PMRun
 
     @check("get_job_runs / get_job_results: PMRun and JobResultSummary accept the answers")
     def _():
+        # the Windows job was enabled above: an On-demand job runs once enabled
         runs = get_job_runs(auth, created["windows"])
-        results_ = get_job_results(auth, created["windows"])
-        assert runs is not None and results_ is not None
+        assert len(runs) >= 1 and all(isinstance(r, PMRun) for r in runs), runs
+        assert all(isinstance(r.jobInstanceId, int) for r in runs), runs
+        summary = get_job_results(auth, created["windows"])
+        no_thread_errors("get_job_results")
+        assert isinstance(summary, JobResultSummary), summary
+        assert summary.id == created["windows"], summary
 
 
 @check("delete_job of both jobs answers per job, and the listings are empty again")
