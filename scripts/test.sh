@@ -95,6 +95,8 @@ part_needing terraform "scripts/quickstart.sh" scripts/quickstart.sh
 part_needing terraform "VARIANT=lenient scripts/quickstart.sh (the other readings of the undocumented API behaviours)" \
     env VARIANT=lenient scripts/quickstart.sh
 
+part "scripts/conformance-qualysdk.sh (qualysdk 0.4.0, a third-party client, against the strict simulator)" scripts/conformance-qualysdk.sh
+
 for target in $(scripts/fuzz.sh list); do
     part "scripts/fuzz.sh short $target (~20 s)" scripts/fuzz.sh short "$target"
 done

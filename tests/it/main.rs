@@ -25,4 +25,5 @@ mod security;
 mod simulator;
 mod simulator_catalog;
 mod terraform_cli;
+mod third_party_readings;
 mod upgrades;

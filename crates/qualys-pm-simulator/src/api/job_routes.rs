@@ -468,10 +468,21 @@ pub(super) async fn list_summary(
             exact: true,
         });
     }
-    let now = now_ms();
+    let lenient = state.shaping.lenient_shapes(&headers);
+    let tag_names = if lenient {
+        HashMap::new()
+    } else {
+        state.catalog().tag_names()
+    };
+    let context = jobs::SummaryContext {
+        now_ms: now_ms(),
+        prepared_after_ms: state.options.prepared_after_ms,
+        lenient,
+        tag_names: &tag_names,
+    };
     let store = lock(&state.store);
     let all = <crate::Store as jobs::JobLookupAll>::all(&store);
-    let summary = |j: &StoredJob| jobs::summary(j, now, state.options.prepared_after_ms);
+    let summary = |j: &StoredJob| jobs::summary(j, &context);
     // lenient: the soft-deleted jobs are listed too, marked deleted
     let buried = state.shaping.buried_summaries(|job| {
         summary(&StoredJob {

@@ -38,7 +38,9 @@ pub struct Controls {
 }
 
 /// Reads the control headers (`HeaderMap` names are case-insensitive; both spellings of the
-/// concurrency header). Garbage (`abc`, `-1`, `NaN`) reads as absent, never as zero.
+/// concurrency header, and the short names a third-party client, `qualyspy`, reads:
+/// `X-RateLimit-Window`, `X-ConcurrencyLimit`). Garbage (`abc`, `-1`, `NaN`) reads as absent,
+/// never as zero.
 pub fn read_controls(headers: &HeaderMap) -> Controls {
     let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
     let count = |name: &str| text(name)?.parse::<u64>().ok();
@@ -48,11 +50,14 @@ pub fn read_controls(headers: &HeaderMap) -> Controls {
     };
     Controls {
         limit: count("x-ratelimit-limit"),
-        window: seconds("x-ratelimit-window-sec").filter(|w| !w.is_zero()),
+        window: seconds("x-ratelimit-window-sec")
+            .or_else(|| seconds("x-ratelimit-window"))
+            .filter(|w| !w.is_zero()),
         remaining: count("x-ratelimit-remaining"),
         to_wait: seconds("x-ratelimit-towait-sec"),
         concurrency: count("x-concurrency-limit-limit")
             .or_else(|| count("x-concurrencylimit-limit"))
+            .or_else(|| count("x-concurrencylimit"))
             .filter(|&c| c > 0)
             .map(|c| c.min(MAX_ANNOUNCED_CONCURRENCY as u64) as usize),
     }
@@ -66,19 +71,22 @@ pub struct Refusal {
     pub wait: Option<Duration>,
 }
 
-/// Whether an answer is a refusal: any 429, or a 409 whose code is 1965 (rate) or 1960
-/// (concurrency), or whose message says the API "cannot be run again for another N seconds"
-/// or "until N currently running instance(s) have finished"; in JSON, text or XML bodies.
+/// Whether an answer is a refusal: any 429, or a 409 whose code is 1965 or 1966 (rate) or
+/// 1960 or 1959 (concurrency), or whose message says the API "cannot be run again for
+/// another N seconds" or "until N currently running instance(s) have finished"; in JSON,
+/// text or XML bodies. 1959 and 1966 are retried by a third-party client (`qualys-mcp-full`)
+/// without saying which limit they mean: they are read as their documented neighbours.
 pub fn refusal(status: u16, headers: &HeaderMap, text: &str) -> Option<Refusal> {
     if status != 429 && status != 409 {
         return None;
     }
     let lower = text.to_ascii_lowercase();
     let code = body_code(text);
-    let says_concurrency = code.as_deref() == Some("1960")
+    let says_concurrency = matches!(code.as_deref(), Some("1960" | "1959"))
         || lower.contains("currently running")
         || lower.contains("concurrency");
-    let says_rate = code.as_deref() == Some("1965") || lower.contains("run again for another");
+    let says_rate =
+        matches!(code.as_deref(), Some("1965" | "1966")) || lower.contains("run again for another");
     if status == 409 && !says_concurrency && !says_rate {
         return None; // some other conflict
     }
@@ -112,7 +120,7 @@ fn server_wait(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// The error code of a body: `_error.errorCode`, `errorCode` or `code` in JSON, `<CODE>` in
-/// XML, or a bare 1960/1965 in text.
+/// XML, or a bare 1959/1960/1965/1966 in text.
 fn body_code(text: &str) -> Option<String> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         for pointer in ["/_error/errorCode", "/errorCode", "/code", "/CODE"] {
@@ -129,7 +137,7 @@ fn body_code(text: &str) -> Option<String> {
         let end = rest.find('<').unwrap_or(rest.len());
         return Some(rest[..end].trim().to_owned());
     }
-    ["1960", "1965"]
+    ["1959", "1960", "1965", "1966"]
         .into_iter()
         .find(|c| text.contains(c))
         .map(str::to_owned)
@@ -577,6 +585,16 @@ mod tests {
                 concurrency: Some(2),
             }
         );
+        let short = read_controls(&headers(&[
+            ("X-RateLimit-Window", "3600"),
+            ("X-ConcurrencyLimit", "4"),
+        ]));
+        assert_eq!(
+            short.window,
+            Some(Duration::from_secs(3600)),
+            "qualyspy's names"
+        );
+        assert_eq!(short.concurrency, Some(4));
         let c = read_controls(&headers(&[("X-ConcurrencyLimit-Limit", "3")]));
         assert_eq!(c.concurrency, Some(3));
         assert_eq!(c.remaining, None, "absent is unknown, not zero");
@@ -641,6 +659,28 @@ mod tests {
                 .kind,
             LimitKind::Concurrency
         );
+        // 1959 and 1966, as a third-party client retries them, in JSON, XML or text
+        for (body, kind) in [
+            (
+                r#"{"_error":{"errorCode":"1966","message":"limit"}}"#,
+                LimitKind::Rate,
+            ),
+            (
+                "<SIMPLE_RETURN><RESPONSE><CODE>1966</CODE></RESPONSE></SIMPLE_RETURN>",
+                LimitKind::Rate,
+            ),
+            (
+                r#"{"_error":{"errorCode":"1959","message":"limit"}}"#,
+                LimitKind::Concurrency,
+            ),
+            ("error 1959", LimitKind::Concurrency),
+        ] {
+            assert_eq!(
+                refusal(409, &none, body).map(|r| r.kind),
+                Some(kind),
+                "{body}"
+            );
+        }
         // other conflicts are not refusals
         assert_eq!(
             refusal(
