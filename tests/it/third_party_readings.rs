@@ -10,10 +10,10 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 
 use crate::listing_refresh::{pages_and_gets, plan};
-use crate::support::simulator::edit_in_the_ui;
 use crate::reliability::{
     apply, assert_state_matches_server, block_on, password_credentials, state_jobs, workspace_for,
 };
+use crate::support::simulator::edit_in_the_ui;
 use crate::support::simulator::{Simulator, Variant, PASSWORD, STRICT_SHAPES, USERNAME};
 use crate::support::terraform::{provider_binary, require_terraform, run};
 
