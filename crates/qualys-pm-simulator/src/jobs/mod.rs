@@ -44,6 +44,12 @@ pub struct StoredJob {
     /// When the job was last enabled (epoch ms), for the On-demand `Prepared` status.
     #[serde(default)]
     pub enabled_at_ms: Option<u64>,
+    /// Its runs, oldest first (`crate::runs`).
+    #[serde(default)]
+    pub runs: Vec<crate::runs::Run>,
+    /// Scheduled times up to here have been run (or passed before the job was enabled).
+    #[serde(default)]
+    pub runs_checked_ms: Option<u64>,
 }
 
 impl StoredJob {
