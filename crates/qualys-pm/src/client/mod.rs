@@ -54,6 +54,8 @@ pub struct Client {
     listings: listing::Listings,
     /// Deletes and status changes waiting to go out together.
     batches: batch::Batches,
+    /// The method the result summary answers (POST or GET), once known.
+    pub(crate) result_method: crate::runs::ResultMethod,
 }
 
 impl fmt::Debug for Client {
@@ -128,6 +130,7 @@ impl Client {
             ),
             listings: listing::Listings::new(config.list_for_refresh),
             batches: Default::default(),
+            result_method: Default::default(),
         })
     }
 
