@@ -6,6 +6,7 @@ mod api_budget;
 mod api_readings;
 mod batches;
 mod house;
+mod job_runs;
 mod listing_refresh;
 mod lookups;
 mod onboarding;
