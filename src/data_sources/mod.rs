@@ -171,10 +171,7 @@ pub mod docs {
             );
             check_committed("docs/data-sources/patches.md", &patches_doc());
             check_committed("docs/data-sources/assets.md", &assets_doc());
-            check_committed(
-                "docs/data-sources/deployment_job_runs.md",
-                &job_runs_doc(),
-            );
+            check_committed("docs/data-sources/deployment_job_runs.md", &job_runs_doc());
             check_committed(
                 "docs/data-sources/deployment_job_result.md",
                 &job_result_doc(),

@@ -25,7 +25,11 @@ fn catalog_ids(e: &E2e, n: usize) -> (Vec<String>, Vec<String>) {
             .collect()
     };
     let (assets, patches) = (pick("assets"), pick("patches"));
-    assert_eq!(assets.len(), n, "the catalog should have {n} Windows assets");
+    assert_eq!(
+        assets.len(),
+        n,
+        "the catalog should have {n} Windows assets"
+    );
     (assets, patches)
 }
 
@@ -53,7 +57,10 @@ fn job_hcl(name: &str, assets: &[String], patches: &[String]) -> String {
 
 /// Runs job `id` now with the outcomes `spec`; the run the simulator recorded.
 fn run_job(e: &E2e, id: &str, spec: Value) -> Value {
-    block_on(e.sim.admin_post(&format!("/_simulator/jobs/{id}/run"), spec))
+    block_on(
+        e.sim
+            .admin_post(&format!("/_simulator/jobs/{id}/run"), spec),
+    )
 }
 
 /// The asset IDs the simulator gave `outcome` in `run`.
@@ -329,83 +336,88 @@ fn baseline_with_failures(e: &E2e) -> (String, BTreeSet<String>) {
     (id, with_outcome(&run, "failed"))
 }
 
-#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
-#[test]
-fn guide_check_block_warns_under_the_threshold() {
-    let e = E2e::start("guide_check_block_warns_under_the_threshold");
-    let (id, _) = baseline_with_failures(&e);
-    e.config(&format!("{}\n{}", baseline_variable(), example("check")));
-    let out = e.plan(&[("baseline_job_id", &id)]);
-    assert_ne!(out.code, Some(1), "a check only warns: {}", out.combined());
-    let text = out.squeezed();
-    assert!(text.contains("Warning: Check block assertion failed"), "{text}");
-    assert!(
-        text.contains("succeeded on 7 of 10 assets (2 failed, 1 pending): under 95%"),
-        "{text}"
-    );
+for_each_variant! {
+    #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+    fn guide_check_block_warns_under_the_threshold(variant) {
+        let e = E2e::start_variant("guide_check_block_warns_under_the_threshold", variant);
+        let (id, _) = baseline_with_failures(&e);
+        e.config(&format!("{}\n{}", baseline_variable(), example("check")));
+        let out = e.plan(&[("baseline_job_id", &id)]);
+        assert_ne!(out.code, Some(1), "a check only warns: {}", out.combined());
+        let text = out.squeezed();
+        assert!(text.contains("Warning: Check block assertion failed"), "{text}");
+        assert!(
+            text.contains("succeeded on 7 of 10 assets (2 failed, 1 pending): under 95%"),
+            "{text}"
+        );
+    }
 }
 
-#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
-#[test]
-fn guide_postcondition_fails_the_plan_with_its_message() {
-    let e = E2e::start("guide_postcondition_fails_the_plan_with_its_message");
-    let (id, failed) = baseline_with_failures(&e);
-    e.config(&format!("{}\n{}", baseline_variable(), example("postcondition")));
-    let out = e.plan(&[("baseline_job_id", &id)]);
-    assert_eq!(out.code, Some(1), "{}", out.combined());
-    let text = out.squeezed();
-    let listed = failed.iter().cloned().collect::<Vec<_>>().join(", ");
-    assert!(
-        text.contains(&format!("The last run of the baseline job failed on 2 assets: {listed}.")),
-        "{text}"
-    );
-    // a clean run passes the gate
-    run_job(&e, &id, json!({}));
-    let out = e.plan(&[("baseline_job_id", &id)]);
-    assert_ne!(out.code, Some(1), "{}", out.combined());
+for_each_variant! {
+    #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+    fn guide_postcondition_fails_the_plan_with_its_message(variant) {
+        let e = E2e::start_variant("guide_postcondition_fails_the_plan_with_its_message", variant);
+        let (id, failed) = baseline_with_failures(&e);
+        e.config(&format!("{}\n{}", baseline_variable(), example("postcondition")));
+        let out = e.plan(&[("baseline_job_id", &id)]);
+        assert_eq!(out.code, Some(1), "{}", out.combined());
+        let text = out.squeezed();
+        let listed = failed.iter().cloned().collect::<Vec<_>>().join(", ");
+        assert!(
+            text.contains(&format!("The last run of the baseline job failed on 2 assets: {listed}.")),
+            "{text}"
+        );
+        // a clean run passes the gate
+        run_job(&e, &id, json!({}));
+        let out = e.plan(&[("baseline_job_id", &id)]);
+        assert_ne!(out.code, Some(1), "{}", out.combined());
+    }
 }
 
-#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
-#[test]
-fn guide_retry_job_targets_exactly_the_failed_assets() {
-    let e = E2e::start("guide_retry_job_targets_exactly_the_failed_assets");
-    let (id, failed) = baseline_with_failures(&e);
-    e.config(&format!("{}\n{}", baseline_variable(), example("retry")));
-    let mark = e.mark();
-    e.apply(&[("baseline_job_id", &id)]);
-    let create = e.only_body(mark, "POST", "/pm/v1/deploymentjob");
-    assert_eq!(string_set(&create["assetIds"]), failed, "{create}");
-    let baseline = e.get_job(&id).expect("the baseline job");
-    assert_eq!(create["approvedPatches"], baseline["approvedPatches"]);
-    assert_eq!(create["name"], "Retry: baseline");
-    e.assert_plan_clean(&[("baseline_job_id", &id)], "the retry job");
+for_each_variant! {
+    #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+    fn guide_retry_job_targets_exactly_the_failed_assets(variant) {
+        let e = E2e::start_variant("guide_retry_job_targets_exactly_the_failed_assets", variant);
+        let (id, failed) = baseline_with_failures(&e);
+        e.config(&format!("{}\n{}", baseline_variable(), example("retry")));
+        let mark = e.mark();
+        e.apply(&[("baseline_job_id", &id)]);
+        let create = e.only_body(mark, "POST", "/pm/v1/deploymentjob");
+        assert_eq!(string_set(&create["assetIds"]), failed, "{create}");
+        let baseline = e.get_job(&id).expect("the baseline job");
+        assert_eq!(create["approvedPatches"], baseline["approvedPatches"]);
+        assert_eq!(create["name"], "Retry: baseline");
+        e.assert_plan_clean(&[("baseline_job_id", &id)], "the retry job");
+    }
 }
 
-#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
-#[test]
-fn guide_earlier_run_reads_the_previous_run() {
-    let e = E2e::start("guide_earlier_run_reads_the_previous_run");
-    let (id, _) = baseline_with_failures(&e);
-    e.config(&format!("{}\n{}", baseline_variable(), example("earlier run")));
-    e.apply(&[("baseline_job_id", &id)]);
-    // the previous run is the one enabling the job made: every asset succeeded
-    assert_eq!(outputs(&e)["baseline_previous_success_ratio"]["value"], 1.0);
+for_each_variant! {
+    #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+    fn guide_earlier_run_reads_the_previous_run(variant) {
+        let e = E2e::start_variant("guide_earlier_run_reads_the_previous_run", variant);
+        let (id, _) = baseline_with_failures(&e);
+        e.config(&format!("{}\n{}", baseline_variable(), example("earlier run")));
+        e.apply(&[("baseline_job_id", &id)]);
+        // the previous run is the one enabling the job made: every asset succeeded
+        assert_eq!(outputs(&e)["baseline_previous_success_ratio"]["value"], 1.0);
+    }
 }
 
-#[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
-#[test]
-fn guide_same_configuration_reads_the_runs_after_the_job_is_enabled() {
-    let e = E2e::start("guide_same_configuration_reads_the_runs_after_the_job_is_enabled");
-    let (assets, patches) = catalog_ids(&e, 3);
-    e.config(&example("same configuration"));
-    let vars = [
-        ("hotfix_asset_ids", hcl_set(&assets)),
-        ("hotfix_patch_ids", hcl_set(&patches[..1])),
-    ];
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    e.apply(&vars);
-    let jobs = block_on(e.sim.admin_get("/_simulator/jobs"));
-    let run_id = &jobs[0]["runs"][0]["job_instance_id"];
-    assert!(run_id.is_u64(), "enabling ran the job: {jobs}");
-    assert_eq!(&outputs(&e)["hotfix_first_run"]["value"], run_id);
+for_each_variant! {
+    #[cfg_attr(tests_without_terraform, ignore = "needs terraform")]
+    fn guide_same_configuration_reads_the_runs_after_the_job_is_enabled(variant) {
+        let e = E2e::start_variant("guide_same_configuration_reads_the_runs_after_the_job_is_enabled", variant);
+        let (assets, patches) = catalog_ids(&e, 3);
+        e.config(&example("same configuration"));
+        let vars = [
+            ("hotfix_asset_ids", hcl_set(&assets)),
+            ("hotfix_patch_ids", hcl_set(&patches[..1])),
+        ];
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        e.apply(&vars);
+        let jobs = block_on(e.sim.admin_get("/_simulator/jobs"));
+        let run_id = &jobs[0]["runs"][0]["job_instance_id"];
+        assert!(run_id.is_u64(), "enabling ran the job: {jobs}");
+        assert_eq!(&outputs(&e)["hotfix_first_run"]["value"], run_id);
+    }
 }

@@ -132,9 +132,7 @@ fn iso(ms: u64, lenient: bool) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let fmt = if lenient {
-        time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]+0000"
-        )
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000")
     } else {
         time::macros::format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+00:00"
@@ -167,7 +165,10 @@ pub fn render_runs(stored: &StoredJob, lenient: bool) -> Value {
 pub fn find_run(stored: &StoredJob, instance: Option<u64>) -> Option<&Run> {
     match instance {
         Some(id) => stored.runs.iter().find(|r| r.job_instance_id == id),
-        None => stored.runs.iter().max_by_key(|r| (r.scheduled_ms, r.job_instance_id)),
+        None => stored
+            .runs
+            .iter()
+            .max_by_key(|r| (r.scheduled_ms, r.job_instance_id)),
     }
 }
 
@@ -240,8 +241,16 @@ fn asset_entry(id: &str, asset: Option<&Value>, f: &AssetFacts<'_>) -> Value {
     let flag = |b: bool| if f.lenient { json!(b as u8) } else { json!(b) };
     let start = f.run.scheduled_ms + 1_000 * f.index as u64;
     let finished = f.outcome != Pending;
-    let failed = if f.outcome == Failed { f.patches.max(1) } else { 0 };
-    let succeeded = if finished && f.outcome != Failed { f.patches } else { 0 };
+    let failed = if f.outcome == Failed {
+        f.patches.max(1)
+    } else {
+        0
+    };
+    let succeeded = if finished && f.outcome != Failed {
+        f.patches
+    } else {
+        0
+    };
     let failed_actions = usize::from(f.outcome == FailedAction);
     let (status, code) = match f.outcome {
         Succeeded | PendingReboot => ("Success", "2000"),
@@ -313,7 +322,11 @@ pub fn run_facts(stored: &StoredJob, now_ms: u64) -> Map<String, Value> {
     m.insert("nextScheduleDateTime".into(), json!(next));
     m.insert(
         "completionPercent".into(),
-        json!(if total == 0 { 0 } else { finished * 100 / total }),
+        json!(if total == 0 {
+            0
+        } else {
+            finished * 100 / total
+        }),
     );
     m.insert("assetResultReceivedCount".into(), json!(finished));
     m.insert("totalAssetCount".into(), json!(total));
@@ -334,7 +347,10 @@ pub fn occurrences(job: &Value, after_ms: u64, until_ms: u64) -> Vec<u64> {
         return Vec::new();
     };
     let start_ms = (start.assume_utc().unix_timestamp().max(0) as u64) * 1000;
-    let schedule = job.get("scheduleType").and_then(Value::as_str).unwrap_or("");
+    let schedule = job
+        .get("scheduleType")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if schedule == "Once" {
         return [start_ms]
             .into_iter()
@@ -418,10 +434,7 @@ mod tests {
         // 2026-12-07 is a Monday
         let day = |d: u64| 1_796_601_600_000 + d * DAY_MS; // 2026-12-07T00:00Z
         let once = json!({"scheduleType": "Once", "startDateTime": "2026-12-07 10:30:00 AM"});
-        assert_eq!(
-            occurrences(&once, day(0), day(1)),
-            [day(0) + 37_800_000]
-        );
+        assert_eq!(occurrences(&once, day(0), day(1)), [day(0) + 37_800_000]);
         assert!(occurrences(&once, day(0) + 37_800_000, day(9)).is_empty());
         let daily = json!({"scheduleType": "Daily", "startDateTime": "2026-12-07 01:00:00 AM"});
         assert_eq!(occurrences(&daily, day(0), day(3)).len(), 3);
@@ -439,7 +452,13 @@ mod tests {
         let mut stored = job(json!({"status": "Disabled", "assetIds": ["a", "b", "c", "d"]}));
         let catalog = Catalog::from_json(json!({"patches": [], "assets": []})).unwrap();
         let mut seq = 0;
-        let first = record(&mut stored, &mut seq, 1_000, &OutcomeSpec::default(), &catalog);
+        let first = record(
+            &mut stored,
+            &mut seq,
+            1_000,
+            &OutcomeSpec::default(),
+            &catalog,
+        );
         let spec = OutcomeSpec {
             pending: 1,
             ..Default::default()
@@ -457,7 +476,10 @@ mod tests {
         assert_eq!(facts["nextScheduleDateTime"], Value::Null);
         let strict = render_runs(&stored, false);
         assert_eq!(strict[0]["jobInstanceId"], first.job_instance_id);
-        assert_eq!(strict[0]["scheduledDateTime"], "1970-01-01T00:00:01.000+00:00");
+        assert_eq!(
+            strict[0]["scheduledDateTime"],
+            "1970-01-01T00:00:01.000+00:00"
+        );
         let lenient = render_runs(&stored, true);
         assert_eq!(lenient[0]["jobInstanceId"], second.job_instance_id);
         assert_eq!(lenient[0]["scheduledDateTime"], "1970-01-01T00:00:02+0000");

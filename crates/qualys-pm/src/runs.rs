@@ -65,9 +65,8 @@ pub fn parse_scheduled(text: &str) -> Option<time::OffsetDateTime> {
     if let Ok(t) = time::OffsetDateTime::parse(text, &Iso8601::DEFAULT) {
         return Some(t);
     }
-    const NO_COLON: iso8601::EncodedConfig = iso8601::Config::DEFAULT
-        .set_use_separators(true)
-        .encode();
+    const NO_COLON: iso8601::EncodedConfig =
+        iso8601::Config::DEFAULT.set_use_separators(true).encode();
     time::OffsetDateTime::parse(text, &Iso8601::<NO_COLON>).ok()
 }
 
@@ -215,7 +214,11 @@ impl Client {
         let reply = self.execute(&call).await?;
         if reply.status != 200 {
             let err = self.api_error(&call, &reply);
-            return if err.is_not_found() { Ok(None) } else { Err(err) };
+            return if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            };
         }
         let items = match parse_json(&reply.text, "the job's runs")? {
             Value::Array(items) => items,

@@ -183,7 +183,11 @@ pub(super) async fn result_summary(
         if size.is_some_and(|s| !(1..=MAX_RESULT_PAGE).contains(&s)) {
             return Err(bad("pageSize", "must be between 1 and 1000"));
         }
-        Ok((instance, number_of.unwrap_or(0), size.unwrap_or(DEFAULT_RESULT_PAGE)))
+        Ok((
+            instance,
+            number_of.unwrap_or(0),
+            size.unwrap_or(DEFAULT_RESULT_PAGE),
+        ))
     })();
     let (instance, page, size) = match parsed {
         Ok(p) => p,
@@ -211,7 +215,14 @@ pub(super) async fn result_summary(
     let catalog = state.catalog();
     json_response(
         StatusCode::OK,
-        runs::render_result(stored, run, &catalog, &state.options.username, &page, lenient),
+        runs::render_result(
+            stored,
+            run,
+            &catalog,
+            &state.options.username,
+            &page,
+            lenient,
+        ),
     )
 }
 
