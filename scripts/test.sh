@@ -52,6 +52,8 @@ else
     echo "=== SKIPPED scripts/quickstart.sh: terraform is not installed (not on PATH) ==="
 fi
 
+part "scripts/conformance-qualysdk.sh (qualysdk 0.4.0, a third-party client, against the strict simulator)" scripts/conformance-qualysdk.sh
+
 for target in $(scripts/fuzz.sh list); do
     part "scripts/fuzz.sh short $target (~20 s)" scripts/fuzz.sh short "$target"
 done

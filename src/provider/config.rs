@@ -78,7 +78,7 @@ pub fn schema() -> Schema {
                     Type::Number,
                     "How many times a request that failed transiently (HTTP 502, 503, 504, connection errors) \
                      is retried, with capped exponential backoff. Default `5`; `0` disables retries. Refusals \
-                     under the subscription's API controls (HTTP 429, or 409 with code 1965/1960) are not \
+                     under the subscription's API controls (HTTP 429, or 409 with code 1965/1966/1960/1959) are not \
                      counted: they are waited out, up to `max_rate_limit_wait`.",
                 ),
                 attr(

@@ -36,7 +36,7 @@ lookups together, or one `generate-imports`) keeps one budget:
 - with `X-RateLimit-Remaining` and `X-RateLimit-Window-Sec` announced, calls are paced to stay
   inside the window, keeping a few places free for the next terraform command, so that no
   call is refused;
-- a refusal (429, or 409 with code 1965/1960) or `Remaining: 0` makes **every** call of the
+- a refusal (429, or 409 with code 1965/1966/1960/1959) or `Remaining: 0` makes **every** call of the
   process wait at one shared gate for the time the server asks (else a backoff); the refused
   call is then sent again (a create too: the server did not act). Waiting is not a failed
   attempt: `max_retries` counts faults only. Waits over 5 s are logged at WARN with the

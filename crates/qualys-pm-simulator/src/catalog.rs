@@ -165,6 +165,12 @@ pub const ASSET_ATTRIBUTES: &[&str] = &[
     "nonSupersededMissingPatchCount",
     "installedPatches",
     "missingPatches",
+    // strict only (`Catalog::render_asset`)
+    "status",
+    "statusCode",
+    "version",
+    "osIdentifier",
+    "osNotSupportedForModules",
 ];
 
 /// The search endpoints are POSTs but read-only: fault injection does not treat them as
@@ -630,9 +636,44 @@ impl Catalog {
         project(&self.patches[i], attributes)
     }
 
+    /// The names of the tags the assets carry, by tag ID.
+    pub fn tag_names(&self) -> HashMap<String, String> {
+        self.assets
+            .iter()
+            .filter_map(|a| a.get("tags").and_then(Value::as_array))
+            .flatten()
+            .filter_map(|t| Some((t.get("id")?.as_str()?, t.get("name")?.as_str()?)))
+            .map(|(id, name)| (id.to_owned(), name.to_owned()))
+            .collect()
+    }
+
     /// Asset `i` as the API answers it: tags carry only their `id` (the documented sample).
-    pub fn render_asset(&self, i: usize, attributes: Option<&[String]>) -> Value {
-        let mut a = project(&self.assets[i], attributes);
+    /// Strict (`lenient` false) adds what `qualysdk` reads on real tenants and the PM 3.9
+    /// sample shows: `status`, `statusCode`, `version`, `osIdentifier`,
+    /// `osNotSupportedForModules`.
+    pub fn render_asset(&self, i: usize, attributes: Option<&[String]>, lenient: bool) -> Value {
+        let mut full = self.assets[i].clone();
+        if let (Some(m), false) = (full.as_object_mut(), lenient) {
+            let text = |k: &str| {
+                m.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (status, os) = (text("assetStatus"), text("operatingSystem"));
+            // the OS release: its last word holding a digit ("21H2", "22.04")
+            let version = os
+                .split_whitespace()
+                .rev()
+                .find(|w| w.chars().any(|c| c.is_ascii_digit()));
+            m.insert("status".into(), json!(status));
+            // 20212: the one code seen with an active asset (INF for the others)
+            m.insert("statusCode".into(), json!(20212));
+            m.insert("version".into(), json!(version));
+            m.insert("osIdentifier".into(), json!(os));
+            m.insert("osNotSupportedForModules".into(), json!([]));
+        }
+        let mut a = project(&full, attributes);
         if let Some(tags) = a.get_mut("tags").and_then(Value::as_array_mut) {
             for t in tags.iter_mut() {
                 if let Some(m) = t.as_object_mut() {
@@ -883,7 +924,7 @@ mod tests {
         let hits = c.search_assets(None, &no_asset_filter, &critical_missing);
         assert!(!hits.is_empty());
         for i in hits {
-            let a = c.render_asset(i, None);
+            let a = c.render_asset(i, None, true);
             assert!(a["missingPatchCount"].as_u64().unwrap() > 0);
         }
     }
@@ -897,9 +938,21 @@ mod tests {
             p.as_object().unwrap().keys().collect::<Vec<_>>(),
             ["id", "title"]
         );
-        let a = c.render_asset(0, None);
+        let a = c.render_asset(0, None, false);
         for t in a["tags"].as_array().unwrap() {
             assert_eq!(t.as_object().unwrap().keys().collect::<Vec<_>>(), ["id"]);
+        }
+        // strict: what qualysdk reads on real tenants; lenient: the 3.9 sample's keys only
+        assert_eq!(a["status"], a["assetStatus"]);
+        assert_eq!(a["statusCode"], 20212);
+        assert_eq!(a["osIdentifier"], a["operatingSystem"]);
+        assert!(a["version"]
+            .as_str()
+            .is_some_and(|v| a["operatingSystem"].as_str().unwrap().contains(v)));
+        assert_eq!(a["osNotSupportedForModules"], json!([]));
+        let lenient = c.render_asset(0, None, true);
+        for key in ["status", "statusCode", "version", "osIdentifier"] {
+            assert!(lenient.get(key).is_none(), "lenient has no {key}");
         }
         // tags.name still works in QQL
         let none = Query::parse("", PATCH_FIELDS, 0).unwrap();
@@ -971,6 +1024,6 @@ mod tests {
         // newest first, counts derived
         assert_eq!(ok.render_patch(0, None)["id"], "p2");
         assert_eq!(ok.render_patch(1, None)["missingCount"], 1);
-        assert_eq!(ok.render_asset(0, None)["installedPatchCount"], 1);
+        assert_eq!(ok.render_asset(0, None, false)["installedPatchCount"], 1);
     }
 }

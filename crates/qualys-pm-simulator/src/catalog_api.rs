@@ -355,6 +355,7 @@ fn assets_page(
     let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
     let having = parse_qql("havingQuery", &body.having, PATCH_FIELDS)?;
     let after = decode_cursor(cursor_of(headers, q, true)?, false)?;
+    let lenient = state.shaping.lenient_shapes(headers);
     let catalog = state.catalog();
     let hits = catalog.search_assets(platform.as_deref(), &query, &having);
     let attrs = body.attributes.as_deref();
@@ -364,7 +365,7 @@ fn assets_page(
         |i| catalog.asset_key(i).clone(),
         size,
         after,
-        |i| catalog.render_asset(i, attrs),
+        |i| catalog.render_asset(i, attrs, lenient),
     ))
 }
 

@@ -5,7 +5,7 @@
 //! so that tests are deterministic. See docs/simulator.md.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::catalog::Catalog;
 use crate::jobs::{parse_start, StoredJob};
@@ -299,40 +299,6 @@ fn asset_entry(id: &str, asset: Option<&Value>, f: &AssetFacts<'_>) -> Value {
     })
 }
 
-/// The job summary's run facts, from the recorded runs: `lastScheduleDateTime` (epoch ms of
-/// the latest run), `nextScheduleDateTime` (the next scheduled time of an enabled job),
-/// `completionPercent`, `assetResultReceivedCount` and `totalAssetCount` (of the latest run).
-pub fn run_facts(stored: &StoredJob, now_ms: u64) -> Map<String, Value> {
-    let latest = find_run(stored, None);
-    let finished = latest.map_or(0, |r| {
-        r.assets
-            .iter()
-            .filter(|(_, o)| *o != Outcome::Pending)
-            .count()
-    });
-    let total = latest.map_or(0, |r| r.assets.len());
-    let next = (stored.stored_status() == "Enabled")
-        .then(|| next_occurrence(&stored.job, now_ms))
-        .flatten();
-    let mut m = Map::new();
-    m.insert(
-        "lastScheduleDateTime".into(),
-        json!(latest.map(|r| r.scheduled_ms)),
-    );
-    m.insert("nextScheduleDateTime".into(), json!(next));
-    m.insert(
-        "completionPercent".into(),
-        json!(if total == 0 {
-            0
-        } else {
-            finished * 100 / total
-        }),
-    );
-    m.insert("assetResultReceivedCount".into(), json!(finished));
-    m.insert("totalAssetCount".into(), json!(total));
-    m
-}
-
 const DAY_MS: u64 = 86_400_000;
 
 /// The job's scheduled times in `(after_ms, until_ms]`, reading its start time as UTC (the
@@ -394,7 +360,7 @@ fn runs_on_day(job: &Value, schedule: &str, t_ms: u64) -> bool {
 }
 
 /// The first scheduled time after `now_ms`, looking a year ahead.
-fn next_occurrence(job: &Value, now_ms: u64) -> Option<u64> {
+pub fn next_occurrence(job: &Value, now_ms: u64) -> Option<u64> {
     occurrences(job, now_ms, now_ms + 366 * DAY_MS)
         .into_iter()
         .next()
@@ -469,10 +435,11 @@ mod tests {
             find_run(&stored, None).map(|r| r.job_instance_id),
             Some(second.job_instance_id)
         );
-        let facts = run_facts(&stored, 3_000);
+        let facts = crate::jobs::run_facts(&stored, 3_000);
         assert_eq!(facts["lastScheduleDateTime"], 2_000);
         assert_eq!(facts["completionPercent"], 75);
         assert_eq!(facts["assetResultReceivedCount"], 3);
+        assert_eq!(facts["totalAssetCount"], 4);
         assert_eq!(facts["nextScheduleDateTime"], Value::Null);
         let strict = render_runs(&stored, false);
         assert_eq!(strict[0]["jobInstanceId"], first.job_instance_id);

@@ -87,6 +87,12 @@ impl Shaping {
         self.turns[point as usize].fetch_add(1, Ordering::Relaxed) % n
     }
 
+    /// Whether the answer to a request with `request_headers` takes the lenient shapes (the
+    /// variant is lenient and the request does not ask for the strict ones).
+    pub fn lenient_shapes(&self, request_headers: &HeaderMap) -> bool {
+        self.lenient() && !wants_strict(request_headers)
+    }
+
     /// Lenient: a PATCH of an Enabled recurring job is accepted (strict: refused with 400).
     pub fn accepts_patch_while_enabled(&self) -> bool {
         self.lenient()
@@ -140,10 +146,7 @@ impl Shaping {
         request_headers: &HeaderMap,
         response: Response,
     ) -> Response {
-        let wants_strict = request_headers
-            .get(STRICT_HEADER)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"strict"));
-        if !self.lenient() || wants_strict || path.starts_with("/_simulator/") {
+        if !self.lenient_shapes(request_headers) || path.starts_with("/_simulator/") {
             return response;
         }
         let status = response.status();
@@ -313,6 +316,12 @@ impl Shaping {
     }
 }
 
+fn wants_strict(request_headers: &HeaderMap) -> bool {
+    request_headers
+        .get(STRICT_HEADER)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"strict"))
+}
+
 /// The routes whose answers the lenient variant reshapes.
 enum Route {
     Create,
@@ -334,7 +343,9 @@ impl Route {
             }
             ("DELETE", ["pm", "v1", "deploymentjobs"])
             | ("POST", ["pm", "v1", "deploymentjobs", "update", "status", _]) => Route::Results,
-            ("GET", ["pm", "v1", "deploymentjobs", "summary"]) => Route::List,
+            ("GET", ["pm", "v1", "deploymentjobs", "summary"] | ["pm", "v1", "deploymentjobs"]) => {
+                Route::List
+            }
             _ => Route::Other,
         }
     }

@@ -553,6 +553,11 @@ pub struct JobSummary {
     /// `{"user": {...}, "date": epoch-ms}`.
     pub created: Option<AuditStamp>,
     pub updated: Option<AuditStamp>,
+    /// Tag IDs, listed as IDs or as `{id, name}` objects (real tenants: objects).
+    pub tags: Option<Vec<String>>,
+    /// Tag IDs, listed as IDs (real tenants) or objects.
+    pub exclusion_tags: Option<Vec<String>>,
+    pub match_all_tags: Option<Vec<String>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -571,14 +576,16 @@ impl JobSummary {
     }
 
     /// True when this summary shows the job as it was when `last` was recorded from a full
-    /// read: the same creation date, the same last-update date (null until a job's first
-    /// update) and the same status, and not deleted. A record without its `created` or
-    /// `updated` stamp, or without a status, proves nothing. This rests on one undocumented
-    /// reading (`docs/api-readings.md`): `updated.date` moves on every change of the job.
+    /// read: the same creation date, the same last-update date and the same status, and not
+    /// deleted. An `updated` that is null, absent or `{date: null}` means "not updated since
+    /// creation" (a never-edited job's record on real tenants, as `qualysdk` reads them). A
+    /// record without its creation date or its status proves nothing. This rests on one
+    /// undocumented reading (`docs/api-readings.md`): `updated.date` moves on every change.
     pub fn unchanged_since(&self, last: &ReadStamp) -> bool {
-        let (Some(created), Some(updated)) = (&self.created, &self.updated) else {
+        let Some(created) = &self.created else {
             return false;
         };
+        let updated = self.updated.as_ref().and_then(|u| u.date);
         let same_status = match (&self.status, &last.status) {
             (Some(now), Some(then)) => now.eq_ignore_ascii_case(then),
             _ => false,
@@ -586,7 +593,7 @@ impl JobSummary {
         !self.is_deleted()
             && created.date.is_some()
             && created.date == last.created
-            && updated.date == last.updated
+            && updated == last.updated
             && same_status
     }
 
@@ -824,7 +831,7 @@ pub mod lenient {
         Ok(opt_string(d)?.unwrap_or_default())
     }
 
-    /// Array of strings (numbers written as text), or null.
+    /// Array of strings (numbers written as text, objects by their `id`), or null.
     pub fn opt_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
         let v = Value::deserialize(d)?;
         match v {
@@ -834,6 +841,12 @@ pub mod lenient {
                 .map(|item| match item {
                     Value::String(s) => Ok(s),
                     Value::Number(n) => Ok(n.to_string()),
+                    // a tag as `{id, name}` (the summary's `tags` on real tenants)
+                    Value::Object(o) => match o.get("id") {
+                        Some(Value::String(s)) => Ok(s.clone()),
+                        Some(Value::Number(n)) => Ok(n.to_string()),
+                        _ => Err(invalid(&Value::Object(o), "an object with an id")),
+                    },
                     other => Err(invalid(&other, "a string in the list")),
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -910,11 +923,35 @@ mod tests {
             !summary(disabled).unchanged_since(&last),
             "the status moved"
         );
-        for key in ["updated", "created", "status"] {
+        for key in ["created", "status"] {
             let mut without = base.clone();
             without.as_object_mut().unwrap().remove(key);
             assert!(!summary(without).unchanged_since(&last), "no {key}");
         }
+        // never updated, in each form a tenant may list it: `updated` null, absent, or
+        // `{date: null}`: unchanged, no GET needed
+        for never_updated in [json!(null), json!({"date": null}), json!("absent")] {
+            let mut record = base.clone();
+            if never_updated == "absent" {
+                record.as_object_mut().unwrap().remove("updated");
+            } else {
+                record["updated"] = never_updated.clone();
+            }
+            assert!(
+                summary(record).unchanged_since(&last),
+                "updated: {never_updated}"
+            );
+        }
+        // ... but once the last full read saw an update, a record without one is a change
+        let mut no_update = base.clone();
+        no_update["updated"] = json!(null);
+        no_update["status"] = json!("Disabled");
+        let edited_last = ReadStamp {
+            updated: Some(3000),
+            status: Some("Disabled".into()),
+            ..last.clone()
+        };
+        assert!(!summary(no_update).unchanged_since(&edited_last));
         let mut recreated = base.clone();
         recreated["created"]["date"] = json!(1001);
         assert!(
@@ -944,6 +981,31 @@ mod tests {
         assert!(summary(later.clone()).unchanged_since(&edited.read_stamp()));
         // a job whose last read recorded no creation date is never taken as unchanged
         assert!(!summary(later).unchanged_since(&ReadStamp::default()));
+    }
+
+    #[test]
+    fn tags_are_read_as_ids_or_as_id_name_objects() {
+        let summary = JobSummary::from_json(json!({
+            "id": "j",
+            "tags": [{"id": "t1", "name": "Web"}, {"id": 7, "name": null}],
+            "exclusionTags": ["t2"],
+            "matchAllTags": null,
+        }))
+        .unwrap();
+        assert_eq!(summary.tags, Some(vec!["t1".into(), "7".into()]));
+        assert_eq!(summary.exclusion_tags, Some(vec!["t2".into()]));
+        let job = Job::from_json(json!({
+            "assetTagIds": [{"id": "t1", "name": "Web"}, "t3"],
+            "exclusionTagIds": ["t2"],
+        }))
+        .unwrap();
+        assert_eq!(job.asset_tag_ids, Some(vec!["t1".into(), "t3".into()]));
+        assert_eq!(job.to_json()["assetTagIds"], json!(["t1", "t3"]));
+        let nameless = JobSummary::from_json(json!({"tags": [{"name": "Web"}]}));
+        assert!(
+            nameless.is_err(),
+            "a tag object without an id is a decode error"
+        );
     }
 
     #[test]

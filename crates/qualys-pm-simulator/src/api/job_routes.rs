@@ -481,6 +481,18 @@ pub(super) async fn list_summary(
         });
     }
     let now = now_ms();
+    let lenient = state.shaping.lenient_shapes(&headers);
+    let tag_names = if lenient {
+        HashMap::new()
+    } else {
+        state.catalog().tag_names()
+    };
+    let context = jobs::SummaryContext {
+        now_ms: now,
+        prepared_after_ms: state.options.prepared_after_ms,
+        lenient,
+        tag_names: &tag_names,
+    };
     let mut store = lock(&state.store);
     if super::run_routes::catch_up(&state, &mut store, now) {
         if let Err(r) = persist_or_500(&state, &store) {
@@ -488,7 +500,7 @@ pub(super) async fn list_summary(
         }
     }
     let all = <crate::Store as jobs::JobLookupAll>::all(&store);
-    let summary = |j: &StoredJob| jobs::summary(j, now, state.options.prepared_after_ms);
+    let summary = |j: &StoredJob| jobs::summary(j, &context);
     // lenient: the soft-deleted jobs are listed too, marked deleted
     let buried = state.shaping.buried_summaries(|job| {
         summary(&StoredJob {

@@ -45,7 +45,12 @@ pub fn router(state: State, extra: Router<State>) -> Router {
         .route("/pm/v1/deploymentjob", post(create_job))
         .route("/pm/v1/deploymentjob/{id}", get(get_job))
         .route("/pm/v1/deploymentjob/update/{id}", patch(update_job))
-        .route("/pm/v1/deploymentjobs", axum::routing::delete(delete_jobs))
+        // the job list without `/summary` (docs page get_deployment_job_list.htm): the same
+        // records as the summary listing
+        .route(
+            "/pm/v1/deploymentjobs",
+            axum::routing::delete(delete_jobs).get(list_summary),
+        )
         .route(
             "/pm/v1/deploymentjobs/update/status/{status}",
             post(set_status),
@@ -73,6 +78,7 @@ pub fn router(state: State, extra: Router<State>) -> Router {
         )
         .merge(extra)
         .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -261,6 +267,15 @@ pub(super) fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Respon
         return Err(unauthorized("JWT expired"));
     }
     Ok(())
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
+    app_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{method} is not allowed on {}", uri.path()),
+        None,
+    )
 }
 
 async fn not_found_route(method: Method, uri: axum::http::Uri) -> Response {

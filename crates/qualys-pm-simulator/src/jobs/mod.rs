@@ -7,11 +7,13 @@
 
 mod normalise;
 mod render;
+mod run_facts;
 mod validate;
 mod wire;
 
 pub use normalise::{next_update_ms, normalise};
-pub use render::{render_get, render_write, summary, JobLookupAll};
+pub use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
+pub use run_facts::run_facts;
 pub use validate::{stored_can_enable, validate};
 pub use wire::{format_start, is_storage_path, parse_start};
 

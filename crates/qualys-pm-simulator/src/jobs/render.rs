@@ -1,7 +1,9 @@
 //! Rendering of stored jobs: GET and write answers (`[]` as `null`, `linkedToJob`, the
 //! server-driven status) and summary-list entries.
 
-use serde_json::{json, Value};
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
 
 use super::{JobLookup, StoredJob, LIST_FIELDS};
 
@@ -127,21 +129,32 @@ pub(super) fn action_ids_of_rule(rule: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// One entry of the summary list.
-pub fn summary(stored: &StoredJob, now_ms: u64, prepared_after_ms: u64) -> Value {
+/// What a summary record needs besides the job: the time, the variant, the tags' names.
+pub struct SummaryContext<'a> {
+    pub now_ms: u64,
+    pub prepared_after_ms: u64,
+    /// `--variant lenient`: the earlier shapes (`description`, tags as IDs, `updated` as
+    /// `{user: null, date: null}` until the first change, no run facts).
+    pub lenient: bool,
+    /// Tag names by ID, for `tags` as `{id, name}` objects (strict).
+    pub tag_names: &'a HashMap<String, String>,
+}
+
+/// One entry of the summary list. Strict: the keys and shapes `qualysdk` reads on real
+/// tenants (`docs/api-readings.md`, "third-party clients").
+pub fn summary(stored: &StoredJob, context: &SummaryContext) -> Value {
     let j = &stored.job;
     let g = |k: &str| j.get(k).cloned().unwrap_or(Value::Null);
     let stamp = |k: &str| {
         let s = j.get(k);
         json!({"user": s.and_then(|s| s.get("user")).cloned().unwrap_or(Value::Null), "date": s.and_then(|s| s.get("date")).cloned().unwrap_or(Value::Null)})
     };
-    json!({
+    let mut record = json!({
         "id": g("id"),
         "name": g("name"),
-        "description": g("description"),
         "type": g("type"),
         "platform": g("platform"),
-        "status": stored.current_status(now_ms, prepared_after_ms),
+        "status": stored.current_status(context.now_ms, context.prepared_after_ms),
         "scheduleType": g("scheduleType"),
         "isRecurring": g("recurring"),
         "created": stamp("createdBy"),
@@ -162,5 +175,58 @@ pub fn summary(stored: &StoredJob, now_ms: u64, prepared_after_ms: u64) -> Value
         "tags": g("assetTagIds"),
         "exclusionTags": g("exclusionTagIds"),
         "matchAllTags": g("matchAllTagIds"),
-    })
+    });
+    let Value::Object(m) = &mut record else {
+        return record;
+    };
+    if context.lenient {
+        m.insert("description".into(), g("description"));
+        // of the run facts, the earlier shape has the two schedule times
+        let mut facts = super::run_facts(stored, context.now_ms);
+        for key in ["lastScheduleDateTime", "nextScheduleDateTime"] {
+            m.insert(key.into(), facts.remove(key).unwrap_or(Value::Null));
+        }
+    } else {
+        third_party_shapes(m, stored, context);
+    }
+    record
+}
+
+/// The strict record's keys and shapes beyond the lenient one's: `updated: null` until the
+/// first change, `tags` as `{id, name}`, day numbers as strings, the run facts.
+fn third_party_shapes(m: &mut Map<String, Value>, stored: &StoredJob, context: &SummaryContext) {
+    let j = &stored.job;
+    if j.pointer("/updatedBy/date").is_none_or(Value::is_null) {
+        m.insert("updated".into(), Value::Null);
+    }
+    let tag = |id: &Value| {
+        let name = id.as_str().and_then(|id| context.tag_names.get(id));
+        json!({"id": id, "name": name})
+    };
+    let tags = j.get("assetTagIds").and_then(Value::as_array);
+    m.insert(
+        "tags".into(),
+        tags.map_or(json!([]), |ids| ids.iter().map(tag).collect()),
+    );
+    let as_text = |k: &str| match j.get(k) {
+        Some(Value::Number(n)) => json!(n.to_string()),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    };
+    m.extend([
+        ("dayOfMonth".into(), as_text("dayOfMonth")),
+        ("recurringDayOfMonth".into(), as_text("dayOfMonth")),
+        (
+            "recurringWeekDayOfMonth".into(),
+            as_text("recurringWeekDayOfMonth"),
+        ),
+        ("jobSource".into(), json!(0)),
+        ("subCategory".into(), Value::Null),
+        ("readOnly".into(), json!(false)),
+        ("schemaVersion".into(), json!(1.0)),
+        ("isVulnContext".into(), json!(false)),
+        ("isAssetImported".into(), json!(false)),
+        ("remediationQids".into(), Value::Null),
+    ]);
+    m.extend(super::run_facts(stored, context.now_ms));
 }

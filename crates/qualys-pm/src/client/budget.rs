@@ -66,19 +66,22 @@ pub struct Refusal {
     pub wait: Option<Duration>,
 }
 
-/// Whether an answer is a refusal: any 429, or a 409 whose code is 1965 (rate) or 1960
-/// (concurrency), or whose message says the API "cannot be run again for another N seconds"
-/// or "until N currently running instance(s) have finished"; in JSON, text or XML bodies.
+/// Whether an answer is a refusal: any 429, or a 409 whose code is 1965 or 1966 (rate) or
+/// 1960 or 1959 (concurrency), or whose message says the API "cannot be run again for
+/// another N seconds" or "until N currently running instance(s) have finished"; in JSON,
+/// text or XML bodies. 1959 and 1966 are retried by a third-party client (`qualys-mcp-full`)
+/// without saying which limit they mean: they are read as their documented neighbours.
 pub fn refusal(status: u16, headers: &HeaderMap, text: &str) -> Option<Refusal> {
     if status != 429 && status != 409 {
         return None;
     }
     let lower = text.to_ascii_lowercase();
     let code = body_code(text);
-    let says_concurrency = code.as_deref() == Some("1960")
+    let says_concurrency = matches!(code.as_deref(), Some("1960" | "1959"))
         || lower.contains("currently running")
         || lower.contains("concurrency");
-    let says_rate = code.as_deref() == Some("1965") || lower.contains("run again for another");
+    let says_rate =
+        matches!(code.as_deref(), Some("1965" | "1966")) || lower.contains("run again for another");
     if status == 409 && !says_concurrency && !says_rate {
         return None; // some other conflict
     }
@@ -112,7 +115,7 @@ fn server_wait(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// The error code of a body: `_error.errorCode`, `errorCode` or `code` in JSON, `<CODE>` in
-/// XML, or a bare 1960/1965 in text.
+/// XML, or a bare 1959/1960/1965/1966 in text.
 fn body_code(text: &str) -> Option<String> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         for pointer in ["/_error/errorCode", "/errorCode", "/code", "/CODE"] {
@@ -129,7 +132,7 @@ fn body_code(text: &str) -> Option<String> {
         let end = rest.find('<').unwrap_or(rest.len());
         return Some(rest[..end].trim().to_owned());
     }
-    ["1960", "1965"]
+    ["1959", "1960", "1965", "1966"]
         .into_iter()
         .find(|c| text.contains(c))
         .map(str::to_owned)
@@ -641,6 +644,28 @@ mod tests {
                 .kind,
             LimitKind::Concurrency
         );
+        // 1959 and 1966, as a third-party client retries them, in JSON, XML or text
+        for (body, kind) in [
+            (
+                r#"{"_error":{"errorCode":"1966","message":"limit"}}"#,
+                LimitKind::Rate,
+            ),
+            (
+                "<SIMPLE_RETURN><RESPONSE><CODE>1966</CODE></RESPONSE></SIMPLE_RETURN>",
+                LimitKind::Rate,
+            ),
+            (
+                r#"{"_error":{"errorCode":"1959","message":"limit"}}"#,
+                LimitKind::Concurrency,
+            ),
+            ("error 1959", LimitKind::Concurrency),
+        ] {
+            assert_eq!(
+                refusal(409, &none, body).map(|r| r.kind),
+                Some(kind),
+                "{body}"
+            );
+        }
         // other conflicts are not refusals
         assert_eq!(
             refusal(
