@@ -258,6 +258,22 @@ fn asset_entry(id: &str, asset: Option<&Value>, f: &AssetFacts<'_>) -> Value {
         Pending => ("In Progress", "1000"),
     };
     let a = |k: &str| asset.and_then(|a| a.get(k)).cloned().unwrap_or(Value::Null);
+    // as qualysdk reads the nested asset of live answers: tags `{id, name}`, interfaces
+    // without `ipv6Address`
+    let keep = |list: Value, keys: &[&str]| match list {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|mut item| {
+                    if let Some(m) = item.as_object_mut() {
+                        m.retain(|k, _| keys.contains(&k.as_str()));
+                    }
+                    item
+                })
+                .collect(),
+        ),
+        other => other,
+    };
     json!({
         "asset": {
             "id": id,
@@ -265,8 +281,8 @@ fn asset_entry(id: &str, asset: Option<&Value>, f: &AssetFacts<'_>) -> Value {
             "operatingSystem": a("operatingSystem"),
             "osIdentifier": a("osIdentifier"),
             "lastLoggedOnUser": a("lastLoggedOnUser"),
-            "tags": a("tags"),
-            "interfaces": a("interfaces"),
+            "tags": keep(a("tags"), &["id", "name"]),
+            "interfaces": keep(a("interfaces"), &["interfaceName", "macAddress", "address", "gatewayAddress"]),
         },
         "successPatches": succeeded,
         "installedPatches": succeeded,
