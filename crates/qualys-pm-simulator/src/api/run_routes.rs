@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::jobs::StoredJob;
@@ -174,7 +174,13 @@ pub(super) async fn result_summary(
     let lenient = lenient(&state, &headers);
     let served = if lenient { Method::GET } else { Method::POST };
     if method != served {
-        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        // the other reading's method, answered as any path answers a method it lacks
+        return app_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            format!("{method} is not allowed on this path"),
+            None,
+        );
     }
     let parsed = (|| {
         let instance = number::<u64>(&q, "jobInstanceId", "must be a job instance ID (a number)")?;
