@@ -216,13 +216,11 @@ for_each_variant! {
     fn each_read_costs_one_runs_call_and_one_call_per_result_page(variant) {
         let e = E2e::start_variant("each_read_costs_one_runs_call_and_one_call_per_result_page", variant);
         let (_, patches) = catalog_ids(&e, 1);
-        let mut count = 0;
-        for (size, pages) in [(10usize, 1usize), (450, 3)] {
+        for (count, (size, pages)) in [(10usize, 1usize), (450, 3)].into_iter().enumerate() {
             // assets unknown to the catalog run too (without a name)
             let assets: Vec<String> = (0..size)
                 .map(|i| format!("00000000-0000-4000-8000-{:012x}", count * 1000 + i))
                 .collect();
-            count += 1;
             let name = format!("job{size}");
             e.config(&job_hcl(&name, &assets, &patches));
             e.apply(&[]);

@@ -8,7 +8,7 @@ mod catalog_api;
 pub mod jobs;
 pub mod limits;
 pub mod qql;
-pub mod runs;
+mod runs;
 pub mod variant;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -20,8 +20,6 @@
 //! - A job that never ran: undocumented. A 404, an empty array, and an object without
 //!   entries all mean "no run" here.
 
-use std::sync::atomic::{AtomicU8, Ordering};
-
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -56,7 +54,7 @@ struct RawRun {
 
 /// ISO-8601 with an offset, with or without fractional seconds or the offset's colon
 /// (`2026-12-07T16:30:00.000+00:00`, `2026-12-07T16:30:00+0000`, `...Z`).
-pub fn parse_scheduled(text: &str) -> Option<time::OffsetDateTime> {
+fn parse_scheduled(text: &str) -> Option<time::OffsetDateTime> {
     use time::format_description::well_known::{iso8601, Iso8601, Rfc3339};
     let text = text.trim();
     if let Ok(t) = time::OffsetDateTime::parse(text, &Rfc3339) {
@@ -172,26 +170,6 @@ struct RawResult {
     created_by: Option<String>,
     created_on: Option<i64>,
     assets: Option<Value>,
-}
-
-/// Which method the result summary answers, once known (0 = not yet).
-#[derive(Debug, Default)]
-pub(crate) struct ResultMethod(AtomicU8);
-
-impl ResultMethod {
-    fn first(&self) -> Method {
-        match self.0.load(Ordering::Relaxed) {
-            2 => Method::GET,
-            _ => Method::POST,
-        }
-    }
-    fn remember(&self, method: &Method) {
-        self.0
-            .store(if method == Method::GET { 2 } else { 1 }, Ordering::Relaxed);
-    }
-    fn known(&self) -> bool {
-        self.0.load(Ordering::Relaxed) != 0
-    }
 }
 
 /// What one result page answered.

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::jobs::StoredJob;
+use crate::jobs::{self, StoredJob};
 use crate::runs::{self, OutcomeSpec, Page};
 use crate::variant::{Variant, STRICT_HEADER};
 use crate::{lock, now_ms, State, Store};
@@ -76,7 +76,7 @@ pub(super) fn catch_up(state: &State, store: &mut Store, now: u64) -> bool {
             .unwrap_or(now)
             .max(state.started_ms);
         stored.runs_checked_ms = Some(now);
-        for at in runs::occurrences(&stored.job, after, now) {
+        for at in jobs::occurrences(&stored.job, after, now) {
             let catalog = catalog.get_or_insert_with(|| state.catalog());
             runs::record(
                 stored,
@@ -206,7 +206,7 @@ pub(super) async fn result_summary(
     let Some(stored) = store.jobs.get(&id) else {
         return job_not_found(&id);
     };
-    let Some(run) = runs::find_run(stored, instance) else {
+    let Some(run) = jobs::find_run(stored, instance) else {
         return match instance {
             Some(i) => app_error(
                 StatusCode::NOT_FOUND,

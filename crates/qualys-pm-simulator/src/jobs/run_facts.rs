@@ -1,10 +1,10 @@
 //! The run facts of a job's summary record (`completionPercent`, `lastScheduleDateTime`, ...),
-//! computed in one place from the runs the simulator recorded for the job (`crate::runs`).
+//! computed in one place from the runs the simulator recorded for the job (`run.rs`).
 
 use serde_json::{json, Map, Value};
 
+use super::run::{find_run, next_occurrence, Outcome};
 use super::StoredJob;
-use crate::runs::{find_run, next_occurrence, Outcome};
 
 /// The run facts of `stored` as the summary record carries them (keys and types as
 /// `qualysdk` 0.4.0 reads them, `docs/api-readings.md`), from its latest run: the assets
@@ -29,7 +29,7 @@ pub fn run_facts(stored: &StoredJob, now_ms: u64) -> Map<String, Value> {
         .then(|| next_occurrence(&stored.job, now_ms))
         .flatten();
     let facts = json!({
-        "completionPercent": if run_assets == 0 { 0 } else { reported * 100 / run_assets },
+        "completionPercent": (reported * 100).checked_div(run_assets).unwrap_or(0),
         "assetResultReceivedCount": reported,
         "totalAssetCount": targeted_assets,
         "taggedAssetCount": 0,

@@ -55,7 +55,7 @@ pub struct Client {
     /// Deletes and status changes waiting to go out together.
     batches: batch::Batches,
     /// The method the result summary answers (POST or GET), once known.
-    pub(crate) result_method: crate::runs::ResultMethod,
+    pub(crate) result_method: ResultMethod,
 }
 
 impl fmt::Debug for Client {
@@ -525,6 +525,28 @@ impl Client {
             );
         }
         Ok(found)
+    }
+}
+
+/// Which method the job result summary answers (`runs.rs`), once known (0 = not yet).
+#[derive(Debug, Default)]
+pub(crate) struct ResultMethod(std::sync::atomic::AtomicU8);
+
+impl ResultMethod {
+    pub(crate) fn first(&self) -> Method {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            2 => Method::GET,
+            _ => Method::POST,
+        }
+    }
+    pub(crate) fn remember(&self, method: &Method) {
+        self.0.store(
+            if method == Method::GET { 2 } else { 1 },
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    pub(crate) fn known(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) != 0
     }
 }
 
