@@ -119,6 +119,12 @@ data "qualys_deployment_job_result" "first" {
   job_id          = qualys_deployment_job.baseline.id
   job_instance_id = data.qualys_deployment_job_runs.baseline.runs[1].job_instance_id
 }
+
+data "qualys_deployment_jobs" "baseline" {
+  platform   = "Windows"
+  name       = "baseline"
+  depends_on = [qualys_deployment_job.baseline]
+}
 "#;
 
 for_each_variant! {
@@ -182,6 +188,16 @@ for_each_variant! {
         assert!(listed["runs"][0]["scheduled_at"]
             .as_str()
             .is_some_and(|t| t.ends_with('Z')), "{listed}");
+        // the job listing's run facts follow the runs
+        let summary = &state["data.qualys_deployment_jobs.baseline"]["jobs"][0];
+        let scheduled = listed["runs"][0]["scheduled_at"].as_str().unwrap();
+        assert!(
+            summary["last_run_at"]
+                .as_str()
+                .is_some_and(|t| t[..19] == scheduled[..19]),
+            "last_run_at {} for the run at {scheduled}",
+            summary["last_run_at"]
+        );
         let earlier = &state["data.qualys_deployment_job_result.first"];
         assert_eq!(earlier["job_instance_id"], first["job_instance_id"]);
         assert_eq!(earlier["success_ratio"], 1.0);
