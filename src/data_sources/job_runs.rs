@@ -158,3 +158,39 @@ impl DataSource for JobRunsDataSource {
         answer(self.fetch(config).await)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data_sources::job_result::JobResultDataSource;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn job_id_and_job_instance_id_are_checked_at_plan_naming_the_attribute() {
+        let runs = JobRunsDataSource::new(Default::default());
+        let d = runs.validate(&config(&[("job_id", Value::from("job-1"))]));
+        assert_eq!(d.0.len(), 1, "{d:?}");
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("job_id")));
+        assert!(d.0[0].detail.contains("is not a Qualys ID"), "{d:?}");
+
+        let result = JobResultDataSource::new(Default::default());
+        let d = result.validate(&config(&[
+            (
+                "job_id",
+                Value::from("38aa48ca-a53f-4591-af01-8bce75de4ce7"),
+            ),
+            ("job_instance_id", Value::int(0)),
+        ]));
+        assert_eq!(d.0.len(), 1, "{d:?}");
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("job_instance_id")));
+        assert!(d.0[0].detail.contains("out of range"), "{d:?}");
+    }
+}
