@@ -257,11 +257,13 @@ def _():
     second = json.loads(admin_post(f"/_simulator/jobs/{created['windows']}/run", {"failed": 1}))
     runs = get_job_runs(auth, created["windows"])
     assert all(isinstance(r, PMRun) for r in runs) and len(runs) == 2, runs
+    assert all(isinstance(r.jobInstanceId, int) for r in runs), runs
     ids = [r.jobInstanceId for r in runs]
     assert second["job_instance_id"] in ids, (second, ids)
     assert all(r.scheduledDateTime.tzinfo is not None for r in runs), runs
     # qualysdk sends no parameter on its POST: the answer is the latest run
     summary = get_job_results(auth, created["windows"])
+    no_thread_errors("get_job_results")
     assert isinstance(summary, JobResultSummary), summary
     # without pageSize, a page of 10 assets (the job targets its tag's assets too)
     assert summary.id == created["windows"], summary.id

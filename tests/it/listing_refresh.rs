@@ -51,7 +51,7 @@ fn api_calls_since(sim: &Simulator, from: usize) -> Vec<Value> {
 }
 
 /// How many of `calls` list the summaries, and how many read one job.
-fn pages_and_gets(calls: &[Value]) -> (usize, usize) {
+pub(crate) fn pages_and_gets(calls: &[Value]) -> (usize, usize) {
     let of = |prefix: &str| {
         calls
             .iter()
@@ -66,7 +66,7 @@ fn pages_and_gets(calls: &[Value]) -> (usize, usize) {
 }
 
 /// A plan with `-detailed-exitcode`: its output and the API calls it made.
-fn plan(sim: &Simulator, ws: &Workspace, env: &[(&str, &str)]) -> (String, Vec<Value>) {
+pub(crate) fn plan(sim: &Simulator, ws: &Workspace, env: &[(&str, &str)]) -> (String, Vec<Value>) {
     let from = sim.requests().len();
     let out = ws.run_with_env(
         &["plan", "-detailed-exitcode", "-no-color", "-input=false"],
@@ -86,7 +86,7 @@ fn ids(ws: &Workspace) -> Vec<(String, String)> {
 }
 
 /// An edit made in the UI: the simulator's admin edit moves the job's `updated.date`.
-fn edit_in_the_ui(sim: &Simulator, id: &str, change: Value) {
+pub(crate) fn edit_in_the_ui(sim: &Simulator, id: &str, change: Value) {
     let answer = block_on(async {
         reqwest::Client::new()
             .patch(format!("{}/_simulator/jobs/{id}", sim.url))

@@ -22,3 +22,4 @@ mod simulator;
 mod simulator_catalog;
 mod simulator_runs;
 mod terraform_cli;
+mod third_party_readings;

@@ -637,7 +637,7 @@ impl Catalog {
     }
 
     /// The names of the tags the assets carry, by tag ID.
-    pub fn tag_names(&self) -> HashMap<String, String> {
+    pub(crate) fn tag_names(&self) -> HashMap<String, String> {
         self.assets
             .iter()
             .filter_map(|a| a.get("tags").and_then(Value::as_array))

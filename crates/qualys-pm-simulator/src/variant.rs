@@ -89,7 +89,7 @@ impl Shaping {
 
     /// Whether the answer to a request with `request_headers` takes the lenient shapes (the
     /// variant is lenient and the request does not ask for the strict ones).
-    pub fn lenient_shapes(&self, request_headers: &HeaderMap) -> bool {
+    pub(crate) fn lenient_shapes(&self, request_headers: &HeaderMap) -> bool {
         self.lenient() && !wants_strict(request_headers)
     }
 

@@ -129,9 +129,11 @@ pub struct Asset {
     pub architecture: Option<String>,
     pub os_identifier: Option<String>,
     pub last_logged_on_user: Option<String>,
-    /// `assetStatus` in DOC 3.9, `status` in the SDK.
-    #[serde(alias = "assetStatus")]
+    /// `status` in the SDK, else `assetStatus` (DOC 3.9); a tenant may send both.
     pub status: Option<String>,
+    /// `assetStatus` as received: read into `status` when that is absent.
+    #[serde(rename = "assetStatus", skip_serializing)]
+    pub asset_status: Option<String>,
     pub status_code: Option<String>,
     pub scan_status: Option<String>,
     /// Epoch milliseconds of the agent's last status report (INF: the last check-in).
@@ -278,7 +280,11 @@ impl Record for Asset {
         &self.id
     }
     fn decode(v: Value) -> Result<Self, serde_json::Error> {
-        serde_json::from_value(v)
+        let mut asset: Asset = serde_json::from_value(v)?;
+        if asset.status.is_none() {
+            asset.status = asset.asset_status.clone();
+        }
+        Ok(asset)
     }
 }
 
@@ -901,6 +907,11 @@ mod tests {
         assert_eq!(a.status_code.as_deref(), Some("20212"));
         assert_eq!(a.to_json()["tags"][1], json!({"id": "t2", "name": "Web"}));
         assert!(Asset::from_json(json!({"id": "h", "tags": [true]})).is_err());
+        // both spellings at once (the strict simulator, as qualysdk and the 3.9 sample read
+        // a tenant): `status` wins
+        let both =
+            Asset::from_json(json!({"id": "h", "status": "Active", "assetStatus": "Failed"}));
+        assert_eq!(both.unwrap().status.as_deref(), Some("Active"));
     }
 
     #[test]

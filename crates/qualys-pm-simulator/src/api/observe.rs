@@ -176,6 +176,7 @@ pub(super) async fn observe(
             if answer_delay > 0 {
                 tokio::time::sleep(Duration::from_millis(answer_delay)).await;
             }
+            let response = with_json_error_body(response).await;
             if matches!(other, Injected::LoseAfter) {
                 json_response(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -207,6 +208,28 @@ pub(super) async fn observe(
         started,
         response,
     )
+}
+
+/// A 4xx answer whose body is not JSON (an extractor's refusal, a framework default) gets
+/// the `_error` body carrying its text, so that every 4xx has the JSON error body.
+async fn with_json_error_body(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !response.status().is_client_error() || is_json {
+        return response;
+    }
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body);
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("Client error"),
+        text => text,
+    };
+    app_error(status, "INVALID_REQUEST", message, None)
 }
 
 /// Logs the answer (stderr, `--request-log`) and gives it back.

@@ -16,7 +16,7 @@ pub use normalise::{next_update_ms, normalise};
 pub use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
 pub(crate) use run::{find_run, occurrences};
 pub use run::{Outcome, Run};
-pub use run_facts::run_facts;
+pub(crate) use run_facts::run_facts;
 pub use validate::{stored_can_enable, validate};
 pub use wire::{format_start, is_storage_path, parse_start};
 

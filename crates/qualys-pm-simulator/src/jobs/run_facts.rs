@@ -11,7 +11,7 @@ use super::StoredJob;
 /// that reported (not pending) and their share of the run's assets, the run's time; the
 /// next scheduled time of an enabled Once or recurring job. A job that never ran has 0
 /// counts, 0 % complete and no last run. `triggerStatus` stays 0 (its meaning is unknown).
-pub fn run_facts(stored: &StoredJob, now_ms: u64) -> Map<String, Value> {
+pub(crate) fn run_facts(stored: &StoredJob, now_ms: u64) -> Map<String, Value> {
     let targeted_assets = stored
         .job
         .get("assetIds")

@@ -38,7 +38,9 @@ pub struct Controls {
 }
 
 /// Reads the control headers (`HeaderMap` names are case-insensitive; both spellings of the
-/// concurrency header). Garbage (`abc`, `-1`, `NaN`) reads as absent, never as zero.
+/// concurrency header, and the short names a third-party client, `qualyspy`, reads:
+/// `X-RateLimit-Window`, `X-ConcurrencyLimit`). Garbage (`abc`, `-1`, `NaN`) reads as absent,
+/// never as zero.
 pub fn read_controls(headers: &HeaderMap) -> Controls {
     let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
     let count = |name: &str| text(name)?.parse::<u64>().ok();
@@ -48,11 +50,14 @@ pub fn read_controls(headers: &HeaderMap) -> Controls {
     };
     Controls {
         limit: count("x-ratelimit-limit"),
-        window: seconds("x-ratelimit-window-sec").filter(|w| !w.is_zero()),
+        window: seconds("x-ratelimit-window-sec")
+            .or_else(|| seconds("x-ratelimit-window"))
+            .filter(|w| !w.is_zero()),
         remaining: count("x-ratelimit-remaining"),
         to_wait: seconds("x-ratelimit-towait-sec"),
         concurrency: count("x-concurrency-limit-limit")
             .or_else(|| count("x-concurrencylimit-limit"))
+            .or_else(|| count("x-concurrencylimit"))
             .filter(|&c| c > 0)
             .map(|c| c.min(MAX_ANNOUNCED_CONCURRENCY as u64) as usize),
     }
@@ -580,6 +585,16 @@ mod tests {
                 concurrency: Some(2),
             }
         );
+        let short = read_controls(&headers(&[
+            ("X-RateLimit-Window", "3600"),
+            ("X-ConcurrencyLimit", "4"),
+        ]));
+        assert_eq!(
+            short.window,
+            Some(Duration::from_secs(3600)),
+            "qualyspy's names"
+        );
+        assert_eq!(short.concurrency, Some(4));
         let c = read_controls(&headers(&[("X-ConcurrencyLimit-Limit", "3")]));
         assert_eq!(c.concurrency, Some(3));
         assert_eq!(c.remaining, None, "absent is unknown, not zero");
