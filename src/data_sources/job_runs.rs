@@ -190,7 +190,10 @@ mod tests {
             ("job_instance_id", Value::int(0)),
         ]));
         assert_eq!(d.0.len(), 1, "{d:?}");
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("job_instance_id")));
+        assert_eq!(
+            d.0[0].attribute,
+            Some(AttributePath::attr("job_instance_id"))
+        );
         assert!(d.0[0].detail.contains("out of range"), "{d:?}");
     }
 }

@@ -24,6 +24,11 @@ struct Gateway {
     ignore_page_number: bool,
     /// Largest page served.
     serve: usize,
+    /// Answer the first POST 300 ms late (a refused POST whose answer comes after a
+    /// concurrent read learnt GET).
+    slow_first_post: bool,
+    /// Answers refused so far.
+    refused: Arc<std::sync::atomic::AtomicUsize>,
     seen: Arc<Mutex<Vec<(Method, String)>>>,
 }
 
@@ -44,6 +49,10 @@ async fn result_summary(
         .unwrap()
         .push((method.clone(), uri.query().unwrap_or_default().to_owned()));
     if method != g.serves {
+        let turn = g.refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if g.slow_first_post && turn == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
         return StatusCode::from_u16(g.other_status)
             .unwrap()
             .into_response();
@@ -111,6 +120,8 @@ fn gateway(serves: Method, other_status: u16, entries: Option<Arc<Vec<Value>>>) 
         entries,
         ignore_page_number: false,
         serve: 1_000,
+        slow_first_post: false,
+        refused: Default::default(),
         seen: Default::default(),
     }
 }
@@ -203,4 +214,25 @@ async fn a_server_ignoring_page_number_ends_the_read_without_repeating_assets() 
     let result = client.job_result(JOB, None).await.unwrap().expect("a run");
     assert_eq!(result.assets.len(), 200, "the first page once");
     assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_first_reads_of_a_get_only_server_all_fall_back_to_get() {
+    let mut g = gateway(Method::GET, 405, Some(entries(3, 77)));
+    g.slow_first_post = true;
+    let seen = g.seen.clone();
+    let client = start(g).await;
+    // terraform reads several result data sources at once in one provider process: a read
+    // whose POST was refused while another learnt GET must still try GET
+    let reads = (0..2).map(|_| client.job_result(JOB, None));
+    for read in futures::future::join_all(reads).await {
+        assert_eq!(read.unwrap().expect("a run").assets.len(), 3);
+    }
+    let gets = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, _)| m == Method::GET)
+        .count();
+    assert_eq!(gets, 2, "one GET per read");
 }

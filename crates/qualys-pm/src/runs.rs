@@ -310,7 +310,11 @@ impl Client {
             headers: Vec::new(),
         };
         let mut reply = self.execute(&call).await?;
-        if !self.result_method.known() && matches!(reply.status, 404 | 405) {
+        // (a concurrent read may have learnt GET meanwhile: this call's own method decides)
+        if call.method == Method::POST
+            && !self.result_method.is_post()
+            && matches!(reply.status, 404 | 405)
+        {
             // the other reading of the method (QCLI's GET)
             call.method = Method::GET;
             let other = self.execute(&call).await?;

@@ -545,8 +545,9 @@ impl ResultMethod {
             std::sync::atomic::Ordering::Relaxed,
         );
     }
-    pub(crate) fn known(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Relaxed) != 0
+    /// POST is known to be the method.
+    pub(crate) fn is_post(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) == 1
     }
 }
 
