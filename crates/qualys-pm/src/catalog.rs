@@ -131,9 +131,9 @@ pub struct Asset {
     pub last_logged_on_user: Option<String>,
     /// `status` in the SDK, else `assetStatus` (DOC 3.9); a tenant may send both.
     pub status: Option<String>,
-    /// `assetStatus` as received: read into `status` when that is absent.
+    /// `assetStatus` as received, moved into `status` when that is absent (`decode`).
     #[serde(rename = "assetStatus", skip_serializing)]
-    pub asset_status: Option<String>,
+    asset_status: Option<String>,
     pub status_code: Option<String>,
     pub scan_status: Option<String>,
     /// Epoch milliseconds of the agent's last status report (INF: the last check-in).
@@ -281,9 +281,8 @@ impl Record for Asset {
     }
     fn decode(v: Value) -> Result<Self, serde_json::Error> {
         let mut asset: Asset = serde_json::from_value(v)?;
-        if asset.status.is_none() {
-            asset.status = asset.asset_status.clone();
-        }
+        let asset_status = asset.asset_status.take();
+        asset.status = asset.status.or(asset_status);
         Ok(asset)
     }
 }
