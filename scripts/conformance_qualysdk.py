@@ -23,18 +23,19 @@ from qualysdk.pm import (
     create_job,
     delete_job,
     get_assets,
+    get_job_results,
+    get_job_runs,
     get_patches,
     list_jobs,
 )
+from qualysdk.pm.data_classes.JobResultSummary import JobResultSummary
+from qualysdk.pm.data_classes.PMAsset import PMAssetJobView
+from qualysdk.pm.data_classes.PMRun import PMRun
 from qualysdk.pm.data_classes.Job import PMJob
 from qualysdk.pm.data_classes.PMAsset import Asset, PMInterface
 
 URL = sys.argv[1].rstrip("/")
 USERNAME, PASSWORD = "qualys", "qualys"
-
-# Set to True once the simulator serves job runs and per-asset results (the job runs issue):
-# get_job_runs / get_job_results then join the checks below.
-SIMULATOR_SERVES_RUNS = False
 
 # ---- the one adaptation: keep the simulator's http:// URL ----------------------------------
 _post_init = BaseAuthentication.__post_init__
@@ -80,6 +81,18 @@ def admin(path):
     """The simulator's admin API (test setup only, not a Qualys call)."""
     with urllib.request.urlopen(f"{URL}{path}", timeout=30) as answer:
         return json.load(answer)
+
+
+def admin_post(path, body):
+    """A POST to the simulator's admin API (test setup only)."""
+    request = urllib.request.Request(
+        f"{URL}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return answer.read().decode()
 
 
 auth = qualysdk.TokenAuth(
@@ -238,21 +251,30 @@ def _():
         assert all(t.id == {"id": t.id["id"]} for t in asset.tags), asset.tags
 
 
-if SIMULATOR_SERVES_RUNS:
-    from qualysdk.pm import get_job_results, get_job_runs
-    from qualysdk.pm.data_classes.JobResultSummary import JobResultSummary
-    from qualysdk.pm.data_classes.PMRun import PMRun
-
-    @check("get_job_runs / get_job_results: PMRun and JobResultSummary accept the answers")
-    def _():
-        # the Windows job was enabled above: an On-demand job runs once enabled
-        runs = get_job_runs(auth, created["windows"])
-        assert len(runs) >= 1 and all(isinstance(r, PMRun) for r in runs), runs
-        assert all(isinstance(r.jobInstanceId, int) for r in runs), runs
-        summary = get_job_results(auth, created["windows"])
-        no_thread_errors("get_job_results")
-        assert isinstance(summary, JobResultSummary), summary
-        assert summary.id == created["windows"], summary
+@check("get_job_runs / get_job_results: PMRun and JobResultSummary accept the answers")
+def _():
+    # enabling the On-demand job (above) ran it; a second run, with its asset failing
+    second = json.loads(admin_post(f"/_simulator/jobs/{created['windows']}/run", {"failed": 1}))
+    runs = get_job_runs(auth, created["windows"])
+    assert all(isinstance(r, PMRun) for r in runs) and len(runs) == 2, runs
+    assert all(isinstance(r.jobInstanceId, int) for r in runs), runs
+    ids = [r.jobInstanceId for r in runs]
+    assert second["job_instance_id"] in ids, (second, ids)
+    assert all(r.scheduledDateTime.tzinfo is not None for r in runs), runs
+    # qualysdk sends no parameter on its POST: the answer is the latest run
+    summary = get_job_results(auth, created["windows"])
+    no_thread_errors("get_job_results")
+    assert isinstance(summary, JobResultSummary), summary
+    # without pageSize, a page of 10 assets (the job targets its tag's assets too)
+    assert summary.id == created["windows"], summary.id
+    assert len(summary.assets) == min(10, summary.assetCount), (summary.assetCount, len(summary.assets))
+    assert all(isinstance(a, PMAssetJobView) for a in summary.assets), summary.assets
+    first = summary.assets[0]
+    assert first.id == windows_asset["id"] and first.name == windows_asset["name"], first
+    assert first.failedPatches >= 1, first
+    assert first.jobInstanceId == str(second["job_instance_id"]), (first.jobInstanceId, second)
+    listed_job, _ = listed("windows", created["windows"])
+    assert listed_job.lastScheduleDateTime is not None, listed_job
 
 
 @check("delete_job of both jobs answers per job, and the listings are empty again")

@@ -1,9 +1,13 @@
 //! Data sources: `qualys_deployment_job` (one job by ID), `qualys_deployment_jobs`
-//! (the job summaries of a platform), and the lookups `qualys_patches` and `qualys_assets`.
+//! (the job summaries of a platform), the lookups `qualys_patches` and `qualys_assets`, and
+//! a job's runs (`qualys_deployment_job_runs`) and one run's per-asset result
+//! (`qualys_deployment_job_result`).
 
 pub mod assets;
 pub mod deployment_job;
 pub mod deployment_jobs;
+pub mod job_result;
+pub mod job_runs;
 pub mod lookup;
 pub mod patches;
 
@@ -21,7 +25,9 @@ pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>>
             slot.clone(),
             &patches::LOOKUP,
         )),
-        Arc::new(lookup::LookupDataSource::new(slot, &assets::LOOKUP)),
+        Arc::new(lookup::LookupDataSource::new(slot.clone(), &assets::LOOKUP)),
+        Arc::new(job_runs::JobRunsDataSource::new(slot.clone())),
+        Arc::new(job_result::JobResultDataSource::new(slot)),
     ]
 }
 
@@ -55,6 +61,10 @@ pub mod docs {
         include_str!("../../examples/data-sources/qualys_patches/data-source.tf");
     const ASSETS_EXAMPLE: &str =
         include_str!("../../examples/data-sources/qualys_assets/data-source.tf");
+    const RUNS_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_deployment_job_runs/data-source.tf");
+    const RESULT_EXAMPLE: &str =
+        include_str!("../../examples/data-sources/qualys_deployment_job_result/data-source.tf");
 
     pub fn deployment_job_doc() -> String {
         let mut out = front_matter(
@@ -117,6 +127,36 @@ pub mod docs {
         lookup_doc(&super::assets::LOOKUP, ASSETS_EXAMPLE)
     }
 
+    pub fn job_runs_doc() -> String {
+        use super::job_runs::{schema, DESCRIPTION, TYPE_NAME};
+        let mut out = front_matter(TYPE_NAME, "Data Source", DESCRIPTION);
+        out.push_str(&example_section(RUNS_EXAMPLE));
+        out.push_str(&render_schema(&schema().block.attributes));
+        out.push_str(
+            "## Notes\n\n\
+             - One API call per read (`GET /pm/v1/deploymentjob/{id}/runs`).\n\
+             - A job that never ran has no runs: `runs` is empty and `latest_job_instance_id` null; the read does not fail.\n\
+             - See the [CI gates guide](../guides/ci-gates.md).\n",
+        );
+        out
+    }
+
+    pub fn job_result_doc() -> String {
+        use super::job_result::{schema, DESCRIPTION, OUTCOME_RULE, TYPE_NAME};
+        let mut out = front_matter(TYPE_NAME, "Data Source", DESCRIPTION);
+        out.push_str(&example_section(RESULT_EXAMPLE));
+        out.push_str(&render_schema(&schema().block.attributes));
+        out.push_str(&format!(
+            "## Notes\n\n\
+             - How an asset is classed: {OUTCOME_RULE}\n\
+             - One API call per page of {page} assets (the result summary); without `job_instance_id` the API is asked for its latest run directly, with no call for the runs. The first read of a provider process may cost one more call, while the provider learns whether the tenant answers the result summary by POST or by GET.\n\
+             - A job that never ran (or a `job_instance_id` it does not have) fails the read with an error naming the job; `qualys_deployment_job_runs` never fails for that.\n\
+             - See the [CI gates guide](../guides/ci-gates.md) for `check` blocks, postconditions and retrying the failed assets.\n",
+            page = qualys_pm::runs::RESULT_PAGE_SIZE,
+        ));
+        out
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -131,6 +171,11 @@ pub mod docs {
             );
             check_committed("docs/data-sources/patches.md", &patches_doc());
             check_committed("docs/data-sources/assets.md", &assets_doc());
+            check_committed("docs/data-sources/deployment_job_runs.md", &job_runs_doc());
+            check_committed(
+                "docs/data-sources/deployment_job_result.md",
+                &job_result_doc(),
+            );
         }
     }
 }

@@ -55,6 +55,8 @@ What operations cost, in API calls (`/auth` is exempt):
 | update | one PATCH (disable + PATCH + enable for an Enabled recurring job) |
 | destroy, status changes | bulk calls: concurrent operations' ids gathered into one call |
 | `qualys_patches` / `qualys_assets` lookup | one search per page |
+| `qualys_deployment_job_runs` read | one call (`GET .../runs`) |
+| `qualys_deployment_job_result` read | one call per page of 200 assets (the latest run is asked for directly, no runs call); the first read of a provider process costs one call more on a tenant that answers the result summary by GET only (a refused POST; measured on the simulator: strict 1 call for 10 assets and 3 for 450, lenient 2 and 4) |
 
 For big workspaces: a first apply of 1 000 jobs needs about 1 000 calls, more than a
 300-per-hour subscription allows, so it waits out windows (raise `max_rate_limit_wait`, e.g.

@@ -563,6 +563,16 @@ impl Catalog {
         json!({"patches": self.patches, "assets": self.assets})
     }
 
+    /// Every asset, raw (a run's targets and results read them).
+    pub fn assets(&self) -> &[Value] {
+        &self.assets
+    }
+
+    /// The asset whose `id` is `id`.
+    pub fn asset(&self, id: &str) -> Option<&Value> {
+        self.assets.iter().find(|a| a["id"] == id)
+    }
+
     pub fn summary(&self) -> Value {
         let count = |list: &[Value], p: &str| list.iter().filter(|v| platform_is(v, p)).count();
         json!({

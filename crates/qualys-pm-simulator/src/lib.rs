@@ -8,6 +8,7 @@ mod catalog_api;
 pub mod jobs;
 pub mod limits;
 pub mod qql;
+mod runs;
 pub mod variant;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -167,6 +168,9 @@ pub struct Store {
     /// Uploaded scripts: storage path -> base64 content.
     #[serde(default)]
     pub scripts: BTreeMap<String, String>,
+    /// The last job instance ID given to a run.
+    #[serde(default)]
+    pub last_job_instance: u64,
 }
 
 impl jobs::JobLookup for Store {
@@ -212,6 +216,8 @@ pub struct Shared {
     shaping: variant::Shaping,
     /// The API controls (`--rate-limit`, `--concurrency-limit`).
     limits: limits::Limits,
+    /// When this process started: scheduled times before it never run.
+    started_ms: u64,
 }
 
 pub type State = Arc<Shared>;
@@ -319,6 +325,7 @@ impl Shared {
             catalog_anchor,
             shaping: variant::Shaping::new(options.variant),
             limits,
+            started_ms: now_ms(),
             options,
         }))
     }

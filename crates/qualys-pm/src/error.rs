@@ -19,6 +19,8 @@ pub enum Operation {
     ListJobs,
     SearchPatches,
     SearchAssets,
+    JobRuns,
+    JobResult,
 }
 
 impl fmt::Display for Operation {
@@ -33,6 +35,8 @@ impl fmt::Display for Operation {
             Operation::ListJobs => "list deployment jobs",
             Operation::SearchPatches => "search patches (POST /pm/v2/patches)",
             Operation::SearchAssets => "search PM assets (POST /pm/v1/assets)",
+            Operation::JobRuns => "list deployment job runs",
+            Operation::JobResult => "read deployment job result summary",
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod model;
+pub mod runs;
 
 pub use catalog::{Asset, Completeness, LeftOut, Listing, Patch, Search};
 pub use client::Client;

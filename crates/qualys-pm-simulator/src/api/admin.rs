@@ -57,10 +57,19 @@ pub(super) async fn admin_edit_job(
             json!({"user": {"id": state.user_id, "name": state.options.username}, "date": date}),
         );
     }
-    match fields.get("status").and_then(Value::as_str) {
-        Some("Disabled") => stored.enabled_at_ms = None,
-        Some(_) if before.stored_status() == "Disabled" => stored.enabled_at_ms = Some(now),
-        _ => {}
+    let enabled = match fields.get("status").and_then(Value::as_str) {
+        Some("Disabled") => {
+            stored.enabled_at_ms = None;
+            false
+        }
+        Some(_) if before.stored_status() == "Disabled" => {
+            stored.enabled_at_ms = Some(now);
+            true
+        }
+        _ => false,
+    };
+    if enabled {
+        super::run_routes::on_enabled(&state, &mut store, &id, now);
     }
     if let Err(r) = persist_or_500(&state, &store) {
         store.jobs.insert(id, before);

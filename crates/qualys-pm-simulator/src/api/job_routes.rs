@@ -56,8 +56,13 @@ pub(super) async fn create_job(
         job,
         chained_job_rule: rules,
         enabled_at_ms: enabled.then_some(t.now_ms),
+        runs: Vec::new(),
+        runs_checked_ms: None,
     };
     store.jobs.insert(id.clone(), stored);
+    if enabled {
+        super::run_routes::on_enabled(&state, &mut store, &id, t.now_ms);
+    }
     if let Err(r) = persist_or_500(&state, &store) {
         store.jobs.remove(&id);
         return r;
@@ -157,6 +162,8 @@ pub(super) async fn update_job(
         job,
         chained_job_rule: rules,
         enabled_at_ms: existing.enabled_at_ms,
+        runs: existing.runs.clone(),
+        runs_checked_ms: existing.runs_checked_ms,
     };
     store.jobs.insert(id.clone(), updated);
     if let Err(r) = persist_or_500(&state, &store) {
@@ -288,6 +295,7 @@ pub(super) async fn set_status(
     let mut store = lock(&state.store);
     let before = store.jobs.clone();
     let mut results = Vec::new();
+    let mut enabled = Vec::new();
     for id in ids {
         if let Some(error) = item_fault(&state, &id) {
             let name = store.jobs.get(&id).and_then(|j| j.job.get("name").cloned());
@@ -304,6 +312,7 @@ pub(super) async fn set_status(
             ("Enabled", "Disabled") => jobs::stored_can_enable(&job.job).map(|()| {
                 set_stored_status(job, "Enabled");
                 job.enabled_at_ms = Some(now);
+                enabled.push(id.clone());
             }),
             ("Enabled", _) => Ok(()),
             ("Disabled", "Disabled") => Ok(()),
@@ -320,6 +329,9 @@ pub(super) async fn set_status(
             Ok(()) => json!({"id": id, "name": name, "status": "success"}),
             Err(e) => json!({"id": id, "name": name, "status": "failure", "error": e}),
         });
+    }
+    for id in &enabled {
+        super::run_routes::on_enabled(&state, &mut store, id, now);
     }
     if let Err(r) = persist_or_500(&state, &store) {
         store.jobs = before;
@@ -468,6 +480,7 @@ pub(super) async fn list_summary(
             exact: true,
         });
     }
+    let now = now_ms();
     let lenient = state.shaping.lenient_shapes(&headers);
     let tag_names = if lenient {
         HashMap::new()
@@ -475,12 +488,17 @@ pub(super) async fn list_summary(
         state.catalog().tag_names()
     };
     let context = jobs::SummaryContext {
-        now_ms: now_ms(),
+        now_ms: now,
         prepared_after_ms: state.options.prepared_after_ms,
         lenient,
         tag_names: &tag_names,
     };
-    let store = lock(&state.store);
+    let mut store = lock(&state.store);
+    if super::run_routes::catch_up(&state, &mut store, now) {
+        if let Err(r) = persist_or_500(&state, &store) {
+            return r;
+        }
+    }
     let all = <crate::Store as jobs::JobLookupAll>::all(&store);
     let summary = |j: &StoredJob| jobs::summary(j, &context);
     // lenient: the soft-deleted jobs are listed too, marked deleted
@@ -490,6 +508,8 @@ pub(super) async fn list_summary(
             job: job.clone(),
             chained_job_rule: None,
             enabled_at_ms: None,
+            runs: Vec::new(),
+            runs_checked_ms: None,
         })
     });
     let matching: Vec<Value> = all

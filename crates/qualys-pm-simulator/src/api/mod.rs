@@ -9,6 +9,7 @@
 mod admin;
 mod job_routes;
 mod observe;
+mod run_routes;
 
 use admin::{
     admin_edit_job, admin_expire_tokens, admin_get_faults, admin_get_limits, admin_jobs,
@@ -16,6 +17,7 @@ use admin::{
 };
 use job_routes::{create_job, delete_jobs, get_job, list_summary, set_status, update_job};
 use observe::observe;
+use run_routes::{admin_run_job, job_runs, result_summary};
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -54,6 +56,12 @@ pub fn router(state: State, extra: Router<State>) -> Router {
             post(set_status),
         )
         .route("/pm/v1/deploymentjobs/summary", get(list_summary))
+        .route("/pm/v1/deploymentjob/{id}/runs", get(job_runs))
+        .route(
+            "/pm/v1/deploymentjob/{id}/deploymentjobresult/summary",
+            get(result_summary).post(result_summary),
+        )
+        .route("/_simulator/jobs/{id}/run", post(admin_run_job))
         .route("/_simulator/jobs", get(admin_jobs))
         .route("/_simulator/jobs/{id}", patch(admin_edit_job))
         .route("/_simulator/scripts", get(admin_scripts))

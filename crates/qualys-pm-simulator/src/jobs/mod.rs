@@ -7,12 +7,15 @@
 
 mod normalise;
 mod render;
+mod run;
 mod run_facts;
 mod validate;
 mod wire;
 
 pub use normalise::{next_update_ms, normalise};
 pub use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
+pub(crate) use run::{find_run, occurrences};
+pub use run::{Outcome, Run};
 pub(crate) use run_facts::run_facts;
 pub use validate::{stored_can_enable, validate};
 pub use wire::{format_start, is_storage_path, parse_start};
@@ -46,6 +49,12 @@ pub struct StoredJob {
     /// When the job was last enabled (epoch ms), for the On-demand `Prepared` status.
     #[serde(default)]
     pub enabled_at_ms: Option<u64>,
+    /// Its runs, oldest first.
+    #[serde(default)]
+    pub runs: Vec<Run>,
+    /// Scheduled times up to here have been run (or passed before the job was enabled).
+    #[serde(default)]
+    pub runs_checked_ms: Option<u64>,
 }
 
 impl StoredJob {

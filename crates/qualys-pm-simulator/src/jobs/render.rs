@@ -181,6 +181,11 @@ pub fn summary(stored: &StoredJob, context: &SummaryContext) -> Value {
     };
     if context.lenient {
         m.insert("description".into(), g("description"));
+        // of the run facts, the earlier shape has the two schedule times
+        let mut facts = super::run_facts(stored, context.now_ms);
+        for key in ["lastScheduleDateTime", "nextScheduleDateTime"] {
+            m.insert(key.into(), facts.remove(key).unwrap_or(Value::Null));
+        }
     } else {
         third_party_shapes(m, stored, context);
     }
@@ -223,5 +228,5 @@ fn third_party_shapes(m: &mut Map<String, Value>, stored: &StoredJob, context: &
         ("isAssetImported".into(), json!(false)),
         ("remediationQids".into(), Value::Null),
     ]);
-    m.extend(super::run_facts(stored));
+    m.extend(super::run_facts(stored, context.now_ms));
 }

@@ -54,6 +54,8 @@ pub struct Client {
     listings: listing::Listings,
     /// Deletes and status changes waiting to go out together.
     batches: batch::Batches,
+    /// The method the result summary answers (POST or GET), once known.
+    pub(crate) result_method: ResultMethod,
 }
 
 impl fmt::Debug for Client {
@@ -135,6 +137,7 @@ impl Client {
             ),
             listings: listing::Listings::new(config.list_for_refresh),
             batches: Default::default(),
+            result_method: Default::default(),
         })
     }
 
@@ -529,6 +532,29 @@ impl Client {
             );
         }
         Ok(found)
+    }
+}
+
+/// Which method the job result summary answers (`runs.rs`), once known (0 = not yet).
+#[derive(Debug, Default)]
+pub(crate) struct ResultMethod(std::sync::atomic::AtomicU8);
+
+impl ResultMethod {
+    pub(crate) fn first(&self) -> Method {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            2 => Method::GET,
+            _ => Method::POST,
+        }
+    }
+    pub(crate) fn remember(&self, method: &Method) {
+        self.0.store(
+            if method == Method::GET { 2 } else { 1 },
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    /// POST is known to be the method.
+    pub(crate) fn is_post(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) == 1
     }
 }
 
