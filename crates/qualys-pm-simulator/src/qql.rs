@@ -374,44 +374,14 @@ fn tokenize(text: &str) -> Result<Vec<Token>, QqlError> {
             });
             i += 2;
         } else if c == '`' || c == '"' || c == '\'' {
-            let mut value = String::new();
-            let mut j = i + 1;
-            loop {
-                match chars.get(j) {
-                    None => {
-                        return Err(syntax(
-                            pos,
-                            format!("unterminated quoted value (no closing {c})"),
-                        ))
-                    }
-                    Some('\\') if c != '`' && chars.get(j + 1).is_some() => {
-                        value.push(chars[j + 1]);
-                        j += 2;
-                    }
-                    Some(&q) if q == c => break,
-                    Some(&other) => {
-                        value.push(other);
-                        j += 1;
-                    }
-                }
-            }
+            let (value, closing) = quoted_value(&chars, i)?;
             out.push(Token {
                 tok: Tok::Quoted(value),
                 pos,
             });
-            i = j + 1;
+            i = closing + 1;
         } else {
-            let mut j = i;
-            while j < chars.len() {
-                let d = chars[j];
-                if d.is_whitespace()
-                    || "()[],:<>=`\"'".contains(d)
-                    || (d == '.' && chars.get(j + 1) == Some(&'.'))
-                {
-                    break;
-                }
-                j += 1;
-            }
+            let j = word_end(&chars, i);
             out.push(Token {
                 tok: Tok::Word(chars[i..j].iter().collect()),
                 pos,
@@ -424,6 +394,49 @@ fn tokenize(text: &str) -> Result<Vec<Token>, QqlError> {
         pos: chars.len(),
     });
     Ok(out)
+}
+
+/// The text of the value quoted from `chars[open]` (backslash escapes except in backticks)
+/// and the index of its closing quote.
+fn quoted_value(chars: &[char], open: usize) -> Result<(String, usize), QqlError> {
+    let c = chars[open];
+    let mut value = String::new();
+    let mut j = open + 1;
+    loop {
+        match chars.get(j) {
+            None => {
+                return Err(syntax(
+                    open,
+                    format!("unterminated quoted value (no closing {c})"),
+                ))
+            }
+            Some('\\') if c != '`' && chars.get(j + 1).is_some() => {
+                value.push(chars[j + 1]);
+                j += 2;
+            }
+            Some(&q) if q == c => return Ok((value, j)),
+            Some(&other) => {
+                value.push(other);
+                j += 1;
+            }
+        }
+    }
+}
+
+/// Where the bare word starting at `start` ends: at whitespace, punctuation or `..`.
+fn word_end(chars: &[char], start: usize) -> usize {
+    let mut j = start;
+    while j < chars.len() {
+        let d = chars[j];
+        if d.is_whitespace()
+            || "()[],:<>=`\"'".contains(d)
+            || (d == '.' && chars.get(j + 1) == Some(&'.'))
+        {
+            break;
+        }
+        j += 1;
+    }
+    j
 }
 
 // ---------- parser ----------

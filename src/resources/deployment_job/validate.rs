@@ -69,6 +69,12 @@ pub(crate) fn check_fields(
 }
 
 fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
+    check_declared(f, v, p, diags);
+    check_kind(f, v, p, diags);
+}
+
+/// The field's declared `Check`: an enum, a range, an ID shape, non-empty text.
+fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
     match f.check {
         Check::None => {}
         Check::OneOf(allowed) => {
@@ -133,6 +139,10 @@ fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics)
             }
         }
     }
+}
+
+/// What the field's kind implies whatever its check: weekday names, a date-time, a whole number.
+fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
     match f.kind {
         Kind::WeekDays => {
             for d in v.as_elements().unwrap_or(&[]) {

@@ -254,6 +254,83 @@ fn base_patch(id: String, title: String, vendor: &str, platform: &str) -> Map<St
     m
 }
 
+/// The title, KB and bulletin of the `k`th release of a Windows line, released on `d`.
+fn windows_title(
+    line: &WinLine,
+    k: usize,
+    d: Date,
+    kb: String,
+    rng: &mut Rng,
+) -> (String, Option<String>, Option<String>) {
+    let ym = format!("{}-{:02}", d.year(), d.month() as u8);
+    match line.kind {
+        Win::Cu(os) => (
+            format!("{ym} Cumulative Update for {os} ({kb})"),
+            Some(kb),
+            None,
+        ),
+        Win::DotNet(os) => (
+            format!("{ym} Cumulative Update for .NET Framework 3.5, 4.8 and 4.8.1 for {os} ({kb})"),
+            Some(kb),
+            None,
+        ),
+        Win::Office(app) => (
+            format!("Security Update for {app} ({kb}) 64-Bit Edition"),
+            Some(kb),
+            None,
+        ),
+        Win::Msrt => (
+            format!(
+                "Windows Malicious Software Removal Tool x64 - v5.{} (KB890830)",
+                85 + k
+            ),
+            Some("KB890830".to_owned()),
+            None,
+        ),
+        Win::Edge => (
+            format!(
+                "Microsoft Edge {}.0.{}.{}",
+                88 + k / 6,
+                700 + k * 9,
+                40 + rng.below(60)
+            ),
+            None,
+            None,
+        ),
+        Win::Sql(v) => (
+            format!("Security Update for {v} CU{} ({kb})", k + 8),
+            Some(kb),
+            None,
+        ),
+        Win::Exchange => (
+            format!(
+                "Security Update for Exchange Server 2019 CU{} ({kb})",
+                9 + k / 3
+            ),
+            Some(kb),
+            None,
+        ),
+        Win::App(name, major, per, bulletin) => {
+            let (maj, minor) = (major + k as u32 / per, k as u32 % per);
+            let version = match line.key {
+                "chrome" => format!("{maj}.0.{}.{}", 4324 + k * 11, 50 + rng.below(150)),
+                "java8" => format!("{}", major + k as u32 * 10),
+                "java17" | "java21" => format!("{}", major + k as u32),
+                "virtualbox" | "vlc" => format!("{}", major + k as u32),
+                _ => format!("{maj}.{minor}"),
+            };
+            // MFSA2025-07 (four-digit year), APSB25-03 (two-digit year)
+            let year = if two_digit_year(bulletin) {
+                d.year() % 100
+            } else {
+                d.year()
+            };
+            let b = bulletin.map(|p| format!("{p}{year}-{:02}", 1 + k % 52));
+            (format!("{name} {version}"), None, b)
+        }
+    }
+}
+
 fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: Date) {
     let start = day(2021, 1, 1);
     for (li, line) in lines.iter().enumerate() {
@@ -261,48 +338,9 @@ fn windows(lines: &[WinLine], out: &mut Vec<Made>, line_offset: usize, anchor: D
         for (k, d) in dates.iter().enumerate() {
             let mut rng = Rng::new(line.key, k as u64, 1);
             let days = (*d - start).whole_days().max(0) as u64;
-            let ym = format!("{}-{:02}", d.year(), d.month() as u8);
             let kb = format!("KB{}", 5_000_000 + days * 64 + li as u64);
             let security = rng.chance(line.security);
-            let (title, kb, bulletin) = match line.kind {
-                Win::Cu(os) => (format!("{ym} Cumulative Update for {os} ({kb})"), Some(kb), None),
-                Win::DotNet(os) => (
-                    format!("{ym} Cumulative Update for .NET Framework 3.5, 4.8 and 4.8.1 for {os} ({kb})"),
-                    Some(kb),
-                    None,
-                ),
-                Win::Office(app) => (format!("Security Update for {app} ({kb}) 64-Bit Edition"), Some(kb), None),
-                Win::Msrt => (
-                    format!("Windows Malicious Software Removal Tool x64 - v5.{} (KB890830)", 85 + k),
-                    Some("KB890830".to_owned()),
-                    None,
-                ),
-                Win::Edge => (
-                    format!("Microsoft Edge {}.0.{}.{}", 88 + k / 6, 700 + k * 9, 40 + rng.below(60)),
-                    None,
-                    None,
-                ),
-                Win::Sql(v) => (format!("Security Update for {v} CU{} ({kb})", k + 8), Some(kb), None),
-                Win::Exchange => (
-                    format!("Security Update for Exchange Server 2019 CU{} ({kb})", 9 + k / 3),
-                    Some(kb),
-                    None,
-                ),
-                Win::App(name, major, per, bulletin) => {
-                    let (maj, minor) = (major + k as u32 / per, k as u32 % per);
-                    let version = match line.key {
-                        "chrome" => format!("{maj}.0.{}.{}", 4324 + k * 11, 50 + rng.below(150)),
-                        "java8" => format!("{}", major + k as u32 * 10),
-                        "java17" | "java21" => format!("{}", major + k as u32),
-                        "virtualbox" | "vlc" => format!("{}", major + k as u32),
-                        _ => format!("{maj}.{minor}"),
-                    };
-                    // MFSA2025-07 (four-digit year), APSB25-03 (two-digit year)
-                    let year = if two_digit_year(bulletin) { d.year() % 100 } else { d.year() };
-                    let b = bulletin.map(|p| format!("{p}{year}-{:02}", 1 + k % 52));
-                    (format!("{name} {version}"), None, b)
-                }
-            };
+            let (title, kb, bulletin) = windows_title(line, k, *d, kb, &mut rng);
             let sev = if security { severity(&mut rng) } else { "None" };
             let mut m = base_patch(rng.uuid(), title, line.vendor, "Windows");
             m.insert("vendorSeverity".into(), json!(sev));
@@ -454,6 +492,66 @@ const PACKAGES: &[(&str, i64, u64, bool, &[&str])] = &[
     ("firefox", 42, 10, false, &["firefox"]),
 ];
 
+/// The advisory ID and the title of a Linux release, in the style of its distribution.
+fn linux_advisory(
+    style: &str,
+    security: bool,
+    pkg: &str,
+    sev: &str,
+    y: i32,
+    days: u64,
+    rng: &mut Rng,
+) -> (String, String) {
+    let n = 1000 + rng.below(9000);
+    match (style, security) {
+        ("RH", true) => {
+            let a = format!("RHSA-{y}:{n}");
+            (a.clone(), format!("{a}: {pkg} security update ({sev})"))
+        }
+        ("RH", false) => {
+            let a = format!("RHBA-{y}:{n}");
+            (
+                a.clone(),
+                format!("{a}: {pkg} bug fix and enhancement update"),
+            )
+        }
+        ("USN", _) => {
+            let a = format!("USN-{}-1", 4700 + days * 2 / 3 + rng.below(3));
+            (a.clone(), format!("{a}: {pkg} vulnerabilities"))
+        }
+        ("DSA", _) => {
+            let a = format!("DSA-{}-1", 4830 + days / 2);
+            (a.clone(), format!("{a}: {pkg} - security update"))
+        }
+        ("SUSE", true) => {
+            let a = format!("SUSE-SU-{y}:{n}-1");
+            (
+                a.clone(),
+                format!("{a}: {}: Security update for {pkg}", sev.to_lowercase()),
+            )
+        }
+        ("SUSE", false) => {
+            let a = format!("SUSE-RU-{y}:{n}-1");
+            (a.clone(), format!("{a}: Recommended update for {pkg}"))
+        }
+        ("ELSA", true) => {
+            let a = format!("ELSA-{y}-{n}");
+            (
+                a.clone(),
+                format!("{a}: {pkg} security update ({})", sev.to_uppercase()),
+            )
+        }
+        ("ELSA", false) => {
+            let a = format!("ELBA-{y}-{n}");
+            (a.clone(), format!("{a}: {pkg} bug fix update"))
+        }
+        _ => {
+            let a = format!("ALAS2-{y}-{}", 1500 + days / 2);
+            (a.clone(), format!("{a}: {pkg} security update ({sev})"))
+        }
+    }
+}
+
 fn linux(out: &mut Vec<Made>, line_offset: usize, anchor: Date) -> usize {
     let start = day(2021, 1, 1);
     let mut line = line_offset;
@@ -470,54 +568,8 @@ fn linux(out: &mut Vec<Made>, line_offset: usize, anchor: Date) -> usize {
                     || distro.style == "ALAS"
                     || rng.chance(0.82);
                 let sev = if security { severity(&mut rng) } else { "None" };
-                let n = 1000 + rng.below(9000);
-                let (advisory, title) = match (distro.style, security) {
-                    ("RH", true) => {
-                        let a = format!("RHSA-{y}:{n}");
-                        (a.clone(), format!("{a}: {pkg} security update ({sev})"))
-                    }
-                    ("RH", false) => {
-                        let a = format!("RHBA-{y}:{n}");
-                        (
-                            a.clone(),
-                            format!("{a}: {pkg} bug fix and enhancement update"),
-                        )
-                    }
-                    ("USN", _) => {
-                        let a = format!("USN-{}-1", 4700 + days * 2 / 3 + rng.below(3));
-                        (a.clone(), format!("{a}: {pkg} vulnerabilities"))
-                    }
-                    ("DSA", _) => {
-                        let a = format!("DSA-{}-1", 4830 + days / 2);
-                        (a.clone(), format!("{a}: {pkg} - security update"))
-                    }
-                    ("SUSE", true) => {
-                        let a = format!("SUSE-SU-{y}:{n}-1");
-                        (
-                            a.clone(),
-                            format!("{a}: {}: Security update for {pkg}", sev.to_lowercase()),
-                        )
-                    }
-                    ("SUSE", false) => {
-                        let a = format!("SUSE-RU-{y}:{n}-1");
-                        (a.clone(), format!("{a}: Recommended update for {pkg}"))
-                    }
-                    ("ELSA", true) => {
-                        let a = format!("ELSA-{y}-{n}");
-                        (
-                            a.clone(),
-                            format!("{a}: {pkg} security update ({})", sev.to_uppercase()),
-                        )
-                    }
-                    ("ELSA", false) => {
-                        let a = format!("ELBA-{y}-{n}");
-                        (a.clone(), format!("{a}: {pkg} bug fix update"))
-                    }
-                    _ => {
-                        let a = format!("ALAS2-{y}-{}", 1500 + days / 2);
-                        (a.clone(), format!("{a}: {pkg} security update ({sev})"))
-                    }
-                };
+                let (advisory, title) =
+                    linux_advisory(distro.style, security, pkg, sev, y, days, &mut rng);
                 let version = format!("{}.{}.{}", 1 + rng.below(5), rng.below(20), k);
                 let arch = "x86_64";
                 let mut m = base_patch(rng.uuid(), title, distro.vendor, "Linux");
@@ -654,8 +706,38 @@ pub fn catalog(anchor: Date) -> (Vec<Value>, Vec<Value>) {
     for (i, m) in made.iter().enumerate() {
         by_line[m.line].push(i);
     }
-    // Windows supersedence: each release supersedes the previous one of its line.
-    for releases in by_line.iter().take(win.len()) {
+    link_windows_supersedence(&mut made, by_line.iter().take(win.len()));
+    let releases = Releases {
+        win: &win,
+        by_line: &by_line,
+        made: &made,
+    };
+    let tags: Vec<Tag> = TAG_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Tag {
+            name,
+            id: Rng::new("tag", i as u64, 0).uuid(),
+        })
+        .collect();
+    let mut assets = Vec::new();
+    for group in GROUPS {
+        for n in 1..=group.count {
+            let rng = Rng::new("asset", assets.len() as u64, 3);
+            let name = format!("{}-{:0width$}", group.prefix, n, width = group.width);
+            assets.push(asset(group, name, rng, &releases, &tags, ms(anchor)));
+        }
+    }
+    let patches = made.into_iter().map(|m| Value::Object(m.patch)).collect();
+    (patches, assets)
+}
+
+/// Windows supersedence: each release supersedes the previous one of its line.
+fn link_windows_supersedence<'a>(
+    made: &mut [Made],
+    windows_lines: impl Iterator<Item = &'a Vec<usize>>,
+) {
+    for releases in windows_lines {
         for (k, &i) in releases.iter().enumerate() {
             let prev = k
                 .checked_sub(1)
@@ -673,169 +755,204 @@ pub fn catalog(anchor: Date) -> (Vec<Value>, Vec<Value>) {
             );
         }
     }
-    let line_of = |key: &str| -> Option<usize> {
-        if let Some(i) = win.iter().position(|l| l.key == key) {
+}
+
+/// The generated releases, by product line (Windows lines first, then distro x package).
+struct Releases<'a> {
+    win: &'a [WinLine],
+    by_line: &'a [Vec<usize>],
+    made: &'a [Made],
+}
+
+impl Releases<'_> {
+    /// The line of a software key: a Windows line key, or `distro/package`.
+    fn line_of(&self, key: &str) -> Option<usize> {
+        if let Some(i) = self.win.iter().position(|l| l.key == key) {
             return Some(i);
         }
         let (distro, pkg) = key.split_once('/')?;
         let d = DISTROS.iter().position(|x| x.key == distro)?;
         let p = PACKAGES.iter().position(|x| x.0 == pkg)?;
-        Some(win.len() + d * PACKAGES.len() + p)
+        Some(self.win.len() + d * PACKAGES.len() + p)
+    }
+
+    /// The installed and the missing patches of an asset with this software: each line is
+    /// up to date or a few releases behind.
+    fn patch_state(&self, keys: &[String], rng: &mut Rng) -> (Vec<Value>, Vec<Value>) {
+        let mut missing = Vec::new();
+        let mut installed = Vec::new();
+        for key in keys {
+            let Some(li) = self.line_of(key) else {
+                continue;
+            };
+            let releases = &self.by_line[li];
+            let Some(last) = releases.len().checked_sub(1) else {
+                continue;
+            };
+            let behind = if rng.chance(0.35) {
+                0
+            } else {
+                1 + rng.below(4) as usize
+            };
+            let k = last.saturating_sub(behind);
+            installed.push(json!({"id": self.made[releases[k]].patch["id"].clone()}));
+            for &r in &releases[k + 1..] {
+                missing.push(json!({"id": self.made[r].patch["id"].clone()}));
+            }
+        }
+        (missing, installed)
+    }
+}
+
+/// The software keys of an asset of `group` running `system`.
+fn software_keys(group: &Group, system: &str, is_windows: bool) -> Vec<String> {
+    if !is_windows {
+        return LINUX_BASE
+            .iter()
+            .chain(group.extra.iter())
+            .map(|p| format!("{system}/{p}"))
+            .collect();
+    }
+    let apps = if group.prefix == "ws" {
+        WIN_DESKTOP_APPS
+    } else {
+        WIN_SERVER_APPS
     };
-    let tags: Vec<Tag> = TAG_NAMES
-        .iter()
-        .enumerate()
-        .map(|(i, name)| Tag {
-            name,
-            id: Rng::new("tag", i as u64, 0).uuid(),
-        })
-        .collect();
+    let mut keys: Vec<String> = vec![system.to_owned()];
+    keys.extend(apps.iter().map(|s| s.to_string()));
+    // .NET and server products: only those for this OS family
+    keys.extend(
+        group
+            .extra
+            .iter()
+            .filter(|e| match system {
+                "ws2019" | "ws2016" => e.ends_with("2019") || **e == "exchange",
+                "ws2022" | "ws2025" => e.ends_with("2022"),
+                s if s.starts_with("win11") => **e == "net-win11",
+                _ => **e == "net-win10",
+            })
+            .map(|s| s.to_string()),
+    );
+    keys
+}
+
+/// The tags of an asset: agent, platform, role, and for servers environment, PCI, DMZ; region.
+fn asset_tags(group: &Group, platform: &str, rng: &mut Rng, tags: &[Tag]) -> Vec<Value> {
     let tag = |name: &str| -> Value {
         let t = tags.iter().find(|t| t.name == name).unwrap_or(&tags[0]);
         json!({"id": t.id, "name": t.name})
     };
-    let anchor_ms = ms(anchor);
-    let mut assets = Vec::new();
-    for group in GROUPS {
-        for n in 1..=group.count {
-            let name = format!("{}-{:0width$}", group.prefix, n, width = group.width);
-            let mut rng = Rng::new("asset", assets.len() as u64, 3);
-            let (os, system) = *rng.pick(group.systems);
-            let is_windows = win.iter().any(|l| l.key == system);
-            let platform = if is_windows { "Windows" } else { "Linux" };
-            let mut keys: Vec<String> = vec![system.to_owned()];
-            if is_windows {
-                let apps = if group.prefix == "ws" {
-                    WIN_DESKTOP_APPS
-                } else {
-                    WIN_SERVER_APPS
-                };
-                keys.extend(apps.iter().map(|s| s.to_string()));
-                // .NET and server products: only those for this OS family
-                keys.extend(
-                    group
-                        .extra
-                        .iter()
-                        .filter(|e| match system {
-                            "ws2019" | "ws2016" => e.ends_with("2019") || **e == "exchange",
-                            "ws2022" | "ws2025" => e.ends_with("2022"),
-                            s if s.starts_with("win11") => **e == "net-win11",
-                            _ => **e == "net-win10",
-                        })
-                        .map(|s| s.to_string()),
-                );
-            } else {
-                keys = LINUX_BASE
-                    .iter()
-                    .chain(group.extra.iter())
-                    .map(|p| format!("{system}/{p}"))
-                    .collect();
-            }
-            let mut missing = Vec::new();
-            let mut installed = Vec::new();
-            for key in &keys {
-                let Some(li) = line_of(key) else { continue };
-                let releases = &by_line[li];
-                let Some(last) = releases.len().checked_sub(1) else {
-                    continue;
-                };
-                let behind = if rng.chance(0.35) {
-                    0
-                } else {
-                    1 + rng.below(4) as usize
-                };
-                let k = last.saturating_sub(behind);
-                installed.push(json!({"id": made[releases[k]].patch["id"].clone()}));
-                for &r in &releases[k + 1..] {
-                    missing.push(json!({"id": made[r].patch["id"].clone()}));
-                }
-            }
-            let mut asset_tags = vec![tag("Cloud Agent"), tag(platform), tag(group.role_tag)];
-            if group.prefix != "ws" {
-                let env = match rng.below(20) {
-                    0..=11 => "Production",
-                    12..=16 => "Staging",
-                    _ => "Development",
-                };
-                asset_tags.push(tag(env));
-                if (group.prefix == "db" || group.prefix == "web") && rng.chance(0.4) {
-                    asset_tags.push(tag("PCI"));
-                }
-                if group.prefix.starts_with("web") && rng.chance(0.5) {
-                    asset_tags.push(tag("DMZ"));
-                }
-            }
-            asset_tags.push(tag(if rng.chance(0.55) { "US" } else { "EU" }));
-            let stale = rng.chance(0.08);
-            let scanned = anchor_ms + 9 * 3_600_000
-                - if stale {
-                    (10 + rng.below(50) as i64) * DAY_MS
-                } else {
-                    rng.below(72) as i64 * 3_600_000
-                };
-            let (model, maker) = *rng.pick(&[
-                ("VMware7,1", "VMware, Inc."),
-                ("VMware20,1", "VMware, Inc."),
-                ("PowerEdge R650", "Dell Inc."),
-                ("ProLiant DL380 Gen10", "HPE"),
-                ("Virtual Machine", "Microsoft Corporation"),
-                ("HVM domU", "Xen"),
-            ]);
-            let (model, maker) = if group.prefix == "ws" {
-                *rng.pick(&[
-                    ("Latitude 7440", "Dell Inc."),
-                    ("ThinkPad T14 Gen 4", "LENOVO"),
-                    ("EliteBook 840 G10", "HP"),
-                ])
-            } else {
-                (model, maker)
-            };
-            let ip = format!(
-                "10.{}.{}.{}",
-                10 + rng.below(20),
-                rng.below(250),
-                10 + rng.below(240)
-            );
-            let mac = (0..6)
-                .map(|i| {
-                    if i == 0 {
-                        "00".to_owned()
-                    } else {
-                        format!("{:02x}", rng.below(256))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(":");
-            let status = if stale { "Failed" } else { "Active" };
-            assets.push(json!({
-                "id": rng.uuid(),
-                "name": name,
-                "operatingSystem": os,
-                "platform": platform,
-                "architecture": if is_windows { "X64" } else { "x86_64" },
-                "lastLoggedOnUser": if is_windows { format!("CORP\\{}", ["alice", "bob", "carol", "dave", "erin", "svc-patch"][rng.below(6) as usize]) } else { "root".to_owned() },
-                "assetStatus": status,
-                "scanStatus": "Scanned",
-                "scanDateTime": scanned,
-                "statusDateTime": scanned + rng.below(3_600_000) as i64,
-                "hardware": {"model": model, "manufacturer": maker},
-                "tags": asset_tags,
-                "interfaces": [{
-                    "interfaceName": if is_windows { "Ethernet0" } else { "ens192" },
-                    "macAddress": mac,
-                    "ipv6Address": null,
-                    "address": ip,
-                    "gatewayAddress": null,
-                }],
-                "activatedModules": ["VM", "PM"],
-                "installedPatchCount": 0,
-                "missingPatchCount": 0,
-                "nonSupersededMissingPatchCount": 0,
-                "installedPatches": installed,
-                "missingPatches": missing,
-            }));
+    let mut asset_tags = vec![tag("Cloud Agent"), tag(platform), tag(group.role_tag)];
+    if group.prefix != "ws" {
+        let env = match rng.below(20) {
+            0..=11 => "Production",
+            12..=16 => "Staging",
+            _ => "Development",
+        };
+        asset_tags.push(tag(env));
+        if (group.prefix == "db" || group.prefix == "web") && rng.chance(0.4) {
+            asset_tags.push(tag("PCI"));
+        }
+        if group.prefix.starts_with("web") && rng.chance(0.5) {
+            asset_tags.push(tag("DMZ"));
         }
     }
-    let patches = made.into_iter().map(|m| Value::Object(m.patch)).collect();
-    (patches, assets)
+    asset_tags.push(tag(if rng.chance(0.55) { "US" } else { "EU" }));
+    asset_tags
+}
+
+/// Model and maker: a server (always drawn, to keep the draws in step) or, for a
+/// workstation, a laptop.
+fn hardware(group: &Group, rng: &mut Rng) -> (&'static str, &'static str) {
+    let server = *rng.pick(&[
+        ("VMware7,1", "VMware, Inc."),
+        ("VMware20,1", "VMware, Inc."),
+        ("PowerEdge R650", "Dell Inc."),
+        ("ProLiant DL380 Gen10", "HPE"),
+        ("Virtual Machine", "Microsoft Corporation"),
+        ("HVM domU", "Xen"),
+    ]);
+    if group.prefix != "ws" {
+        return server;
+    }
+    *rng.pick(&[
+        ("Latitude 7440", "Dell Inc."),
+        ("ThinkPad T14 Gen 4", "LENOVO"),
+        ("EliteBook 840 G10", "HP"),
+    ])
+}
+
+/// An IPv4 address in 10.0.0.0/8 and a MAC address.
+fn network_addresses(rng: &mut Rng) -> (String, String) {
+    let ip = format!(
+        "10.{}.{}.{}",
+        10 + rng.below(20),
+        rng.below(250),
+        10 + rng.below(240)
+    );
+    let mac = (0..6)
+        .map(|i| {
+            if i == 0 {
+                "00".to_owned()
+            } else {
+                format!("{:02x}", rng.below(256))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(":");
+    (ip, mac)
+}
+
+/// One asset of `group`; `rng` draws everything about it, in a fixed order.
+fn asset(
+    group: &Group,
+    name: String,
+    mut rng: Rng,
+    releases: &Releases<'_>,
+    tags: &[Tag],
+    anchor_ms: i64,
+) -> Value {
+    let (os, system) = *rng.pick(group.systems);
+    let is_windows = releases.win.iter().any(|l| l.key == system);
+    let platform = if is_windows { "Windows" } else { "Linux" };
+    let keys = software_keys(group, system, is_windows);
+    let (missing, installed) = releases.patch_state(&keys, &mut rng);
+    let asset_tags = asset_tags(group, platform, &mut rng, tags);
+    let stale = rng.chance(0.08);
+    let scanned = anchor_ms + 9 * 3_600_000
+        - if stale {
+            (10 + rng.below(50) as i64) * DAY_MS
+        } else {
+            rng.below(72) as i64 * 3_600_000
+        };
+    let (model, maker) = hardware(group, &mut rng);
+    let (ip, mac) = network_addresses(&mut rng);
+    let status = if stale { "Failed" } else { "Active" };
+    json!({
+        "id": rng.uuid(),
+        "name": name,
+        "operatingSystem": os,
+        "platform": platform,
+        "architecture": if is_windows { "X64" } else { "x86_64" },
+        "lastLoggedOnUser": if is_windows { format!("CORP\\{}", ["alice", "bob", "carol", "dave", "erin", "svc-patch"][rng.below(6) as usize]) } else { "root".to_owned() },
+        "assetStatus": status,
+        "scanStatus": "Scanned",
+        "scanDateTime": scanned,
+        "statusDateTime": scanned + rng.below(3_600_000) as i64,
+        "hardware": {"model": model, "manufacturer": maker},
+        "tags": asset_tags,
+        "interfaces": [{
+            "interfaceName": if is_windows { "Ethernet0" } else { "ens192" },
+            "macAddress": mac,
+            "ipv6Address": null,
+            "address": ip,
+            "gatewayAddress": null,
+        }],
+        "activatedModules": ["VM", "PM"],
+        "installedPatchCount": 0,
+        "missingPatchCount": 0,
+        "nonSupersededMissingPatchCount": 0,
+        "installedPatches": installed,
+        "missingPatches": missing,
+    })
 }

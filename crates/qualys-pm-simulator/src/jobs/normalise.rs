@@ -1,6 +1,8 @@
 //! The server's normalisation of a written job: defaults it fills in, types it changes,
 //! scripts moved to storage paths, action IDs assigned.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Map, Value};
 
 use super::wire::{boolean, format_start, int, is_storage_path, parse_start};
@@ -13,277 +15,359 @@ pub fn normalise(
     existing: Option<&StoredJob>,
     tenant: &Tenant<'_>,
     id: &str,
-    scripts: &mut std::collections::BTreeMap<String, String>,
+    scripts: &mut BTreeMap<String, String>,
 ) -> (Value, Option<Value>) {
     let empty = Map::new();
-    let b = body.as_object().unwrap_or(&empty);
-    let old = existing.and_then(|e| e.job.as_object());
+    let mut written = Written {
+        body: body.as_object().unwrap_or(&empty),
+        old: existing.and_then(|e| e.job.as_object()),
+        existing,
+        tenant,
+        id,
+        scripts,
+    };
     let mut out = Map::new();
-    let s = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
-    let i = |k: &str| int(b, k, k).ok().flatten();
-    let bo = |k: &str| boolean(b, k, k).ok().flatten();
-    let str_or = |k: &str, d: &str| json!(s(k).unwrap_or_else(|| d.to_owned()));
-    let opt_str = |k: &str| s(k).map_or(Value::Null, Value::String);
-    let opt_int = |k: &str| i(k).map_or(Value::Null, |v| json!(v));
-    // the service stores IDs as UUIDs and echoes them in lower case, however they were sent
+    written.fill(&mut out, JOB_HEAD);
+    for k in &ID_LIST_FIELDS[..6] {
+        out.insert((*k).into(), written.fill_value(Fill::Ids, k));
+    }
+    written.fill(&mut out, JOB_BODY);
+    let rules = chained_rules(&written);
+    (Value::Object(out), rules)
+}
+
+/// How the server fills one attribute of the stored job from the written one (same key).
+#[derive(Clone, Copy)]
+enum Fill {
+    /// Always this text / number / boolean / null / empty list, whatever was sent.
+    Is(&'static str),
+    Number(i64),
+    Flag(bool),
+    Null,
+    EmptyList,
+    /// The text sent, else this default.
+    Text(&'static str),
+    /// The text sent, else null.
+    OptText,
+    /// The integer sent (numbers as text accepted), else null / else this default.
+    OptInt,
+    IntOr(i64),
+    /// The boolean sent ("true"/"false" accepted), else this default / else null.
+    BoolOr(bool),
+    OptBool,
+    /// A list of IDs, lower-cased as the service stores UUIDs, else null.
+    Ids,
+    /// Derived from more than the attribute itself.
+    Rule(fn(&mut Written<'_, '_>) -> Value),
+}
+
+/// The stored job's attributes before the ID lists, in the order the server returns them.
+const JOB_HEAD: &[(&str, Fill)] = &[
+    ("customerId", Fill::Rule(|w| json!(w.tenant.customer_id))),
+    ("id", Fill::Rule(|w| json!(w.id))),
+    ("schemaVersion", Fill::Is("1.0")),
+    ("name", Fill::Text("")),
+    ("type", Fill::Text("Install")),
+    ("status", Fill::Rule(status)),
+];
+
+/// The stored job's attributes after the ID lists, in the order the server returns them.
+const JOB_BODY: &[(&str, Fill)] = &[
+    ("approvedPatches", Fill::Ids),
+    ("disabledPatches", Fill::Null),
+    (
+        "patchCount",
+        Fill::Rule(|w| json!(w.count("approvedPatches"))),
+    ),
+    ("scheduleType", Fill::Text("")),
+    ("startDateTime", Fill::Rule(start_date_time)),
+    ("recurring", Fill::Rule(recurring)),
+    ("recurringWeekDays", Fill::OptText),
+    ("dayOfMonth", Fill::OptInt),
+    ("recurringDayOfMonth", Fill::OptInt),
+    ("recurringWeekDayOfMonth", Fill::OptInt),
+    ("timezoneType", Fill::Text("SPECIFIC_TZ")),
+    ("timezone", Fill::Text("UTC")),
+    ("timeout", Fill::IntOr(-1)),
+    ("timeoutUnit", Fill::Text("HOURS")),
+    (
+        "preDeployment",
+        Fill::Rule(|w| pre_deployment(w.body.get("preDeployment"))),
+    ),
+    (
+        "duringDeployment",
+        Fill::Rule(|w| message_block(w.body.get("duringDeployment"))),
+    ),
+    (
+        "postDeployment",
+        Fill::Rule(|w| post_deployment(w.body.get("postDeployment"))),
+    ),
+    ("description", Fill::Text("")),
+    ("createdBy", Fill::Rule(created_by)),
+    ("updatedBy", Fill::Rule(updated_by)),
+    ("deletedBy", Fill::Rule(deleted_by)),
+    ("assetCount", Fill::Null),
+    ("opportunisticDownloads", Fill::BoolOr(false)),
+    ("filterType", Fill::Text("Any")),
+    ("exclusionFilterType", Fill::Text("Any")),
+    ("taggedAssetCount", Fill::Number(0)),
+    ("minimizeWindow", Fill::BoolOr(false)),
+    ("dynamicPatchesQQL", Fill::OptText),
+    ("isDynamicPatchesQQL", Fill::BoolOr(false)),
+    ("dynamicQQLType", Fill::OptInt),
+    ("assetDetectionsQQL", Fill::Null),
+    ("platform", Fill::Text("Windows")),
+    ("continueOnPatchFailure", Fill::BoolOr(false)),
+    (
+        "preDeployActions",
+        Fill::Rule(|w| w.actions("preDeployActions", "predeploy")),
+    ),
+    (
+        "postDeployActions",
+        Fill::Rule(|w| w.actions("postDeployActions", "postdeploy")),
+    ),
+    (
+        "applicableAssetCount",
+        Fill::Rule(|w| json!(w.count("assetIds"))),
+    ),
+    ("monthlyRecurringType", Fill::OptInt),
+    ("patchTuesdayPlusXDays", Fill::OptInt),
+    ("recurringLastDayOfMonth", Fill::OptBool),
+    ("jobCategory", Fill::Number(3)),
+    ("jobTriggerStatus", Fill::Null),
+    ("completionPercent", Fill::Null),
+    ("totalAssetCount", Fill::Null),
+    ("assetResultReceivedCount", Fill::Null),
+    ("jobSource", Fill::Number(3)),
+    ("readOnly", Fill::Flag(false)),
+    (
+        "notification",
+        Fill::Rule(|w| notification(w.body.get("notification"))),
+    ),
+    (
+        "linkedJobId",
+        Fill::Rule(|w| w.linked_job_id().map_or(Value::Null, Value::String)),
+    ),
+    ("linkedToJob", Fill::Null),
+    ("linkedJobs", Fill::Null),
+    ("jobStartCountdown", Fill::Null),
+    ("passwordAction", Fill::Null),
+    ("subCategory", Fill::Is("Patch")),
+    ("additionalDynamicQQLType", Fill::OptInt),
+    ("additionalDynamicPatchesQQL", Fill::Rule(additional_qql)),
+    ("downloadRandomizeTime", Fill::IntOr(0)),
+    ("downloadRandomizeTimeUnit", Fill::Text("MINUTES")),
+    ("customPatchURLId", Fill::Rule(custom_patch_url_id)),
+    ("isVulnContext", Fill::Flag(false)),
+    ("remediationQids", Fill::EmptyList),
+    ("isAssetImported", Fill::BoolOr(false)),
+    ("hostIsolationConfig", Fill::Null),
+    ("quarantineAssetRequestNotification", Fill::Null),
+    ("enableReattemptFailedPatches", Fill::OptBool),
+    (
+        "reattemptFailedPatches",
+        Fill::Rule(reattempt_failed_patches),
+    ),
+];
+
+/// A written job (create or update) and what the server knows as it stores it.
+struct Written<'a, 't> {
+    body: &'a Map<String, Value>,
+    old: Option<&'a Map<String, Value>>,
+    existing: Option<&'a StoredJob>,
+    tenant: &'a Tenant<'t>,
+    id: &'a str,
+    scripts: &'a mut BTreeMap<String, String>,
+}
+
+impl Written<'_, '_> {
+    fn fill(&mut self, out: &mut Map<String, Value>, table: &[(&str, Fill)]) {
+        for (key, fill) in table {
+            let value = self.fill_value(*fill, key);
+            out.insert((*key).into(), value);
+        }
+    }
+
+    fn fill_value(&mut self, fill: Fill, key: &str) -> Value {
+        match fill {
+            Fill::Is(text) => json!(text),
+            Fill::Number(n) => json!(n),
+            Fill::Flag(b) => json!(b),
+            Fill::Null => Value::Null,
+            Fill::EmptyList => json!([]),
+            Fill::Text(default) => json!(self.text(key).unwrap_or_else(|| default.to_owned())),
+            Fill::OptText => self.text(key).map_or(Value::Null, Value::String),
+            Fill::OptInt => self.int(key).map_or(Value::Null, |v| json!(v)),
+            Fill::IntOr(default) => json!(self.int(key).unwrap_or(default)),
+            Fill::BoolOr(default) => json!(self.flag(key).unwrap_or(default)),
+            Fill::OptBool => self.flag(key).map_or(Value::Null, Value::Bool),
+            Fill::Ids => match self.body.get(key) {
+                Some(Value::Array(a)) => lower_ids(a),
+                _ => Value::Null,
+            },
+            Fill::Rule(rule) => rule(self),
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        self.body
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    fn int(&self, key: &str) -> Option<i64> {
+        int(self.body, key, key).ok().flatten()
+    }
+
+    fn flag(&self, key: &str) -> Option<bool> {
+        boolean(self.body, key, key).ok().flatten()
+    }
+
+    fn count(&self, key: &str) -> usize {
+        self.body
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    }
+
+    fn old_value(&self, key: &str) -> Value {
+        self.old
+            .and_then(|o| o.get(key))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn linked_job_id(&self) -> Option<String> {
+        self.text("linkedJobId")
+            .filter(|v| !v.is_empty() && v != "null")
+            .map(|v| v.to_ascii_lowercase())
+    }
+
+    fn actions(&mut self, key: &str, action_type: &str) -> Value {
+        let old = self.old.and_then(|o| o.get(key));
+        actions(
+            self.body.get(key),
+            action_type,
+            old,
+            self.tenant,
+            self.scripts,
+        )
+    }
+}
+
+/// The service stores IDs as UUIDs and echoes them in lower case, however they were sent.
+fn lower_ids(ids: &[Value]) -> Value {
     let lower = |v: &Value| match v {
         Value::String(s) => Value::String(s.to_ascii_lowercase()),
         other => other.clone(),
     };
-    let list = |k: &str| match b.get(k) {
-        Some(Value::Array(a)) => Value::Array(a.iter().map(lower).collect()),
-        _ => Value::Null,
-    };
-    let old_val = |k: &str| old.and_then(|o| o.get(k)).cloned().unwrap_or(Value::Null);
-    let platform = s("platform").unwrap_or_else(|| "Windows".into());
-    let schedule = s("scheduleType").unwrap_or_default();
+    Value::Array(ids.iter().map(lower).collect())
+}
 
-    out.insert("customerId".into(), json!(tenant.customer_id));
-    out.insert("id".into(), json!(id));
-    out.insert("schemaVersion".into(), json!("1.0"));
-    out.insert("name".into(), str_or("name", ""));
-    out.insert("type".into(), str_or("type", "Install"));
-    let status = match existing {
-        Some(e) => e.stored_status().to_owned(), // PATCH does not change status
-        None => s("status").unwrap_or_else(|| "Disabled".into()),
-    };
-    out.insert("status".into(), json!(status));
-    for k in &ID_LIST_FIELDS[..6] {
-        out.insert((*k).into(), list(k));
+fn status(w: &mut Written<'_, '_>) -> Value {
+    match w.existing {
+        Some(e) => json!(e.stored_status()), // PATCH does not change status
+        None => json!(w.text("status").unwrap_or_else(|| "Disabled".into())),
     }
-    out.insert("approvedPatches".into(), list("approvedPatches"));
-    out.insert("disabledPatches".into(), Value::Null);
-    let patch_count = b
-        .get("approvedPatches")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    out.insert("patchCount".into(), json!(patch_count));
-    out.insert("scheduleType".into(), json!(schedule));
-    let start = s("startDateTime")
+}
+
+/// The start sent (reformatted), else the stored one, else now to the second.
+fn start_date_time(w: &mut Written<'_, '_>) -> Value {
+    let start = w
+        .text("startDateTime")
         .and_then(|v| parse_start(&v))
         .map(format_start)
         .or_else(|| {
-            old.and_then(|o| o.get("startDateTime"))
+            w.old
+                .and_then(|o| o.get("startDateTime"))
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
-    let start = start.unwrap_or_else(|| {
+    let now = w.tenant.now;
+    json!(start.unwrap_or_else(|| {
         format_start(time::PrimitiveDateTime::new(
-            tenant.now.date(),
-            tenant
-                .now
-                .time()
-                .replace_nanosecond(0)
-                .unwrap_or(tenant.now.time()),
+            now.date(),
+            now.time().replace_nanosecond(0).unwrap_or(now.time()),
         ))
-    });
-    out.insert("startDateTime".into(), json!(start));
-    out.insert(
-        "recurring".into(),
-        json!(matches!(schedule.as_str(), "Daily" | "Weekly" | "Monthly")),
-    );
-    out.insert("recurringWeekDays".into(), opt_str("recurringWeekDays"));
-    out.insert("dayOfMonth".into(), opt_int("dayOfMonth"));
-    out.insert("recurringDayOfMonth".into(), opt_int("recurringDayOfMonth"));
-    out.insert(
-        "recurringWeekDayOfMonth".into(),
-        opt_int("recurringWeekDayOfMonth"),
-    );
-    out.insert("timezoneType".into(), str_or("timezoneType", "SPECIFIC_TZ"));
-    out.insert("timezone".into(), str_or("timezone", "UTC"));
-    out.insert("timeout".into(), json!(i("timeout").unwrap_or(-1)));
-    out.insert("timeoutUnit".into(), str_or("timeoutUnit", "HOURS"));
-    out.insert(
-        "preDeployment".into(),
-        pre_deployment(b.get("preDeployment")),
-    );
-    out.insert(
-        "duringDeployment".into(),
-        message_block(b.get("duringDeployment")),
-    );
-    out.insert(
-        "postDeployment".into(),
-        post_deployment(b.get("postDeployment")),
-    );
-    out.insert("description".into(), str_or("description", ""));
-    let me = json!({"id": tenant.user_id, "name": tenant.username, "fullName": "Simulated User"});
-    match existing {
+    }))
+}
+
+fn recurring(w: &mut Written<'_, '_>) -> Value {
+    let schedule = w.text("scheduleType").unwrap_or_default();
+    json!(matches!(schedule.as_str(), "Daily" | "Weekly" | "Monthly"))
+}
+
+fn created_by(w: &mut Written<'_, '_>) -> Value {
+    match w.existing {
         None => {
-            out.insert(
-                "createdBy".into(),
-                json!({"user": me, "date": tenant.now_ms}),
-            );
-            out.insert("updatedBy".into(), json!({"user": null, "date": null}));
-            out.insert("deletedBy".into(), json!({"user": null, "date": null}));
+            let me = json!({"id": w.tenant.user_id, "name": w.tenant.username, "fullName": "Simulated User"});
+            json!({"user": me, "date": w.tenant.now_ms})
         }
+        Some(_) => w.old_value("createdBy"),
+    }
+}
+
+fn updated_by(w: &mut Written<'_, '_>) -> Value {
+    match w.existing {
+        None => json!({"user": null, "date": null}),
         Some(_) => {
-            out.insert("createdBy".into(), old_val("createdBy"));
-            let date = next_update_ms(old_val("updatedBy").get("date"), tenant.now_ms);
-            out.insert(
-                "updatedBy".into(),
-                json!({"user": {"id": tenant.user_id, "name": tenant.username}, "date": date}),
-            );
-            out.insert("deletedBy".into(), Value::Null);
+            let date = next_update_ms(w.old_value("updatedBy").get("date"), w.tenant.now_ms);
+            json!({"user": {"id": w.tenant.user_id, "name": w.tenant.username}, "date": date})
         }
     }
-    out.insert("assetCount".into(), Value::Null);
-    out.insert(
-        "opportunisticDownloads".into(),
-        json!(bo("opportunisticDownloads").unwrap_or(false)),
-    );
-    out.insert("filterType".into(), str_or("filterType", "Any"));
-    out.insert(
-        "exclusionFilterType".into(),
-        str_or("exclusionFilterType", "Any"),
-    );
-    out.insert("taggedAssetCount".into(), json!(0));
-    out.insert(
-        "minimizeWindow".into(),
-        json!(bo("minimizeWindow").unwrap_or(false)),
-    );
-    out.insert("dynamicPatchesQQL".into(), opt_str("dynamicPatchesQQL"));
-    out.insert(
-        "isDynamicPatchesQQL".into(),
-        json!(bo("isDynamicPatchesQQL").unwrap_or(false)),
-    );
-    out.insert("dynamicQQLType".into(), opt_int("dynamicQQLType"));
-    out.insert("assetDetectionsQQL".into(), Value::Null);
-    out.insert("platform".into(), json!(platform));
-    out.insert(
-        "continueOnPatchFailure".into(),
-        json!(bo("continueOnPatchFailure").unwrap_or(false)),
-    );
-    let old_pre = old.and_then(|o| o.get("preDeployActions"));
-    let old_post = old.and_then(|o| o.get("postDeployActions"));
-    out.insert(
-        "preDeployActions".into(),
-        actions(
-            b.get("preDeployActions"),
-            "predeploy",
-            old_pre,
-            tenant,
-            scripts,
-        ),
-    );
-    out.insert(
-        "postDeployActions".into(),
-        actions(
-            b.get("postDeployActions"),
-            "postdeploy",
-            old_post,
-            tenant,
-            scripts,
-        ),
-    );
-    out.insert(
-        "applicableAssetCount".into(),
-        json!(b
-            .get("assetIds")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len)),
-    );
-    out.insert(
-        "monthlyRecurringType".into(),
-        opt_int("monthlyRecurringType"),
-    );
-    out.insert(
-        "patchTuesdayPlusXDays".into(),
-        opt_int("patchTuesdayPlusXDays"),
-    );
-    out.insert(
-        "recurringLastDayOfMonth".into(),
-        bo("recurringLastDayOfMonth").map_or(Value::Null, Value::Bool),
-    );
-    out.insert("jobCategory".into(), json!(3));
-    out.insert("jobTriggerStatus".into(), Value::Null);
-    out.insert("completionPercent".into(), Value::Null);
-    out.insert("totalAssetCount".into(), Value::Null);
-    out.insert("assetResultReceivedCount".into(), Value::Null);
-    out.insert("jobSource".into(), json!(3));
-    out.insert("readOnly".into(), json!(false));
-    out.insert("notification".into(), notification(b.get("notification")));
-    let linked = s("linkedJobId")
-        .filter(|v| !v.is_empty() && v != "null")
-        .map(|v| v.to_ascii_lowercase());
-    out.insert(
-        "linkedJobId".into(),
-        linked.clone().map_or(Value::Null, Value::String),
-    );
-    out.insert("linkedToJob".into(), Value::Null);
-    out.insert("linkedJobs".into(), Value::Null);
-    out.insert("jobStartCountdown".into(), Value::Null);
-    out.insert("passwordAction".into(), Value::Null);
-    out.insert("subCategory".into(), json!("Patch"));
-    out.insert(
-        "additionalDynamicQQLType".into(),
-        opt_int("additionalDynamicQQLType"),
-    );
-    out.insert(
-        "additionalDynamicPatchesQQL".into(),
-        s("additionalDynamicPatchesQQL")
-            .filter(|v| !v.is_empty())
-            .map_or(Value::Null, Value::String),
-    );
-    out.insert(
-        "downloadRandomizeTime".into(),
-        json!(i("downloadRandomizeTime").unwrap_or(0)),
-    );
-    out.insert(
-        "downloadRandomizeTimeUnit".into(),
-        str_or("downloadRandomizeTimeUnit", "MINUTES"),
-    );
-    out.insert(
-        "customPatchURLId".into(),
-        i("customPatchURLId").map_or(Value::Null, |v| json!(v.to_string())),
-    );
-    out.insert("isVulnContext".into(), json!(false));
-    out.insert("remediationQids".into(), json!([]));
-    out.insert(
-        "isAssetImported".into(),
-        json!(bo("isAssetImported").unwrap_or(false)),
-    );
-    out.insert("hostIsolationConfig".into(), Value::Null);
-    out.insert("quarantineAssetRequestNotification".into(), Value::Null);
-    let reattempt = b.get("reattemptFailedPatches").and_then(Value::as_object).map(|r| {
+}
+
+fn deleted_by(w: &mut Written<'_, '_>) -> Value {
+    match w.existing {
+        None => json!({"user": null, "date": null}),
+        Some(_) => Value::Null,
+    }
+}
+
+fn additional_qql(w: &mut Written<'_, '_>) -> Value {
+    w.text("additionalDynamicPatchesQQL")
+        .filter(|v| !v.is_empty())
+        .map_or(Value::Null, Value::String)
+}
+
+/// The API returns the custom patch URL ID as text.
+fn custom_patch_url_id(w: &mut Written<'_, '_>) -> Value {
+    w.int("customPatchURLId")
+        .map_or(Value::Null, |v| json!(v.to_string()))
+}
+
+fn reattempt_failed_patches(w: &mut Written<'_, '_>) -> Value {
+    let reattempt = w.body.get("reattemptFailedPatches").and_then(Value::as_object).map(|r| {
         json!({
             "noOfReattempts": int(r, "noOfReattempts", "").ok().flatten(),
             "exponentialBackoffInterval": int(r, "exponentialBackoffInterval", "").ok().flatten(),
         })
     });
-    out.insert(
-        "enableReattemptFailedPatches".into(),
-        bo("enableReattemptFailedPatches").map_or(Value::Null, Value::Bool),
-    );
-    out.insert(
-        "reattemptFailedPatches".into(),
-        reattempt.unwrap_or(Value::Null),
-    );
+    reattempt.unwrap_or(Value::Null)
+}
 
-    let rules = b
+/// The chained-job rules, kept only for a job linked to another.
+fn chained_rules(w: &Written<'_, '_>) -> Option<Value> {
+    let empty = Map::new();
+    let rule = |r: &Value| {
+        let r = r.as_object().unwrap_or(&empty);
+        json!({
+            "id": null,
+            "field": r.get("field").cloned().unwrap_or(Value::Null),
+            "threshold": int(r, "threshold", "").ok().flatten(),
+            "actionIds": match r.get("actionIds") {
+                Some(Value::Array(a)) => lower_ids(a),
+                _ => json!([]),
+            },
+            "condition": r.get("condition").cloned().unwrap_or(Value::Null),
+        })
+    };
+    w.body
         .get("chainedJobRule")
         .and_then(Value::as_array)
-        .filter(|r| !r.is_empty() && linked.is_some())
-        .map(|rules| {
-            Value::Array(
-                rules
-                    .iter()
-                    .map(|r| {
-                        let r = r.as_object().unwrap_or(&empty);
-                        json!({
-                            "id": null,
-                            "field": r.get("field").cloned().unwrap_or(Value::Null),
-                            "threshold": int(r, "threshold", "").ok().flatten(),
-                            "actionIds": match r.get("actionIds") {
-                                Some(Value::Array(a)) => Value::Array(a.iter().map(lower).collect()),
-                                _ => json!([]),
-                            },
-                            "condition": r.get("condition").cloned().unwrap_or(Value::Null),
-                        })
-                    })
-                    .collect(),
-            )
-        });
-    (Value::Object(out), rules)
+        .filter(|r| !r.is_empty() && w.linked_job_id().is_some())
+        .map(|rules| Value::Array(rules.iter().map(rule).collect()))
 }
 
 pub(super) fn text_of(m: Option<&Map<String, Value>>, k: &str) -> Value {
@@ -382,7 +466,7 @@ pub(super) fn actions(
     action_type: &str,
     old: Option<&Value>,
     tenant: &Tenant<'_>,
-    scripts: &mut std::collections::BTreeMap<String, String>,
+    scripts: &mut BTreeMap<String, String>,
 ) -> Value {
     let list = match v.and_then(Value::as_array) {
         Some(l) => l,
@@ -393,11 +477,6 @@ pub(super) fn actions(
         list.iter()
             .filter_map(Value::as_object)
             .map(|a| {
-                let kind = a
-                    .get("action")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
                 // An action ID sent back is kept; an unknown or missing one gets a new ID.
                 let id = a
                     .get("actionId")
@@ -405,91 +484,129 @@ pub(super) fn actions(
                     .filter(|id| old_ids.iter().any(|o| o == id))
                     .map(str::to_owned)
                     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                let mut params = a
-                    .get("params")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                let timeout = int(&params, "timeout", "timeout")
-                    .ok()
-                    .flatten()
-                    .unwrap_or(180);
-                params.insert("timeout".into(), json!(timeout));
-                for k in ["installMethod", "downloadProtocol"] {
-                    if let Ok(Some(v)) = int(&params, k, k) {
-                        params.insert(k.into(), json!(v));
-                    }
-                }
-                if kind == "Install Software" && !params.contains_key("downloadProtocol") {
-                    params.insert("downloadProtocol".into(), json!(0));
-                }
-                let make_cache = params
-                    .get("defaultScriptType")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| !t.is_empty());
-                if make_cache {
-                    params.entry("remediationScope").or_insert(json!(false));
-                }
-                let mut out = Map::new();
-                out.insert("actionId".into(), json!(id));
-                out.insert("action".into(), json!(kind));
-                out.insert("actionType".into(), json!(action_type));
-                out.insert("params".into(), Value::Object(params.clone()));
-                let store = |key: &str,
-                             suffix: &str,
-                             scripts: &mut std::collections::BTreeMap<String, String>|
-                 -> Option<Value> {
-                    let sent = a.get(key).and_then(Value::as_str)?;
-                    if sent.is_empty() || is_storage_path(sent) {
-                        return Some(json!(sent));
-                    }
-                    let path = format!("{}/{}/{}", tenant.customer_id, id, suffix);
-                    scripts.insert(path.clone(), sent.trim().to_owned());
-                    Some(json!(path))
+                let stored = StoredAction {
+                    sent: a,
+                    id: &id,
+                    customer_id: tenant.customer_id,
                 };
-                match kind.as_str() {
-                    "Run Script" | "Install Software" => {
-                        if let Some(d) = store("detectionScript", "DetectionScript", scripts) {
-                            out.insert("detectionScript".into(), d);
-                            out.insert(
-                                "detectionScriptType".into(),
-                                a.get("detectionScriptType").cloned().unwrap_or(json!("ps")),
-                            );
-                        }
-                        let script = if make_cache {
-                            Some(json!(format!(
-                                "default/{}/{}",
-                                params
-                                    .get("defaultScriptType")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("MakeCache"),
-                                "makecache"
-                            )))
-                        } else {
-                            store("script", "Script", scripts)
-                        };
-                        if let Some(s) = script {
-                            out.insert("script".into(), s);
-                        }
-                        out.insert(
-                            "scriptType".into(),
-                            a.get("scriptType").cloned().unwrap_or(json!("ps")),
-                        );
-                    }
-                    "System Reboot" => {
-                        out.insert("script".into(), json!(""));
-                        out.insert(
-                            "scriptType".into(),
-                            a.get("scriptType").cloned().unwrap_or(json!("ps")),
-                        );
-                    }
-                    _ => {} // Change Registry Key, Uninstall Software: no script fields returned
-                }
-                out.insert("actionLinkedToJob".into(), json!(false));
-                Value::Object(out)
+                stored.normalise(action_type, scripts)
             })
             .collect(),
     )
+}
+
+/// One written pre- or post-deployment action being stored under its action ID.
+struct StoredAction<'a> {
+    sent: &'a Map<String, Value>,
+    id: &'a str,
+    customer_id: &'a str,
+}
+
+impl StoredAction<'_> {
+    fn normalise(&self, action_type: &str, scripts: &mut BTreeMap<String, String>) -> Value {
+        let kind = self
+            .sent
+            .get("action")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let params = action_params(self.sent, kind);
+        let mut out = Map::new();
+        out.insert("actionId".into(), json!(self.id));
+        out.insert("action".into(), json!(kind));
+        out.insert("actionType".into(), json!(action_type));
+        out.insert("params".into(), Value::Object(params.clone()));
+        self.insert_scripts(&mut out, kind, &params, scripts);
+        out.insert("actionLinkedToJob".into(), json!(false));
+        Value::Object(out)
+    }
+
+    fn insert_scripts(
+        &self,
+        out: &mut Map<String, Value>,
+        kind: &str,
+        params: &Map<String, Value>,
+        scripts: &mut BTreeMap<String, String>,
+    ) {
+        let script_type = || self.sent.get("scriptType").cloned().unwrap_or(json!("ps"));
+        match kind {
+            "Run Script" | "Install Software" => {
+                if let Some(d) = self.store("detectionScript", "DetectionScript", scripts) {
+                    out.insert("detectionScript".into(), d);
+                    out.insert(
+                        "detectionScriptType".into(),
+                        self.sent
+                            .get("detectionScriptType")
+                            .cloned()
+                            .unwrap_or(json!("ps")),
+                    );
+                }
+                let script = match default_script_type(params) {
+                    Some(t) => Some(json!(format!("default/{t}/makecache"))),
+                    None => self.store("script", "Script", scripts),
+                };
+                if let Some(s) = script {
+                    out.insert("script".into(), s);
+                }
+                out.insert("scriptType".into(), script_type());
+            }
+            "System Reboot" => {
+                out.insert("script".into(), json!(""));
+                out.insert("scriptType".into(), script_type());
+            }
+            _ => {} // Change Registry Key, Uninstall Software: no script fields returned
+        }
+    }
+
+    /// A script sent as content is stored and answered by its storage path; a path (or
+    /// nothing) is echoed.
+    fn store(
+        &self,
+        key: &str,
+        suffix: &str,
+        scripts: &mut BTreeMap<String, String>,
+    ) -> Option<Value> {
+        let sent = self.sent.get(key).and_then(Value::as_str)?;
+        if sent.is_empty() || is_storage_path(sent) {
+            return Some(json!(sent));
+        }
+        let path = format!("{}/{}/{}", self.customer_id, self.id, suffix);
+        scripts.insert(path.clone(), sent.trim().to_owned());
+        Some(json!(path))
+    }
+}
+
+/// The server's defaults and number types in an action's params.
+fn action_params(sent: &Map<String, Value>, kind: &str) -> Map<String, Value> {
+    let mut params = sent
+        .get("params")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let timeout = int(&params, "timeout", "timeout")
+        .ok()
+        .flatten()
+        .unwrap_or(180);
+    params.insert("timeout".into(), json!(timeout));
+    for k in ["installMethod", "downloadProtocol"] {
+        if let Ok(Some(v)) = int(&params, k, k) {
+            params.insert(k.into(), json!(v));
+        }
+    }
+    if kind == "Install Software" && !params.contains_key("downloadProtocol") {
+        params.insert("downloadProtocol".into(), json!(0));
+    }
+    if default_script_type(&params).is_some() {
+        params.entry("remediationScope").or_insert(json!(false));
+    }
+    params
+}
+
+/// The built-in script (e.g. `MakeCache`) an action runs instead of one of its own.
+fn default_script_type(params: &Map<String, Value>) -> Option<&str> {
+    params
+        .get("defaultScriptType")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
 }
 
 /// The `updatedBy.date` of a change made at `now_ms`: strictly later than the previous one,

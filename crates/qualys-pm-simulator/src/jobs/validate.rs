@@ -1,7 +1,9 @@
 //! Validation of a create or update body: every documented range, enum and cross-field
 //! rule, refused as a 400 naming the field (`Invalid`).
 
-use serde_json::{json, Map, Value};
+use std::cell::Cell;
+
+use serde_json::{Map, Value};
 
 use super::wire::{
     array, boolean, id_list, in_range, int, is_base64, is_id, is_storage_path, not_an_id, object,
@@ -18,7 +20,125 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
         Value::Object(m) => m,
         other => return invalid("body", format!("must be a JSON object, got {other}")),
     };
-    match string(obj, "name", "name")? {
+    let body = Body {
+        obj,
+        self_id,
+        jobs,
+        action_count: Cell::new(0),
+    };
+    // the first rule broken is the one the server reports: the order is the server's
+    BODY_RULES.iter().try_for_each(|rule| rule(&body))
+}
+
+/// A written job body under validation. Accessors re-read an attribute that an earlier
+/// rule in `BODY_RULES` has already checked, so their `?` never fires after the first.
+struct Body<'a> {
+    obj: &'a Map<String, Value>,
+    self_id: Option<&'a str>,
+    jobs: &'a dyn JobLookup,
+    /// Pre- plus post-deployment actions, counted by `actions_follow_action_rules`.
+    action_count: Cell<usize>,
+}
+
+type BodyRule = fn(&Body<'_>) -> Result<(), Invalid>;
+
+/// The rules of a written job, in the order the server checks them.
+const BODY_RULES: &[BodyRule] = &[
+    name_is_set,
+    type_platform_status_are_known,
+    schedule_is_known,
+    start_date_time_unless_on_demand,
+    recurring_agrees_with_schedule,
+    timezone_is_a_name,
+    patch_window_in_range,
+    download_randomize_time_within_window,
+    week_days_are_flags,
+    month_days_in_range,
+    weekly_has_days,
+    monthly_has_a_day,
+    patch_selection_fields_are_valid,
+    qql_for_install_only,
+    qql_excludes_patch_list,
+    linked_job_is_an_id,
+    one_patch_source,
+    platform_only_options,
+    custom_patch_url_is_positive,
+    reattempt_settings,
+    |b| validate_notification(b.obj),
+    |b| validate_messages(b.obj),
+    actions_follow_action_rules,
+    linked_job_exists,
+    chained_rules_name_linked_actions,
+    enabled_has_content_and_targets,
+];
+
+impl Body<'_> {
+    fn job_type(&self) -> Result<Option<String>, Invalid> {
+        one_of(self.obj, "type", "type", &["Install", "Rollback"])
+    }
+
+    fn platform(&self) -> Result<String, Invalid> {
+        Ok(
+            one_of(self.obj, "platform", "platform", &["Windows", "Linux"])?
+                .unwrap_or_else(|| "Windows".into()),
+        )
+    }
+
+    fn schedule(&self) -> Result<Option<String>, Invalid> {
+        one_of(self.obj, "scheduleType", "scheduleType", &SCHEDULE_TYPES)
+    }
+
+    /// The schedule type, required by `schedule_is_known` before any rule asks for it.
+    fn known_schedule(&self) -> Result<String, Invalid> {
+        Ok(self.schedule()?.unwrap_or_default())
+    }
+
+    fn timeout_unit(&self) -> Result<String, Invalid> {
+        Ok(one_of(
+            self.obj,
+            "timeoutUnit",
+            "timeoutUnit",
+            &["HOURS", "MINUTES"],
+        )?
+        .unwrap_or_else(|| "HOURS".into()))
+    }
+
+    fn week_days(&self) -> Result<&str, Invalid> {
+        Ok(string(self.obj, "recurringWeekDays", "recurringWeekDays")?.unwrap_or(""))
+    }
+
+    fn int(&self, key: &str) -> Result<Option<i64>, Invalid> {
+        int(self.obj, key, key)
+    }
+
+    /// A non-empty ID list (`patch_selection_fields_are_valid` checks every list first).
+    fn non_empty(&self, key: &str) -> Result<bool, Invalid> {
+        Ok(id_list(self.obj, key)?.is_some_and(|l| !l.is_empty()))
+    }
+
+    fn qql(&self) -> Result<String, Invalid> {
+        Ok(string(self.obj, "dynamicPatchesQQL", "dynamicPatchesQQL")?
+            .unwrap_or("")
+            .trim()
+            .to_owned())
+    }
+
+    fn linked(&self) -> Result<Option<&str>, Invalid> {
+        Ok(string(self.obj, "linkedJobId", "linkedJobId")?
+            .filter(|s| !s.is_empty() && *s != "null"))
+    }
+
+    /// The linked job as stored: IDs are stored in lower case (see normalise).
+    fn linked_job(&self) -> Result<Option<&StoredJob>, Invalid> {
+        Ok(self
+            .linked()?
+            .map(str::to_ascii_lowercase)
+            .and_then(|k| self.jobs.job(&k)))
+    }
+}
+
+fn name_is_set(b: &Body<'_>) -> Result<(), Invalid> {
+    match string(b.obj, "name", "name")? {
         Some(n) if !n.trim().is_empty() => {
             if n.chars().count() > 256 {
                 return invalid("name", "must be at most 256 characters");
@@ -26,63 +146,75 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
         }
         _ => return invalid("name", "is required"),
     }
-    string(obj, "description", "description")?;
-    let job_type = match one_of(obj, "type", "type", &["Install", "Rollback"])? {
-        Some(t) => t,
-        None => return invalid("type", "is required (Install or Rollback)"),
-    };
-    let platform = one_of(obj, "platform", "platform", &["Windows", "Linux"])?
-        .unwrap_or_else(|| "Windows".into());
-    let status = one_of(obj, "status", "status", &["Disabled", "Enabled"])?;
-    let schedule = match one_of(obj, "scheduleType", "scheduleType", &SCHEDULE_TYPES)? {
-        Some(s) => s,
-        None => {
-            return invalid(
-                "scheduleType",
-                format!("is required (one of {})", SCHEDULE_TYPES.join(", ")),
-            )
-        }
-    };
-    match string(obj, "startDateTime", "startDateTime")? {
-        Some(s) if !s.is_empty() && parse_start(s).is_none() => {
-            return invalid(
-                "startDateTime",
-                format!("must look like 2022-2-20 01:18:30 PM, got {s:?}"),
-            );
-        }
-        Some(s) if !s.is_empty() => {}
+    string(b.obj, "description", "description")?;
+    Ok(())
+}
+
+fn type_platform_status_are_known(b: &Body<'_>) -> Result<(), Invalid> {
+    if b.job_type()?.is_none() {
+        return invalid("type", "is required (Install or Rollback)");
+    }
+    b.platform()?;
+    one_of(b.obj, "status", "status", &["Disabled", "Enabled"])?;
+    Ok(())
+}
+
+fn schedule_is_known(b: &Body<'_>) -> Result<(), Invalid> {
+    match b.schedule()? {
+        Some(_) => Ok(()),
+        None => invalid(
+            "scheduleType",
+            format!("is required (one of {})", SCHEDULE_TYPES.join(", ")),
+        ),
+    }
+}
+
+fn start_date_time_unless_on_demand(b: &Body<'_>) -> Result<(), Invalid> {
+    let schedule = b.known_schedule()?;
+    match string(b.obj, "startDateTime", "startDateTime")? {
+        Some(s) if !s.is_empty() && parse_start(s).is_none() => invalid(
+            "startDateTime",
+            format!("must look like 2022-2-20 01:18:30 PM, got {s:?}"),
+        ),
+        Some(s) if !s.is_empty() => Ok(()),
         _ if schedule != "On-demand" => {
-            return invalid("startDateTime", format!("is required for a {schedule} job"))
+            invalid("startDateTime", format!("is required for a {schedule} job"))
         }
-        _ => {}
+        _ => Ok(()),
     }
+}
+
+fn recurring_agrees_with_schedule(b: &Body<'_>) -> Result<(), Invalid> {
+    let schedule = b.known_schedule()?;
     let recurring_expected = matches!(schedule.as_str(), "Daily" | "Weekly" | "Monthly");
-    if let Some(r) = boolean(obj, "recurring", "recurring")? {
-        if r != recurring_expected {
-            return invalid(
-                "recurring",
-                format!("must be {recurring_expected} for a {schedule} job"),
-            );
-        }
+    match boolean(b.obj, "recurring", "recurring")? {
+        Some(r) if r != recurring_expected => invalid(
+            "recurring",
+            format!("must be {recurring_expected} for a {schedule} job"),
+        ),
+        _ => Ok(()),
     }
+}
+
+fn timezone_is_a_name(b: &Body<'_>) -> Result<(), Invalid> {
     one_of(
-        obj,
+        b.obj,
         "timezoneType",
         "timezoneType",
         &["AGENT_TZ", "SPECIFIC_TZ"],
     )?;
-    if let Some(tz) = string(obj, "timezone", "timezone")? {
-        if tz.trim().is_empty() || tz.contains(char::is_whitespace) {
-            return invalid(
-                "timezone",
-                format!("must be a time zone name such as UTC or America/New_York, got {tz:?}"),
-            );
-        }
+    match string(b.obj, "timezone", "timezone")? {
+        Some(tz) if tz.trim().is_empty() || tz.contains(char::is_whitespace) => invalid(
+            "timezone",
+            format!("must be a time zone name such as UTC or America/New_York, got {tz:?}"),
+        ),
+        _ => Ok(()),
     }
-    let timeout_unit = one_of(obj, "timeoutUnit", "timeoutUnit", &["HOURS", "MINUTES"])?
-        .unwrap_or_else(|| "HOURS".into());
-    let timeout = int(obj, "timeout", "timeout")?;
-    if let Some(t) = timeout {
+}
+
+fn patch_window_in_range(b: &Body<'_>) -> Result<(), Invalid> {
+    let timeout_unit = b.timeout_unit()?;
+    if let Some(t) = b.int("timeout")? {
         let max = if timeout_unit == "HOURS" { 168 } else { 10080 };
         if t != -1 && !(1..=max).contains(&t) {
             return invalid(
@@ -93,84 +225,99 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
             );
         }
     }
+    Ok(())
+}
+
+fn download_randomize_time_within_window(b: &Body<'_>) -> Result<(), Invalid> {
     let rand_unit = one_of(
-        obj,
+        b.obj,
         "downloadRandomizeTimeUnit",
         "downloadRandomizeTimeUnit",
         &["HOURS", "MINUTES"],
     )?
     .unwrap_or_else(|| "MINUTES".into());
-    if let Some(r) = int(obj, "downloadRandomizeTime", "downloadRandomizeTime")? {
-        let r_min = if rand_unit == "HOURS" { r * 60 } else { r };
-        if r < 0 || r_min > 120 {
+    let Some(r) = b.int("downloadRandomizeTime")? else {
+        return Ok(());
+    };
+    let r_min = if rand_unit == "HOURS" { r * 60 } else { r };
+    if r < 0 || r_min > 120 {
+        return invalid(
+            "downloadRandomizeTime",
+            format!("must be between 0 and 2 HOURS (120 MINUTES), got {r} {rand_unit}"),
+        );
+    }
+    let timeout_unit = b.timeout_unit()?;
+    if let Some(t) = b.int("timeout")?.filter(|t| *t > 0) {
+        let t_min = if timeout_unit == "HOURS" { t * 60 } else { t };
+        if r > 0 && r_min >= t_min {
             return invalid(
                 "downloadRandomizeTime",
-                format!("must be between 0 and 2 HOURS (120 MINUTES), got {r} {rand_unit}"),
+                format!("must be less than the patch window (timeout {t} {timeout_unit})"),
             );
         }
-        if let Some(t) = timeout.filter(|t| *t > 0) {
-            let t_min = if timeout_unit == "HOURS" { t * 60 } else { t };
-            if r > 0 && r_min >= t_min {
-                return invalid(
-                    "downloadRandomizeTime",
-                    format!("must be less than the patch window (timeout {t} {timeout_unit})"),
-                );
-            }
-        }
     }
+    Ok(())
+}
 
-    // recurrence
-    let week_days = string(obj, "recurringWeekDays", "recurringWeekDays")?.unwrap_or("");
+fn week_days_are_flags(b: &Body<'_>) -> Result<(), Invalid> {
+    let week_days = b.week_days()?;
     if !week_days.is_empty() {
         let flags: Vec<&str> = week_days.split(',').map(str::trim).collect();
         if flags.len() != 7 || flags.iter().any(|f| *f != "0" && *f != "1") {
             return invalid("recurringWeekDays", format!("must be seven comma-separated 0/1 flags, Sunday first (e.g. \"0,0,1,0,0,0,0\"), got {week_days:?}"));
         }
     }
-    let day_of_month = int(obj, "dayOfMonth", "dayOfMonth")?;
-    in_range("dayOfMonth", day_of_month, 1, 31)?;
-    let last_day =
-        boolean(obj, "recurringLastDayOfMonth", "recurringLastDayOfMonth")?.unwrap_or(false);
-    let monthly_type = int(obj, "monthlyRecurringType", "monthlyRecurringType")?;
-    in_range("monthlyRecurringType", monthly_type, 0, 1)?;
+    Ok(())
+}
+
+fn month_days_in_range(b: &Body<'_>) -> Result<(), Invalid> {
+    in_range("dayOfMonth", b.int("dayOfMonth")?, 1, 31)?;
+    boolean(b.obj, "recurringLastDayOfMonth", "recurringLastDayOfMonth")?;
+    in_range("monthlyRecurringType", b.int("monthlyRecurringType")?, 0, 1)?;
     in_range(
         "patchTuesdayPlusXDays",
-        int(obj, "patchTuesdayPlusXDays", "patchTuesdayPlusXDays")?,
+        b.int("patchTuesdayPlusXDays")?,
         -27,
         27,
     )?;
-    let week_of_month = int(obj, "recurringDayOfMonth", "recurringDayOfMonth")?;
-    in_range("recurringDayOfMonth", week_of_month, 1, 5)?;
-    let weekday_of_month = int(obj, "recurringWeekDayOfMonth", "recurringWeekDayOfMonth")?;
-    in_range("recurringWeekDayOfMonth", weekday_of_month, 0, 6)?;
-    if schedule == "Weekly" && !week_days.contains('1') {
+    in_range("recurringDayOfMonth", b.int("recurringDayOfMonth")?, 1, 5)?;
+    in_range(
+        "recurringWeekDayOfMonth",
+        b.int("recurringWeekDayOfMonth")?,
+        0,
+        6,
+    )
+}
+
+fn weekly_has_days(b: &Body<'_>) -> Result<(), Invalid> {
+    if b.known_schedule()? == "Weekly" && !b.week_days()?.contains('1') {
         return invalid(
             "recurringWeekDays",
             "a Weekly job needs at least one day (e.g. \"0,1,0,0,0,0,0\")",
         );
     }
-    if schedule == "Monthly"
-        && day_of_month.is_none()
+    Ok(())
+}
+
+fn monthly_has_a_day(b: &Body<'_>) -> Result<(), Invalid> {
+    let last_day =
+        boolean(b.obj, "recurringLastDayOfMonth", "recurringLastDayOfMonth")?.unwrap_or(false);
+    if b.known_schedule()? == "Monthly"
+        && b.int("dayOfMonth")?.is_none()
         && !last_day
-        && monthly_type != Some(1)
-        && (week_of_month.is_none() || weekday_of_month.is_none())
+        && b.int("monthlyRecurringType")? != Some(1)
+        && (b.int("recurringDayOfMonth")?.is_none() || b.int("recurringWeekDayOfMonth")?.is_none())
     {
         return invalid("dayOfMonth", "a Monthly job needs dayOfMonth, recurringLastDayOfMonth, recurringDayOfMonth with recurringWeekDayOfMonth, or monthlyRecurringType 1 (Patch Tuesday)");
     }
+    Ok(())
+}
 
-    // targets and patches
-    let mut lists = Map::new();
+fn patch_selection_fields_are_valid(b: &Body<'_>) -> Result<(), Invalid> {
     for key in ID_LIST_FIELDS {
-        if let Some(l) = id_list(obj, key)? {
-            lists.insert(key.to_owned(), json!(l));
-        }
+        id_list(b.obj, key)?;
     }
-    let non_empty = |k: &str| {
-        lists
-            .get(k)
-            .and_then(Value::as_array)
-            .is_some_and(|a| !a.is_empty())
-    };
+    let obj = b.obj;
     one_of(obj, "filterType", "filterType", &["Any", "All"])?;
     one_of(
         obj,
@@ -178,15 +325,10 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
         "exclusionFilterType",
         &["Any", "All"],
     )?;
-    in_range(
-        "dynamicQQLType",
-        int(obj, "dynamicQQLType", "dynamicQQLType")?,
-        0,
-        2,
-    )?;
+    in_range("dynamicQQLType", b.int("dynamicQQLType")?, 0, 2)?;
     in_range(
         "additionalDynamicQQLType",
-        int(obj, "additionalDynamicQQLType", "additionalDynamicQQLType")?,
+        b.int("additionalDynamicQQLType")?,
         0,
         2,
     )?;
@@ -197,66 +339,83 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
         "additionalDynamicPatchesQQL",
         "additionalDynamicPatchesQQL",
     )?;
-    let qql = string(obj, "dynamicPatchesQQL", "dynamicPatchesQQL")?
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    if !qql.is_empty() && job_type == "Rollback" {
+    Ok(())
+}
+
+fn qql_for_install_only(b: &Body<'_>) -> Result<(), Invalid> {
+    if !b.qql()?.is_empty() && b.job_type()?.as_deref() == Some("Rollback") {
         return invalid(
             "dynamicPatchesQQL",
             "QQL is only allowed on Install jobs, not Rollback",
         );
     }
-    if !qql.is_empty() && non_empty("approvedPatches") {
+    Ok(())
+}
+
+fn qql_excludes_patch_list(b: &Body<'_>) -> Result<(), Invalid> {
+    if !b.qql()?.is_empty() && b.non_empty("approvedPatches")? {
         return invalid(
             "dynamicPatchesQQL",
             "a QQL and a patch list (approvedPatches) are mutually exclusive",
         );
     }
-    let linked =
-        string(obj, "linkedJobId", "linkedJobId")?.filter(|s| !s.is_empty() && *s != "null");
-    if let Some(l) = linked.filter(|l| !is_id(l)) {
-        return invalid("linkedJobId", not_an_id(l));
+    Ok(())
+}
+
+fn linked_job_is_an_id(b: &Body<'_>) -> Result<(), Invalid> {
+    match b.linked()?.filter(|l| !is_id(l)) {
+        Some(l) => invalid("linkedJobId", not_an_id(l)),
+        None => Ok(()),
     }
-    // IDs are stored in lower case (see normalise): look them up that way
-    let linked_key = linked.map(str::to_ascii_lowercase);
-    if linked.is_some() && (!qql.is_empty() || non_empty("approvedPatches")) {
+}
+
+fn one_patch_source(b: &Body<'_>) -> Result<(), Invalid> {
+    if b.linked()?.is_some() && (!b.qql()?.is_empty() || b.non_empty("approvedPatches")?) {
         return invalid("linkedJobId", "patches from a linked job, a QQL and a patch list (approvedPatches) are mutually exclusive");
     }
+    Ok(())
+}
 
-    // options
+fn platform_only_options(b: &Body<'_>) -> Result<(), Invalid> {
+    let platform = b.platform()?;
     for (key, only) in [
         ("opportunisticDownloads", "Windows"),
         ("minimizeWindow", "Windows"),
         ("continueOnPatchFailure", "Linux"),
     ] {
-        if boolean(obj, key, key)? == Some(true) && platform != only {
+        if boolean(b.obj, key, key)? == Some(true) && platform != only {
             return invalid(key, format!("is for {only} jobs only"));
         }
     }
-    let cp = obj.get("customPatchURLId");
-    if !matches!(cp, None | Some(Value::Null)) {
-        match int(obj, "customPatchURLId", "customPatchURLId")? {
-            Some(v) if v > 0 => {}
-            None if cp.and_then(Value::as_str) == Some("") => {}
-            _ => {
-                return invalid(
-                    "customPatchURLId",
-                    "must be a positive integer id from the custom patch URL list",
-                )
-            }
-        }
+    Ok(())
+}
+
+fn custom_patch_url_is_positive(b: &Body<'_>) -> Result<(), Invalid> {
+    let cp = b.obj.get("customPatchURLId");
+    if matches!(cp, None | Some(Value::Null)) {
+        return Ok(());
     }
+    match b.int("customPatchURLId")? {
+        Some(v) if v > 0 => Ok(()),
+        None if cp.and_then(Value::as_str) == Some("") => Ok(()),
+        _ => invalid(
+            "customPatchURLId",
+            "must be a positive integer id from the custom patch URL list",
+        ),
+    }
+}
+
+fn reattempt_settings(b: &Body<'_>) -> Result<(), Invalid> {
     let enable_reattempt = boolean(
-        obj,
+        b.obj,
         "enableReattemptFailedPatches",
         "enableReattemptFailedPatches",
     )?
     .unwrap_or(false);
-    match object(obj, "reattemptFailedPatches", "reattemptFailedPatches")? {
+    match object(b.obj, "reattemptFailedPatches", "reattemptFailedPatches")? {
         Some(r) => {
             let n = int(r, "noOfReattempts", "reattemptFailedPatches.noOfReattempts")?;
-            let b = int(
+            let backoff = int(
                 r,
                 "exponentialBackoffInterval",
                 "reattemptFailedPatches.exponentialBackoffInterval",
@@ -270,91 +429,107 @@ pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Re
             in_range("reattemptFailedPatches.noOfReattempts", n, 1, 5)?;
             in_range(
                 "reattemptFailedPatches.exponentialBackoffInterval",
-                b,
+                backoff,
                 1,
                 15,
-            )?;
-        }
-        None if enable_reattempt => {
-            return invalid(
-                "reattemptFailedPatches",
-                "is required when enableReattemptFailedPatches is true",
             )
         }
-        None => {}
+        None if enable_reattempt => invalid(
+            "reattemptFailedPatches",
+            "is required when enableReattemptFailedPatches is true",
+        ),
+        None => Ok(()),
     }
+}
 
-    validate_notification(obj)?;
-    validate_messages(obj)?;
+fn actions_follow_action_rules(b: &Body<'_>) -> Result<(), Invalid> {
+    let platform = b.platform()?;
+    let pre = validate_actions(b.obj, "preDeployActions", &PRE_ACTIONS, &platform)?;
+    let post = validate_actions(b.obj, "postDeployActions", &POST_ACTIONS, &platform)?;
+    b.action_count.set(pre + post);
+    Ok(())
+}
 
-    // actions
-    let pre = validate_actions(obj, "preDeployActions", &PRE_ACTIONS, &platform)?;
-    let post = validate_actions(obj, "postDeployActions", &POST_ACTIONS, &platform)?;
-
-    // linked job and chained rules
-    if let Some(parent_id) = linked {
-        if self_id.is_some_and(|me| me.eq_ignore_ascii_case(parent_id)) {
-            return invalid("linkedJobId", "a job cannot be linked to itself");
-        }
-        if linked_key.as_deref().and_then(|k| jobs.job(k)).is_none() {
-            return invalid("linkedJobId", format!("job {parent_id} not found"));
-        }
+fn linked_job_exists(b: &Body<'_>) -> Result<(), Invalid> {
+    let Some(parent_id) = b.linked()? else {
+        return Ok(());
+    };
+    if b.self_id
+        .is_some_and(|me| me.eq_ignore_ascii_case(parent_id))
+    {
+        return invalid("linkedJobId", "a job cannot be linked to itself");
     }
-    if let Some(rules) = array(obj, "chainedJobRule", "chainedJobRule")? {
-        if !rules.is_empty() && linked.is_none() {
-            return invalid("chainedJobRule", "needs linkedJobId (the parent job)");
-        }
-        let parent_actions = linked_key
-            .as_deref()
-            .and_then(|p| jobs.job(p))
-            .map(StoredJob::post_action_ids)
-            .unwrap_or_default();
-        for (i, rule) in rules.iter().enumerate() {
-            let f = |k: &str| format!("chainedJobRule[{i}].{k}");
-            let rule = match rule {
-                Value::Object(m) => m,
-                other => {
-                    return invalid(
-                        format!("chainedJobRule[{i}]"),
-                        format!("must be an object, got {other}"),
-                    )
-                }
-            };
-            if string(rule, "field", &f("field"))? != Some("postDeployAction") {
-                return invalid(f("field"), "must be postDeployAction");
-            }
-            if string(rule, "condition", &f("condition"))? != Some(CHAIN_CONDITION) {
-                return invalid(f("condition"), format!("must be {CHAIN_CONDITION:?}"));
-            }
-            match int(rule, "threshold", &f("threshold"))? {
-                Some(t) => in_range(&f("threshold"), Some(t), 1, 100)?,
-                None => return invalid(f("threshold"), "is required (a percentage, 1 to 100)"),
-            }
-            let ids = id_list(rule, "actionIds")
-                .map_err(|e| Invalid {
-                    field: format!("chainedJobRule[{i}].{}", e.field),
-                    message: e.message,
-                })?
-                .unwrap_or_default();
-            if ids.is_empty() {
-                return invalid(
-                    f("actionIds"),
-                    "needs at least one post-action ID of the linked job",
-                );
-            }
-            if let Some(bad) = ids
-                .iter()
-                .find(|id| !parent_actions.contains(&id.to_ascii_lowercase()))
-            {
-                return invalid(
-                    f("actionIds"),
-                    format!("{bad} is not a post-action of the linked job"),
-                );
-            }
-        }
+    if b.linked_job()?.is_none() {
+        return invalid("linkedJobId", format!("job {parent_id} not found"));
     }
+    Ok(())
+}
 
-    if status.as_deref() == Some("Enabled") && !can_enable(obj, pre + post) {
+fn chained_rules_name_linked_actions(b: &Body<'_>) -> Result<(), Invalid> {
+    let Some(rules) = array(b.obj, "chainedJobRule", "chainedJobRule")? else {
+        return Ok(());
+    };
+    if !rules.is_empty() && b.linked()?.is_none() {
+        return invalid("chainedJobRule", "needs linkedJobId (the parent job)");
+    }
+    let parent_actions = b
+        .linked_job()?
+        .map(StoredJob::post_action_ids)
+        .unwrap_or_default();
+    for (i, rule) in rules.iter().enumerate() {
+        chained_rule_is_valid(i, rule, &parent_actions)?;
+    }
+    Ok(())
+}
+
+fn chained_rule_is_valid(i: usize, rule: &Value, parent_actions: &[String]) -> Result<(), Invalid> {
+    let f = |k: &str| format!("chainedJobRule[{i}].{k}");
+    let rule = match rule {
+        Value::Object(m) => m,
+        other => {
+            return invalid(
+                format!("chainedJobRule[{i}]"),
+                format!("must be an object, got {other}"),
+            )
+        }
+    };
+    if string(rule, "field", &f("field"))? != Some("postDeployAction") {
+        return invalid(f("field"), "must be postDeployAction");
+    }
+    if string(rule, "condition", &f("condition"))? != Some(CHAIN_CONDITION) {
+        return invalid(f("condition"), format!("must be {CHAIN_CONDITION:?}"));
+    }
+    match int(rule, "threshold", &f("threshold"))? {
+        Some(t) => in_range(&f("threshold"), Some(t), 1, 100)?,
+        None => return invalid(f("threshold"), "is required (a percentage, 1 to 100)"),
+    }
+    let ids = id_list(rule, "actionIds")
+        .map_err(|e| Invalid {
+            field: format!("chainedJobRule[{i}].{}", e.field),
+            message: e.message,
+        })?
+        .unwrap_or_default();
+    if ids.is_empty() {
+        return invalid(
+            f("actionIds"),
+            "needs at least one post-action ID of the linked job",
+        );
+    }
+    if let Some(bad) = ids
+        .iter()
+        .find(|id| !parent_actions.contains(&id.to_ascii_lowercase()))
+    {
+        return invalid(
+            f("actionIds"),
+            format!("{bad} is not a post-action of the linked job"),
+        );
+    }
+    Ok(())
+}
+
+fn enabled_has_content_and_targets(b: &Body<'_>) -> Result<(), Invalid> {
+    let status = one_of(b.obj, "status", "status", &["Disabled", "Enabled"])?;
+    if status.as_deref() == Some("Enabled") && !can_enable(b.obj, b.action_count.get()) {
         return invalid("status", ENABLE_RULE);
     }
     Ok(())
@@ -589,8 +764,7 @@ pub(super) fn validate_actions(
     };
     let mut seen_ids = Vec::new();
     for (i, action) in actions.iter().enumerate() {
-        let f = |k: &str| format!("{key}[{i}].{k}");
-        let a = match action {
+        let sent = match action {
             Value::Object(m) => m,
             other => {
                 return invalid(
@@ -599,46 +773,111 @@ pub(super) fn validate_actions(
                 )
             }
         };
-        let kind = match one_of(a, "action", &f("action"), allowed)? {
+        let action = SentAction {
+            sent,
+            key,
+            i,
+            platform,
+        };
+        let kind = action.kind(allowed)?;
+        if let Some(id) = string(sent, "actionId", &action.field("actionId"))? {
+            if seen_ids.contains(&id) {
+                return invalid(
+                    action.field("actionId"),
+                    format!("duplicate action ID {id}"),
+                );
+            }
+            seen_ids.push(id);
+        }
+        let CommonParts {
+            script,
+            params,
+            built_in,
+        } = action.scripts_and_params()?;
+        match kind.as_str() {
+            "Run Script" => action.run_script(script.as_deref(), built_in)?,
+            "Install Software" => action.install_software(params)?,
+            "Change Registry Key" => action.change_registry_key(params)?,
+            "Uninstall Software" => action.uninstall_software(params)?,
+            _ => {}
+        }
+    }
+    Ok(actions.len())
+}
+
+/// What every kind of action has: its script, params, and whether the params name a
+/// built-in script (`defaultScriptType`) to run instead.
+struct CommonParts<'a> {
+    script: Option<String>,
+    params: &'a Map<String, Value>,
+    built_in: bool,
+}
+
+/// The `i`th action of the list `key` of a written job, and the job's platform.
+struct SentAction<'a> {
+    sent: &'a Map<String, Value>,
+    key: &'a str,
+    i: usize,
+    platform: &'a str,
+}
+
+impl<'a> SentAction<'a> {
+    fn field(&self, k: &str) -> String {
+        format!("{}[{}].{k}", self.key, self.i)
+    }
+
+    fn param(&self, k: &str) -> String {
+        format!("{}[{}].params.{k}", self.key, self.i)
+    }
+
+    /// The action's kind: one of `allowed`, and Run Script only on Linux.
+    fn kind(&self, allowed: &[&str]) -> Result<String, Invalid> {
+        let kind = match one_of(self.sent, "action", &self.field("action"), allowed)? {
             Some(k) => k,
             None => {
                 return invalid(
-                    f("action"),
+                    self.field("action"),
                     format!("is required (one of {})", allowed.join(", ")),
                 )
             }
         };
-        if platform == "Linux" && kind != "Run Script" {
+        if self.platform == "Linux" && kind != "Run Script" {
             return invalid(
-                f("action"),
+                self.field("action"),
                 format!("{kind} is for Windows jobs only; Linux jobs support Run Script"),
             );
         }
-        if let Some(id) = string(a, "actionId", &f("actionId"))? {
-            if seen_ids.contains(&id) {
-                return invalid(f("actionId"), format!("duplicate action ID {id}"));
-            }
-            seen_ids.push(id);
-        }
-        let script_types: &[&str] = if platform == "Linux" {
+        Ok(kind)
+    }
+
+    /// What every kind shares: script types of the platform, scripts as base64 or stored
+    /// paths, params with an `actionItem`.
+    fn scripts_and_params(&self) -> Result<CommonParts<'a>, Invalid> {
+        let a = self.sent;
+        let script_types: &[&str] = if self.platform == "Linux" {
             &["sh"]
         } else {
             &["ps"]
         };
-        one_of(a, "scriptType", &f("scriptType"), script_types)?;
+        one_of(a, "scriptType", &self.field("scriptType"), script_types)?;
         one_of(
             a,
             "detectionScriptType",
-            &f("detectionScriptType"),
+            &self.field("detectionScriptType"),
             script_types,
         )?;
-        let script = validate_script(a, "script", &f("script"))?;
-        validate_script(a, "detectionScript", &f("detectionScript"))?;
-        let params = match object(a, "params", &f("params"))? {
+        let script = validate_script(a, "script", &self.field("script"))?;
+        validate_script(a, "detectionScript", &self.field("detectionScript"))?;
+        let params = match object(a, "params", &self.field("params"))? {
             Some(p) => p,
-            None => return invalid(f("params"), "is required (with at least actionItem)"),
+            None => {
+                return invalid(
+                    self.field("params"),
+                    "is required (with at least actionItem)",
+                )
+            }
         };
-        let pf = |k: &str| format!("{key}[{i}].params.{k}");
+        let pf = |k: &str| self.param(k);
         match string(params, "actionItem", &pf("actionItem"))? {
             Some(s) if !s.trim().is_empty() => {}
             _ => return invalid(pf("actionItem"), "is required"),
@@ -653,97 +892,106 @@ pub(super) fn validate_actions(
             &pf("defaultScriptType"),
             &["MakeCache"],
         )?;
-        match kind.as_str() {
-            "Run Script" => {
-                if default_type.is_some() {
-                    if platform != "Linux" {
-                        return invalid(
-                            pf("defaultScriptType"),
-                            "MakeCache is for Linux jobs only",
-                        );
-                    }
-                    if script
-                        .as_deref()
-                        .is_some_and(|s| !s.is_empty() && !s.starts_with("default/"))
-                    {
-                        return invalid(f("script"), "must be empty when defaultScriptType is set");
-                    }
-                } else if script.as_deref().unwrap_or("").is_empty() {
-                    return invalid(f("script"), "is required for Run Script (base64 content)");
-                }
-            }
-            "Install Software" => {
-                match string(params, "downloadURL", &pf("downloadURL"))? {
-                    Some(u)
-                        if url::Url::parse(u)
-                            .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "file")) => {}
-                    _ => return invalid(pf("downloadURL"), "is required: an http(s) URL"),
-                }
-                in_range(
-                    &pf("installMethod"),
-                    int(params, "installMethod", &pf("installMethod"))?,
-                    0,
-                    1,
-                )?;
-                in_range(
-                    &pf("downloadProtocol"),
-                    int(params, "downloadProtocol", &pf("downloadProtocol"))?,
-                    0,
-                    2,
-                )?;
-                string(params, "fileChecksum", &pf("fileChecksum"))?;
-            }
-            "Change Registry Key" => {
-                for k in ["regKey", "regValue"] {
-                    match string(params, k, &pf(k))? {
-                        Some(s) if is_base64(s) => {}
-                        _ => return invalid(pf(k), "is required, base64-encoded"),
-                    }
-                }
-                if one_of(
-                    params,
-                    "regValueType",
-                    &pf("regValueType"),
-                    &REG_VALUE_TYPES,
-                )?
-                .is_none()
-                {
-                    return invalid(
-                        pf("regValueType"),
-                        format!("is required (one of {})", REG_VALUE_TYPES.join(", ")),
-                    );
-                }
-                boolean(params, "regKeyAddNew", &pf("regKeyAddNew"))?;
-            }
-            "Uninstall Software" => {
-                match string(params, "unInstallRegistryKey", &pf("unInstallRegistryKey"))? {
-                    Some(s) if is_base64(s) => {}
-                    None => {}
-                    Some(_) => {
-                        return invalid(pf("unInstallRegistryKey"), "must be base64-encoded")
-                    }
-                }
-                match string(
-                    params,
-                    "unInstallSoftwareDisplayName",
-                    &pf("unInstallSoftwareDisplayName"),
-                )? {
-                    Some(s) if !s.trim().is_empty() => {}
-                    _ => return invalid(pf("unInstallSoftwareDisplayName"), "is required"),
-                }
-                string(
-                    params,
-                    "unInstallSoftwareVersion",
-                    &pf("unInstallSoftwareVersion"),
-                )?;
-                string(
-                    params,
-                    "unInstallSoftwareVersionMatch",
-                    &pf("unInstallSoftwareVersionMatch"),
-                )?;
-            }
-            _ => {}
-        }
+        Ok(CommonParts {
+            script,
+            params,
+            built_in: default_type.is_some(),
+        })
     }
-    Ok(actions.len())
+
+    /// A script of its own, or the built-in MakeCache (Linux only) instead.
+    fn run_script(&self, script: Option<&str>, built_in: bool) -> Result<(), Invalid> {
+        if !built_in {
+            if script.unwrap_or("").is_empty() {
+                return invalid(
+                    self.field("script"),
+                    "is required for Run Script (base64 content)",
+                );
+            }
+            return Ok(());
+        }
+        if self.platform != "Linux" {
+            return invalid(
+                self.param("defaultScriptType"),
+                "MakeCache is for Linux jobs only",
+            );
+        }
+        if script.is_some_and(|s| !s.is_empty() && !s.starts_with("default/")) {
+            return invalid(
+                self.field("script"),
+                "must be empty when defaultScriptType is set",
+            );
+        }
+        Ok(())
+    }
+
+    fn install_software(&self, params: &Map<String, Value>) -> Result<(), Invalid> {
+        let pf = |k: &str| self.param(k);
+        match string(params, "downloadURL", &pf("downloadURL"))? {
+            Some(u)
+                if url::Url::parse(u)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "file")) => {}
+            _ => return invalid(pf("downloadURL"), "is required: an http(s) URL"),
+        }
+        in_range(
+            &pf("installMethod"),
+            int(params, "installMethod", &pf("installMethod"))?,
+            0,
+            1,
+        )?;
+        in_range(
+            &pf("downloadProtocol"),
+            int(params, "downloadProtocol", &pf("downloadProtocol"))?,
+            0,
+            2,
+        )?;
+        string(params, "fileChecksum", &pf("fileChecksum"))?;
+        Ok(())
+    }
+
+    fn change_registry_key(&self, params: &Map<String, Value>) -> Result<(), Invalid> {
+        let pf = |k: &str| self.param(k);
+        for k in ["regKey", "regValue"] {
+            match string(params, k, &pf(k))? {
+                Some(s) if is_base64(s) => {}
+                _ => return invalid(pf(k), "is required, base64-encoded"),
+            }
+        }
+        if one_of(
+            params,
+            "regValueType",
+            &pf("regValueType"),
+            &REG_VALUE_TYPES,
+        )?
+        .is_none()
+        {
+            return invalid(
+                pf("regValueType"),
+                format!("is required (one of {})", REG_VALUE_TYPES.join(", ")),
+            );
+        }
+        boolean(params, "regKeyAddNew", &pf("regKeyAddNew"))?;
+        Ok(())
+    }
+
+    fn uninstall_software(&self, params: &Map<String, Value>) -> Result<(), Invalid> {
+        let pf = |k: &str| self.param(k);
+        match string(params, "unInstallRegistryKey", &pf("unInstallRegistryKey"))? {
+            Some(s) if is_base64(s) => {}
+            None => {}
+            Some(_) => return invalid(pf("unInstallRegistryKey"), "must be base64-encoded"),
+        }
+        match string(
+            params,
+            "unInstallSoftwareDisplayName",
+            &pf("unInstallSoftwareDisplayName"),
+        )? {
+            Some(s) if !s.trim().is_empty() => {}
+            _ => return invalid(pf("unInstallSoftwareDisplayName"), "is required"),
+        }
+        for k in ["unInstallSoftwareVersion", "unInstallSoftwareVersionMatch"] {
+            string(params, k, &pf(k))?;
+        }
+        Ok(())
+    }
 }

@@ -79,96 +79,97 @@ impl Client {
             .finish();
         let mut attempt = 0;
         loop {
-            let started = Instant::now();
-            let result = self
-                .http
-                .post(url.clone())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(form.clone())
-                .send()
-                .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let (status, headers, text) = match result {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    match response.text().await {
-                        Ok(text) => (status, headers, text),
-                        Err(e) => {
-                            if attempt < self.max_retries {
-                                self.pause(attempt, None).await;
-                                attempt += 1;
-                                continue;
-                            }
-                            return Err(Error::Auth {
-                                status: Some(status),
-                                message: format!(
-                                    "the answer could not be read: {}",
-                                    describe_transport(&e)
-                                ),
-                            });
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(method = "POST", path = url.path(), elapsed_ms, error = %describe_transport(&e), "Qualys auth request failed");
-                    if attempt < self.max_retries {
-                        self.pause(attempt, None).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(Error::Auth {
-                        status: None,
-                        message: format!("could not reach {}: {}", url, describe_transport(&e)),
-                    });
-                }
-            };
-            tracing::debug!(
-                method = "POST",
-                path = url.path(),
-                status,
-                elapsed_ms,
-                "Qualys auth request"
-            );
-            match status {
-                200 | 201 => {
-                    let jwt = text.trim().trim_matches('"').to_owned();
-                    if jwt.is_empty() || jwt.contains(char::is_whitespace) {
-                        return Err(Error::Auth {
-                            status: Some(status),
-                            message: "the gateway answered without a token".into(),
-                        });
-                    }
-                    let renew_at = renew_instant(&jwt);
-                    return Ok(CachedToken {
-                        jwt: Secret(jwt),
-                        renew_at,
-                    });
-                }
-                429 | 502..=504 if attempt < self.max_retries => {
+            match self.post_auth(&url, &form).await {
+                Err(_) if attempt < self.max_retries => self.pause(attempt, None).await,
+                Err(failure) => return Err(failure),
+                Ok((429 | 502..=504, headers, _)) if attempt < self.max_retries => {
                     self.pause(attempt, Some(&headers)).await;
-                    attempt += 1;
                 }
-                _ => {
-                    let (_, server) = server_message(&text);
-                    let server = redact(&server.replace(password, "***"));
-                    let cause = match status {
-                        401 => format!("the gateway rejected the username or password of user {username:?} ({server})"),
-                        403 => format!("user {username:?} may not use the API; it needs the PM.API.ACCESS permission and a non-free licence ({server})"),
-                        404 => format!("no /auth endpoint at {url}; check the gateway URL ({server})"),
-                        _ => server,
-                    };
-                    return Err(Error::Auth {
-                        status: Some(status),
-                        message: cause,
-                    });
+                Ok((status, _, text)) => {
+                    return token_from_answer(status, &text, username, password, &url);
                 }
             }
+            attempt += 1;
         }
     }
+
+    /// One POST to /auth: the status, headers and body, or why there is no answer to read.
+    async fn post_auth(
+        &self,
+        url: &reqwest::Url,
+        form: &str,
+    ) -> Result<(u16, reqwest::header::HeaderMap, String), Error> {
+        let started = Instant::now();
+        let result = self
+            .http
+            .post(url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form.to_owned())
+            .send()
+            .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let response = result.map_err(|e| {
+            tracing::debug!(method = "POST", path = url.path(), elapsed_ms, error = %describe_transport(&e), "Qualys auth request failed");
+            Error::Auth {
+                status: None,
+                message: format!("could not reach {}: {}", url, describe_transport(&e)),
+            }
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.map_err(|e| Error::Auth {
+            status: Some(status),
+            message: format!("the answer could not be read: {}", describe_transport(&e)),
+        })?;
+        tracing::debug!(
+            method = "POST",
+            path = url.path(),
+            status,
+            elapsed_ms,
+            "Qualys auth request"
+        );
+        Ok((status, headers, text))
+    }
+}
+
+/// The token in a final /auth answer, or the gateway's refusal in words a user can act on
+/// (the password never appears in them).
+fn token_from_answer(
+    status: u16,
+    text: &str,
+    username: &str,
+    password: &str,
+    url: &reqwest::Url,
+) -> Result<CachedToken, Error> {
+    if matches!(status, 200 | 201) {
+        let jwt = text.trim().trim_matches('"').to_owned();
+        if jwt.is_empty() || jwt.contains(char::is_whitespace) {
+            return Err(Error::Auth {
+                status: Some(status),
+                message: "the gateway answered without a token".into(),
+            });
+        }
+        let renew_at = renew_instant(&jwt);
+        return Ok(CachedToken {
+            jwt: Secret(jwt),
+            renew_at,
+        });
+    }
+    let (_, server) = server_message(text);
+    let server = redact(&server.replace(password, "***"));
+    let cause = match status {
+        401 => format!("the gateway rejected the username or password of user {username:?} ({server})"),
+        403 => format!("user {username:?} may not use the API; it needs the PM.API.ACCESS permission and a non-free licence ({server})"),
+        404 => format!("no /auth endpoint at {url}; check the gateway URL ({server})"),
+        _ => server,
+    };
+    Err(Error::Auth {
+        status: Some(status),
+        message: cause,
+    })
 }
 
 /// When to fetch a new token: a minute before the JWT's `exp`, or before the documented

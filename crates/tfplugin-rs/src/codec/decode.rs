@@ -48,97 +48,136 @@ pub(super) fn decode_value<W: WireValue>(
             let Some(items) = v.array() else {
                 return Err(mismatch(path, collection_name(ty), v.kind()));
             };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| {
-                    decode_value(item, elem, p, unknown)
-                })?);
-            }
+            let out = decode_elements(items.iter().zip(std::iter::repeat(&**elem)), path, unknown)?;
             Ok(if matches!(ty, Type::List(_)) {
                 Value::List(out)
             } else {
                 Value::Set(out)
             })
         }
-        Type::Tuple(elems) => {
-            let Some(items) = v.array() else {
-                return Err(mismatch(path, "a tuple", v.kind()));
-            };
-            if items.len() != elems.len() {
-                return Err(path.error(format!(
-                    "a tuple of {} elements is required, found {}",
-                    elems.len(),
-                    items.len()
-                )));
-            }
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
-                out.push(path.within(PathStep::Index(i as i64), |p| {
-                    decode_value(item, elem, p, unknown)
-                })?);
-            }
-            Ok(Value::Tuple(out))
-        }
-        Type::Map(elem) => {
-            let Some(entries) = v.entries() else {
-                return Err(mismatch(path, "a map", v.kind()));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                let key = W::key(k, path)?;
-                let value = path.within(PathStep::Key(key.to_owned()), |p| {
-                    decode_value(item, elem, p, unknown)
-                })?;
-                if out.insert(key.to_owned(), value).is_some() {
-                    return Err(path.error("a map key appears twice"));
-                }
-            }
-            Ok(Value::Map(out))
-        }
-        Type::Object(attrs) => {
-            let Some(entries) = v.entries() else {
-                return Err(mismatch(path, "an object", v.kind()));
-            };
-            let mut out = BTreeMap::new();
-            for (k, item) in entries {
-                let key = W::key(k, path)?;
-                let Some(attr_ty) = attrs.get(key) else {
-                    if unknown == UnknownAttributes::Ignore {
-                        continue;
-                    }
-                    return Err(path.error(format!("unsupported attribute \"{key}\"")));
-                };
-                let value = path.within(PathStep::Attribute(key.to_owned()), |p| {
-                    decode_value(item, attr_ty, p, unknown)
-                })?;
-                if out.insert(key.to_owned(), value).is_some() {
-                    return Err(path.error(format!("attribute \"{key}\" appears twice")));
-                }
-            }
-            if out.len() != attrs.len() {
-                if W::ABSENT_ATTRIBUTES_ARE_NULL {
-                    for name in attrs.keys() {
-                        out.entry(name.clone()).or_insert(Value::Null);
-                    }
-                } else {
-                    let missing: Vec<&str> = attrs
-                        .keys()
-                        .filter(|k| !out.contains_key(*k))
-                        .map(String::as_str)
-                        .collect();
-                    return Err(path.error(format!(
-                        "an object with {} attributes is required ({} given; missing: {})",
-                        attrs.len(),
-                        out.len(),
-                        missing.join(", ")
-                    )));
-                }
-            }
-            Ok(Value::Object(out))
-        }
+        Type::Tuple(elems) => decode_tuple(v, elems, path, unknown),
+        Type::Map(elem) => decode_map(v, elem, path, unknown),
+        Type::Object(attrs) => decode_object(v, attrs, path, unknown),
         Type::Dynamic => {
             let (inner_ty, inner) = v.dynamic(path)?;
             decode_value(inner, &inner_ty, path, unknown)
         }
     }
+}
+
+/// Decodes each element of a list, set or tuple with its type, under its index.
+fn decode_elements<'a, W: WireValue + 'a>(
+    items: impl Iterator<Item = (&'a W, &'a Type)>,
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Vec<Value>, CodecError> {
+    items
+        .enumerate()
+        .map(|(i, (item, elem))| {
+            path.within(PathStep::Index(i as i64), |p| {
+                decode_value(item, elem, p, unknown)
+            })
+        })
+        .collect()
+}
+
+fn decode_tuple<W: WireValue>(
+    v: &W,
+    elems: &[Type],
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
+    let Some(items) = v.array() else {
+        return Err(mismatch(path, "a tuple", v.kind()));
+    };
+    if items.len() != elems.len() {
+        return Err(path.error(format!(
+            "a tuple of {} elements is required, found {}",
+            elems.len(),
+            items.len()
+        )));
+    }
+    Ok(Value::Tuple(decode_elements(
+        items.iter().zip(elems),
+        path,
+        unknown,
+    )?))
+}
+
+fn decode_map<W: WireValue>(
+    v: &W,
+    elem: &Type,
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
+    let Some(entries) = v.entries() else {
+        return Err(mismatch(path, "a map", v.kind()));
+    };
+    let mut out = BTreeMap::new();
+    for (k, item) in entries {
+        let key = W::key(k, path)?;
+        let value = path.within(PathStep::Key(key.to_owned()), |p| {
+            decode_value(item, elem, p, unknown)
+        })?;
+        if out.insert(key.to_owned(), value).is_some() {
+            return Err(path.error("a map key appears twice"));
+        }
+    }
+    Ok(Value::Map(out))
+}
+
+fn decode_object<W: WireValue>(
+    v: &W,
+    attrs: &BTreeMap<String, Type>,
+    path: &mut Path,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
+    let Some(entries) = v.entries() else {
+        return Err(mismatch(path, "an object", v.kind()));
+    };
+    let mut out = BTreeMap::new();
+    for (k, item) in entries {
+        let key = W::key(k, path)?;
+        let Some(attr_ty) = attrs.get(key) else {
+            if unknown == UnknownAttributes::Ignore {
+                continue;
+            }
+            return Err(path.error(format!("unsupported attribute \"{key}\"")));
+        };
+        let value = path.within(PathStep::Attribute(key.to_owned()), |p| {
+            decode_value(item, attr_ty, p, unknown)
+        })?;
+        if out.insert(key.to_owned(), value).is_some() {
+            return Err(path.error(format!("attribute \"{key}\" appears twice")));
+        }
+    }
+    if out.len() != attrs.len() {
+        fill_absent_attributes::<W>(&mut out, attrs, path)?;
+    }
+    Ok(Value::Object(out))
+}
+
+/// Absent attributes are null in cty JSON; in msgpack every attribute must be written.
+fn fill_absent_attributes<W: WireValue>(
+    out: &mut BTreeMap<String, Value>,
+    attrs: &BTreeMap<String, Type>,
+    path: &Path,
+) -> Result<(), CodecError> {
+    if W::ABSENT_ATTRIBUTES_ARE_NULL {
+        for name in attrs.keys() {
+            out.entry(name.clone()).or_insert(Value::Null);
+        }
+        return Ok(());
+    }
+    let missing: Vec<&str> = attrs
+        .keys()
+        .filter(|k| !out.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    Err(path.error(format!(
+        "an object with {} attributes is required ({} given; missing: {})",
+        attrs.len(),
+        out.len(),
+        missing.join(", ")
+    )))
 }
