@@ -10,10 +10,8 @@ use crate::client_slot::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
 use crate::resources::deployment_job::schema::attributes;
-use crate::resources::deployment_job::validate::check_fields;
 use tfplugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
-    Value,
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema, Value,
 };
 
 pub const TYPE_NAME: &str = "qualys_deployment_jobs";
@@ -128,9 +126,7 @@ impl DataSource for DeploymentJobsDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        check_fields(QUERY_FIELDS, config, &AttributePath::root(), &mut diags);
-        diags
+        super::checked(QUERY_FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
@@ -157,6 +153,7 @@ fn with_jobs(config: &Value, summaries: &[serde_json::Value]) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+    use tfplugin::AttributePath;
 
     #[test]
     fn summaries_map_to_jobs_filtered_by_exact_name() {

@@ -9,15 +9,13 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::job_runs::{job_not_found, JOB_ID};
-use super::{answer, required_string};
+use super::{answer, checked, fields_schema, required_string};
 use crate::client_slot::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind::*};
-use crate::resources::deployment_job::schema::attributes;
-use crate::resources::deployment_job::validate::check_fields;
 use qualys_pm::runs::{AssetOutcome, JobResult};
 use tfplugin::Mode::{Computed as C, OptionalComputed as OC};
-use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job_result";
 pub const DESCRIPTION: &str = "Reads what one run of a Qualys Patch Management deployment job did on each asset (the latest run unless `job_instance_id` names one), with the succeeded, failed and pending asset IDs and the success ratio a CI gate checks.";
@@ -293,15 +291,7 @@ fn no_run(job_id: &str, instance: Option<i64>) -> Diagnostics {
 }
 
 pub fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: attributes(FIELDS, None),
-            blocks: Vec::new(),
-            description: DESCRIPTION.to_owned(),
-            deprecated: false,
-        },
-    }
+    fields_schema(FIELDS, DESCRIPTION)
 }
 
 #[async_trait]
@@ -315,9 +305,7 @@ impl DataSource for JobResultDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        check_fields(FIELDS, config, &AttributePath::root(), &mut diags);
-        diags
+        checked(FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {

@@ -6,14 +6,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{answer, required_string};
+use super::{answer, checked, fields_schema, required_string};
 use crate::client_slot::ClientSlot;
 use crate::resources::deployment_job::convert::read_object;
 use crate::resources::deployment_job::fields::{field, Field, Kind};
-use crate::resources::deployment_job::schema::attributes;
-use crate::resources::deployment_job::validate::check_fields;
 use tfplugin::Mode::{Computed as C, Required as R};
-use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job_runs";
 pub const DESCRIPTION: &str = "Lists the runs of a Qualys Patch Management deployment job, newest first, with the latest run's instance ID (what `qualys_deployment_job_result` takes).";
@@ -127,15 +125,7 @@ pub(super) fn job_not_found(id: &str) -> Diagnostics {
 }
 
 pub fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: attributes(FIELDS, None),
-            blocks: Vec::new(),
-            description: DESCRIPTION.to_owned(),
-            deprecated: false,
-        },
-    }
+    fields_schema(FIELDS, DESCRIPTION)
 }
 
 #[async_trait]
@@ -149,9 +139,7 @@ impl DataSource for JobRunsDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        check_fields(FIELDS, config, &AttributePath::root(), &mut diags);
-        diags
+        checked(FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {

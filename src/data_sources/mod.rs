@@ -14,7 +14,10 @@ pub mod patches;
 use std::sync::Arc;
 
 use crate::client_slot::ClientSlot;
-use tfplugin::{self, AttributePath, Diagnostic, Diagnostics, Value};
+use crate::resources::deployment_job::fields::Field;
+use crate::resources::deployment_job::schema::attributes;
+use crate::resources::deployment_job::validate::check_fields;
+use tfplugin::{self, AttributePath, Block, Diagnostic, Diagnostics, Schema, Value};
 
 /// Every data source of the provider.
 pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>> {
@@ -37,6 +40,26 @@ fn answer(result: Result<Value, Diagnostics>) -> (Value, Diagnostics) {
         Ok(value) => (value, Diagnostics::new()),
         Err(diagnostics) => (Value::Null, diagnostics),
     }
+}
+
+/// The schema of a data source whose attributes are all declared in one field table.
+fn fields_schema(fields: &[Field], description: &str) -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: attributes(fields, None),
+            blocks: Vec::new(),
+            description: description.to_owned(),
+            deprecated: false,
+        },
+    }
+}
+
+/// The plan-time checks of a data source's configuration, from its field declarations.
+fn checked(fields: &[Field], config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    check_fields(fields, config, &AttributePath::root(), &mut diags);
+    diags
 }
 
 /// A string attribute the read cannot do without. Terraform enforces `Required` before a
