@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The repository's test command: every cargo test (unit, protocol, simulator, end-to-end with
-# the real terraform CLI), then the quickstart in both simulator variants (scripts/quickstart.sh:
+# the real terraform CLI), then the code gates (`cargo fmt --check`, `cargo clippy -D warnings`),
+# then the quickstart in both simulator variants (scripts/quickstart.sh:
 # build, simulator, terraform init / apply / empty plan / destroy), then a short fuzzing run of
 # each target (scripts/fuzz.sh short; `scripts/fuzz.sh long` is the long one).
 # Every part runs even when an earlier one fails, so that the closing line
@@ -90,6 +91,11 @@ while IFS= read -r line; do
     reason="${reason#, }"
     skip "cargo test $test_name" "ignored${reason:+ ($reason)}"
 done < <(grep -E '^test .* \.\.\. ignored' "$log")
+
+# the code gates: formatting, and clippy with warnings as errors (each counted as one test)
+part "cargo fmt --all -- --check" cargo fmt --all -- --check
+part "cargo clippy --workspace --all-targets -- -D warnings" \
+    cargo clippy --workspace --all-targets -- -D warnings
 
 part_needing terraform "scripts/quickstart.sh" scripts/quickstart.sh
 part_needing terraform "VARIANT=lenient scripts/quickstart.sh (the other readings of the undocumented API behaviours)" \
