@@ -13,6 +13,7 @@ use crate::listing_refresh::{pages_and_gets, plan};
 use crate::reliability::{
     apply, assert_state_matches_server, block_on, password_credentials, state_jobs, workspace_for,
 };
+use crate::support::hcl::jobs_per_platform_targeting;
 use crate::support::simulator::edit_in_the_ui;
 use crate::support::simulator::{Simulator, Variant, PASSWORD, STRICT_SHAPES, USERNAME};
 use crate::support::terraform::{provider_binary, require_terraform, run};
@@ -30,23 +31,11 @@ fn catalog_tag(sim: &Simulator) -> (String, String) {
 
 /// `PER_PLATFORM` disabled On-demand jobs on each platform, targeting the tag `tag_id`.
 fn tagged_jobs(tag_id: &str) -> String {
-    let mut hcl = String::new();
-    for platform in ["Windows", "Linux"] {
-        hcl.push_str(&format!(
-            r#"
-resource "qualys_deployment_job" "{lower}" {{
-  count         = {PER_PLATFORM}
-  name          = "{platform} ${{count.index}}"
-  description   = "never edited"
-  platform      = "{platform}"
-  schedule_type = "On-demand"
-  asset_tag_ids = ["{tag_id}"]
-}}
-"#,
-            lower = platform.to_lowercase()
-        ));
-    }
-    hcl
+    jobs_per_platform_targeting(
+        PER_PLATFORM,
+        "never edited",
+        &format!(r#"asset_tag_ids = ["{tag_id}"]"#),
+    )
 }
 
 /// Every summary record of `platform`, as the API lists them (one page of 10 000).

@@ -64,6 +64,16 @@ resource "qualys_deployment_job" "job" {{
 /// `per_platform` disabled On-demand jobs on each platform (resources `windows` and `linux`,
 /// jobs named `"{platform} {index}"`).
 pub fn jobs_per_platform(per_platform: usize, description: &str) -> String {
+    jobs_per_platform_targeting(
+        per_platform,
+        description,
+        r#"asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]"#,
+    )
+}
+
+/// `jobs_per_platform` with the jobs' target written out (`asset_ids = [...]`,
+/// `asset_tag_ids = [...]`).
+pub fn jobs_per_platform_targeting(per_platform: usize, description: &str, target: &str) -> String {
     let mut hcl = String::new();
     for platform in ["Windows", "Linux"] {
         hcl.push_str(&format!(
@@ -74,7 +84,7 @@ resource "qualys_deployment_job" "{lower}" {{
   description   = "{description}"
   platform      = "{platform}"
   schedule_type = "On-demand"
-  asset_ids     = ["38aa48ca-a53f-4591-af01-8bce75de4ce7"]
+  {target}
 }}
 "#,
             lower = platform.to_lowercase()
