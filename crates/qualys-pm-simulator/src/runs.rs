@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::catalog::Catalog;
-use crate::jobs::{Outcome, Run, StoredJob};
+use crate::jobs::{strings_at, Outcome, Run, StoredJob};
 
 /// How a run started by the admin endpoint ends per asset: the counts take the job's
 /// assets in order (failed first, then pending, failed_action, pending_reboot), `assets`
@@ -50,23 +50,11 @@ impl OutcomeSpec {
     }
 }
 
-fn id_list(job: &Value, key: &str) -> Vec<String> {
-    job.get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The assets a run reaches: the job's `assetIds`, then the catalog's assets carrying one of
 /// its `assetTagIds`, less `exclusionAssetIds`.
 pub fn targeted_assets(job: &Value, catalog: &Catalog) -> Vec<String> {
-    let mut ids = id_list(job, "assetIds");
-    let tags = id_list(job, "assetTagIds");
+    let mut ids = strings_at(job, "assetIds");
+    let tags = strings_at(job, "assetTagIds");
     if !tags.is_empty() {
         for asset in catalog.assets() {
             let tagged = asset
@@ -79,7 +67,7 @@ pub fn targeted_assets(job: &Value, catalog: &Catalog) -> Vec<String> {
             }
         }
     }
-    let excluded = id_list(job, "exclusionAssetIds");
+    let excluded = strings_at(job, "exclusionAssetIds");
     ids.retain(|id| !excluded.contains(id));
     ids
 }
@@ -153,7 +141,7 @@ pub fn render_result(
     page: &Page,
     lenient: bool,
 ) -> Value {
-    let patches = id_list(&stored.job, "approvedPatches").len();
+    let patches = strings_at(&stored.job, "approvedPatches").len();
     let assets: Vec<Value> = run
         .assets
         .iter()

@@ -146,24 +146,21 @@ pub(super) async fn observe(
             )
         }
     };
+    let line = RequestLine {
+        method: &method,
+        path: &path,
+        query: &query,
+        bytes: &bytes,
+        user_agent: &user_agent,
+        started,
+    };
     let is_admin = path.starts_with("/_simulator/");
     // the controls meter every API call; `/auth` is exempt (as on the gateway)
     let metered = !is_admin && path != "/auth";
     let running = if metered {
         match state.limits.admit() {
             Ok(running) => Some(running),
-            Err(refusal) => {
-                return logged(
-                    &state,
-                    &method,
-                    &path,
-                    &query,
-                    &bytes,
-                    &user_agent,
-                    started,
-                    refusal,
-                )
-            }
+            Err(refusal) => return logged(&state, &line, refusal),
         }
     } else {
         None
@@ -196,14 +193,6 @@ pub(super) async fn observe(
     else {
         drop(running);
         // logged with status 0: no answer left the server
-        let line = RequestLine {
-            method: &method,
-            path: &path,
-            query: &query,
-            bytes: &bytes,
-            user_agent: &user_agent,
-            started,
-        };
         log_request(&state, &line, 0);
         return cut_connection();
     };
@@ -218,16 +207,7 @@ pub(super) async fn observe(
             .limits
             .add_headers(&state.limits.settings(), &mut response);
     }
-    logged(
-        &state,
-        &method,
-        &path,
-        &query,
-        &bytes,
-        &user_agent,
-        started,
-        response,
-    )
+    logged(&state, &line, response)
 }
 
 /// One request, as the log shows it.
@@ -295,26 +275,8 @@ async fn with_json_error_body(response: Response) -> Response {
 }
 
 /// Logs the answer (stderr, `--request-log`) and gives it back.
-#[allow(clippy::too_many_arguments)]
-fn logged(
-    state: &State,
-    method: &Method,
-    path: &str,
-    query: &Option<String>,
-    bytes: &Bytes,
-    user_agent: &Option<String>,
-    started: Instant,
-    response: Response,
-) -> Response {
-    let line = RequestLine {
-        method,
-        path,
-        query,
-        bytes,
-        user_agent,
-        started,
-    };
-    log_request(state, &line, response.status().as_u16());
+fn logged(state: &State, line: &RequestLine<'_>, response: Response) -> Response {
+    log_request(state, line, response.status().as_u16());
     response
 }
 

@@ -13,6 +13,7 @@ mod validate;
 mod wire;
 
 pub use normalise::{next_update_ms, normalise};
+pub(crate) use render::strings_at;
 pub use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
 pub(crate) use run::{find_run, occurrences};
 pub use run::{Outcome, Run};

@@ -75,7 +75,7 @@ pub fn render_write(
                         .iter()
                         .map(|r| {
                             let mut r = r.clone();
-                            let ids = action_ids_of_rule(&r);
+                            let ids = strings_at(&r, "actionIds");
                             let details: Vec<Value> = parent_actions
                                 .iter()
                                 .filter(|a| {
@@ -117,8 +117,10 @@ pub fn render_write(
     job
 }
 
-pub(super) fn action_ids_of_rule(rule: &Value) -> Vec<String> {
-    rule.get("actionIds")
+/// The strings of the array at `key` (an absent key, or one not an array: none).
+pub(crate) fn strings_at(value: &Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
