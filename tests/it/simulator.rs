@@ -3,10 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::simulator::{fixture, read_log, Simulator};
+use crate::support::simulator::{fixture, read_log, send_raw, Simulator};
 
 struct Raw {
-    http: reqwest::Client,
     url: String,
     token: String,
 }
@@ -19,27 +18,14 @@ struct Answer {
 impl Raw {
     async fn new(sim: &Simulator) -> Raw {
         Raw {
-            http: reqwest::Client::new(),
             url: sim.url.clone(),
             token: sim.token().await,
         }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Answer {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            request = request.json(b);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        }
+        let (status, body) = send_raw(&self.url, &self.token, method, path, body).await;
+        Answer { status, body }
     }
 
     async fn create(&self, body: &Value) -> Answer {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::simulator::Simulator;
+use crate::support::simulator::{send_raw, Simulator};
 
 struct Raw {
     url: String,
@@ -23,19 +23,7 @@ impl Raw {
     }
 
     async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            request = request.json(b);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        send_raw(&self.url, &self.token, method, path, body).await
     }
 
     async fn create(&self, body: Value) -> String {

@@ -339,3 +339,27 @@ fn fix_elided_scripts(v: &mut Value) {
         _ => {}
     }
 }
+
+/// One raw API call with a bearer token, as another tool would make it (no client model):
+/// the status and the body (JSON, else its text as a string).
+pub async fn send_raw(
+    url: &str,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{url}{path}"))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        request = request.json(b);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
