@@ -7,7 +7,7 @@
 //! `generate-imports` subcommand) uses `qualys_pm` and the provider's settings, never
 //! `tfplugin` types. The simulator is its own crate (`qualys-pm-simulator`), used only by tests.
 
-pub mod client_slot;
+mod client_slot;
 pub mod data_sources;
 pub mod docs;
 pub mod onboarding;

@@ -59,7 +59,7 @@ pub(super) struct Lookup {
 }
 
 impl Lookup {
-    pub fn schema(&self) -> Schema {
+    pub(crate) fn schema(&self) -> Schema {
         Schema {
             version: 0,
             block: Block {
@@ -89,14 +89,14 @@ impl Lookup {
     }
 
     /// Records per request.
-    pub fn page_size(&self) -> usize {
+    pub(crate) fn page_size(&self) -> usize {
         match self.source {
             Source::Patches => qualys_pm::catalog::PATCH_PAGE_SIZE,
             Source::Assets => qualys_pm::catalog::ASSET_PAGE_SIZE,
         }
     }
 
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.query_fields.iter().any(|f| f.name == name)
     }
 

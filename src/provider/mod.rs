@@ -1,7 +1,10 @@
 //! The `qualys` provider: its configuration block, env var fallbacks, and the client it builds.
 
-pub mod config;
-pub mod docs;
+pub(crate) mod config;
+/// `docs/index.md` is rendered only by its test, which checks the committed page (or
+/// rewrites it with `UPDATE_DOCS` set).
+#[cfg(test)]
+mod registry_page;
 
 use std::sync::Arc;
 
@@ -35,7 +38,7 @@ impl QualysProvider {
     }
 
     /// The slot resources and data sources read the configured client from.
-    pub fn client_slot(&self) -> Arc<ClientSlot> {
+    fn client_slot(&self) -> Arc<ClientSlot> {
         self.client.clone()
     }
 }
