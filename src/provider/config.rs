@@ -1,5 +1,9 @@
-//! The provider block: its schema, and turning a configuration (plus environment variable
+//! The provider block: its settings, and turning a configuration (plus environment variable
 //! fallbacks) into a `qualys_pm::ClientConfig`, with every problem reported at its attribute.
+//!
+//! Each setting is declared once below (`setting::Setting`: name, type, environment variable,
+//! default, parser, description); the schema, `validate`, the resolution and the docs derive
+//! from the declarations.
 //!
 //! Two phases. `validate` (ValidateProviderConfig, also run by `terraform validate`) checks
 //! only what the configuration itself says, since the environment at plan time may differ;
@@ -17,310 +21,258 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 use qualys_pm::{ClientConfig, Credentials};
-use tfplugin::{Attribute, AttributePath, Block, Diagnostics, Mode, Schema, Type, Value};
+use tfplugin::{AttributePath, Block, Diagnostics, Schema, Type, Value};
 
-pub const ENV_GATEWAY_URL: &str = "QUALYS_GATEWAY_URL";
-pub const ENV_USERNAME: &str = "QUALYS_USERNAME";
-pub const ENV_PASSWORD: &str = "QUALYS_PASSWORD";
-pub const ENV_TOKEN: &str = "QUALYS_TOKEN";
-pub const ENV_CA_CERT_FILE: &str = "QUALYS_CA_CERT_FILE";
+use super::setting::{Declared, Env, Origin, Problem, Resolved, Setting};
+
+pub(crate) const ENV_GATEWAY_URL: &str = "QUALYS_GATEWAY_URL";
+pub(crate) const ENV_USERNAME: &str = "QUALYS_USERNAME";
+pub(crate) const ENV_PASSWORD: &str = "QUALYS_PASSWORD";
+pub(crate) const ENV_TOKEN: &str = "QUALYS_TOKEN";
+const ENV_CA_CERT_FILE: &str = "QUALYS_CA_CERT_FILE";
 /// The first retry delay (a duration such as `20ms`; default 500ms). Not in the provider
 /// block: it exists so that tests and CI runs against the simulator need not wait.
-pub const ENV_RETRY_BASE_DELAY: &str = "QUALYS_RETRY_BASE_DELAY";
-pub const ENV_MAX_CONCURRENT_REQUESTS: &str = "QUALYS_MAX_CONCURRENT_REQUESTS";
-pub const ENV_MAX_RATE_LIMIT_WAIT: &str = "QUALYS_MAX_RATE_LIMIT_WAIT";
-pub const ENV_REFRESH: &str = "QUALYS_REFRESH";
+const ENV_RETRY_BASE_DELAY: &str = "QUALYS_RETRY_BASE_DELAY";
+const ENV_MAX_CONCURRENT_REQUESTS: &str = "QUALYS_MAX_CONCURRENT_REQUESTS";
+const ENV_MAX_RATE_LIMIT_WAIT: &str = "QUALYS_MAX_RATE_LIMIT_WAIT";
+const ENV_REFRESH: &str = "QUALYS_REFRESH";
 /// The values of `refresh`: from the job listing (the default), or one GET per job.
 const REFRESH_LISTING: &str = "listing";
 const REFRESH_GET: &str = "get";
 /// The most concurrent requests a configuration may ask for.
 const MAX_CONCURRENT_REQUESTS_LIMIT: i64 = 64;
 
-pub const DEFAULT_MAX_RETRIES: u32 = 5;
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_MAX_RETRIES: u32 = 5;
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn schema() -> Schema {
-    let attr = |name: &str, ty: Type, description: &str| {
-        Attribute::new(name, ty, Mode::Optional, description)
-    };
+/// The provider block's attributes, in the schema's (and the docs') order.
+static SETTINGS: [&dyn Declared; 10] = [
+    &GATEWAY_URL,
+    &USERNAME,
+    &PASSWORD,
+    &TOKEN,
+    &MAX_RETRIES,
+    &REQUEST_TIMEOUT,
+    &MAX_CONCURRENT_REQUESTS,
+    &MAX_RATE_LIMIT_WAIT,
+    &REFRESH,
+    &CA_CERT_FILE,
+];
+
+static GATEWAY_URL: Setting<url::Url> = Setting {
+    name: "gateway_url",
+    ty: Type::String,
+    sensitive: false,
+    env: Some(ENV_GATEWAY_URL),
+    description: "Base URL of the Qualys API gateway of your platform, e.g. \
+        `https://gateway.qg2.apps.qualys.com`. `http://` is accepted only for this machine \
+        (`localhost`, 127.0.0.0/8, `::1`: e.g. the `qualys-pm-simulator`), since it would \
+        send the password and API tokens in clear text; any other `http://` gateway is \
+        refused at plan.",
+    default: None,
+    parse: |value| parse_gateway_url(text(value)).map_err(Problem::invalid),
+};
+
+static USERNAME: Setting<String> = Setting {
+    name: "username",
+    ty: Type::String,
+    sensitive: false,
+    env: Some(ENV_USERNAME),
+    description: "Qualys user name; with `password`, exchanged for an API token at \
+        `{gateway_url}/auth`. Conflicts with `token`.",
+    default: None,
+    parse: |value| not_empty("username", value),
+};
+
+static PASSWORD: Setting<String> = Setting {
+    name: "password",
+    ty: Type::String,
+    sensitive: true,
+    env: Some(ENV_PASSWORD),
+    description: "Password of `username`.",
+    default: None,
+    parse: |value| not_empty("password", value),
+};
+
+static TOKEN: Setting<String> = Setting {
+    name: "token",
+    ty: Type::String,
+    sensitive: true,
+    env: Some(ENV_TOKEN),
+    description: "A Qualys API token (JWT) obtained elsewhere, used instead of `username` and \
+        `password`.",
+    default: None,
+    parse: |value| not_empty("token", value),
+};
+
+static MAX_RETRIES: Setting<u32> = Setting {
+    name: "max_retries",
+    ty: Type::Number,
+    sensitive: false,
+    env: None,
+    description: "How many times a request that failed transiently (HTTP 502, 503, 504, \
+        connection errors) is retried, with capped exponential backoff. Default `5`; `0` \
+        disables retries. Refusals under the subscription's API controls (HTTP 429, or 409 \
+        with code 1965/1966/1960/1959) are not counted: they are waited out, up to \
+        `max_rate_limit_wait`.",
+    default: Some(DEFAULT_MAX_RETRIES),
+    parse: parse_max_retries,
+};
+
+static REQUEST_TIMEOUT: Setting<Duration> = Setting {
+    name: "request_timeout",
+    ty: Type::String,
+    sensitive: false,
+    env: None,
+    description: "Timeout of each API request, as a duration such as `\"60s\"`, `\"90s\"` or \
+        `\"2m\"`. Default `\"60s\"`.",
+    default: Some(DEFAULT_REQUEST_TIMEOUT),
+    parse: parse_request_timeout,
+};
+
+static MAX_CONCURRENT_REQUESTS: Setting<usize> = Setting {
+    name: "max_concurrent_requests",
+    ty: Type::Number,
+    sensitive: false,
+    env: Some(ENV_MAX_CONCURRENT_REQUESTS),
+    description: "The most API requests this provider sends at once (all resources, data \
+        sources and lookups of one terraform run share it) until the server announces its \
+        concurrency limit (`X-Concurrency-Limit-Limit`), which then wins. Default `2`, the \
+        concurrency limit of a default Qualys subscription; other integrations share that \
+        limit.",
+    default: Some(ClientConfig::DEFAULT_MAX_CONCURRENT_REQUESTS),
+    parse: parse_max_concurrent_requests,
+};
+
+static MAX_RATE_LIMIT_WAIT: Setting<Duration> = Setting {
+    name: "max_rate_limit_wait",
+    ty: Type::String,
+    sensitive: false,
+    env: Some(ENV_MAX_RATE_LIMIT_WAIT),
+    description: "The longest the provider waits when the subscription's API rate or \
+        concurrency limit is reached (the server's `X-RateLimit-ToWait-Sec` or a 429/409 \
+        refusal), as a duration such as `\"5m\"` or `\"1h\"`. A longer wait fails every \
+        pending operation at once with an error saying when to run again; nothing is sent \
+        for them. Default `\"5m\"`.",
+    default: Some(ClientConfig::DEFAULT_MAX_RATE_LIMIT_WAIT),
+    parse: |value| {
+        let text = text(value);
+        humantime::parse_duration(text.trim()).map_err(|e| {
+            Problem::invalid(format!(
+                "\"{text}\" is not a duration ({e}); write e.g. \"0s\", \"5m\" or \"1h\"."
+            ))
+        })
+    },
+};
+
+/// `true` for `"listing"`.
+static REFRESH: Setting<bool> = Setting {
+    name: "refresh",
+    ty: Type::String,
+    sensitive: false,
+    env: Some(ENV_REFRESH),
+    description: "How `terraform plan` refreshes the deployment jobs: `\"listing\"` (the \
+        default) lists the job summaries of each platform the jobs use once per run (1 call \
+        per 1,000 jobs, plus one per platform) and reads in full only the jobs whose summary \
+        shows a change since they were last read; `\"get\"` reads every job with its own \
+        call, as before. `\"listing\"` rests on one undocumented reading of the API: that a \
+        job's `updated.date` moves on every change of its configuration (see the API readings \
+        in the docs). With it, the server-computed counts (`patch_count`, \
+        `applicable_asset_count`) are refreshed only when a job is read in full.",
+    default: Some(true),
+    parse: |value| match text(value).trim() {
+        t if t.eq_ignore_ascii_case(REFRESH_LISTING) => Ok(true),
+        t if t.eq_ignore_ascii_case(REFRESH_GET) => Ok(false),
+        _ => Err(Problem::invalid(format!(
+            "\"{}\" is not a refresh mode; allowed values: \"{REFRESH_LISTING}\" (the default), \
+             \"{REFRESH_GET}\".",
+            text(value)
+        ))),
+    },
+};
+
+/// The file's path; `client_config` reads it (`validate` does not: the file at plan time
+/// may differ).
+static CA_CERT_FILE: Setting<String> = Setting {
+    name: "ca_cert_file",
+    ty: Type::String,
+    sensitive: false,
+    env: Some(ENV_CA_CERT_FILE),
+    description: "Path to a PEM file of additional CA certificates to trust for an `https://` \
+        gateway (private cloud platforms, TLS-inspecting proxies).",
+    default: None,
+    parse: |value| not_empty("ca_cert_file", value),
+};
+
+pub(crate) fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {
-            attributes: vec![
-                attr(
-                    "gateway_url",
-                    Type::String,
-                    "Base URL of the Qualys API gateway of your platform, e.g. \
-                     `https://gateway.qg2.apps.qualys.com`. `http://` is accepted only for this machine \
-                     (`localhost`, 127.0.0.0/8, `::1`: e.g. the `qualys-pm-simulator`), since it would \
-                     send the password and API tokens in clear text; any other `http://` gateway is \
-                     refused at plan. Falls back to the `QUALYS_GATEWAY_URL` environment variable.",
-                ),
-                attr(
-                    "username",
-                    Type::String,
-                    "Qualys user name; with `password`, exchanged for an API token at `{gateway_url}/auth`. \
-                     Conflicts with `token`. Falls back to the `QUALYS_USERNAME` environment variable.",
-                ),
-                attr(
-                    "password",
-                    Type::String,
-                    "Password of `username`. Falls back to the `QUALYS_PASSWORD` environment variable.",
-                )
-                .sensitive(),
-                attr(
-                    "token",
-                    Type::String,
-                    "A Qualys API token (JWT) obtained elsewhere, used instead of `username` and `password`. \
-                     Falls back to the `QUALYS_TOKEN` environment variable.",
-                )
-                .sensitive(),
-                attr(
-                    "max_retries",
-                    Type::Number,
-                    "How many times a request that failed transiently (HTTP 502, 503, 504, connection errors) \
-                     is retried, with capped exponential backoff. Default `5`; `0` disables retries. Refusals \
-                     under the subscription's API controls (HTTP 429, or 409 with code 1965/1966/1960/1959) are not \
-                     counted: they are waited out, up to `max_rate_limit_wait`.",
-                ),
-                attr(
-                    "request_timeout",
-                    Type::String,
-                    "Timeout of each API request, as a duration such as `\"60s\"`, `\"90s\"` or `\"2m\"`. \
-                     Default `\"60s\"`.",
-                ),
-                attr(
-                    "max_concurrent_requests",
-                    Type::Number,
-                    "The most API requests this provider sends at once (all resources, data sources and lookups \
-                     of one terraform run share it) until the server announces its concurrency limit \
-                     (`X-Concurrency-Limit-Limit`), which then wins. Default `2`, the concurrency limit of a \
-                     default Qualys subscription; other integrations share that limit. Falls back to the \
-                     `QUALYS_MAX_CONCURRENT_REQUESTS` environment variable.",
-                ),
-                attr(
-                    "max_rate_limit_wait",
-                    Type::String,
-                    "The longest the provider waits when the subscription's API rate or concurrency limit is \
-                     reached (the server's `X-RateLimit-ToWait-Sec` or a 429/409 refusal), as a duration such as \
-                     `\"5m\"` or `\"1h\"`. A longer wait fails every pending operation at once with an error \
-                     saying when to run again; nothing is sent for them. Default `\"5m\"`. Falls back to the \
-                     `QUALYS_MAX_RATE_LIMIT_WAIT` environment variable.",
-                ),
-                attr(
-                    "refresh",
-                    Type::String,
-                    "How `terraform plan` refreshes the deployment jobs: `\"listing\"` (the default) lists the job \
-                     summaries of each platform the jobs use once per run (1 call per 1,000 jobs, plus one per platform) \
-                     and reads in full only the jobs whose summary shows a change since they were last read; `\"get\"` \
-                     reads every job with its own call, as before. `\"listing\"` rests on one undocumented reading of \
-                     the API: that a job's `updated.date` moves on every change of its configuration (see the API \
-                     readings in the docs). With it, the server-computed counts (`patch_count`, `applicable_asset_count`) \
-                     are refreshed only when a job is read in full. Falls back to the `QUALYS_REFRESH` environment variable.",
-                ),
-                attr(
-                    "ca_cert_file",
-                    Type::String,
-                    "Path to a PEM file of additional CA certificates to trust for an `https://` gateway \
-                     (private cloud platforms, TLS-inspecting proxies). Falls back to the `QUALYS_CA_CERT_FILE` \
-                     environment variable.",
-                ),
-            ],
+            attributes: SETTINGS.iter().map(|s| s.attribute()).collect(),
             blocks: Vec::new(),
-            description: "The Qualys provider manages Qualys Patch Management deployment jobs. Authenticate \
+            description:
+                "The Qualys provider manages Qualys Patch Management deployment jobs. Authenticate \
                           with `username` and `password`, or with `token`."
-                .to_owned(),
+                    .to_owned(),
             deprecated: false,
         },
     }
 }
 
-/// One configured string or number, as terraform sent it.
-enum Field<'a> {
-    Absent,
-    Unknown,
-    Known(&'a Value),
-}
-
-fn field<'a>(config: &'a Value, name: &str) -> Field<'a> {
-    match config.get(name) {
-        Value::Null => Field::Absent,
-        Value::Unknown => Field::Unknown,
-        v => Field::Known(v),
-    }
-}
-
-fn path(name: &str) -> AttributePath {
-    AttributePath::attr(name)
-}
-
 /// Static checks of the provider block alone; see the module documentation.
-pub fn validate(config: &Value) -> Diagnostics {
+pub(crate) fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if let Field::Known(v) = field(config, "gateway_url") {
-        if let Err(problem) = parse_gateway_url(v.as_str().unwrap_or_default()) {
-            diags.error_at(path("gateway_url"), "Invalid gateway_url", problem);
+    for setting in SETTINGS {
+        if setting.name() == USERNAME.name {
+            // ahead of the credentials' own checks: it says which of them to drop
+            check_credential_conflict(config, &mut diags);
         }
+        setting.check(config, &mut diags);
     }
-    check_credential_conflict(config, &mut diags);
-    for name in ["username", "password", "token"] {
-        check_not_empty(config, name, &mut diags);
-    }
-    let _ = max_retries(config, &mut diags);
-    let _ = request_timeout(config, &mut diags);
-    let _ = max_concurrent_requests(config, &|_| None, &mut diags);
-    let _ = max_rate_limit_wait(config, &|_| None, &mut diags);
-    let _ = list_for_refresh(config, &|_| None, &mut diags);
-    check_not_empty(config, "ca_cert_file", &mut diags);
     diags
 }
 
 /// The client configuration for a provider block, with the environment variable fallbacks
 /// applied. `Ok(None)`: some value is not known yet (only during planning).
-pub fn client_config(
+pub(crate) fn client_config(
     config: &Value,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<ClientConfig>, Diagnostics> {
     let mut diags = validate(config);
-    let mut unknown = false;
     // A value from the environment, ignoring empty variables.
-    let env_var = |name: &str| env(name).filter(|v| !v.is_empty());
-
-    let gateway_url = match field(config, "gateway_url") {
-        Field::Unknown => {
-            unknown = true;
-            None
-        }
-        Field::Known(v) => v.as_str().and_then(|s| parse_gateway_url(s).ok()),
-        Field::Absent => {
-            match env_var(ENV_GATEWAY_URL) {
-                Some(s) => match parse_gateway_url(&s) {
-                    Ok(url) => Some(url),
-                    Err(problem) => {
-                        diags.error_at(
-                        path("gateway_url"),
-                        "Invalid QUALYS_GATEWAY_URL",
-                        format!("The QUALYS_GATEWAY_URL environment variable is not usable: {problem}"),
-                    );
-                        None
-                    }
-                },
-                None => {
-                    diags.error_at(
-                    path("gateway_url"),
-                    "Missing gateway URL",
-                    "Set gateway_url in the provider block, or the QUALYS_GATEWAY_URL environment variable.",
-                );
-                    None
-                }
-            }
-        }
-    };
-
-    let credentials = credentials(config, &env_var, &mut diags, &mut unknown);
-    let max_retries = max_retries(config, &mut diags);
-    let request_timeout = request_timeout(config, &mut diags);
-    // `validate` above reported the block's own values; these add the environment's
-    let mut budget_diags = Diagnostics::new();
-    let max_concurrent_requests = max_concurrent_requests(config, &env_var, &mut budget_diags);
-    let max_rate_limit_wait = max_rate_limit_wait(config, &env_var, &mut budget_diags);
-    let list_for_refresh = list_for_refresh(config, &env_var, &mut budget_diags);
-    // the block's own values were reported once, by `validate`
-    diags.0.extend(
-        budget_diags
-            .0
-            .into_iter()
-            .filter(|d| d.summary.contains("QUALYS_")),
-    );
-    let retry_base_delay = match env_var(ENV_RETRY_BASE_DELAY) {
-        None => ClientConfig::DEFAULT_RETRY_BASE_DELAY,
-        Some(text) => match humantime::parse_duration(text.trim()) {
-            Ok(delay) if delay <= qualys_pm::client::MAX_RETRY_DELAY => delay,
-            _ => {
-                diags.error(
-                    "Invalid QUALYS_RETRY_BASE_DELAY",
-                    format!("The QUALYS_RETRY_BASE_DELAY environment variable must be a duration of at most 60s such as \"20ms\" or \"1s\", got {text:?}."),
-                );
-                ClientConfig::DEFAULT_RETRY_BASE_DELAY
-            }
-        },
-    };
-    let ca_cert_pem = match field(config, "ca_cert_file") {
-        Field::Unknown => {
-            unknown = true;
-            None
-        }
-        Field::Known(v) => match v.as_str().filter(|s| !s.is_empty()) {
-            Some(file) => match read_ca_certs(Path::new(file)) {
-                Ok(pem) => Some(pem),
-                Err(problem) => {
-                    diags.error_at(path("ca_cert_file"), "Unusable ca_cert_file", problem);
-                    None
-                }
-            },
-            None => None, // reported by `validate`
-        },
-        Field::Absent => {
-            match env_var(ENV_CA_CERT_FILE) {
-                Some(file) => match read_ca_certs(Path::new(&file)) {
-                    Ok(pem) => Some(pem),
-                    Err(problem) => {
-                        diags.error_at(
-                        path("ca_cert_file"),
-                        "Unusable QUALYS_CA_CERT_FILE",
-                        format!("The QUALYS_CA_CERT_FILE environment variable is not usable: {problem}"),
-                    );
-                        None
-                    }
-                },
-                None => None,
-            }
-        }
-    };
-
+    let env: Env<'_> = &|name: &str| env(name).filter(|v| !v.is_empty());
+    let gateway_url = gateway_url(config, env, &mut diags);
+    let credentials = credentials(config, env, &mut diags);
+    let max_retries = MAX_RETRIES.resolve(config, env, &mut diags);
+    let request_timeout = REQUEST_TIMEOUT.resolve(config, env, &mut diags);
+    let max_concurrent_requests = MAX_CONCURRENT_REQUESTS.resolve(config, env, &mut diags);
+    let max_rate_limit_wait = MAX_RATE_LIMIT_WAIT.resolve(config, env, &mut diags);
+    let list_for_refresh = REFRESH.resolve(config, env, &mut diags);
+    let retry_base_delay = retry_base_delay(env, &mut diags);
+    let ca_cert_pem = ca_cert_pem(config, env, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
-    if unknown {
-        return Ok(None);
-    }
-    match (
-        gateway_url,
-        credentials,
-        max_retries,
-        request_timeout,
-        max_concurrent_requests,
-        max_rate_limit_wait,
-        list_for_refresh,
-    ) {
-        (
-            Some(gateway_url),
-            Some(credentials),
-            Some(max_retries),
-            Some(request_timeout),
-            Some(max_concurrent_requests),
-            Some(max_rate_limit_wait),
-            Some(list_for_refresh),
-        ) => Ok(Some(ClientConfig {
-            gateway_url,
-            credentials,
-            max_retries,
-            request_timeout,
-            ca_cert_pem,
+    // Every setting neither known nor reported is unknown.
+    Ok((|| {
+        Some(ClientConfig {
+            gateway_url: gateway_url.known()?,
+            credentials: credentials.known()?,
+            max_retries: max_retries.known()?,
+            request_timeout: request_timeout.known()?,
+            ca_cert_pem: ca_cert_pem.optional()?,
             retry_base_delay,
-            max_concurrent_requests,
-            max_rate_limit_wait,
-            list_for_refresh,
-        })),
-        // Every `None` above either recorded an error or set `unknown`.
-        _ => Ok(None),
-    }
+            max_concurrent_requests: max_concurrent_requests.known()?,
+            max_rate_limit_wait: max_rate_limit_wait.known()?,
+            list_for_refresh: list_for_refresh.known()?,
+        })
+    })())
 }
 
 /// The client configuration from the environment alone, as an empty provider block would
 /// get it (for tools outside terraform, e.g. `generate-imports`). The errors are the
 /// provider's, one `summary: detail` line each; none carries a secret.
-pub fn client_config_from_env(
+pub(crate) fn client_config_from_env(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ClientConfig, Vec<String>> {
     let empty_block = Value::Object(
@@ -346,6 +298,11 @@ pub fn client_config_from_env(
             "Incomplete configuration: the Qualys client settings are not all known.".to_owned(),
         ]),
     }
+}
+
+/// A string setting's text; a value of another type (the schema rules it out) reads as "".
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
 }
 
 /// `http://` or `https://` with a host, and no credentials inside the URL.
@@ -375,326 +332,199 @@ fn parse_gateway_url(text: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-fn is_set(config: &Value, name: &str) -> bool {
-    !matches!(field(config, name), Field::Absent)
+/// A string that is not empty (its text is never quoted: it may be a secret).
+fn not_empty(name: &str, value: &Value) -> Result<String, Problem> {
+    match value.as_str() {
+        Some("") => Err(Problem {
+            word: "Empty",
+            detail: format!("{name} must not be empty; leave it out instead."),
+        }),
+        Some(text) => Ok(text.to_owned()),
+        None => Err(Problem::invalid(format!("{name} must be a string."))),
+    }
+}
+
+fn parse_max_retries(value: &Value) -> Result<u32, Problem> {
+    let n = value
+        .as_i64()
+        .ok_or_else(|| Problem::invalid("max_retries must be a whole number."))?;
+    u32::try_from(n).map_err(|_| {
+        Problem::invalid(if n < 0 {
+            format!("max_retries must not be negative (got {n}).")
+        } else {
+            format!("max_retries is too large (got {n}).")
+        })
+    })
+}
+
+fn parse_request_timeout(value: &Value) -> Result<Duration, Problem> {
+    let text = text(value);
+    match humantime::parse_duration(text.trim()) {
+        Ok(d) if d.is_zero() => Err(Problem::invalid(
+            "request_timeout must be longer than zero.",
+        )),
+        Ok(d) => Ok(d),
+        Err(e) => Err(Problem::invalid(format!(
+            "\"{text}\" is not a duration ({e}); write e.g. \"60s\", \"90s\" or \"2m\"."
+        ))),
+    }
+}
+
+fn parse_max_concurrent_requests(value: &Value) -> Result<usize, Problem> {
+    let problem = match value.as_i64() {
+        None => "must be a whole number".to_owned(),
+        Some(n) if n < 1 => format!("must be at least 1 (got {n})"),
+        Some(n) if n > MAX_CONCURRENT_REQUESTS_LIMIT => {
+            format!("must be at most {MAX_CONCURRENT_REQUESTS_LIMIT} (got {n})")
+        }
+        Some(n) => return Ok(n as usize),
+    };
+    Err(Problem::invalid(format!(
+        "max_concurrent_requests {problem}."
+    )))
+}
+
+/// The gateway URL is the one setting required: the block's, else the environment's.
+fn gateway_url(config: &Value, env: Env<'_>, diags: &mut Diagnostics) -> Resolved<url::Url> {
+    let resolved = GATEWAY_URL.resolve(config, env, diags);
+    if let Resolved::Absent = resolved {
+        diags.error_at(
+            AttributePath::attr(GATEWAY_URL.name),
+            "Missing gateway URL",
+            "Set gateway_url in the provider block, or the QUALYS_GATEWAY_URL environment variable.",
+        );
+        return Resolved::Invalid;
+    }
+    resolved
+}
+
+fn is_set(config: &Value, setting: &Setting<String>) -> bool {
+    !config.get(setting.name).is_null()
 }
 
 fn check_credential_conflict(config: &Value, diags: &mut Diagnostics) {
-    if is_set(config, "token") && (is_set(config, "username") || is_set(config, "password")) {
+    if is_set(config, &TOKEN) && (is_set(config, &USERNAME) || is_set(config, &PASSWORD)) {
         diags.error_at(
-            path("token"),
+            AttributePath::attr(TOKEN.name),
             "Conflicting credentials",
             "Set either token, or username and password, not both.",
         );
     }
 }
 
-fn check_not_empty(config: &Value, name: &str, diags: &mut Diagnostics) {
-    if let Field::Known(v) = field(config, name) {
-        match v.as_str() {
-            Some("") => diags.error_at(
-                path(name),
-                format!("Empty {name}"),
-                format!("{name} must not be empty; leave it out instead."),
-            ),
-            Some(_) => {}
-            None => diags.error_at(
-                path(name),
-                format!("Invalid {name}"),
-                format!("{name} must be a string."),
-            ),
+/// Credentials from the provider block, else from the environment; the block wins as a
+/// whole so that a token in the environment does not clash with a username in the block.
+fn credentials(config: &Value, env: Env<'_>, diags: &mut Diagnostics) -> Resolved<Credentials> {
+    let (token, username, password) = (
+        is_set(config, &TOKEN),
+        is_set(config, &USERNAME),
+        is_set(config, &PASSWORD),
+    );
+    if token {
+        if username || password {
+            return Resolved::Invalid; // reported by `validate`
         }
+        return TOKEN.resolve(config, env, diags).map(Credentials::Token);
+    }
+    if !username && !password {
+        if let Some(from_env) = token_from_env(env, diags) {
+            return from_env;
+        }
+    }
+    password_credentials(
+        USERNAME.resolve(config, env, diags),
+        PASSWORD.resolve(config, env, diags),
+        diags,
+    )
+}
+
+/// With no credentials in the block: the environment's token, or `None` when it holds
+/// a username or password only (to be paired as in the block).
+fn token_from_env(env: Env<'_>, diags: &mut Diagnostics) -> Option<Resolved<Credentials>> {
+    match (env(ENV_TOKEN), env(ENV_USERNAME), env(ENV_PASSWORD)) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            diags.error(
+                "Conflicting credentials in the environment",
+                "Both QUALYS_TOKEN and QUALYS_USERNAME/QUALYS_PASSWORD are set. Unset one of them, or set \
+                 the credentials in the provider block.",
+            );
+            Some(Resolved::Invalid)
+        }
+        (Some(token), None, None) => Some(Resolved::Known(
+            Credentials::Token(token),
+            Origin::Env(ENV_TOKEN),
+        )),
+        (None, None, None) => {
+            diags.error(
+                "Missing credentials",
+                "Set token (or the QUALYS_TOKEN environment variable), or username and password (or \
+                 QUALYS_USERNAME and QUALYS_PASSWORD) in the qualys provider block.",
+            );
+            Some(Resolved::Invalid)
+        }
+        (None, _, _) => None,
     }
 }
 
-/// Credentials from the provider block, else from the environment; the block wins as a
-/// whole so that a token in the environment does not clash with a username in the block.
-fn credentials(
-    config: &Value,
-    env_var: &dyn Fn(&str) -> Option<String>,
+/// A username with its password; one without the other is reported at the missing one (an
+/// empty one was reported by `validate`).
+fn password_credentials(
+    username: Resolved<String>,
+    password: Resolved<String>,
     diags: &mut Diagnostics,
-    unknown: &mut bool,
-) -> Option<Credentials> {
-    // A configured string: Some(Some(s)) known, Some(None) unknown, None absent.
-    let configured = |name: &str| match field(config, name) {
-        Field::Absent => None,
-        Field::Unknown => Some(None),
-        Field::Known(v) => Some(v.as_str().map(str::to_owned)),
-    };
-    let (token, username, password) = (
-        configured("token"),
-        configured("username"),
-        configured("password"),
-    );
-    if token.is_some() && (username.is_some() || password.is_some()) {
-        return None; // reported by `validate`
-    }
-    if let Some(token) = token {
-        return match token {
-            Some(t) if !t.is_empty() => Some(Credentials::Token(t)),
-            Some(_) => None, // empty: reported by `validate`
-            None => {
-                *unknown = true;
-                None
-            }
-        };
-    }
-    let (username, password) = if username.is_some() || password.is_some() {
-        // Absent: the environment's; unknown: None; empty: missing (reported by `validate`).
-        let resolve = |configured: Option<Option<String>>, env_name: &str| match configured {
-            None => Some(env_var(env_name)),
-            Some(None) => None,
-            Some(Some(s)) => Some(Some(s).filter(|s| !s.is_empty())),
-        };
-        (
-            resolve(username, ENV_USERNAME),
-            resolve(password, ENV_PASSWORD),
-        )
-    } else {
-        match (
-            env_var(ENV_TOKEN),
-            env_var(ENV_USERNAME),
-            env_var(ENV_PASSWORD),
-        ) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                diags.error(
-                    "Conflicting credentials in the environment",
-                    "Both QUALYS_TOKEN and QUALYS_USERNAME/QUALYS_PASSWORD are set. Unset one of them, or set \
-                     the credentials in the provider block.",
-                );
-                return None;
-            }
-            (Some(token), None, None) => return Some(Credentials::Token(token)),
-            (None, None, None) => {
-                diags.error(
-                    "Missing credentials",
-                    "Set token (or the QUALYS_TOKEN environment variable), or username and password (or \
-                     QUALYS_USERNAME and QUALYS_PASSWORD) in the qualys provider block.",
-                );
-                return None;
-            }
-            (None, username, password) => (Some(username), Some(password)),
-        }
-    };
-    // Each: None = unknown, Some(None) = missing, Some(Some(_)) = known.
-    let mut missing = |name: &str, env_name: &str, other: &str| {
+) -> Resolved<Credentials> {
+    let mut missing = |setting: &Setting<String>, other: &Setting<String>| {
+        let (name, other) = (setting.name, other.name);
+        let env_name = setting.env.unwrap_or_default();
         diags.error_at(
-            path(name),
+            AttributePath::attr(name),
             format!("Missing {name}"),
             format!("{other} is set, so {name} is required too: set {name} in the provider block or the {env_name} environment variable."),
         );
+        Resolved::Invalid
     };
     match (username, password) {
-        (None, _) | (_, None) => {
-            *unknown = true;
-            None
+        (Resolved::Unknown, _) | (_, Resolved::Unknown) => Resolved::Unknown,
+        (Resolved::Known(username, origin), Resolved::Known(password, _)) => {
+            Resolved::Known(Credentials::Password { username, password }, origin)
         }
-        (Some(Some(username)), Some(Some(password))) => {
-            Some(Credentials::Password { username, password })
-        }
-        (Some(None), Some(Some(_))) => {
-            missing("username", ENV_USERNAME, "password");
-            None
-        }
-        (Some(Some(_)), Some(None)) => {
-            missing("password", ENV_PASSWORD, "username");
-            None
-        }
-        (Some(None), Some(None)) => None, // both empty: reported by `validate`
+        (_, Resolved::Known(..)) => missing(&USERNAME, &PASSWORD),
+        (Resolved::Known(..), _) => missing(&PASSWORD, &USERNAME),
+        _ => Resolved::Invalid, // both empty or absent: reported by `validate`
     }
 }
 
-/// `None` when unknown or invalid (reported).
-fn max_retries(config: &Value, diags: &mut Diagnostics) -> Option<u32> {
-    match field(config, "max_retries") {
-        Field::Absent => Some(DEFAULT_MAX_RETRIES),
-        Field::Unknown => None,
-        Field::Known(v) => {
-            let n = match v.as_i64() {
-                Some(n) => n,
-                None => {
-                    diags.error_at(
-                        path("max_retries"),
-                        "Invalid max_retries",
-                        "max_retries must be a whole number.",
-                    );
-                    return None;
-                }
-            };
-            match u32::try_from(n) {
-                Ok(n) => Some(n),
-                Err(_) if n < 0 => {
-                    diags.error_at(
-                        path("max_retries"),
-                        "Invalid max_retries",
-                        format!("max_retries must not be negative (got {n})."),
-                    );
-                    None
-                }
-                Err(_) => {
-                    diags.error_at(
-                        path("max_retries"),
-                        "Invalid max_retries",
-                        format!("max_retries is too large (got {n})."),
-                    );
-                    None
-                }
-            }
-        }
-    }
-}
-
-/// The block's value, else the environment's, else the default; `None` when unknown or
-/// invalid (reported).
-fn max_concurrent_requests(
-    config: &Value,
-    env_var: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Diagnostics,
-) -> Option<usize> {
-    let check = |n: Option<i64>, diags: &mut Diagnostics, summary: &str, at: Option<&str>| {
-        let problem = match n {
-            None => "must be a whole number".to_owned(),
-            Some(n) if n < 1 => format!("must be at least 1 (got {n})"),
-            Some(n) if n > MAX_CONCURRENT_REQUESTS_LIMIT => {
-                format!("must be at most {MAX_CONCURRENT_REQUESTS_LIMIT} (got {n})")
-            }
-            Some(n) => return Some(n as usize),
-        };
-        let detail = format!("max_concurrent_requests {problem}.");
-        match at {
-            Some(name) => diags.error_at(path(name), summary.to_owned(), detail),
-            None => diags.error(summary.to_owned(), detail),
-        }
-        None
+/// `QUALYS_RETRY_BASE_DELAY`, an environment variable only (see `ENV_RETRY_BASE_DELAY`).
+fn retry_base_delay(env: Env<'_>, diags: &mut Diagnostics) -> Duration {
+    let Some(text) = env(ENV_RETRY_BASE_DELAY) else {
+        return ClientConfig::DEFAULT_RETRY_BASE_DELAY;
     };
-    match field(config, "max_concurrent_requests") {
-        Field::Unknown => None,
-        Field::Known(v) => check(
-            v.as_i64(),
-            diags,
-            "Invalid max_concurrent_requests",
-            Some("max_concurrent_requests"),
-        ),
-        Field::Absent => match env_var(ENV_MAX_CONCURRENT_REQUESTS) {
-            None => Some(ClientConfig::DEFAULT_MAX_CONCURRENT_REQUESTS),
-            Some(text) => check(
-                text.trim().parse().ok(),
-                diags,
-                "Invalid QUALYS_MAX_CONCURRENT_REQUESTS",
-                None,
-            ),
-        },
-    }
-}
-
-/// The block's value, else the environment's, else the default; `None` when unknown or
-/// invalid (reported).
-fn max_rate_limit_wait(
-    config: &Value,
-    env_var: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Diagnostics,
-) -> Option<Duration> {
-    let parse = |text: &str| {
-        humantime::parse_duration(text.trim()).map_err(|e| {
-            format!("\"{text}\" is not a duration ({e}); write e.g. \"0s\", \"5m\" or \"1h\".")
-        })
-    };
-    match field(config, "max_rate_limit_wait") {
-        Field::Unknown => None,
-        Field::Known(v) => match parse(v.as_str().unwrap_or_default()) {
-            Ok(d) => Some(d),
-            Err(problem) => {
-                diags.error_at(
-                    path("max_rate_limit_wait"),
-                    "Invalid max_rate_limit_wait",
-                    problem,
-                );
-                None
-            }
-        },
-        Field::Absent => match env_var(ENV_MAX_RATE_LIMIT_WAIT) {
-            None => Some(ClientConfig::DEFAULT_MAX_RATE_LIMIT_WAIT),
-            Some(text) => match parse(&text) {
-                Ok(d) => Some(d),
-                Err(problem) => {
-                    diags.error(
-                        "Invalid QUALYS_MAX_RATE_LIMIT_WAIT",
-                        format!("The QUALYS_MAX_RATE_LIMIT_WAIT environment variable is not usable: {problem}"),
-                    );
-                    None
-                }
-            },
-        },
-    }
-}
-
-/// `refresh`: `true` for `"listing"`; `None` when unknown or invalid (reported).
-fn list_for_refresh(
-    config: &Value,
-    env_var: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Diagnostics,
-) -> Option<bool> {
-    let parse = |text: &str| {
-        match text.trim() {
-        t if t.eq_ignore_ascii_case(REFRESH_LISTING) => Ok(true),
-        t if t.eq_ignore_ascii_case(REFRESH_GET) => Ok(false),
-        _ => Err(format!(
-            "\"{text}\" is not a refresh mode; allowed values: \"{REFRESH_LISTING}\" (the default), \"{REFRESH_GET}\"."
-        )),
-    }
-    };
-    match field(config, "refresh") {
-        Field::Unknown => None,
-        Field::Known(v) => match parse(v.as_str().unwrap_or_default()) {
-            Ok(listing) => Some(listing),
-            Err(problem) => {
-                diags.error_at(path("refresh"), "Invalid refresh", problem);
-                None
-            }
-        },
-        Field::Absent => match env_var(ENV_REFRESH) {
-            None => Some(true),
-            Some(text) => match parse(&text) {
-                Ok(listing) => Some(listing),
-                Err(problem) => {
-                    diags.error(
-                        "Invalid QUALYS_REFRESH",
-                        format!("The QUALYS_REFRESH environment variable is not usable: {problem}"),
-                    );
-                    None
-                }
-            },
-        },
-    }
-}
-
-/// `None` when unknown or invalid (reported).
-fn request_timeout(config: &Value, diags: &mut Diagnostics) -> Option<Duration> {
-    match field(config, "request_timeout") {
-        Field::Absent => Some(DEFAULT_REQUEST_TIMEOUT),
-        Field::Unknown => None,
-        Field::Known(v) => {
-            let text = v.as_str().unwrap_or_default();
-            match humantime::parse_duration(text.trim()) {
-                Ok(d) if d.is_zero() => {
-                    diags.error_at(
-                        path("request_timeout"),
-                        "Invalid request_timeout",
-                        "request_timeout must be longer than zero.",
-                    );
-                    None
-                }
-                Ok(d) => Some(d),
-                Err(e) => {
-                    diags.error_at(
-                        path("request_timeout"),
-                        "Invalid request_timeout",
-                        format!("\"{text}\" is not a duration ({e}); write e.g. \"60s\", \"90s\" or \"2m\"."),
-                    );
-                    None
-                }
-            }
+    match humantime::parse_duration(text.trim()) {
+        Ok(delay) if delay <= qualys_pm::client::MAX_RETRY_DELAY => delay,
+        _ => {
+            diags.error(
+                "Invalid QUALYS_RETRY_BASE_DELAY",
+                format!("The QUALYS_RETRY_BASE_DELAY environment variable must be a duration of at most 60s such as \"20ms\" or \"1s\", got {text:?}."),
+            );
+            ClientConfig::DEFAULT_RETRY_BASE_DELAY
         }
+    }
+}
+
+/// The CA file's contents, read from the path of the block or the environment.
+fn ca_cert_pem(config: &Value, env: Env<'_>, diags: &mut Diagnostics) -> Resolved<Vec<u8>> {
+    match CA_CERT_FILE.resolve(config, env, diags) {
+        Resolved::Known(file, origin) => match read_ca_certs(Path::new(&file)) {
+            Ok(pem) => Resolved::Known(pem, origin),
+            Err(detail) => {
+                let word = "Unusable";
+                CA_CERT_FILE.report(origin, Problem { word, detail }, diags);
+                Resolved::Invalid
+            }
+        },
+        Resolved::Absent => Resolved::Absent,
+        Resolved::Unknown => Resolved::Unknown,
+        Resolved::Invalid => Resolved::Invalid,
     }
 }
 
@@ -723,7 +553,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use tfplugin::{Diagnostic, PathStep};
+    use tfplugin::{Diagnostic, Mode, PathStep};
 
     /// A provider block as terraform sends it: every attribute present, null when unset.
     fn block(set: &[(&str, Value)]) -> Value {
@@ -850,6 +680,67 @@ mod tests {
         assert!(all_text(&fraction).contains("whole number"));
         let zero = validate(&block(&[("request_timeout", Value::string("0s"))]));
         assert_eq!(paths(&zero), ["request_timeout"]);
+    }
+
+    #[test]
+    fn an_unusable_environment_variable_is_reported_at_its_attribute() {
+        let cases = [
+            (
+                ENV_GATEWAY_URL,
+                "ftp://gateway.example",
+                "gateway_url",
+                "Invalid",
+            ),
+            (
+                ENV_MAX_CONCURRENT_REQUESTS,
+                "many",
+                "max_concurrent_requests",
+                "Invalid",
+            ),
+            (
+                ENV_MAX_RATE_LIMIT_WAIT,
+                "soon",
+                "max_rate_limit_wait",
+                "Invalid",
+            ),
+            (ENV_REFRESH, "never", "refresh", "Invalid"),
+            (
+                ENV_CA_CERT_FILE,
+                "/nonexistent/ca.pem",
+                "ca_cert_file",
+                "Unusable",
+            ),
+        ];
+        for (var, bad, attribute, word) in cases {
+            let env = |name: &str| match name {
+                _ if name == var => Some(bad.to_owned()),
+                ENV_GATEWAY_URL => Some("https://env.example".to_owned()),
+                ENV_TOKEN => Some("s3cret-jwt".to_owned()),
+                _ => None,
+            };
+            let diags = client_config(&block(&[]), &env).unwrap_err();
+            assert_eq!(paths(&diags), [attribute], "{var}: {diags:?}");
+            assert_eq!(diags.0[0].summary, format!("{word} {var}"));
+            let usable = format!("The {var} environment variable is not usable: ");
+            assert!(diags.0[0].detail.starts_with(&usable), "{diags:?}");
+            assert!(!all_text(&diags).contains("s3cret"), "{diags:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_value_in_the_block_is_reported_once() {
+        let config = block(&[
+            ("gateway_url", Value::string("https://g")),
+            ("token", Value::string("t")),
+            ("max_retries", Value::int(-1)),
+            ("request_timeout", Value::string("soon")),
+            ("max_concurrent_requests", Value::int(0)),
+        ]);
+        let diags = client_config(&config, &no_env).unwrap_err();
+        assert_eq!(
+            paths(&diags),
+            ["max_retries", "request_timeout", "max_concurrent_requests"]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub(crate) mod config;
 /// rewrites it with `UPDATE_DOCS` set).
 #[cfg(test)]
 mod registry_page;
+mod setting;
 
 use std::sync::Arc;
 
