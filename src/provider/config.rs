@@ -557,20 +557,10 @@ mod tests {
 
     /// A provider block as terraform sends it: every attribute present, null when unset.
     fn block(set: &[(&str, Value)]) -> Value {
-        let mut attrs: BTreeMap<String, Value> = [
-            "gateway_url",
-            "username",
-            "password",
-            "token",
-            "max_retries",
-            "request_timeout",
-            "max_concurrent_requests",
-            "max_rate_limit_wait",
-            "ca_cert_file",
-        ]
-        .iter()
-        .map(|n| (n.to_string(), Value::Null))
-        .collect();
+        let mut attrs: BTreeMap<String, Value> = SETTINGS
+            .iter()
+            .map(|s| (s.name().to_owned(), Value::Null))
+            .collect();
         for (k, v) in set {
             attrs.insert(k.to_string(), v.clone());
         }
