@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::render::RESOURCE_TYPE;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Managed {
+pub(crate) struct Managed {
     /// Job IDs already managed (or already in an import block).
     pub ids: BTreeSet<String>,
     /// Root-module resource names of the type already in use.
@@ -28,7 +28,7 @@ pub struct Managed {
 
 impl Managed {
     /// Adds a `terraform show -json` document or a state file.
-    pub fn add_state_json(&mut self, text: &str) -> Result<(), String> {
+    pub(crate) fn add_state_json(&mut self, text: &str) -> Result<(), String> {
         let doc: Value = serde_json::from_str(text).map_err(|e| {
             format!("not JSON ({e}); expected `terraform show -json` output or a state file")
         })?;
@@ -80,7 +80,7 @@ impl Managed {
     }
 
     /// Adds the import blocks and resource blocks of one `.tf` file's text.
-    pub fn add_config(&mut self, text: &str) {
+    pub(crate) fn add_config(&mut self, text: &str) {
         let resource_prefix = format!("resource \"{RESOURCE_TYPE}\" \"");
         let target_prefix = format!("{RESOURCE_TYPE}.");
         let mut in_import = false;
@@ -129,7 +129,7 @@ impl Managed {
     }
 
     /// Adds a `.tf` file, or every `.tf` file of a directory (not its subdirectories).
-    pub fn add_config_path(&mut self, path: &Path) -> Result<(), String> {
+    pub(crate) fn add_config_path(&mut self, path: &Path) -> Result<(), String> {
         let read = |file: &Path| {
             std::fs::read_to_string(file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))

@@ -4,9 +4,9 @@
 //! block per job. Uses the Qualys client only; knows nothing of the plugin protocol.
 //! Workflow and re-run rules: `docs/guides/onboarding.md`.
 
-pub mod managed;
+mod managed;
 pub mod names;
-pub mod render;
+mod render;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -24,7 +24,7 @@ use render::ImportBlock;
 pub const SUBCOMMAND: &str = "generate-imports";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Platform {
+pub(crate) enum Platform {
     #[value(name = "Windows")]
     Windows,
     #[value(name = "Linux")]
@@ -32,9 +32,9 @@ pub enum Platform {
 }
 
 impl Platform {
-    pub const ALL: [Platform; 2] = [Platform::Windows, Platform::Linux];
+    pub(crate) const ALL: [Platform; 2] = [Platform::Windows, Platform::Linux];
 
-    pub fn api_name(self) -> &'static str {
+    pub(crate) fn api_name(self) -> &'static str {
         match self {
             Platform::Windows => "Windows",
             Platform::Linux => "Linux",
@@ -53,7 +53,7 @@ impl Platform {
         QUALYS_USERNAME and QUALYS_PASSWORD (or QUALYS_TOKEN), optionally QUALYS_CA_CERT_FILE. Nothing is \
         written to the tenant. Then run `terraform plan -generate-config-out=generated.tf` and `terraform apply`."
 )]
-pub struct Args {
+pub(crate) struct Args {
     /// Write the blocks to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -94,7 +94,7 @@ pub fn main(args: &[&str]) -> ExitCode {
 }
 
 /// Everything but argument parsing; errors are one message, with no secret in it.
-pub fn run(args: &Args, env: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+pub(crate) fn run(args: &Args, env: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
     let mut managed = Managed::default();
     for file in &args.skip_state {
         let text = if file.as_os_str() == "-" {
@@ -179,7 +179,7 @@ async fn list(client: &Client, chosen: &[Platform]) -> Result<Vec<JobSummary>, E
 }
 
 /// The blocks to write, and why the others were left out.
-pub struct Generated {
+pub(crate) struct Generated {
     pub blocks: Vec<ImportBlock>,
     pub already_managed: usize,
     pub filtered_out: usize,
@@ -187,7 +187,7 @@ pub struct Generated {
 
 /// Names every job (over all `jobs`, so that names do not depend on filters or on what is
 /// managed), then keeps the jobs of the chosen platforms, matching the regex, not managed.
-pub fn generate(
+pub(crate) fn generate(
     jobs: &[JobSummary],
     platforms: &[Platform],
     name_regex: Option<&regex::Regex>,

@@ -15,11 +15,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest name kept from a job name (before a collision suffix).
-pub const MAX_LEN: usize = 64;
+pub(crate) const MAX_LEN: usize = 64;
 
 /// Names that mean something in terraform or HCL expressions: a `_job` suffix keeps
 /// references such as `qualys_deployment_job.count` from reading like meta-arguments.
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "check",
     "connection",
     "count",
@@ -91,7 +91,7 @@ pub fn base_name(job_name: &str) -> String {
 
 /// A unique resource name for every job `(id, job name)`, none of them in `taken` (names
 /// already used by resources in the configuration or state). Keyed by job ID.
-pub fn assign<'a>(
+pub(crate) fn assign<'a>(
     jobs: impl IntoIterator<Item = (&'a str, &'a str)>,
     taken: &BTreeSet<String>,
 ) -> BTreeMap<String, String> {

@@ -1,11 +1,11 @@
 //! The imports file: one `import {}` block per job, laid out as `terraform fmt` writes it.
 
 /// The resource type every block imports into.
-pub const RESOURCE_TYPE: &str = "qualys_deployment_job";
+pub(crate) const RESOURCE_TYPE: &str = "qualys_deployment_job";
 
 /// One job to import.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportBlock {
+pub(crate) struct ImportBlock {
     /// The resource name (already unique and valid).
     pub resource_name: String,
     /// The job ID: the import ID.
@@ -23,7 +23,7 @@ const HEADER: &str = "\
 ";
 
 /// The whole file, blocks sorted by resource name, ending with one newline.
-pub fn render(blocks: &[ImportBlock]) -> String {
+pub(crate) fn render(blocks: &[ImportBlock]) -> String {
     let mut sorted: Vec<&ImportBlock> = blocks.iter().collect();
     sorted.sort_by(|a, b| a.resource_name.cmp(&b.resource_name));
     let mut out = String::from(HEADER);

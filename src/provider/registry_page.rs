@@ -70,7 +70,7 @@ The repository ships `qualys-pm-simulator`, a local stand-in for the Qualys PM A
 README's quickstart.
 ";
 
-pub fn provider_doc() -> String {
+fn provider_doc() -> String {
     let description = super::config::schema().block.description;
     let mut out = format!(
         "---\npage_title: \"Provider: Qualys\"\ndescription: |-\n  {}\n---\n\n# Qualys Provider\n\n{}\n\n",
