@@ -26,5 +26,8 @@ pub mod plan;
 pub mod schema;
 pub mod validate;
 
+#[cfg(test)]
+mod attribute_names_tests;
+
 pub use field::{field, Field, Kind};
 pub use handle::Attr;

@@ -207,3 +207,76 @@ pub fn leave_out_filled(fields: &[Field], obj: &mut Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::field::field;
+    use crate::framework::schema::attributes;
+
+    const TABLE: &[Field] = &[
+        field("kind", Kind::String, Mode::Required, &["kind"], "The kind.")
+            .requires_replace("widget"),
+        field(
+            "label",
+            Kind::String,
+            Mode::Optional,
+            &["label"],
+            "A label.",
+        ),
+        field("size", Kind::Number, Mode::Optional, &["size"], "A size."),
+        field("area", Kind::Number, Mode::Computed, &["area"], "The area.")
+            .recomputed_when(&["size"]),
+        field(
+            "touched",
+            Kind::String,
+            Mode::Computed,
+            &["t"],
+            "Last change.",
+        )
+        .recomputed_on_any_change(),
+    ];
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn replacement_is_declared_once_for_the_plan_and_the_description() {
+        assert_eq!(replaced_on_change(TABLE), vec![AttributePath::attr("kind")]);
+        let described = &attributes(TABLE, None)[0].description;
+        assert_eq!(described, "The kind. Changing it forces a new widget.");
+    }
+
+    #[test]
+    fn only_the_declared_inputs_make_an_attribute_recomputed() {
+        let prior = object(&[
+            ("kind", Value::from("a")),
+            ("label", Value::from("x")),
+            ("size", Value::int(1)),
+            ("area", Value::int(1)),
+            ("touched", Value::from("t0")),
+        ]);
+        let mut relabelled = prior.clone();
+        *relabelled.get_mut("label").unwrap() = Value::from("y");
+        let changes = changed(TABLE, &relabelled, &prior);
+        mark_recomputed(TABLE, &mut relabelled, &changes);
+        assert_eq!(relabelled.get("area"), &Value::int(1));
+        assert!(relabelled.get("touched").is_unknown());
+
+        let mut resized = prior.clone();
+        *resized.get_mut("size").unwrap() = Value::int(2);
+        let changes = changed(TABLE, &resized, &prior);
+        mark_recomputed(TABLE, &mut resized, &changes);
+        assert!(resized.get("area").is_unknown());
+
+        let mut same = prior.clone();
+        mark_recomputed(TABLE, &mut same, &changed(TABLE, &prior, &prior));
+        assert_eq!(same, prior);
+    }
+}
