@@ -2,7 +2,7 @@
 //! `asset_ids` takes) and `assets` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::framework::field::{field, Field, Kind::*};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
 use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O};
 
@@ -37,6 +37,8 @@ const FIELDS: &[Field] = &[
     field("ids", StringSet, C, &[], "The IDs of the matching assets: what a job's `asset_ids` takes."),
     field("assets", List(ASSET_FIELDS), C, &[], "The matching assets, in the API's order."),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 const TAG_FIELDS: &[Field] = &[
     field(

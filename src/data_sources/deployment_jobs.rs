@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
+use crate::framework::field::assert_well_formed;
 use crate::framework::json::read_object;
 use crate::framework::schema::fields_schema;
 use crate::framework::validate::validate_fields;
@@ -43,6 +44,8 @@ const FIELDS: &[Field] = &[
         "The matching jobs.",
     ),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 const PLATFORM: Attr = Attr::declared(FIELDS, &["platform"]);
 const NAME: Attr = Attr::declared(FIELDS, &["name"]);

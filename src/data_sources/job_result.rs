@@ -11,7 +11,7 @@ use serde_json::json;
 use super::job_runs::{job_not_found, JOB_ID, JOB_ID_ATTR};
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::framework::field::{field, Field, Kind::*};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
 use crate::framework::json::read_object;
 use crate::framework::schema::fields_schema;
 use crate::framework::validate::validate_fields;
@@ -209,6 +209,8 @@ pub(super) const FIELDS: &[Field] = &[
         "Succeeded assets over finished (succeeded or failed) ones, from 0 to 1; null when none finished.",
     ),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 /// The run to read; the latest when null.
 const JOB_INSTANCE_ID: Attr = Attr::declared(FIELDS, &["job_instance_id"]);

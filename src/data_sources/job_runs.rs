@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
+use crate::framework::field::assert_well_formed;
 use crate::framework::json::read_object;
 use crate::framework::schema::fields_schema;
 use crate::framework::validate::validate_fields;
@@ -70,6 +71,8 @@ pub(super) const FIELDS: &[Field] = &[
         "The newest run's instance ID; null when the job never ran.",
     ),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 /// The job whose runs are listed (also the job of `qualys_deployment_job_result`).
 pub(super) const JOB_ID_ATTR: Attr = Attr::declared(FIELDS, &["job_id"]);

@@ -2,7 +2,7 @@
 //! `ids` (what `approved_patches` takes) and `patches` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::framework::field::{field, Field, Kind::*};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
 use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O, Required as R};
 
@@ -37,6 +37,8 @@ const FIELDS: &[Field] = &[
     field("ids", StringSet, C, &[], "The IDs of the matching patches: what a job's `approved_patches` takes."),
     field("patches", List(PATCH_FIELDS), C, &[], "The matching patches, in the API's order."),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 const PACKAGE_FIELDS: &[Field] = &[
     field(
