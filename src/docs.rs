@@ -1,5 +1,5 @@
 //! Terraform-registry-style Markdown, rendered from `tfplugin` schemas (for the resources
-//! and data sources, the schemas `crate::framework` derives from their field declarations),
+//! and data sources, the schemas the `framework` module derives from their declarations),
 //! so the docs of the provider, its resources and data sources come from the same
 //! declarations as the schemas.
 //! `docs/` is committed; unit tests fail when it differs from what is generated here.

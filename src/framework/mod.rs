@@ -17,7 +17,7 @@
 //! - `validate`: the declared checks at plan time;
 //! - `plan`: plan modifiers, and what generated configurations leave out.
 //!
-//! The docs are rendered from the derived schema by `crate::docs`.
+//! The docs are rendered from the derived schema by the provider's `docs` module.
 
 pub mod field;
 pub mod handle;
