@@ -90,8 +90,8 @@ impl DataSource for DeploymentJobDataSource {
             return diags;
         }
         // the same check as the resource's declaration of `id`
-        let id = JOB_FIELDS.iter().filter(|f| f.name == attr::ID.name());
-        validate_fields(&id.copied().collect::<Vec<_>>(), config)
+        let id = JOB_FIELDS.iter().find(|f| f.name == attr::ID.name());
+        validate_fields(id.map(std::slice::from_ref).unwrap_or_default(), config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {

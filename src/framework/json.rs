@@ -33,7 +33,7 @@ pub fn get_path<'a>(obj: &'a Json, path: &[&str]) -> &'a Json {
 }
 
 /// Sets `path` below `obj`, creating (or replacing non-object) intermediate objects.
-pub fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
+fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
     match path {
         [] => {}
         [last] => {
@@ -128,7 +128,7 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// Encodes a known scalar value of `f` as API JSON.
-pub fn encode(f: &Field, v: &Value) -> Option<Json> {
+fn encode(f: &Field, v: &Value) -> Option<Json> {
     match f.kind {
         Kind::String | Kind::DesiredStatus => v.as_str().map(Json::from),
         Kind::DateTime => v.as_str().map(|s| Json::from(start_date_time_for_api(s))),
@@ -167,7 +167,7 @@ pub fn encode(f: &Field, v: &Value) -> Option<Json> {
 }
 
 /// Decodes API JSON into a scalar value of `f` (lenient: numbers and booleans may be strings).
-pub fn decode(f: &Field, j: &Json) -> Value {
+fn decode(f: &Field, j: &Json) -> Value {
     match f.kind {
         Kind::String | Kind::DateTime | Kind::DesiredStatus => json_to_string(j),
         Kind::Number => json_to_number(j),
@@ -246,7 +246,7 @@ pub fn decode(f: &Field, j: &Json) -> Value {
 }
 
 /// The value the server uses for "not set" of an attribute: equal to null.
-pub fn is_zero(f: &Field, v: &Value) -> bool {
+fn is_zero(f: &Field, v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Bool(b) => !b,

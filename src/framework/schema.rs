@@ -6,7 +6,7 @@ use super::field::{Field, Kind};
 use super::handle::Attr;
 
 /// The cty type of a declared attribute.
-pub fn value_type(f: &Field) -> Type {
+fn value_type(f: &Field) -> Type {
     match f.kind {
         Kind::String
         | Kind::DateTime

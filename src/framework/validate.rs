@@ -180,7 +180,7 @@ fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) 
 }
 
 /// The message for a value at `path` that is not a Qualys ID: the path, the value, the shape.
-pub fn not_an_id(path: &AttributePath, value: &str) -> String {
+fn not_an_id(path: &AttributePath, value: &str) -> String {
     format!("{path}: \"{value}\" is not a Qualys ID ({ID_SHAPE})")
 }
 
