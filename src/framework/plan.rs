@@ -279,4 +279,54 @@ mod tests {
         mark_recomputed(TABLE, &mut same, &changed(TABLE, &prior, &prior));
         assert_eq!(same, prior);
     }
+
+    const STEP: &[Field] = &[
+        field(
+            "step_id",
+            Kind::String,
+            Mode::Computed,
+            &["stepId"],
+            "Server key.",
+        ),
+        field("verb", Kind::String, Mode::Required, &["verb"], "What."),
+        field(
+            "target",
+            Kind::String,
+            Mode::Required,
+            &["target"],
+            "On what.",
+        ),
+    ];
+    const STEPS: &[Field] = &[field(
+        "steps",
+        Kind::List(STEP),
+        Mode::Optional,
+        &["steps"],
+        "Steps.",
+    )];
+
+    fn step(id: Value, verb: &str, target: &str) -> Value {
+        object(&[
+            ("step_id", id),
+            ("verb", Value::from(verb)),
+            ("target", Value::from(target)),
+        ])
+    }
+
+    #[test]
+    fn keyed_list_elements_keep_the_key_of_the_element_with_the_same_content() {
+        let prior = object(&[(
+            "steps",
+            Value::List(vec![
+                step(Value::from("k1"), "run", "a"),
+                step(Value::from("k2"), "run", "b"),
+            ]),
+        )]);
+        // the first step removed: the remaining one keeps its own key, not the first's
+        let config = object(&[("steps", Value::List(vec![step(Value::Null, "run", "b")]))]);
+        let mut planned = object(&[("steps", Value::List(vec![step(Value::Unknown, "run", "b")]))]);
+        fill(STEPS, &mut planned, &config, &prior);
+        let steps = planned.get("steps").as_elements().unwrap();
+        assert_eq!(steps[0].get("step_id"), &Value::from("k2"));
+    }
 }
