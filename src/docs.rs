@@ -1,5 +1,7 @@
-//! Terraform-registry-style Markdown, rendered from `plugin` schemas, so the docs of the
-//! provider, its resources and data sources come from the same declarations as the schemas.
+//! Terraform-registry-style Markdown, rendered from `tfplugin` schemas (for the resources
+//! and data sources, the schemas the `framework` module derives from their declarations),
+//! so the docs of the provider, its resources and data sources come from the same
+//! declarations as the schemas.
 //! `docs/` is committed; unit tests fail when it differs from what is generated here.
 //! Regenerate with: `UPDATE_DOCS=1 cargo test --lib docs`.
 

@@ -2,13 +2,15 @@
 //! `asset_ids` takes) and `assets` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::resources::deployment_job::fields::{field, Field, Kind::*, PLATFORMS};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
+use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O};
 
 pub const TYPE_NAME: &str = "qualys_assets";
 pub const DESCRIPTION: &str = "Looks up the assets Qualys Patch Management manages with a QQL query, for a deployment job's `asset_ids`: `ids` holds the matching asset IDs, `assets` their facts (name, operating system, tags, last check-in, missing and installed patch counts...).";
 
-const QUERY_FIELDS: &[Field] = &[
+/// The arguments, then the answer: `ids` and the records.
+const FIELDS: &[Field] = &[
     field(
         "platform",
         String,
@@ -32,7 +34,11 @@ const QUERY_FIELDS: &[Field] = &[
         "A patch QQL query: only assets with a matching patch, missing or installed (the API's `havingQuery`; e.g. `patchStatus:Missing and vendorSeverity:Critical`).",
     ),
     MAX_RESULTS,
+    field("ids", StringSet, C, &[], "The IDs of the matching assets: what a job's `asset_ids` takes."),
+    field("assets", List(ASSET_FIELDS), C, &[], "The matching assets, in the API's order."),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 const TAG_FIELDS: &[Field] = &[
     field(
@@ -220,10 +226,7 @@ pub(super) static LOOKUP: Lookup = Lookup {
     type_name: TYPE_NAME,
     description: DESCRIPTION,
     source: Source::Assets,
-    query_fields: QUERY_FIELDS,
+    fields: FIELDS,
     list_name: "assets",
-    list_description: "The matching assets, in the API's order.",
-    record_fields: ASSET_FIELDS,
-    ids_description: "The IDs of the matching assets: what a job's `asset_ids` takes.",
     noun: "assets",
 };

@@ -7,11 +7,12 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
+use crate::framework::schema::lookup_view;
+use crate::framework::validate::validate_fields;
 use crate::resources::deployment_job::api::seam_json;
-use crate::resources::deployment_job::fields::{self, JOB_FIELDS};
+use crate::resources::deployment_job::fields::{attr, JOB_FIELDS};
 use crate::resources::deployment_job::state::job_to_state;
-use crate::resources::deployment_job::validate::check_fields;
-use tfplugin::{AttributePath, Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use tfplugin::{Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
 pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";
@@ -27,12 +28,12 @@ impl DeploymentJobDataSource {
 
     async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
         let client = self.slot.get()?;
-        let id = required_string(config, "id", "Set id to a deployment job ID.")?;
+        let id = required_string(config, attr::ID, "Set id to a deployment job ID.")?;
         match client.get_job(id).await {
             // `get_job` answers `None` for a soft-deleted job too
             Ok(Some(job)) => {
                 let mut state = job_to_state(&seam_json(job), &Value::Null, None);
-                if let Some(slot) = state.get_mut("id") {
+                if let Some(slot) = state.get_mut(attr::ID.name()) {
                     *slot = Value::from(id);
                 }
                 Ok(state)
@@ -41,7 +42,7 @@ impl DeploymentJobDataSource {
                 "Deployment job not found",
                 format!("No deployment job has the ID {id}."),
             )
-            .at(AttributePath::attr("id"))
+            .at(attr::ID.path())
             .into()),
             Err(e) => Err(Diagnostic::error(
                 "Reading the deployment job failed",
@@ -56,7 +57,7 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {
-            attributes: crate::resources::deployment_job::schema::data_source_attributes(),
+            attributes: lookup_view(JOB_FIELDS, attr::ID),
             blocks: Vec::new(),
             description: DESCRIPTION.to_owned(),
             deprecated: false,
@@ -75,28 +76,22 @@ impl DataSource for DeploymentJobDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        if config
-            .get("id")
+        if attr::ID
+            .of(config)
             .as_str()
             .is_some_and(|s| s.trim().is_empty())
         {
+            let mut diags = Diagnostics::new();
             diags.error_at(
-                AttributePath::attr("id"),
+                attr::ID.path(),
                 "Empty id",
                 "Set id to a deployment job ID.",
             );
             return diags;
         }
         // the same check as the resource's declaration of `id`
-        let id = fields::find(JOB_FIELDS, "id").expect("the job declares id");
-        check_fields(
-            std::slice::from_ref(id),
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        diags
+        let id = JOB_FIELDS.iter().find(|f| f.name == attr::ID.name());
+        validate_fields(id.map(std::slice::from_ref).unwrap_or_default(), config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
@@ -107,6 +102,18 @@ impl DataSource for DeploymentJobDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tfplugin::{AttributePath, Mode};
+
+    #[test]
+    fn data_source_view_is_all_computed_but_id() {
+        for a in schema().block.attributes {
+            if a.name == "id" {
+                assert_eq!(a.mode, Mode::Required);
+            } else {
+                assert_eq!(a.mode, Mode::Computed, "{}", a.name);
+            }
+        }
+    }
 
     fn validate_id(id: &str) -> Diagnostics {
         let cfg = [("id".to_owned(), Value::from(id))].into_iter().collect();

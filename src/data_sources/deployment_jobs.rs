@@ -7,19 +7,20 @@ use async_trait::async_trait;
 
 use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::resources::deployment_job::convert::read_object;
-use crate::resources::deployment_job::fields::{field, Field, Kind, PLATFORMS};
-use crate::resources::deployment_job::schema::attributes;
-use tfplugin::{
-    Attribute, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema, Value,
-};
+use crate::framework::field::assert_well_formed;
+use crate::framework::json::read_object;
+use crate::framework::schema::fields_schema;
+use crate::framework::validate::validate_fields;
+use crate::framework::{field, Attr, Field, Kind};
+use crate::resources::deployment_job::fields::PLATFORMS;
+use tfplugin::{DataSource, Diagnostic, Diagnostics, Mode, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_jobs";
 pub const DESCRIPTION: &str =
     "Lists the Qualys Patch Management deployment jobs of a platform (every page of the job summary API), optionally only those with a given name.";
 
-/// What the configuration asks for.
-const QUERY_FIELDS: &[Field] = &[
+/// What the configuration asks for, and the answer.
+const FIELDS: &[Field] = &[
     field(
         "platform",
         Kind::String,
@@ -35,7 +36,21 @@ const QUERY_FIELDS: &[Field] = &[
         &["name"],
         "Only jobs with exactly this name.",
     ),
+    field(
+        "jobs",
+        Kind::List(SUMMARY_FIELDS),
+        Mode::Computed,
+        &["jobs"],
+        "The matching jobs.",
+    ),
 ];
+
+const _: () = assert_well_formed(FIELDS);
+
+const PLATFORM: Attr = Attr::declared(FIELDS, &["platform"]);
+const NAME: Attr = Attr::declared(FIELDS, &["name"]);
+const JOBS: Attr = Attr::declared(FIELDS, &["jobs"]);
+const JOB_NAME: Attr = Attr::declared(SUMMARY_FIELDS, &["name"]);
 
 /// One job summary, as the list API (`/pm/v1/deploymentjobs/summary`) reports it.
 pub const SUMMARY_FIELDS: &[Field] = &[
@@ -77,7 +92,7 @@ impl DeploymentJobsDataSource {
 
     async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
         let client = self.slot.get()?;
-        let platform = required_string(config, "platform", "Set platform to Windows or Linux.")?;
+        let platform = required_string(config, PLATFORM, "Set platform to Windows or Linux.")?;
         // the name is matched here rather than sent as a QQL filter: exact and independent
         // of how the service tokenises names
         let summaries = client.list_jobs(platform, None).await.map_err(|e| {
@@ -95,24 +110,7 @@ impl DeploymentJobsDataSource {
 }
 
 pub fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: attributes(QUERY_FIELDS, None)
-                .into_iter()
-                .chain([Attribute::nested(
-                    "jobs",
-                    Nesting::List,
-                    attributes(SUMMARY_FIELDS, None),
-                    Mode::Computed,
-                    "The matching jobs.",
-                )])
-                .collect(),
-            blocks: Vec::new(),
-            description: DESCRIPTION.to_owned(),
-            deprecated: false,
-        },
-    }
+    fields_schema(0, FIELDS, DESCRIPTION)
 }
 
 #[async_trait]
@@ -126,7 +124,7 @@ impl DataSource for DeploymentJobsDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        super::checked(QUERY_FIELDS, config)
+        validate_fields(FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
@@ -136,15 +134,15 @@ impl DataSource for DeploymentJobsDataSource {
 
 /// The data source's value: the configuration, with `jobs` the summaries matching `name`.
 fn with_jobs(config: &Value, summaries: &[serde_json::Value]) -> Value {
-    let name = config.get("name").as_str();
+    let name = NAME.of(config).as_str();
     let jobs = summaries
         .iter()
-        .filter(|j| name.is_none() || j.get("name").and_then(|n| n.as_str()) == name)
         .map(|j| read_object(SUMMARY_FIELDS, j, &Value::Null, None))
+        .filter(|job| name.is_none() || JOB_NAME.of(job).as_str() == name)
         .collect();
     let mut out = config.clone();
     if let Value::Object(m) = &mut out {
-        m.insert("jobs".to_owned(), Value::List(jobs));
+        m.insert(JOBS.name().to_owned(), Value::List(jobs));
     }
     out
 }

@@ -8,14 +8,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::job_runs::{job_not_found, JOB_ID};
-use super::{answer, checked, fields_schema, required_string};
+use super::job_runs::{job_not_found, JOB_ID, JOB_ID_ATTR};
+use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::resources::deployment_job::convert::read_object;
-use crate::resources::deployment_job::fields::{field, Field, Kind::*};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
+use crate::framework::json::read_object;
+use crate::framework::schema::fields_schema;
+use crate::framework::validate::validate_fields;
+use crate::framework::Attr;
 use qualys_pm::runs::{AssetOutcome, JobResult};
 use tfplugin::Mode::{Computed as C, OptionalComputed as OC};
-use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use tfplugin::{DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job_result";
 pub const DESCRIPTION: &str = "Reads what one run of a Qualys Patch Management deployment job did on each asset (the latest run unless `job_instance_id` names one), with the succeeded, failed and pending asset IDs and the success ratio a CI gate checks.";
@@ -207,6 +210,11 @@ pub(super) const FIELDS: &[Field] = &[
     ),
 ];
 
+const _: () = assert_well_formed(FIELDS);
+
+/// The run to read; the latest when null.
+const JOB_INSTANCE_ID: Attr = Attr::declared(FIELDS, &["job_instance_id"]);
+
 pub struct JobResultDataSource {
     slot: Arc<ClientSlot>,
 }
@@ -218,8 +226,8 @@ impl JobResultDataSource {
 
     async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
         let client = self.slot.get()?;
-        let id = required_string(config, "job_id", "Set job_id to a deployment job ID.")?;
-        let instance = config.get("job_instance_id").as_i64();
+        let id = required_string(config, JOB_ID_ATTR, "Set job_id to a deployment job ID.")?;
+        let instance = JOB_INSTANCE_ID.of(config).as_i64();
         match client.job_result(id, instance).await {
             Ok(Some(result)) => Ok(read_object(
                 FIELDS,
@@ -280,18 +288,18 @@ fn no_run(job_id: &str, instance: Option<i64>) -> Diagnostics {
             "No such run of the deployment job",
             format!("Deployment job {job_id} has no run with job_instance_id {n}: the Qualys API reports no result for it. qualys_deployment_job_runs lists the job's runs."),
         )
-        .at(AttributePath::attr("job_instance_id")),
+        .at(JOB_INSTANCE_ID.path()),
         None => Diagnostic::error(
             "The deployment job has not run",
             format!("Deployment job {job_id} has no run yet: the Qualys API reports no result for it. A job runs once it is enabled (an On-demand job at once, a scheduled one at its start time); until then there is nothing to read. Read qualys_deployment_job_runs (latest_job_instance_id is null until the first run) to wait for it."),
         )
-        .at(AttributePath::attr("job_id")),
+        .at(JOB_ID_ATTR.path()),
     }
     .into()
 }
 
 pub fn schema() -> Schema {
-    fields_schema(FIELDS, DESCRIPTION)
+    fields_schema(0, FIELDS, DESCRIPTION)
 }
 
 #[async_trait]
@@ -305,7 +313,7 @@ impl DataSource for JobResultDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        checked(FIELDS, config)
+        validate_fields(FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{answer, checked, fields_schema, required_string};
+use super::{answer, required_string};
 use crate::client_slot::ClientSlot;
-use crate::resources::deployment_job::convert::read_object;
-use crate::resources::deployment_job::fields::{field, Field, Kind};
+use crate::framework::field::assert_well_formed;
+use crate::framework::json::read_object;
+use crate::framework::schema::fields_schema;
+use crate::framework::validate::validate_fields;
+use crate::framework::{field, Attr, Field, Kind};
 use tfplugin::Mode::{Computed as C, Required as R};
-use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use tfplugin::{DataSource, Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "qualys_deployment_job_runs";
 pub const DESCRIPTION: &str = "Lists the runs of a Qualys Patch Management deployment job, newest first, with the latest run's instance ID (what `qualys_deployment_job_result` takes).";
@@ -69,6 +72,11 @@ pub(super) const FIELDS: &[Field] = &[
     ),
 ];
 
+const _: () = assert_well_formed(FIELDS);
+
+/// The job whose runs are listed (also the job of `qualys_deployment_job_result`).
+pub(super) const JOB_ID_ATTR: Attr = Attr::declared(FIELDS, &["job_id"]);
+
 pub struct JobRunsDataSource {
     slot: Arc<ClientSlot>,
 }
@@ -80,7 +88,7 @@ impl JobRunsDataSource {
 
     async fn fetch(&self, config: &Value) -> Result<Value, Diagnostics> {
         let client = self.slot.get()?;
-        let id = required_string(config, "job_id", "Set job_id to a deployment job ID.")?;
+        let id = required_string(config, JOB_ID_ATTR, "Set job_id to a deployment job ID.")?;
         let runs = match client.job_runs(id).await {
             Ok(Some(runs)) => runs,
             Ok(None) => return Err(job_not_found(id)),
@@ -120,12 +128,12 @@ pub(super) fn job_not_found(id: &str) -> Diagnostics {
         "Deployment job not found",
         format!("No deployment job has the ID {id}."),
     )
-    .at(AttributePath::attr("job_id"))
+    .at(JOB_ID_ATTR.path())
     .into()
 }
 
 pub fn schema() -> Schema {
-    fields_schema(FIELDS, DESCRIPTION)
+    fields_schema(0, FIELDS, DESCRIPTION)
 }
 
 #[async_trait]
@@ -139,7 +147,7 @@ impl DataSource for JobRunsDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        checked(FIELDS, config)
+        validate_fields(FIELDS, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
@@ -151,6 +159,7 @@ impl DataSource for JobRunsDataSource {
 mod tests {
     use super::*;
     use crate::data_sources::job_result::JobResultDataSource;
+    use tfplugin::AttributePath;
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         Value::Object(

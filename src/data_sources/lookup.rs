@@ -9,17 +9,14 @@ use async_trait::async_trait;
 
 use super::answer;
 use crate::client_slot::ClientSlot;
-use crate::resources::deployment_job::convert::read_object;
-use crate::resources::deployment_job::fields::{field, Field, Kind};
-use crate::resources::deployment_job::schema::attributes;
-use crate::resources::deployment_job::validate::check_fields;
+use crate::framework::json::read_object;
+use crate::framework::schema::fields_schema;
+use crate::framework::validate::validate_fields;
+use crate::framework::{field, Field, Kind};
 use qualys_pm::catalog::Record;
 use qualys_pm::{self, Completeness, Listing, Search};
 use qualys_pm::{RECORD_CAP, RECORD_CAP_ERROR_CODE};
-use tfplugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Mode, Nesting, Schema,
-    Type, Value,
-};
+use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Mode, Schema, Value};
 
 /// `max_results` when the configuration leaves it null.
 pub const DEFAULT_MAX_RESULTS: i64 = 1_000;
@@ -46,46 +43,27 @@ pub(super) struct Lookup {
     pub type_name: &'static str,
     pub description: &'static str,
     pub source: Source,
-    /// The arguments (named as in the configuration): `platform`, `query`,
-    /// `having_query` (optional), `max_results`.
-    pub query_fields: &'static [Field],
-    /// The list attribute (`patches`, `assets`) and its elements.
+    /// Every attribute: the arguments (`platform`, `query`, `having_query` (optional),
+    /// `max_results`), then `ids` (a set) and the list of records named `list_name`.
+    pub fields: &'static [Field],
+    /// The list attribute (`patches`, `assets`).
     pub list_name: &'static str,
-    pub list_description: &'static str,
-    pub record_fields: &'static [Field],
-    pub ids_description: &'static str,
     /// Plural noun for messages ("patches").
     pub noun: &'static str,
 }
 
 impl Lookup {
     pub(crate) fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block {
-                attributes: attributes(self.query_fields, None)
-                    .into_iter()
-                    .chain([
-                        Attribute::new(
-                            "ids",
-                            Type::set(Type::String),
-                            Mode::Computed,
-                            self.ids_description,
-                        ),
-                        Attribute::nested(
-                            self.list_name,
-                            Nesting::List,
-                            attributes(self.record_fields, None),
-                            Mode::Computed,
-                            self.list_description,
-                        ),
-                    ])
-                    .collect(),
-                blocks: Vec::new(),
-                description: self.description.to_owned(),
-                deprecated: false,
-            },
-        }
+        fields_schema(0, self.fields, self.description)
+    }
+
+    /// The declarations of one record of the list.
+    fn record_fields(&self) -> &'static [Field] {
+        self.fields
+            .iter()
+            .find(|f| f.name == self.list_name)
+            .and_then(Field::children)
+            .unwrap_or(&[])
     }
 
     /// Records per request.
@@ -96,8 +74,8 @@ impl Lookup {
         }
     }
 
-    pub(crate) fn has(&self, name: &str) -> bool {
-        self.query_fields.iter().any(|f| f.name == name)
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f.name == name)
     }
 
     /// The search the configuration asks for.
@@ -178,7 +156,7 @@ impl Lookup {
             .collect();
         let list = records
             .iter()
-            .map(|(_, json)| read_object(self.record_fields, json, &Value::Null, None))
+            .map(|(_, json)| read_object(self.record_fields(), json, &Value::Null, None))
             .collect();
         let mut out = config.clone();
         if let Value::Object(m) = &mut out {
@@ -270,14 +248,7 @@ impl DataSource for LookupDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        check_fields(
-            self.lookup.query_fields,
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        diags
+        validate_fields(self.lookup.fields, config)
     }
 
     async fn read(&self, config: &Value) -> (Value, Diagnostics) {
@@ -295,6 +266,7 @@ mod tests {
     use qualys_pm::LeftOut;
     use serde_json::json;
     use std::collections::BTreeMap;
+    use tfplugin::{Nesting, Type};
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let mut m = BTreeMap::new();

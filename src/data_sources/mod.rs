@@ -14,10 +14,8 @@ pub mod patches;
 use std::sync::Arc;
 
 use crate::client_slot::ClientSlot;
-use crate::resources::deployment_job::fields::Field;
-use crate::resources::deployment_job::schema::attributes;
-use crate::resources::deployment_job::validate::check_fields;
-use tfplugin::{self, AttributePath, Block, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::Attr;
+use tfplugin::{self, Diagnostic, Diagnostics, Value};
 
 /// Every data source of the provider.
 pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>> {
@@ -42,32 +40,12 @@ fn answer(result: Result<Value, Diagnostics>) -> (Value, Diagnostics) {
     }
 }
 
-/// The schema of a data source whose attributes are all declared in one field table.
-fn fields_schema(fields: &[Field], description: &str) -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: attributes(fields, None),
-            blocks: Vec::new(),
-            description: description.to_owned(),
-            deprecated: false,
-        },
-    }
-}
-
-/// The plan-time checks of a data source's configuration, from its field declarations.
-fn checked(fields: &[Field], config: &Value) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    check_fields(fields, config, &AttributePath::root(), &mut diags);
-    diags
-}
-
 /// A string attribute the read cannot do without. Terraform enforces `Required` before a
 /// read; a null that slips through anyway is an error at the attribute, not a panic.
-fn required_string<'a>(config: &'a Value, name: &str, hint: &str) -> Result<&'a str, Diagnostics> {
-    config.get(name).as_str().ok_or_else(|| {
-        Diagnostic::error(format!("Missing {name}"), hint)
-            .at(AttributePath::attr(name))
+fn required_string<'a>(config: &'a Value, a: Attr, hint: &str) -> Result<&'a str, Diagnostics> {
+    a.of(config).as_str().ok_or_else(|| {
+        Diagnostic::error(format!("Missing {}", a.name()), hint)
+            .at(a.path())
             .into()
     })
 }

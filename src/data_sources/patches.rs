@@ -2,13 +2,15 @@
 //! `ids` (what `approved_patches` takes) and `patches` (their facts).
 
 use super::lookup::{Lookup, Source, MAX_RESULTS};
-use crate::resources::deployment_job::fields::{field, Field, Kind::*, PLATFORMS};
+use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
+use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O, Required as R};
 
 pub const TYPE_NAME: &str = "qualys_patches";
 pub const DESCRIPTION: &str = "Looks up patches in the Qualys Patch Management catalog with a QQL query, for a deployment job's `approved_patches`: `ids` holds the matching patch IDs, `patches` their facts (title, vendor, severity, KB or advisory, CVEs, QIDs, supersedence...).";
 
-const QUERY_FIELDS: &[Field] = &[
+/// The arguments, then the answer: `ids` and the records.
+const FIELDS: &[Field] = &[
     field(
         "platform",
         String,
@@ -32,7 +34,11 @@ const QUERY_FIELDS: &[Field] = &[
         "An asset QQL query: only patches relevant to the assets it selects (the API's `havingQuery`).",
     ),
     MAX_RESULTS,
+    field("ids", StringSet, C, &[], "The IDs of the matching patches: what a job's `approved_patches` takes."),
+    field("patches", List(PATCH_FIELDS), C, &[], "The matching patches, in the API's order."),
 ];
+
+const _: () = assert_well_formed(FIELDS);
 
 const PACKAGE_FIELDS: &[Field] = &[
     field(
@@ -125,10 +131,7 @@ pub(super) static LOOKUP: Lookup = Lookup {
     type_name: TYPE_NAME,
     description: DESCRIPTION,
     source: Source::Patches,
-    query_fields: QUERY_FIELDS,
+    fields: FIELDS,
     list_name: "patches",
-    list_description: "The matching patches, in the API's order.",
-    record_fields: PATCH_FIELDS,
-    ids_description: "The IDs of the matching patches: what a job's `approved_patches` takes.",
     noun: "patches",
 };

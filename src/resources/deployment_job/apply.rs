@@ -12,10 +12,10 @@ use qualys_pm::{Job, JobStatus};
 use tfplugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 
 use super::api::{JobApi, JobApiError};
-use super::convert::{overlay, to_create_json};
 use super::fields::JOB_FIELDS;
 use super::state::{job_to_state, private_bytes, private_json, server_view, state_after};
 use super::validate::validate;
+use crate::framework::json::{overlay, to_create_json};
 
 /// Read-only views of other jobs that GET adds (`linkedToJob`: the parent job and this job's
 /// chained rules; `linkedJobs`: the children). They are no part of this job's definition

@@ -11,10 +11,10 @@ use tfplugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
 
 use super::api::{JobApi, JobApiError};
 use super::apply::apply;
-use super::convert::get_path;
 use super::fields::JOB_FIELDS;
 use super::plan::plan;
 use super::read::{import, read};
+use crate::framework::json::get_path;
 
 #[derive(Default)]
 struct Fake {

@@ -1,192 +1,13 @@
-//! The one declaration of every `qualys_deployment_job` attribute, at every depth.
+//! The one declaration of every `qualys_deployment_job` attribute, at every depth, and the
+//! typed handles (`attr`) the job's own rules name them by.
 //!
-//! Schema (`schema.rs`), Terraform <-> API JSON mapping (`convert.rs`), plan-time checks
-//! (`validate.rs`), plan modifiers (`plan.rs`) and the generated docs (`docs.rs`) are all
-//! derived from `JOB_FIELDS`; nothing else lists attributes.
+//! The schema, the Terraform <-> API JSON mapping, the per-attribute checks, the plan
+//! modifiers (defaults, replacement, recomputation) and the generated docs are all derived
+//! from `JOB_FIELDS` by `crate::framework`; nothing else lists attributes.
 
-use qualys_pm::model::ID_SHAPE;
+use crate::framework::field::{assert_well_formed, field, Field, Filled, Kind};
+use crate::framework::Attr;
 use tfplugin::Mode;
-
-/// How a Terraform value is carried in the API JSON.
-#[derive(Clone, Copy, Debug)]
-pub enum Kind {
-    String,
-    Number,
-    Bool,
-    /// set(string) <-> JSON array of strings (`[]` and `null` are equal).
-    StringSet,
-    /// list(string) <-> one comma-separated JSON string (`"a@x.com,b@x.com"`).
-    CommaList,
-    /// Plain text in Terraform, base64 on the wire. With `storage_refs`, a server storage
-    /// reference (`<uuid>/<uuid>/Script`, `default/...`) passes through unchanged.
-    Base64 {
-        storage_refs: bool,
-    },
-    /// set of weekday names <-> `"0,0,1,0,0,0,0"` (index 0 = Sunday).
-    WeekDays,
-    /// `yyyy-M-d hh:mm:ss AM/PM`, compared as a time (padding ignored).
-    DateTime,
-    /// RFC 3339 text from epoch milliseconds (read-only facts).
-    EpochMs,
-    /// The desired `Enabled`/`Disabled` state; the server may report other values (`Prepared`).
-    DesiredStatus,
-    /// A nested object (single nested attribute).
-    Object(&'static [Field]),
-    /// A nested object whose presence is also signalled by a boolean JSON field `flag`
-    /// (`enableReattemptFailedPatches` + `reattemptFailedPatches`).
-    FlaggedObject {
-        flag: &'static str,
-        fields: &'static [Field],
-    },
-    /// A list of nested objects.
-    List(&'static [Field]),
-}
-
-/// A plan-time default for an attribute left null in the configuration.
-#[derive(Clone, Copy, Debug)]
-pub enum DefaultValue {
-    Str(&'static str),
-}
-
-/// What the API fills in for an attribute a job is written without (documented in
-/// `qualys-pm-api.md`). Generated configurations leave such values out (`generate.rs`); an
-/// optional+computed attribute left out plans as its prior value, so that changes nothing.
-#[derive(Clone, Copy, Debug)]
-pub enum Filled {
-    Str(&'static str),
-    Int(i64),
-    Bool(bool),
-}
-
-/// A value check on one attribute.
-#[derive(Clone, Copy, Debug)]
-pub enum Check {
-    None,
-    OneOf(&'static [&'static str]),
-    IntOneOf(&'static [i64]),
-    /// Inclusive integer range.
-    Range(i64, i64),
-    NotEmpty,
-    /// A Qualys ID (the string, or each element of a set): 8-4-4-4-12 hexadecimal, compared
-    /// case-insensitively.
-    QualysId,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Field {
-    /// Terraform attribute name.
-    pub name: &'static str,
-    pub kind: Kind,
-    pub mode: Mode,
-    /// JSON path, relative to the JSON object the parent maps to.
-    pub api: &'static [&'static str],
-    pub default: Option<DefaultValue>,
-    pub check: Check,
-    /// For numbers: the value the server reports for "not set", equal to null.
-    pub zero_number: Option<i64>,
-    /// What the API fills in when the attribute is omitted (optional+computed only).
-    pub filled: Option<Filled>,
-    /// Markdown, from the API documentation.
-    pub description: &'static str,
-}
-
-pub(crate) const fn field(
-    name: &'static str,
-    kind: Kind,
-    mode: Mode,
-    api: &'static [&'static str],
-    description: &'static str,
-) -> Field {
-    Field {
-        name,
-        kind,
-        mode,
-        api,
-        default: None,
-        check: Check::None,
-        zero_number: None,
-        filled: None,
-        description,
-    }
-}
-
-impl Field {
-    pub(crate) const fn one_of(self, values: &'static [&'static str]) -> Field {
-        Field {
-            check: Check::OneOf(values),
-            ..self
-        }
-    }
-    const fn int_one_of(self, values: &'static [i64]) -> Field {
-        Field {
-            check: Check::IntOneOf(values),
-            ..self
-        }
-    }
-    pub(crate) const fn range(self, lo: i64, hi: i64) -> Field {
-        Field {
-            check: Check::Range(lo, hi),
-            ..self
-        }
-    }
-    const fn not_empty(self) -> Field {
-        Field {
-            check: Check::NotEmpty,
-            ..self
-        }
-    }
-    /// The value is a Qualys ID (a set: each element is one). Checked at plan, named in the
-    /// docs, and equal to the same ID in another case.
-    pub(crate) const fn qualys_id(self) -> Field {
-        Field {
-            check: Check::QualysId,
-            ..self
-        }
-    }
-    const fn default_str(self, v: &'static str) -> Field {
-        Field {
-            default: Some(DefaultValue::Str(v)),
-            ..self
-        }
-    }
-    const fn filled(self, value: Filled) -> Field {
-        Field {
-            filled: Some(value),
-            ..self
-        }
-    }
-    const fn zero(self, n: i64) -> Field {
-        Field {
-            zero_number: Some(n),
-            ..self
-        }
-    }
-
-    pub fn is_computed_only(&self) -> bool {
-        self.mode == Mode::Computed
-    }
-    pub fn is_computed(&self) -> bool {
-        matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
-    }
-    /// The description as the schema and docs show it: the declared text, plus the shape
-    /// of the value where the declaration checks one.
-    pub fn full_description(&self) -> std::string::String {
-        match self.check {
-            Check::QualysId => format!(
-                "{} A Qualys ID is {ID_SHAPE}, in either case.",
-                self.description
-            ),
-            _ => self.description.to_owned(),
-        }
-    }
-    /// The nested declarations of an object or list attribute.
-    pub fn children(&self) -> Option<&'static [Field]> {
-        match self.kind {
-            Kind::Object(f) | Kind::List(f) | Kind::FlaggedObject { fields: f, .. } => Some(f),
-            _ => None,
-        }
-    }
-}
 
 use Kind::*;
 use Mode::{Computed as C, Optional as O, OptionalComputed as OC, Required as R};
@@ -198,15 +19,6 @@ pub const SCHEDULE_TYPES: &[&str] = &["On-demand", "Once", "Daily", "Weekly", "M
 pub const RUN_ONCE_SCHEDULES: &[&str] = &["On-demand", "Once"];
 pub const RECURRING_SCHEDULES: &[&str] = &["Daily", "Weekly", "Monthly"];
 pub const TIME_UNITS: &[&str] = &["HOURS", "MINUTES"];
-pub const WEEKDAYS: &[&str] = &[
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 pub const PRE_ACTIONS: &[&str] = &[
     "Run Script",
     "Install Software",
@@ -586,7 +398,8 @@ pub const JOB_FIELDS: &[Field] = &[
     .qualys_id(),
     field("name", String, R, &["name"], "Name of the job.").not_empty(),
     field("description", String, O, &["description"], "Description of the job. `\"\"` and null are equal."),
-    field("platform", String, OC, &["platform"], "The platform: `Windows` or `Linux`. Default: `Windows`. Changing it forces a new job.")
+    field("platform", String, OC, &["platform"], "The platform: `Windows` or `Linux`. Default: `Windows`.")
+        .requires_replace("job")
         .default_str("Windows")
         .one_of(PLATFORMS),
     field(
@@ -594,8 +407,9 @@ pub const JOB_FIELDS: &[Field] = &[
         String,
         OC,
         &["type"],
-        "The job type: `Install` or `Rollback` (Windows and Linux). Default: `Install`. Changing it forces a new job.",
+        "The job type: `Install` or `Rollback` (Windows and Linux). Default: `Install`.",
     )
+    .requires_replace("job")
     .default_str("Install")
     .one_of(JOB_TYPES),
     field(
@@ -607,7 +421,8 @@ pub const JOB_FIELDS: &[Field] = &[
     )
     .default_str("Disabled")
     .one_of(STATUSES),
-    field("server_status", String, C, &["status"], "The raw status the server reports (may be e.g. `Prepared` after a run)."),
+    field("server_status", String, C, &["status"], "The raw status the server reports (may be e.g. `Prepared` after a run).")
+        .recomputed_when(&["status"]),
     field(
         "schedule_type",
         String,
@@ -829,17 +644,105 @@ pub const JOB_FIELDS: &[Field] = &[
         "Actions run after the deployment, in order (no `System Reboot`).",
     ),
     field("customer_id", String, C, &["customerId"], "The subscription's customer ID."),
-    field("patch_count", Number, C, &["patchCount"], "Number of patches in the job."),
-    field("applicable_asset_count", Number, C, &["applicableAssetCount"], "Number of assets the job applies to."),
+    field("patch_count", Number, C, &["patchCount"], "Number of patches in the job.").recomputed_when(&[
+        "approved_patches",
+        "dynamic_patches_qql",
+        "dynamic_qql_type",
+        "additional_dynamic_patches_qql",
+        "linked_job_id",
+        "type",
+        "platform",
+    ]),
+    field("applicable_asset_count", Number, C, &["applicableAssetCount"], "Number of assets the job applies to.")
+        .recomputed_when(&[
+            "asset_ids",
+            "asset_tag_ids",
+            "match_all_tag_ids",
+            "exclusion_asset_ids",
+            "exclusion_tag_ids",
+            "filter_type",
+            "exclusion_filter_type",
+            "approved_patches",
+            "dynamic_patches_qql",
+            "linked_job_id",
+            "platform",
+        ]),
     field("created_by", String, C, &["createdBy", "user", "name"], "User name of the job's creator."),
     field("created_at", EpochMs, C, &["createdBy", "date"], "Creation time (RFC 3339)."),
-    field("updated_at", EpochMs, C, &["updatedBy", "date"], "Last update time (RFC 3339)."),
+    field("updated_at", EpochMs, C, &["updatedBy", "date"], "Last update time (RFC 3339).")
+        .recomputed_on_any_change(),
 ];
 
-/// Finds a declaration by name in a field list.
-pub fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a Field> {
-    fields.iter().find(|f| f.name == name)
+const _: () = assert_well_formed(JOB_FIELDS);
+
+/// Typed handles to the job's attributes, for the job's own rules (`validate.rs`, `plan.rs`,
+/// `generate.rs`, reads). Each is checked against `JOB_FIELDS` when the crate compiles.
+pub mod attr {
+    use super::{Attr, JOB_FIELDS};
+
+    const fn job(path: &'static [&'static str]) -> Attr {
+        Attr::declared(JOB_FIELDS, path)
+    }
+    pub const ID: Attr = job(&["id"]);
+    pub const NAME: Attr = job(&["name"]);
+    pub const PLATFORM: Attr = job(&["platform"]);
+    pub const TYPE: Attr = job(&["type"]);
+    pub const STATUS: Attr = job(&["status"]);
+    pub const SERVER_STATUS: Attr = job(&["server_status"]);
+    pub const SCHEDULE_TYPE: Attr = job(&["schedule_type"]);
+    pub const START_DATE_TIME: Attr = job(&["start_date_time"]);
+    pub const RECURRING: Attr = job(&["recurring"]);
+    pub const DAY_OF_MONTH: Attr = job(&["day_of_month"]);
+    pub const RECURRING_LAST_DAY_OF_MONTH: Attr = job(&["recurring_last_day_of_month"]);
+    pub const MONTHLY_RECURRING_TYPE: Attr = job(&["monthly_recurring_type"]);
+    pub const RECURRING_DAY_OF_MONTH: Attr = job(&["recurring_day_of_month"]);
+    pub const RECURRING_WEEK_DAY_OF_MONTH: Attr = job(&["recurring_week_day_of_month"]);
+    pub const RECURRING_WEEK_DAYS: Attr = job(&["recurring_week_days"]);
+    pub const TIMEOUT: Attr = job(&["timeout"]);
+    pub const TIMEOUT_UNIT: Attr = job(&["timeout_unit"]);
+    pub const ASSET_IDS: Attr = job(&["asset_ids"]);
+    pub const ASSET_TAG_IDS: Attr = job(&["asset_tag_ids"]);
+    pub const MATCH_ALL_TAG_IDS: Attr = job(&["match_all_tag_ids"]);
+    pub const APPROVED_PATCHES: Attr = job(&["approved_patches"]);
+    pub const DYNAMIC_QQL_TYPE: Attr = job(&["dynamic_qql_type"]);
+    pub const ADDITIONAL_DYNAMIC_QQL_TYPE: Attr = job(&["additional_dynamic_qql_type"]);
+    pub const DYNAMIC_PATCHES_QQL: Attr = job(&["dynamic_patches_qql"]);
+    pub const ADDITIONAL_DYNAMIC_PATCHES_QQL: Attr = job(&["additional_dynamic_patches_qql"]);
+    pub const CONTINUE_ON_PATCH_FAILURE: Attr = job(&["continue_on_patch_failure"]);
+    pub const MINIMIZE_WINDOW: Attr = job(&["minimize_window"]);
+    pub const OPPORTUNISTIC_DOWNLOADS: Attr = job(&["opportunistic_downloads"]);
+    pub const LINKED_JOB_ID: Attr = job(&["linked_job_id"]);
+    pub const CHAINED_JOB_RULES: Attr = job(&["chained_job_rules"]);
+    pub const DOWNLOAD_RANDOMIZE_TIME: Attr = job(&["download_randomize_time"]);
+    pub const DOWNLOAD_RANDOMIZE_TIME_UNIT: Attr = job(&["download_randomize_time_unit"]);
+    pub const NOTIFICATION: Attr = job(&["notification"]);
+    pub const PRE_DEPLOY_ACTIONS: Attr = job(&["pre_deploy_actions"]);
+    pub const POST_DEPLOY_ACTIONS: Attr = job(&["post_deploy_actions"]);
+    pub const ALWAYS_SHOW_COMPLETED_PROMPT: Attr = job(&[
+        "post_deployment",
+        "on_complete",
+        "always_show_completed_prompt",
+    ]);
+    pub const NOTIFICATION_ON_JOB_START: Attr = job(&["notification", "on_job_start"]);
+    pub const NOTIFICATION_ON_JOB_COMPLETE: Attr = job(&["notification", "on_job_complete"]);
+    pub const NOTIFICATION_RECIPIENT_EMAILS: Attr = job(&["notification", "recipient_emails"]);
+
+    /// Attributes of one element of `pre_deploy_actions` / `post_deploy_actions`.
+    pub mod action {
+        use super::super::{Attr, ACTION_FIELDS};
+
+        const fn action(path: &'static [&'static str]) -> Attr {
+            Attr::declared(ACTION_FIELDS, path)
+        }
+        pub const ACTION: Attr = action(&["action"]);
+        pub const SCRIPT: Attr = action(&["script"]);
+        pub const DEFAULT_SCRIPT_TYPE: Attr = action(&["default_script_type"]);
+        pub const DOWNLOAD_URL: Attr = action(&["download_url"]);
+        pub const REG_KEY: Attr = action(&["reg_key"]);
+    }
 }
+
+pub use crate::framework::field::find;
 
 #[cfg(test)]
 mod tests {

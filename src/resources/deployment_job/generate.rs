@@ -1,83 +1,37 @@
 //! GenerateResourceConfig (Terraform 1.14+ `-generate-config-out`): the configuration that
 //! describes an imported job. Core's default keeps every optional+computed value; this one
 //! also leaves out what the API fills in when the attribute is omitted (the plan-time
-//! defaults and the API's fill-ins declared in `fields.rs`, message objects left empty,
-//! `recurring` where `schedule_type` implies it, an On-demand job's start time), so the
-//! generated file shows what someone chose. Every
-//! attribute left out is optional+computed and its value is what a plan of the omission
-//! keeps or fills in, so the plan of the generated configuration is a no-op.
+//! defaults and the API's fill-ins declared in `fields.rs`, message objects left empty: the
+//! framework's `leave_out_filled`; and the job's own: `recurring` where `schedule_type`
+//! implies it, an On-demand job's start time), so the generated file shows what someone
+//! chose. Every attribute left out is optional+computed and its value is what a plan of the
+//! omission keeps or fills in, so the plan of the generated configuration is a no-op.
 
-use tfplugin::{Mode, Schema, Value};
+use tfplugin::{Schema, Value};
 
-use super::convert::semantically_equal;
-use super::fields::{DefaultValue, Field, Filled, Kind, JOB_FIELDS, RECURRING_SCHEDULES};
+use super::fields::{attr, JOB_FIELDS, RECURRING_SCHEDULES};
+use crate::framework::plan::leave_out_filled;
+use crate::framework::Attr;
 
 pub(crate) fn generate_config(schema: &Schema, state: &Value) -> Value {
     let mut config = schema.config_from_state(state);
-    leave_out_defaults(JOB_FIELDS, &mut config);
-    let schedule = state.get("schedule_type").as_str();
+    leave_out_filled(JOB_FIELDS, &mut config);
+    let schedule = attr::SCHEDULE_TYPE.of(state).as_str();
     let implied_recurring = schedule.map(|s| RECURRING_SCHEDULES.contains(&s));
-    if config.get("recurring").as_bool().is_some()
-        && config.get("recurring").as_bool() == implied_recurring
-    {
-        clear(&mut config, "recurring");
+    let recurring = attr::RECURRING.of(&config).as_bool();
+    if recurring.is_some() && recurring == implied_recurring {
+        clear(&mut config, attr::RECURRING);
     }
     // the server sets an On-demand job's start time to its creation time
     if schedule == Some("On-demand") {
-        clear(&mut config, "start_date_time");
+        clear(&mut config, attr::START_DATE_TIME);
     }
     config
 }
 
-fn clear(obj: &mut Value, name: &str) {
-    if let Some(slot) = obj.get_mut(name) {
+fn clear(obj: &mut Value, a: Attr) {
+    if let Some(slot) = obj.get_mut(a.name()) {
         *slot = Value::Null;
-    }
-}
-
-/// Nulls, at every depth, the optional+computed values the API or the plan fills in when
-/// they are omitted: equal to their plan-time default or their declared fill-in, and
-/// optional+computed objects left with nothing set.
-fn leave_out_defaults(fields: &[Field], obj: &mut Value) {
-    for f in fields {
-        let Some(slot) = obj.get_mut(f.name) else {
-            continue;
-        };
-        let filled = match (f.default, f.filled) {
-            (Some(DefaultValue::Str(d)), _) | (None, Some(Filled::Str(d))) => Some(Value::from(d)),
-            (None, Some(Filled::Int(n))) => Some(Value::int(n)),
-            (None, Some(Filled::Bool(b))) => Some(Value::Bool(b)),
-            (None, None) => None,
-        };
-        if let Some(filled) = filled {
-            if slot.is_known_value() && semantically_equal(f, slot, &filled) {
-                *slot = Value::Null;
-            }
-            continue;
-        }
-        match (f.kind, &mut *slot) {
-            (
-                Kind::Object(children)
-                | Kind::FlaggedObject {
-                    fields: children, ..
-                },
-                _,
-            ) => {
-                leave_out_defaults(children, slot);
-                let empty = slot
-                    .as_object()
-                    .is_some_and(|m| m.values().all(Value::is_null));
-                if empty && f.mode == Mode::OptionalComputed {
-                    *slot = Value::Null;
-                }
-            }
-            (Kind::List(children), Value::List(items)) => {
-                for item in items {
-                    leave_out_defaults(children, item);
-                }
-            }
-            _ => {}
-        }
     }
 }
 

@@ -11,11 +11,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::api::{CreateLedger, JobApi, JobClient};
-use super::fields::{field, Field, Kind, PLATFORMS, STATUSES};
-use super::schema::attributes;
+use super::fields::{PLATFORMS, STATUSES};
 use super::state::job_to_state;
-use super::validate::check_fields;
 use crate::client_slot::ClientSlot;
+use crate::framework::schema::attributes;
+use crate::framework::validate::check_fields;
+use crate::framework::{field, Field, Kind};
 use qualys_pm::{JobStatus, JobSummary};
 use tfplugin::{
     AttributePath, Block, Diagnostic, Diagnostics, ListRequest, ListResource, ListResult, ListSink,

@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod apply;
-pub mod convert;
 pub mod docs;
 pub mod fields;
 pub mod generate;

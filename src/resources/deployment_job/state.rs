@@ -6,8 +6,8 @@ use serde_json::Value as Json;
 
 use tfplugin::Value;
 
-use super::convert::{get_path, keep_planned, read_object};
 use super::fields::JOB_FIELDS;
+use crate::framework::json::{get_path, keep_planned, read_object};
 
 /// Maps the server's job onto the state, keeping `prior`'s spelling where the server's value
 /// means the same, and the user's script text where the storage reference is unchanged

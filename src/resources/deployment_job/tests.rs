@@ -8,12 +8,13 @@ use serde_json::{json, Value as Json};
 use tfplugin::{AttributePath, PlanRequest, Severity, Value};
 
 use super::api::seam_json;
-use super::convert::{get_path, overlay, read_object, to_create_json};
-use super::fields::{Field, Kind, JOB_FIELDS};
+use super::fields::JOB_FIELDS;
 use super::plan::plan;
 use super::state::job_to_state;
 use super::state::state_after;
 use super::validate::validate;
+use crate::framework::json::{get_path, overlay, read_object, to_create_json};
+use crate::framework::{Field, Kind};
 
 const WINDOWS_PRE_SCRIPT: &str = "if (Get-Command notepad++ -ErrorAction SilentlyContinue) { Write-Output \"Notepad++ is installed\" }";
 const WINDOWS_POST_SCRIPT: &str = "Start-Process -Wait npp.Installer.exe /S";

@@ -1,204 +1,23 @@
-//! Plan-time validation: every enum and range of the declarations, and the cross-field rules
-//! of the API documentation. No API call; unknown values are skipped (checked at apply).
+//! Plan-time validation: the declared checks of every attribute (`crate::framework`), and the
+//! job's cross-field rules from the API documentation. No API call; unknown values are
+//! skipped (checked at apply).
 
 use tfplugin::{AttributePath, Diagnostics, Value};
 
-use super::fields::{
-    Check, Field, Kind, JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES, WEEKDAYS,
-};
-use qualys_pm::model::{is_qualys_id, is_script_reference, parse_start_date_time, ID_SHAPE};
+use super::fields::attr::{self, action};
+use super::fields::{JOB_FIELDS, RECURRING_SCHEDULES, SCHEDULE_TYPES};
+use crate::framework::validate::{name_nested_paths, validate_fields};
+use crate::framework::Attr;
+use qualys_pm::model::is_script_reference;
 
 pub fn validate(config: &Value) -> Diagnostics {
-    let mut diags = Diagnostics::new();
+    let mut diags = validate_fields(JOB_FIELDS, config);
     if !config.is_known_value() {
         return diags;
     }
-    check_fields(JOB_FIELDS, config, &AttributePath::root(), &mut diags);
     cross_field_rules(config, &mut diags);
-    // terraform (1.11) points diagnostics inside nested attributes at the resource block, not
-    // at the nested line: name the attribute in the text too
-    for d in &mut diags.0 {
-        if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
-            let named = format!("{path}: ");
-            if !d.detail.starts_with(&named) {
-                d.detail = format!("{named}{}", d.detail);
-            }
-        }
-    }
+    name_nested_paths(&mut diags);
     diags
-}
-
-fn list(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|v| format!("\"{v}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The per-attribute checks (enums, ranges, formats) of `fields` over a configuration object;
-/// also used by the data sources for their own declared attributes.
-pub(crate) fn check_fields(
-    fields: &[Field],
-    obj: &Value,
-    path: &AttributePath,
-    diags: &mut Diagnostics,
-) {
-    for f in fields {
-        let v = obj.get(f.name);
-        if !v.is_known_value() {
-            continue;
-        }
-        let p = path.then_attr(f.name);
-        check_value(f, v, &p, diags);
-        match f.kind {
-            Kind::Object(children)
-            | Kind::FlaggedObject {
-                fields: children, ..
-            } => check_fields(children, v, &p, diags),
-            Kind::List(children) => {
-                for (i, item) in v.as_elements().unwrap_or(&[]).iter().enumerate() {
-                    if item.is_known_value() {
-                        check_fields(children, item, &p.then_index(i as i64), diags);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
-    check_declared(f, v, p, diags);
-    check_kind(f, v, p, diags);
-}
-
-/// The field's declared `Check`: an enum, a range, an ID shape, non-empty text.
-fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
-    match f.check {
-        Check::None => {}
-        Check::OneOf(allowed) => {
-            if let Some(s) = v.as_str() {
-                if !allowed.contains(&s) {
-                    diags.error_at(
-                        p.clone(),
-                        format!("Invalid value for {}", f.name),
-                        format!("\"{s}\" is not allowed; expected one of {}.", list(allowed)),
-                    );
-                }
-            }
-        }
-        Check::IntOneOf(allowed) => match v.as_i64() {
-            Some(n) if allowed.contains(&n) => {}
-            _ => diags.error_at(
-                p.clone(),
-                format!("Invalid value for {}", f.name),
-                format!(
-                    "{} is not allowed; expected one of {}.",
-                    display(v),
-                    allowed
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        },
-        Check::Range(lo, hi) => match v.as_i64() {
-            Some(n) if (lo..=hi).contains(&n) => {}
-            _ => diags.error_at(
-                p.clone(),
-                format!("Invalid value for {}", f.name),
-                format!(
-                    "{} is out of range; expected a whole number from {lo} to {hi}.",
-                    display(v)
-                ),
-            ),
-        },
-        Check::QualysId => {
-            // a string, or each known element of a set (unknown ones are checked when known)
-            let values = match v.as_elements() {
-                Some(elements) => elements.iter().filter_map(Value::as_str).collect(),
-                None => v.as_str().into_iter().collect::<Vec<_>>(),
-            };
-            for s in values.into_iter().filter(|s| !is_qualys_id(s)) {
-                diags.error_at(
-                    p.clone(),
-                    format!("Invalid ID in {}", f.name),
-                    not_an_id(p, s),
-                );
-            }
-        }
-        Check::NotEmpty => {
-            if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-                diags.error_at(
-                    p.clone(),
-                    format!("Empty {}", f.name),
-                    format!("{} must not be empty.", f.name),
-                );
-            }
-        }
-    }
-}
-
-/// What the field's kind implies whatever its check: weekday names, a date-time, a whole number.
-fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
-    match f.kind {
-        Kind::WeekDays => {
-            for d in v.as_elements().unwrap_or(&[]) {
-                if let Some(s) = d.as_str() {
-                    if !WEEKDAYS.contains(&s) {
-                        diags.error_at(
-                            p.clone(),
-                            "Invalid weekday",
-                            format!(
-                                "\"{s}\" is not a weekday name; expected any of {}.",
-                                list(WEEKDAYS)
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        Kind::DateTime => {
-            if let Some(s) = v.as_str() {
-                if parse_start_date_time(s).is_none() {
-                    diags.error_at(
-                        p.clone(),
-                        format!("Invalid {}", f.name),
-                        format!("\"{s}\" is not in the form YYYY-M-D hh:mm:ss AM/PM, e.g. \"2022-2-20 01:18:30 PM\"."),
-                    );
-                }
-            }
-        }
-        Kind::Number if f.check.is_none() && v.as_i64().is_none() => {
-            diags.error_at(
-                p.clone(),
-                format!("Invalid value for {}", f.name),
-                format!("{} is not a whole number.", display(v)),
-            );
-        }
-        _ => {}
-    }
-}
-
-/// The message for a value at `path` that is not a Qualys ID: the path, the value, the shape.
-pub(crate) fn not_an_id(path: &AttributePath, value: &str) -> String {
-    format!("{path}: \"{value}\" is not a Qualys ID ({ID_SHAPE})")
-}
-
-impl Check {
-    fn is_none(&self) -> bool {
-        matches!(self, Check::None)
-    }
-}
-
-fn display(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("\"{s}\""),
-        other => format!("{other:?}"),
-    }
 }
 
 /// Known, non-empty text.
@@ -236,36 +55,36 @@ struct Job<'a> {
 
 impl<'a> Job<'a> {
     fn new(c: &'a Value) -> Self {
-        let or_default = |name: &str, default: &'static str| match c.get(name) {
+        let or_default = |a: Attr, default: &'static str| match a.of(c) {
             Value::Null => Some(default),
             v => v.as_str(),
         };
         Job {
             c,
-            schedule: c
-                .get("schedule_type")
+            schedule: attr::SCHEDULE_TYPE
+                .of(c)
                 .as_str()
                 .filter(|s| SCHEDULE_TYPES.contains(s)),
-            platform: or_default("platform", "Windows"),
-            job_type: or_default("type", "Install"),
+            platform: or_default(attr::PLATFORM, "Windows"),
+            job_type: or_default(attr::TYPE, "Install"),
         }
     }
 
-    fn get(&self, name: &str) -> &'a Value {
-        self.c.get(name)
+    fn get(&self, a: Attr) -> &'a Value {
+        a.of(self.c)
     }
 
-    fn present(&self, name: &str) -> Option<bool> {
-        present(self.c.get(name))
+    fn present(&self, a: Attr) -> Option<bool> {
+        present(a.of(self.c))
     }
 
     /// The patch window in minutes; None for no window (-1), unknown or out of range.
     fn window_minutes(&self) -> Option<i64> {
-        let unit = match self.get("timeout_unit") {
+        let unit = match self.get(attr::TIMEOUT_UNIT) {
             Value::Null => Some("HOURS"),
             v => v.as_str(),
         };
-        match (self.get("timeout").as_i64(), unit) {
+        match (self.get(attr::TIMEOUT).as_i64(), unit) {
             (Some(-1), _) => None,
             (Some(t), Some("MINUTES")) => (1..=10080).contains(&t).then_some(t),
             (Some(t), Some(_)) => (1..=168).contains(&t).then_some(t * 60),
@@ -274,8 +93,8 @@ impl<'a> Job<'a> {
     }
 
     /// A QQL type field that is known: is it 1 (Patch QQL) or 2 (Vulnerability QQL)?
-    fn qql_type_set(&self, name: &str) -> Option<bool> {
-        match self.get(name) {
+    fn qql_type_set(&self, a: Attr) -> Option<bool> {
+        match self.get(a) {
             Value::Unknown => None,
             v => Some(matches!(v.as_i64(), Some(1) | Some(2))),
         }
@@ -328,9 +147,9 @@ fn cross_field_rules(c: &Value, diags: &mut Diagnostics) {
 
 fn start_time_unless_on_demand(j: &Job, diags: &mut Diagnostics) {
     if let Some(s) = j.schedule.filter(|s| *s != "On-demand") {
-        if j.get("start_date_time").is_null() {
+        if j.get(attr::START_DATE_TIME).is_null() {
             diags.error_at(
-                AttributePath::attr("start_date_time"),
+                attr::START_DATE_TIME.path(),
                 "Missing start_date_time",
                 format!("start_date_time is required for a \"{s}\" job (only On-demand jobs may leave it out)."),
             );
@@ -339,13 +158,13 @@ fn start_time_unless_on_demand(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn recurring_agrees_with_schedule(j: &Job, diags: &mut Diagnostics) {
-    let (Some(s), Some(r)) = (j.schedule, j.get("recurring").as_bool()) else {
+    let (Some(s), Some(r)) = (j.schedule, j.get(attr::RECURRING).as_bool()) else {
         return;
     };
     let expected = RECURRING_SCHEDULES.contains(&s);
     if r != expected {
         diags.error_at(
-            AttributePath::attr("recurring"),
+            attr::RECURRING.path(),
             "recurring disagrees with schedule_type",
             format!("A \"{s}\" job has recurring = {expected}; Daily, Weekly and Monthly jobs recur, On-demand and Once jobs do not."),
         );
@@ -353,9 +172,9 @@ fn recurring_agrees_with_schedule(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn weekly_has_days(j: &Job, diags: &mut Diagnostics) {
-    if j.schedule == Some("Weekly") && j.present("recurring_week_days") == Some(false) {
+    if j.schedule == Some("Weekly") && j.present(attr::RECURRING_WEEK_DAYS) == Some(false) {
         diags.error_at(
-            AttributePath::attr("recurring_week_days"),
+            attr::RECURRING_WEEK_DAYS.path(),
             "Missing recurring_week_days",
             "A Weekly job needs at least one day in recurring_week_days.",
         );
@@ -366,26 +185,26 @@ fn monthly_has_a_day(j: &Job, diags: &mut Diagnostics) {
     if j.schedule != Some("Monthly") {
         return;
     }
-    let tuesday = match j.get("monthly_recurring_type") {
+    let tuesday = match j.get(attr::MONTHLY_RECURRING_TYPE) {
         Value::Unknown => None,
         v => Some(v.as_i64() == Some(1)),
     };
     let week_day = match (
-        j.present("recurring_day_of_month"),
-        j.present("recurring_week_day_of_month"),
+        j.present(attr::RECURRING_DAY_OF_MONTH),
+        j.present(attr::RECURRING_WEEK_DAY_OF_MONTH),
     ) {
         (Some(a), Some(b)) => Some(a && b),
         _ => None,
     };
     let ways = [
-        j.present("day_of_month"),
-        j.present("recurring_last_day_of_month"),
+        j.present(attr::DAY_OF_MONTH),
+        j.present(attr::RECURRING_LAST_DAY_OF_MONTH),
         tuesday,
         week_day,
     ];
     if ways.iter().all(|x| *x == Some(false)) {
         diags.error_at(
-            AttributePath::attr("schedule_type"),
+            attr::SCHEDULE_TYPE.path(),
             "Monthly job without a day",
             "A Monthly job needs day_of_month, recurring_last_day_of_month = true, monthly_recurring_type = 1 (Patch Tuesday), or recurring_day_of_month with recurring_week_day_of_month.",
         );
@@ -393,13 +212,13 @@ fn monthly_has_a_day(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn patch_window_in_range(j: &Job, diags: &mut Diagnostics) {
-    let Some(t) = j.get("timeout").as_i64() else {
+    let Some(t) = j.get(attr::TIMEOUT).as_i64() else {
         return;
     };
-    let unit_known = matches!(j.get("timeout_unit"), Value::Null | Value::String(_));
+    let unit_known = matches!(j.get(attr::TIMEOUT_UNIT), Value::Null | Value::String(_));
     if t != -1 && unit_known && j.window_minutes().is_none() {
         diags.error_at(
-            AttributePath::attr("timeout"),
+            attr::TIMEOUT.path(),
             "Invalid value for timeout",
             format!("{t} is out of range; the patch window is 1 to 168 HOURS, 1 to 10080 MINUTES, or -1 for none."),
         );
@@ -407,10 +226,10 @@ fn patch_window_in_range(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn download_randomize_time_within_window(j: &Job, diags: &mut Diagnostics) {
-    let Some(drt) = j.get("download_randomize_time").as_i64() else {
+    let Some(drt) = j.get(attr::DOWNLOAD_RANDOMIZE_TIME).as_i64() else {
         return;
     };
-    let at = AttributePath::attr("download_randomize_time");
+    let at = attr::DOWNLOAD_RANDOMIZE_TIME.path();
     if drt < 0 {
         diags.error_at(
             at,
@@ -420,7 +239,7 @@ fn download_randomize_time_within_window(j: &Job, diags: &mut Diagnostics) {
         return;
     }
     // the server reports MINUTES for an unset unit
-    let drt_unit = match j.get("download_randomize_time_unit") {
+    let drt_unit = match j.get(attr::DOWNLOAD_RANDOMIZE_TIME_UNIT) {
         Value::Null => Some("MINUTES"),
         v => v.as_str(),
     };
@@ -437,9 +256,9 @@ fn download_randomize_time_within_window(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn chained_rules_need_linked_job(j: &Job, diags: &mut Diagnostics) {
-    if j.present("chained_job_rules") == Some(true) && j.get("linked_job_id").is_null() {
+    if j.present(attr::CHAINED_JOB_RULES) == Some(true) && j.get(attr::LINKED_JOB_ID).is_null() {
         diags.error_at(
-            AttributePath::attr("chained_job_rules"),
+            attr::CHAINED_JOB_RULES.path(),
             "chained_job_rules needs linked_job_id",
             "Chained job rules refer to the post-actions of the linked job: set linked_job_id.",
         );
@@ -447,23 +266,28 @@ fn chained_rules_need_linked_job(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn one_patch_source(j: &Job, diags: &mut Diagnostics) {
-    let set: Vec<&str> = ["dynamic_patches_qql", "approved_patches", "linked_job_id"]
-        .into_iter()
-        .filter(|name| j.present(name) == Some(true))
-        .collect();
+    let set: Vec<Attr> = [
+        attr::DYNAMIC_PATCHES_QQL,
+        attr::APPROVED_PATCHES,
+        attr::LINKED_JOB_ID,
+    ]
+    .into_iter()
+    .filter(|a| j.present(*a) == Some(true))
+    .collect();
     if set.len() > 1 {
+        let names: Vec<&str> = set.iter().map(|a| a.name()).collect();
         diags.error_at(
-            AttributePath::attr(set[1]),
+            set[1].path(),
             "Conflicting patch selections",
-            format!("{} are mutually exclusive: a job takes its patches from a QQL, a patch list, or another job.", set.join(" and ")),
+            format!("{} are mutually exclusive: a job takes its patches from a QQL, a patch list, or another job.", names.join(" and ")),
         );
     }
 }
 
 fn qql_for_install_only(j: &Job, diags: &mut Diagnostics) {
-    if j.present("dynamic_patches_qql") == Some(true) && j.job_type == Some("Rollback") {
+    if j.present(attr::DYNAMIC_PATCHES_QQL) == Some(true) && j.job_type == Some("Rollback") {
         diags.error_at(
-            AttributePath::attr("dynamic_patches_qql"),
+            attr::DYNAMIC_PATCHES_QQL.path(),
             "QQL on a Rollback job",
             "QQL patch selection is only available for Install jobs.",
         );
@@ -471,11 +295,11 @@ fn qql_for_install_only(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn qql_has_type(j: &Job, diags: &mut Diagnostics) {
-    if j.present("dynamic_patches_qql") == Some(true)
-        && j.qql_type_set("dynamic_qql_type") == Some(false)
+    if j.present(attr::DYNAMIC_PATCHES_QQL) == Some(true)
+        && j.qql_type_set(attr::DYNAMIC_QQL_TYPE) == Some(false)
     {
         diags.error_at(
-            AttributePath::attr("dynamic_qql_type"),
+            attr::DYNAMIC_QQL_TYPE.path(),
             "dynamic_qql_type must be set for a QQL",
             "dynamic_patches_qql needs dynamic_qql_type = 1 (Patch QQL) or 2 (Vulnerability QQL).",
         );
@@ -483,11 +307,11 @@ fn qql_has_type(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn additional_qql_has_type(j: &Job, diags: &mut Diagnostics) {
-    if j.present("additional_dynamic_patches_qql") == Some(true)
-        && j.qql_type_set("additional_dynamic_qql_type") == Some(false)
+    if j.present(attr::ADDITIONAL_DYNAMIC_PATCHES_QQL) == Some(true)
+        && j.qql_type_set(attr::ADDITIONAL_DYNAMIC_QQL_TYPE) == Some(false)
     {
         diags.error_at(
-            AttributePath::attr("additional_dynamic_qql_type"),
+            attr::ADDITIONAL_DYNAMIC_QQL_TYPE.path(),
             "additional_dynamic_qql_type must be set",
             "additional_dynamic_patches_qql needs additional_dynamic_qql_type = 1 (Patch QQL) or 2 (Vulnerability QQL).",
         );
@@ -498,14 +322,15 @@ fn platform_only_fields(j: &Job, diags: &mut Diagnostics) {
     let Some(p) = j.platform else {
         return;
     };
-    for (name, wanted) in [
-        ("continue_on_patch_failure", "Linux"),
-        ("minimize_window", "Windows"),
-        ("opportunistic_downloads", "Windows"),
+    for (only, wanted) in [
+        (attr::CONTINUE_ON_PATCH_FAILURE, "Linux"),
+        (attr::MINIMIZE_WINDOW, "Windows"),
+        (attr::OPPORTUNISTIC_DOWNLOADS, "Windows"),
     ] {
-        if p != wanted && j.get(name).as_bool() == Some(true) {
+        let name = only.name();
+        if p != wanted && j.get(only).as_bool() == Some(true) {
             diags.error_at(
-                AttributePath::attr(name),
+                only.path(),
                 format!("{name} is for {wanted} jobs only"),
                 format!(
                     "{name} = true is only supported on {wanted} jobs; this job's platform is {p}."
@@ -513,15 +338,10 @@ fn platform_only_fields(j: &Job, diags: &mut Diagnostics) {
             );
         }
     }
-    let prompt = j
-        .get("post_deployment")
-        .get("on_complete")
-        .get("always_show_completed_prompt");
+    let prompt = j.get(attr::ALWAYS_SHOW_COMPLETED_PROMPT);
     if p == "Linux" && prompt.as_bool() == Some(true) {
         diags.error_at(
-            AttributePath::attr("post_deployment")
-                .then_attr("on_complete")
-                .then_attr("always_show_completed_prompt"),
+            attr::ALWAYS_SHOW_COMPLETED_PROMPT.path(),
             "always_show_completed_prompt is for Windows jobs only",
             "The completion pop-up window is only shown on Windows.",
         );
@@ -529,19 +349,13 @@ fn platform_only_fields(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn actions_follow_action_rules(j: &Job, diags: &mut Diagnostics) {
-    for list_name in ["pre_deploy_actions", "post_deploy_actions"] {
-        for (i, a) in j
-            .get(list_name)
-            .as_elements()
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
+    for list in [attr::PRE_DEPLOY_ACTIONS, attr::POST_DEPLOY_ACTIONS] {
+        for (i, a) in j.get(list).as_elements().unwrap_or(&[]).iter().enumerate() {
             let action = Action {
                 a,
-                post: list_name == "post_deploy_actions",
+                post: list == attr::POST_DEPLOY_ACTIONS,
                 platform: j.platform,
-                path: AttributePath::attr(list_name).then_index(i as i64),
+                path: list.path().then_index(i as i64),
             };
             for rule in ACTION_RULES {
                 (rule.check)(&action, diags);
@@ -551,19 +365,19 @@ fn actions_follow_action_rules(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn notification_has_an_event(j: &Job, diags: &mut Diagnostics) {
-    let n = j.get("notification");
+    let n = j.get(attr::NOTIFICATION);
     if !n.is_known_value() {
         return;
     }
-    let start = n.get("on_job_start");
-    let complete = n.get("on_job_complete");
+    let start = j.get(attr::NOTIFICATION_ON_JOB_START);
+    let complete = j.get(attr::NOTIFICATION_ON_JOB_COMPLETE);
     if !start.is_unknown()
         && !complete.is_unknown()
         && start.as_bool() != Some(true)
         && complete.as_bool() != Some(true)
     {
         diags.error_at(
-            AttributePath::attr("notification"),
+            attr::NOTIFICATION.path(),
             "Notification without an event",
             "Set on_job_start or on_job_complete (or both) to true.",
         );
@@ -571,17 +385,20 @@ fn notification_has_an_event(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn notification_recipients_are_addresses(j: &Job, diags: &mut Diagnostics) {
-    let n = j.get("notification");
+    let n = j.get(attr::NOTIFICATION);
     if !n.is_known_value() {
         return;
     }
-    let emails = n.get("recipient_emails").as_elements().unwrap_or(&[]);
+    let emails = j
+        .get(attr::NOTIFICATION_RECIPIENT_EMAILS)
+        .as_elements()
+        .unwrap_or(&[]);
     for (i, e) in emails.iter().enumerate() {
         if let Some(s) = e.as_str() {
             if !s.contains('@') || s.contains(',') || s.trim() != s {
                 diags.error_at(
-                    AttributePath::attr("notification")
-                        .then_attr("recipient_emails")
+                    attr::NOTIFICATION_RECIPIENT_EMAILS
+                        .path()
                         .then_index(i as i64),
                     "Invalid email address in notification.recipient_emails",
                     format!("\"{s}\" is not one email address."),
@@ -592,33 +409,33 @@ fn notification_recipients_are_addresses(j: &Job, diags: &mut Diagnostics) {
 }
 
 fn enabled_has_something_to_deploy(j: &Job, diags: &mut Diagnostics) {
-    if j.get("status").as_str() != Some("Enabled") {
+    if j.get(attr::STATUS).as_str() != Some("Enabled") {
         return;
     }
     let what = [
-        j.present("approved_patches"),
-        j.present("dynamic_patches_qql"),
-        j.present("linked_job_id"),
-        j.present("pre_deploy_actions"),
-        j.present("post_deploy_actions"),
-        j.qql_type_set("dynamic_qql_type"),
+        j.present(attr::APPROVED_PATCHES),
+        j.present(attr::DYNAMIC_PATCHES_QQL),
+        j.present(attr::LINKED_JOB_ID),
+        j.present(attr::PRE_DEPLOY_ACTIONS),
+        j.present(attr::POST_DEPLOY_ACTIONS),
+        j.qql_type_set(attr::DYNAMIC_QQL_TYPE),
     ];
     if what.iter().all(|x| *x == Some(false)) {
-        diags.error_at(AttributePath::attr("status"), "Nothing to deploy", "An Enabled job needs at least one patch, a QQL, a linked job, or a pre- or post-deployment action.");
+        diags.error_at(attr::STATUS.path(), "Nothing to deploy", "An Enabled job needs at least one patch, a QQL, a linked job, or a pre- or post-deployment action.");
     }
 }
 
 fn enabled_has_targets(j: &Job, diags: &mut Diagnostics) {
-    if j.get("status").as_str() != Some("Enabled") {
+    if j.get(attr::STATUS).as_str() != Some("Enabled") {
         return;
     }
     let targets = [
-        j.present("asset_ids"),
-        j.present("asset_tag_ids"),
-        j.present("match_all_tag_ids"),
+        j.present(attr::ASSET_IDS),
+        j.present(attr::ASSET_TAG_IDS),
+        j.present(attr::MATCH_ALL_TAG_IDS),
     ];
     if targets.iter().all(|x| *x == Some(false)) {
-        diags.error_at(AttributePath::attr("status"), "No target assets", "An Enabled job needs at least one asset (asset_ids) or tag (asset_tag_ids, match_all_tag_ids).");
+        diags.error_at(attr::STATUS.path(), "No target assets", "An Enabled job needs at least one asset (asset_ids) or tag (asset_tag_ids, match_all_tag_ids).");
     }
 }
 
@@ -632,7 +449,7 @@ struct Action<'a> {
 
 impl Action<'_> {
     fn action(&self) -> Option<&str> {
-        self.a.get("action").as_str()
+        action::ACTION.of(self.a).as_str()
     }
 }
 
@@ -653,7 +470,7 @@ const ACTION_RULES: &[ActionRule] = &[
 fn reboot_is_pre_only(x: &Action, diags: &mut Diagnostics) {
     if x.post && x.action() == Some("System Reboot") {
         diags.error_at(
-            x.path.then_attr("action"),
+            action::ACTION.under(&x.path),
             "System Reboot is not a post-deployment action",
             "post_deploy_actions allow \"Run Script\", \"Install Software\", \"Change Registry Key\" and \"Uninstall Software\".",
         );
@@ -666,7 +483,7 @@ fn linux_runs_scripts_only(x: &Action, diags: &mut Diagnostics) {
     }
     if let Some(other) = x.action().filter(|a| *a != "Run Script") {
         diags.error_at(
-            x.path.then_attr("action"),
+            action::ACTION.under(&x.path),
             "Action not supported on Linux",
             format!("Linux jobs support the \"Run Script\" action only, not \"{other}\"."),
         );
@@ -674,12 +491,12 @@ fn linux_runs_scripts_only(x: &Action, diags: &mut Diagnostics) {
 }
 
 fn default_script_type_means_no_script(x: &Action, diags: &mut Diagnostics) {
-    if text(x.a.get("default_script_type")).is_none() {
+    if text(action::DEFAULT_SCRIPT_TYPE.of(x.a)).is_none() {
         return;
     }
-    if text(x.a.get("script")).is_some_and(|s| !s.starts_with("default/")) {
+    if text(action::SCRIPT.of(x.a)).is_some_and(|s| !s.starts_with("default/")) {
         diags.error_at(
-            x.path.then_attr("script"),
+            action::SCRIPT.under(&x.path),
             "script must be empty with default_script_type",
             "default_script_type runs a server-provided script: leave script empty or unset.",
         );
@@ -690,21 +507,21 @@ fn action_has_its_payload(x: &Action, diags: &mut Diagnostics) {
     let a = x.a;
     match x.action() {
         Some("Run Script")
-            if a.get("script").is_null() && a.get("default_script_type").is_null() =>
+            if action::SCRIPT.of(a).is_null() && action::DEFAULT_SCRIPT_TYPE.of(a).is_null() =>
         {
             diags.error_at(
-                x.path.then_attr("script"),
+                action::SCRIPT.under(&x.path),
                 "Run Script needs a script",
                 "Set script (plain text or a storage reference) or default_script_type.",
             )
         }
-        Some("Install Software") if a.get("download_url").is_null() => diags.error_at(
-            x.path.then_attr("download_url"),
+        Some("Install Software") if action::DOWNLOAD_URL.of(a).is_null() => diags.error_at(
+            action::DOWNLOAD_URL.under(&x.path),
             "Install Software needs download_url",
             "Set download_url to the installer's URL.",
         ),
-        Some("Change Registry Key") if a.get("reg_key").is_null() => diags.error_at(
-            x.path.then_attr("reg_key"),
+        Some("Change Registry Key") if action::REG_KEY.of(a).is_null() => diags.error_at(
+            action::REG_KEY.under(&x.path),
             "Change Registry Key needs reg_key",
             "Set reg_key to the registry key to change.",
         ),
@@ -713,14 +530,14 @@ fn action_has_its_payload(x: &Action, diags: &mut Diagnostics) {
 }
 
 fn malformed_reference_warns(x: &Action, diags: &mut Diagnostics) {
-    if let Some(s) = x.a.get("script").as_str() {
+    if let Some(s) = action::SCRIPT.of(x.a).as_str() {
         if s.contains("/Script")
             && !is_script_reference(s)
             && s.lines().count() == 1
             && !s.contains(' ')
         {
             diags.warning_at(
-                x.path.then_attr("script"),
+                action::SCRIPT.under(&x.path),
                 "script looks like a malformed storage reference",
                 format!("\"{s}\" will be uploaded as script text."),
             );

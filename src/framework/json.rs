@@ -1,4 +1,4 @@
-//! Terraform values <-> the API's job JSON, driven by the declarations in `fields.rs`.
+//! Terraform values <-> API JSON, driven by the attribute declarations (`field.rs`).
 //!
 //! - `to_create_json`: the body of a create (known, non-computed values only);
 //! - `overlay`: the body of an update: the job as last read, overlaid with the plan (action
@@ -16,7 +16,7 @@ use qualys_pm::model::{is_script_reference, lenient, parse_start_date_time};
 use qualys_pm::JobStatus;
 use tfplugin::{Mode, Number, Value};
 
-use super::fields::{Check, Field, Kind, WEEKDAYS};
+use super::field::{Check, Field, Kind, WEEKDAYS};
 
 static JSON_NULL: Json = Json::Null;
 
@@ -33,7 +33,7 @@ pub fn get_path<'a>(obj: &'a Json, path: &[&str]) -> &'a Json {
 }
 
 /// Sets `path` below `obj`, creating (or replacing non-object) intermediate objects.
-pub fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
+fn set_path(obj: &mut Map<String, Json>, path: &[&str], value: Json) {
     match path {
         [] => {}
         [last] => {
@@ -128,7 +128,7 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// Encodes a known scalar value of `f` as API JSON.
-pub fn encode(f: &Field, v: &Value) -> Option<Json> {
+fn encode(f: &Field, v: &Value) -> Option<Json> {
     match f.kind {
         Kind::String | Kind::DesiredStatus => v.as_str().map(Json::from),
         Kind::DateTime => v.as_str().map(|s| Json::from(start_date_time_for_api(s))),
@@ -167,7 +167,7 @@ pub fn encode(f: &Field, v: &Value) -> Option<Json> {
 }
 
 /// Decodes API JSON into a scalar value of `f` (lenient: numbers and booleans may be strings).
-pub fn decode(f: &Field, j: &Json) -> Value {
+fn decode(f: &Field, j: &Json) -> Value {
     match f.kind {
         Kind::String | Kind::DateTime | Kind::DesiredStatus => json_to_string(j),
         Kind::Number => json_to_number(j),
@@ -246,7 +246,7 @@ pub fn decode(f: &Field, j: &Json) -> Value {
 }
 
 /// The value the server uses for "not set" of an attribute: equal to null.
-pub fn is_zero(f: &Field, v: &Value) -> bool {
+fn is_zero(f: &Field, v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Bool(b) => !b,
@@ -407,86 +407,80 @@ pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) ->
         if x.is_unknown() {
             continue;
         }
+        let prior_at = prior.get(f.name);
         let base_at = get_path(base, f.api);
-        match f.kind {
-            Kind::Object(children) => {
-                let j = if x.is_null() {
-                    Json::Null
-                } else {
-                    overlay(children, x, prior.get(f.name), base_at)
-                };
-                set_path(&mut out, f.api, j);
-            }
+        let j = match f.kind {
+            Kind::Object(children) => overlay_object(children, x, prior_at, base_at),
             Kind::FlaggedObject {
                 flag,
                 fields: children,
             } => {
                 out.insert(flag.to_owned(), Json::Bool(!x.is_null()));
-                let j = if x.is_null() {
-                    Json::Null
-                } else {
-                    overlay(children, x, prior.get(f.name), base_at)
-                };
-                set_path(&mut out, f.api, j);
+                overlay_object(children, x, prior_at, base_at)
             }
-            Kind::List(children) => {
-                let j = match x.as_elements() {
-                    None => Json::Null,
-                    Some(items) => {
-                        let base_items = base_at.as_array().map(Vec::as_slice).unwrap_or(&[]);
-                        let prior_items = prior.get(f.name).as_elements().unwrap_or(&[]);
-                        let key = key_field(children);
-                        Json::Array(
-                            items
-                                .iter()
-                                .enumerate()
-                                .map(|(i, item)| {
-                                    let (base_item, prior_item) = match key {
-                                        Some(k) => (
-                                            find_json_by_key(base_items, k, item.get(k.name))
-                                                .unwrap_or(&JSON_NULL),
-                                            find_by_key(prior_items, k.name, item.get(k.name))
-                                                .unwrap_or(&Value::Null),
-                                        ),
-                                        None => (
-                                            base_items.get(i).unwrap_or(&JSON_NULL),
-                                            prior_items.get(i).unwrap_or(&Value::Null),
-                                        ),
-                                    };
-                                    overlay(children, item, prior_item, base_item)
-                                })
-                                .collect(),
-                        )
-                    }
-                };
-                set_path(&mut out, f.api, j);
-            }
-            Kind::Base64 { storage_refs: true } => {
-                let unchanged_text = x.is_known_value() && x == prior.get(f.name);
-                let j = match base_at {
-                    Json::String(r) if unchanged_text && is_script_reference(r) => base_at.clone(),
-                    // the server-provided script of default_script_type stands for "empty"
-                    Json::String(r) if is_zero(f, x) && r.starts_with("default/") => {
-                        base_at.clone()
-                    }
-                    _ if x.is_null() && is_zero_json(base_at) => base_at.clone(),
-                    _ if x.is_null() => Json::Null,
-                    _ => encode(f, x).unwrap_or(Json::Null),
-                };
-                set_path(&mut out, f.api, j);
-            }
-            _ => {
-                let j = match x {
-                    // null and the server's own "not set" spelling mean the same: keep it
-                    Value::Null if is_zero_json(base_at) => base_at.clone(),
-                    Value::Null => Json::Null,
-                    _ => encode(f, x).unwrap_or(Json::Null),
-                };
-                set_path(&mut out, f.api, j);
-            }
-        }
+            Kind::List(children) => overlay_list(children, x, prior_at, base_at),
+            Kind::Base64 { storage_refs: true } => overlay_script(f, x, prior_at, base_at),
+            _ => overlay_scalar(f, x, base_at),
+        };
+        set_path(&mut out, f.api, j);
     }
     Json::Object(out)
+}
+
+/// A nested object: null when planned null, else its own overlay.
+fn overlay_object(children: &[Field], x: &Value, prior: &Value, base_at: &Json) -> Json {
+    if x.is_null() {
+        Json::Null
+    } else {
+        overlay(children, x, prior, base_at)
+    }
+}
+
+/// A list of objects: each planned element overlays the base and prior elements it pairs
+/// with (by the element's server key, e.g. `action_id`, else by position).
+fn overlay_list(children: &[Field], x: &Value, prior: &Value, base_at: &Json) -> Json {
+    let Some(items) = x.as_elements() else {
+        return Json::Null;
+    };
+    let base_items = base_at.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let prior_items = prior.as_elements().unwrap_or(&[]);
+    let key = key_field(children);
+    let overlaid = items.iter().enumerate().map(|(i, item)| {
+        let (base_item, prior_item) = match key {
+            Some(k) => (
+                find_json_by_key(base_items, k, item.get(k.name)).unwrap_or(&JSON_NULL),
+                find_by_key(prior_items, k.name, item.get(k.name)).unwrap_or(&Value::Null),
+            ),
+            None => (
+                base_items.get(i).unwrap_or(&JSON_NULL),
+                prior_items.get(i).unwrap_or(&Value::Null),
+            ),
+        };
+        overlay(children, item, prior_item, base_item)
+    });
+    Json::Array(overlaid.collect())
+}
+
+/// A script: unchanged text is sent back as the storage reference the server holds.
+fn overlay_script(f: &Field, x: &Value, prior: &Value, base_at: &Json) -> Json {
+    let unchanged_text = x.is_known_value() && x == prior;
+    match base_at {
+        Json::String(r) if unchanged_text && is_script_reference(r) => base_at.clone(),
+        // the server-provided script of default_script_type stands for "empty"
+        Json::String(r) if is_zero(f, x) && r.starts_with("default/") => base_at.clone(),
+        _ if x.is_null() && is_zero_json(base_at) => base_at.clone(),
+        _ if x.is_null() => Json::Null,
+        _ => encode(f, x).unwrap_or(Json::Null),
+    }
+}
+
+fn overlay_scalar(f: &Field, x: &Value, base_at: &Json) -> Json {
+    match x {
+        // null and the server's own "not set" spelling mean the same: keep it
+        Value::Null if is_zero_json(base_at) => base_at.clone(),
+        Value::Null => Json::Null,
+        _ => encode(f, x).unwrap_or(Json::Null),
+    }
 }
 
 /// Reads the server's JSON object into a Terraform object of `fields`. Where the server's
