@@ -4,7 +4,6 @@
 
 mod api;
 pub mod catalog;
-mod catalog_api;
 pub mod jobs;
 pub mod limits;
 pub mod qql;
@@ -371,7 +370,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The axum application (testable without a socket).
 pub fn app(state: State) -> axum::Router {
-    api::router(state, catalog_api::routes())
+    api::router(state)
 }
 
 /// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until
