@@ -279,6 +279,172 @@ pub fn page<K: Ord>(
     Ok(Span { start, end, more })
 }
 
+/// Per patch (or asset), by index: the assets (or patches) linked to it, and how.
+type Links = Vec<Vec<(usize, Status)>>;
+
+/// Every patch is an object with a unique non-empty `id`, a platform and, if any, an
+/// integer `publishedDate`; answers the patch IDs.
+fn check_patches(patches: &[Value]) -> Result<HashSet<String>, String> {
+    let mut ids = HashSet::new();
+    for (i, p) in patches.iter().enumerate() {
+        let Some(m) = p.as_object() else {
+            return Err(format!("patches[{i}] must be an object"));
+        };
+        let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
+        if id.is_empty() {
+            return Err(format!("patches[{i}].id: a non-empty string is required"));
+        }
+        if !ids.insert(id.to_owned()) {
+            return Err(format!("patches[{i}].id: duplicate id {id:?}"));
+        }
+        let platform = str_of(p, "platform");
+        if platform != "Windows" && platform != "Linux" {
+            return Err(format!(
+                "patches[{i}].platform: must be Windows or Linux, got {platform:?}"
+            ));
+        }
+        if m.get("publishedDate")
+            .is_some_and(|d| !d.is_null() && !d.is_i64())
+        {
+            return Err(format!(
+                "patches[{i}].publishedDate: epoch milliseconds (an integer) expected"
+            ));
+        }
+    }
+    Ok(ids)
+}
+
+/// Every asset is an object with a unique non-empty `id`, a `name`, a platform, and patch
+/// lists naming patches of the catalog.
+fn check_assets(assets: &[Value], patch_ids: &HashSet<String>) -> Result<(), String> {
+    let mut asset_ids = HashSet::new();
+    for (i, a) in assets.iter().enumerate() {
+        if !a.is_object() {
+            return Err(format!("assets[{i}] must be an object"));
+        }
+        let id = str_of(a, "id");
+        if id.is_empty() {
+            return Err(format!("assets[{i}].id: a non-empty string is required"));
+        }
+        if !asset_ids.insert(id.to_owned()) {
+            return Err(format!("assets[{i}].id: duplicate id {id:?}"));
+        }
+        if str_of(a, "name").is_empty() {
+            return Err(format!("assets[{i}].name: a non-empty string is required"));
+        }
+        let platform = str_of(a, "platform");
+        if platform != "Windows" && platform != "Linux" {
+            return Err(format!(
+                "assets[{i}].platform: must be Windows or Linux, got {platform:?}"
+            ));
+        }
+        for list in ["missingPatches", "installedPatches"] {
+            check_patch_list(a, i, list, patch_ids)?;
+        }
+    }
+    Ok(())
+}
+
+/// Asset `i`'s `list` (`missingPatches` or `installedPatches`): absent, or `{"id"}` items
+/// naming patches of the catalog.
+fn check_patch_list(
+    asset: &Value,
+    i: usize,
+    list: &str,
+    patch_ids: &HashSet<String>,
+) -> Result<(), String> {
+    match asset.get(list) {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(items)) => {
+            for (j, item) in items.iter().enumerate() {
+                let pid = item.get("id").and_then(Value::as_str).unwrap_or_default();
+                if !patch_ids.contains(pid) {
+                    return Err(format!(
+                        "assets[{i}].{list}[{j}].id: no patch with id {pid:?} in the catalog"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Some(_) => Err(format!(
+            "assets[{i}].{list}: an array of {{\"id\": \"<patch id>\"}} expected"
+        )),
+    }
+}
+
+/// The links of the assets' patch lists, both ways: per patch, per asset.
+fn link(patches: &[Value], assets: &[Value]) -> (Links, Links) {
+    let index: HashMap<&str, usize> = patches
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (str_of(p, "id"), i))
+        .collect();
+    let mut patch_assets = vec![Vec::new(); patches.len()];
+    let mut asset_patches = vec![Vec::new(); assets.len()];
+    for (ai, a) in assets.iter().enumerate() {
+        for (list, status) in [
+            ("missingPatches", Status::Missing),
+            ("installedPatches", Status::Installed),
+        ] {
+            for item in a.get(list).and_then(Value::as_array).into_iter().flatten() {
+                if let Some(&pi) = item
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| index.get(id))
+                {
+                    patch_assets[pi].push((ai, status));
+                    asset_patches[ai].push((pi, status));
+                }
+            }
+        }
+    }
+    (patch_assets, asset_patches)
+}
+
+/// Each patch's `missingCount` and `installedCount`.
+fn count_assets_of_patches(patches: &mut [Value], patch_assets: &Links) {
+    for (pi, p) in patches.iter_mut().enumerate() {
+        let missing = patch_assets[pi]
+            .iter()
+            .filter(|(_, s)| *s == Status::Missing)
+            .count();
+        let installed = patch_assets[pi].len() - missing;
+        if let Some(m) = p.as_object_mut() {
+            m.insert("missingCount".into(), json!(missing));
+            m.insert("installedCount".into(), json!(installed));
+        }
+    }
+}
+
+/// Each asset's patch counts (only on assets that list patches).
+fn count_patches_of_assets(assets: &mut [Value], asset_patches: &Links, patches: &[Value]) {
+    for (ai, a) in assets.iter_mut().enumerate() {
+        let links = &asset_patches[ai];
+        let Some(m) = a.as_object_mut() else { continue };
+        if !m.contains_key("missingPatches") && !m.contains_key("installedPatches") {
+            continue;
+        }
+        let missing: Vec<usize> = links
+            .iter()
+            .filter(|(_, s)| *s == Status::Missing)
+            .map(|(p, _)| *p)
+            .collect();
+        let non_superseded = missing
+            .iter()
+            .filter(|p| patches[**p].get("isSuperseded") != Some(&Value::Bool(true)))
+            .count();
+        m.insert(
+            "installedPatchCount".into(),
+            json!(links.len() - missing.len()),
+        );
+        m.insert("missingPatchCount".into(), json!(missing.len()));
+        m.insert(
+            "nonSupersededMissingPatchCount".into(),
+            json!(non_superseded),
+        );
+    }
+}
+
 /// The catalog: patches and assets, sorted as listed, with their links.
 pub struct Catalog {
     patches: Vec<Value>,
@@ -286,9 +452,9 @@ pub struct Catalog {
     patch_keys: Vec<Key>,
     asset_keys: Vec<Key>,
     /// Per patch: the assets missing it or having it installed.
-    patch_assets: Vec<Vec<(usize, Status)>>,
+    patch_assets: Links,
     /// Per asset: its missing and installed patches.
-    asset_patches: Vec<Vec<(usize, Status)>>,
+    asset_patches: Links,
 }
 
 /// One patch as QQL sees it, optionally in the context of one asset.
@@ -416,136 +582,13 @@ impl Catalog {
 
     /// Checks, links and sorts; fills the counts the links determine.
     fn install(mut patches: Vec<Value>, mut assets: Vec<Value>) -> Result<Catalog, String> {
-        let mut ids = HashSet::new();
-        for (i, p) in patches.iter().enumerate() {
-            let Some(m) = p.as_object() else {
-                return Err(format!("patches[{i}] must be an object"));
-            };
-            let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
-            if id.is_empty() {
-                return Err(format!("patches[{i}].id: a non-empty string is required"));
-            }
-            if !ids.insert(id.to_owned()) {
-                return Err(format!("patches[{i}].id: duplicate id {id:?}"));
-            }
-            let platform = str_of(p, "platform");
-            if platform != "Windows" && platform != "Linux" {
-                return Err(format!(
-                    "patches[{i}].platform: must be Windows or Linux, got {platform:?}"
-                ));
-            }
-            if m.get("publishedDate")
-                .is_some_and(|d| !d.is_null() && !d.is_i64())
-            {
-                return Err(format!(
-                    "patches[{i}].publishedDate: epoch milliseconds (an integer) expected"
-                ));
-            }
-        }
-        let mut asset_ids = HashSet::new();
-        for (i, a) in assets.iter().enumerate() {
-            if !a.is_object() {
-                return Err(format!("assets[{i}] must be an object"));
-            }
-            let id = str_of(a, "id");
-            if id.is_empty() {
-                return Err(format!("assets[{i}].id: a non-empty string is required"));
-            }
-            if !asset_ids.insert(id.to_owned()) {
-                return Err(format!("assets[{i}].id: duplicate id {id:?}"));
-            }
-            if str_of(a, "name").is_empty() {
-                return Err(format!("assets[{i}].name: a non-empty string is required"));
-            }
-            let platform = str_of(a, "platform");
-            if platform != "Windows" && platform != "Linux" {
-                return Err(format!(
-                    "assets[{i}].platform: must be Windows or Linux, got {platform:?}"
-                ));
-            }
-            for list in ["missingPatches", "installedPatches"] {
-                match a.get(list) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::Array(items)) => {
-                        for (j, item) in items.iter().enumerate() {
-                            let pid = item.get("id").and_then(Value::as_str).unwrap_or_default();
-                            if !ids.contains(pid) {
-                                return Err(format!(
-                                    "assets[{i}].{list}[{j}].id: no patch with id {pid:?} in the catalog"
-                                ));
-                            }
-                        }
-                    }
-                    Some(_) => {
-                        return Err(format!(
-                            "assets[{i}].{list}: an array of {{\"id\": \"<patch id>\"}} expected"
-                        ))
-                    }
-                }
-            }
-        }
+        let patch_ids = check_patches(&patches)?;
+        check_assets(&assets, &patch_ids)?;
         patches.sort_by_cached_key(patch_key);
         assets.sort_by_cached_key(asset_key);
-        let index: HashMap<String, usize> = patches
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (str_of(p, "id").to_owned(), i))
-            .collect();
-        let mut patch_assets = vec![Vec::new(); patches.len()];
-        let mut asset_patches = vec![Vec::new(); assets.len()];
-        for (ai, a) in assets.iter().enumerate() {
-            for (list, status) in [
-                ("missingPatches", Status::Missing),
-                ("installedPatches", Status::Installed),
-            ] {
-                for item in a.get(list).and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(&pi) = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .and_then(|id| index.get(id))
-                    {
-                        patch_assets[pi].push((ai, status));
-                        asset_patches[ai].push((pi, status));
-                    }
-                }
-            }
-        }
-        for (pi, p) in patches.iter_mut().enumerate() {
-            let missing = patch_assets[pi]
-                .iter()
-                .filter(|(_, s)| *s == Status::Missing)
-                .count();
-            let installed = patch_assets[pi].len() - missing;
-            if let Some(m) = p.as_object_mut() {
-                m.insert("missingCount".into(), json!(missing));
-                m.insert("installedCount".into(), json!(installed));
-            }
-        }
-        for (ai, a) in assets.iter_mut().enumerate() {
-            let links = &asset_patches[ai];
-            let Some(m) = a.as_object_mut() else { continue };
-            if !m.contains_key("missingPatches") && !m.contains_key("installedPatches") {
-                continue;
-            }
-            let missing: Vec<usize> = links
-                .iter()
-                .filter(|(_, s)| *s == Status::Missing)
-                .map(|(p, _)| *p)
-                .collect();
-            let non_superseded = missing
-                .iter()
-                .filter(|p| patches[**p].get("isSuperseded") != Some(&Value::Bool(true)))
-                .count();
-            m.insert(
-                "installedPatchCount".into(),
-                json!(links.len() - missing.len()),
-            );
-            m.insert("missingPatchCount".into(), json!(missing.len()));
-            m.insert(
-                "nonSupersededMissingPatchCount".into(),
-                json!(non_superseded),
-            );
-        }
+        let (patch_assets, asset_patches) = link(&patches, &assets);
+        count_assets_of_patches(&mut patches, &patch_assets);
+        count_patches_of_assets(&mut assets, &asset_patches, &patches);
         let patch_keys = patches.iter().map(patch_key).collect();
         let asset_keys = assets.iter().map(asset_key).collect();
         Ok(Catalog {

@@ -236,58 +236,13 @@ pub(crate) fn now_ms() -> u64 {
 impl Shared {
     /// Builds the state, loading `--state` if the file exists.
     pub fn new(options: Options) -> Result<State, String> {
-        for (name, rate) in [
-            ("--fault-rate", options.fault_rate),
-            ("--lost-response-rate", options.lost_response_rate),
-            ("--cut-connection-rate", options.cut_connection_rate),
-        ] {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("{name} must be between 0 and 1, got {rate}"));
-            }
-        }
-        let lenient = options.variant == variant::Variant::Lenient;
-        if !lenient && (options.limit_headers.is_some() || options.limit_refusal.is_some()) {
-            return Err(
-                "--limit-headers and --limit-refusal are readings of --variant lenient".into(),
-            );
-        }
-        if options.concurrency_limit == Some(0) {
-            return Err("--concurrency-limit must be at least 1".into());
-        }
-        let limits = limits::Limits::new(limits::Settings {
-            rate_limit: options.rate_limit,
-            concurrency_limit: options.concurrency_limit,
-            headers: options.limit_headers != Some(Toggle::Off),
-            refusal: options.limit_refusal.unwrap_or(if lenient {
-                limits::Refusal::Rotate
-            } else {
-                limits::Refusal::TooMany
-            }),
-        });
-        if options.username.is_empty() || options.password.is_empty() {
-            return Err("--username and --password must not be empty".into());
-        }
+        check_options(&options)?;
         let store = match &options.state {
-            Some(path) if path.exists() => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
-                serde_json::from_str(&text).map_err(|e| {
-                    format!(
-                        "state file {} is not a simulator state: {e}",
-                        path.display()
-                    )
-                })?
-            }
+            Some(path) if path.exists() => load_store(path)?,
             _ => Store::default(),
         };
         let request_log = match &options.request_log {
-            Some(path) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|e| format!("cannot open request log {}: {e}", path.display()))?,
-            )),
+            Some(path) => Some(Mutex::new(open_request_log(path)?)),
             None => None,
         };
         let catalog = match &options.catalog {
@@ -323,7 +278,7 @@ impl Shared {
             catalog: Mutex::new(catalog),
             catalog_anchor,
             shaping: variant::Shaping::new(options.variant),
-            limits,
+            limits: limits_of(&options),
             started_ms: now_ms(),
             options,
         }))
@@ -354,6 +309,65 @@ impl Shared {
         write_atomically(path, &text)
             .map_err(|e| format!("cannot write state file {}: {e}", path.display()))
     }
+}
+
+/// The options' values that no parser checks alone.
+fn check_options(options: &Options) -> Result<(), String> {
+    for (name, rate) in [
+        ("--fault-rate", options.fault_rate),
+        ("--lost-response-rate", options.lost_response_rate),
+        ("--cut-connection-rate", options.cut_connection_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(format!("{name} must be between 0 and 1, got {rate}"));
+        }
+    }
+    let lenient = options.variant == variant::Variant::Lenient;
+    if !lenient && (options.limit_headers.is_some() || options.limit_refusal.is_some()) {
+        return Err("--limit-headers and --limit-refusal are readings of --variant lenient".into());
+    }
+    if options.concurrency_limit == Some(0) {
+        return Err("--concurrency-limit must be at least 1".into());
+    }
+    if options.username.is_empty() || options.password.is_empty() {
+        return Err("--username and --password must not be empty".into());
+    }
+    Ok(())
+}
+
+/// The API controls as the options set them (lenient refuses in every shape in turn).
+fn limits_of(options: &Options) -> limits::Limits {
+    let lenient = options.variant == variant::Variant::Lenient;
+    limits::Limits::new(limits::Settings {
+        rate_limit: options.rate_limit,
+        concurrency_limit: options.concurrency_limit,
+        headers: options.limit_headers != Some(Toggle::Off),
+        refusal: options.limit_refusal.unwrap_or(if lenient {
+            limits::Refusal::Rotate
+        } else {
+            limits::Refusal::TooMany
+        }),
+    })
+}
+
+/// The jobs and scripts of a `--state` file.
+fn load_store(path: &Path) -> Result<Store, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "state file {} is not a simulator state: {e}",
+            path.display()
+        )
+    })
+}
+
+fn open_request_log(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open request log {}: {e}", path.display()))
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
