@@ -18,7 +18,7 @@ use crate::lock;
 /// How a refused call is answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// 429 with `X-RateLimit-ToWait-Sec` and an `_error` body (the gateway; strict).
     #[default]
     #[value(name = "429")]
@@ -42,13 +42,13 @@ pub enum Refusal {
 
 /// A rolling window: `calls` per `seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Rate {
+pub(crate) struct Rate {
     pub calls: u64,
     pub seconds: f64,
 }
 
 /// `CALLS/SECONDS`, e.g. `300/3600` or `30/15`.
-pub fn parse_rate(text: &str) -> Result<Rate, String> {
+pub(crate) fn parse_rate(text: &str) -> Result<Rate, String> {
     let (calls, seconds) = text.split_once('/').ok_or_else(|| {
         format!("--rate-limit must be CALLS/SECONDS, e.g. 300/3600, got {text:?}")
     })?;
@@ -70,7 +70,7 @@ pub fn parse_rate(text: &str) -> Result<Rate, String> {
 
 /// The controls as configured (command line, then `/_simulator/limits`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub rate_limit: Option<Rate>,
     pub concurrency_limit: Option<usize>,
     /// Control headers on the answers (lenient may turn them off).
@@ -87,13 +87,13 @@ struct Meter {
 }
 
 /// The simulator's controls and their meter.
-pub struct Limits {
+pub(crate) struct Limits {
     settings: Mutex<Settings>,
     meter: Mutex<Meter>,
 }
 
 /// A call admitted under the controls: counted as running until dropped.
-pub struct Running<'a>(&'a Limits);
+pub(crate) struct Running<'a>(&'a Limits);
 
 impl std::fmt::Debug for Running<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -109,25 +109,25 @@ impl Drop for Running<'_> {
 }
 
 impl Limits {
-    pub fn new(settings: Settings) -> Limits {
+    pub(crate) fn new(settings: Settings) -> Limits {
         Limits {
             settings: Mutex::new(settings),
             meter: Mutex::new(Meter::default()),
         }
     }
 
-    pub fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings {
         lock(&self.settings).clone()
     }
 
-    pub fn refused(&self) -> u64 {
+    pub(crate) fn refused(&self) -> u64 {
         lock(&self.meter).refused
     }
 
     /// Changes the settings at run time (`POST /_simulator/limits`): any of `rate_limit`
     /// (`"CALLS/SECONDS"` or null), `concurrency_limit` (K or null), `headers`, `refusal`;
     /// `reset: true` forgets the calls counted, `exhaust: true` fills the window now.
-    pub fn update(&self, body: &Value) -> Result<Settings, String> {
+    pub(crate) fn update(&self, body: &Value) -> Result<Settings, String> {
         let mut settings = lock(&self.settings).clone();
         if let Some(v) = body.get("rate_limit") {
             settings.rate_limit = match v {
@@ -177,7 +177,7 @@ impl Limits {
     }
 
     /// Admits a call, or refuses it (the call is not counted).
-    pub fn admit(&self) -> Result<Running<'_>, Refused> {
+    pub(crate) fn admit(&self) -> Result<Running<'_>, Refused> {
         let settings = self.settings();
         let now = Instant::now();
         let mut m = lock(&self.meter);
@@ -205,7 +205,7 @@ impl Limits {
     }
 
     /// The gateway's headers, as the meter stands now.
-    pub fn add_headers(&self, settings: &Settings, response: &mut Response) {
+    pub(crate) fn add_headers(&self, settings: &Settings, response: &mut Response) {
         insert_headers(response, self.control_headers(settings));
     }
 
@@ -277,7 +277,7 @@ enum Exceeded {
 /// A call refused under the controls; answered in its shape (never `Rotate`: the turn's
 /// shape is chosen when refusing).
 #[derive(Debug)]
-pub struct Refused {
+pub(crate) struct Refused {
     shape: Refusal,
     exceeded: Exceeded,
     /// The 429 carries its own `X-RateLimit-ToWait-Sec` when headers are on.
