@@ -118,3 +118,55 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Status, content type and body bytes of an answer.
+    async fn wire(error: ApiError) -> (u16, String, String) {
+        let response = error.into_response();
+        let content_type = response.headers()[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let status = response.status().as_u16();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        (
+            status,
+            content_type,
+            String::from_utf8(body.to_vec()).expect("utf-8"),
+        )
+    }
+
+    #[tokio::test]
+    async fn refusals_have_the_shapes_clients_read() {
+        assert_eq!(
+            wire(ApiError::invalid("ids", "at least one job ID is required")).await,
+            (
+                400,
+                "application/json".into(),
+                r#"{"_error":{"errorCode":"INVALID_REQUEST","message":"Invalid value for field 'ids': at least one job ID is required","field":"ids"}}"#.into()
+            )
+        );
+        assert_eq!(
+            wire(ApiError::job_not_found("j1")).await,
+            (
+                404,
+                "application/json".into(),
+                r#"{"_error":{"errorCode":"JOB_NOT_FOUND","message":"Deployment job j1 not found"}}"#
+                    .into()
+            )
+        );
+        assert_eq!(
+            wire(ApiError::unauthorized("JWT expired")).await,
+            (
+                401,
+                "application/json".into(),
+                r#"{"status":401,"error":"Unauthorized","message":"JWT expired"}"#.into()
+            )
+        );
+    }
+}
