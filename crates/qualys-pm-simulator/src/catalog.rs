@@ -19,22 +19,22 @@ use serde_json::{json, Value};
 use super::qql::{FieldSpec, Kind, Query, Record, Scalar};
 
 /// Largest `pageSize` of `POST /pm/v2/patches`.
-pub const PATCH_PAGE_MAX: usize = 1000;
+pub(crate) const PATCH_PAGE_MAX: usize = 1000;
 /// Largest `pageSize` of `POST /pm/v1/assets` (qualysdk: "Default (and max) is 400").
-pub const ASSET_PAGE_MAX: usize = 400;
+pub(crate) const ASSET_PAGE_MAX: usize = 400;
 /// `pageSize` when none is sent (the documented default of the v1 listings).
-pub const DEFAULT_PAGE_SIZE: usize = 10;
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 10;
 
 /// The built-in catalog's default "today" (`--catalog-anchor`): its newest patch is
 /// published on or before this day (2026-11-10, a Patch Tuesday), its assets last scanned
 /// shortly before.
-pub const ANCHOR: time::Date = time::macros::date!(2026 - 11 - 10);
+pub(crate) const ANCHOR: time::Date = time::macros::date!(2026 - 11 - 10);
 
 /// The earliest anchor accepted (the product lines start in 2021).
-pub const EARLIEST_ANCHOR: time::Date = time::macros::date!(2021 - 06 - 01);
+pub(crate) const EARLIEST_ANCHOR: time::Date = time::macros::date!(2021 - 06 - 01);
 
 /// Reads `--catalog-anchor`: `YYYY-MM-DD` or `today` (UTC).
-pub fn parse_anchor(text: &str) -> Result<time::Date, String> {
+pub(crate) fn parse_anchor(text: &str) -> Result<time::Date, String> {
     let date = if text.eq_ignore_ascii_case("today") {
         time::OffsetDateTime::now_utc().date()
     } else {
@@ -53,7 +53,7 @@ pub fn parse_anchor(text: &str) -> Result<time::Date, String> {
 }
 
 /// QQL fields of `POST /pm/v2/patches` `query` (and of assets' `havingQuery`).
-pub static PATCH_FIELDS: &[FieldSpec] = &[
+pub(crate) static PATCH_FIELDS: &[FieldSpec] = &[
     FieldSpec::new("id", Kind::Text),
     FieldSpec::new("title", Kind::Text),
     FieldSpec::new("vendor", Kind::Text),
@@ -88,7 +88,7 @@ pub static PATCH_FIELDS: &[FieldSpec] = &[
 ];
 
 /// QQL fields of `POST /pm/v1/assets` `query` (and of patches' `havingQuery`).
-pub static ASSET_FIELDS: &[FieldSpec] = &[
+pub(crate) static ASSET_FIELDS: &[FieldSpec] = &[
     FieldSpec::new("id", Kind::Text),
     FieldSpec::new("name", Kind::Text),
     FieldSpec::new("operatingSystem", Kind::Text),
@@ -112,7 +112,7 @@ pub static ASSET_FIELDS: &[FieldSpec] = &[
 ];
 
 /// The keys of a patch object, in order (what `attributes` may name).
-pub const PATCH_ATTRIBUTES: &[&str] = &[
+pub(crate) const PATCH_ATTRIBUTES: &[&str] = &[
     "id",
     "title",
     "vendor",
@@ -145,7 +145,7 @@ pub const PATCH_ATTRIBUTES: &[&str] = &[
 ];
 
 /// The keys of an asset object, in order (what `attributes` may name).
-pub const ASSET_ATTRIBUTES: &[&str] = &[
+pub(crate) const ASSET_ATTRIBUTES: &[&str] = &[
     "id",
     "name",
     "operatingSystem",
@@ -175,12 +175,12 @@ pub const ASSET_ATTRIBUTES: &[&str] = &[
 
 /// The search endpoints are POSTs but read-only: fault injection does not treat them as
 /// writes (no `lose_next` / lost answer after acting, no `answer_delay_ms`).
-pub fn is_search(path: &str) -> bool {
+pub(crate) fn is_search(path: &str) -> bool {
     path == "/pm/v2/patches" || path == "/pm/v1/assets"
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     Missing,
     Installed,
 }
@@ -196,14 +196,14 @@ impl Status {
 
 /// Sort key of a listing: patches newest first, assets by name; then by id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Key {
+pub(crate) enum Key {
     Newest(Reverse<i64>, String),
     Name(String, String),
 }
 
 impl Key {
     /// The opaque cursor sent in the `searchAfter` header.
-    pub fn cursor(&self) -> String {
+    pub(crate) fn cursor(&self) -> String {
         let raw = match self {
             Key::Newest(Reverse(ms), id) => json!(["p", ms, id]),
             Key::Name(name, id) => json!(["a", name, id]),
@@ -212,7 +212,7 @@ impl Key {
     }
 
     /// Reads a cursor made by [`Key::cursor`].
-    pub fn from_cursor(cursor: &str) -> Option<Key> {
+    pub(crate) fn from_cursor(cursor: &str) -> Option<Key> {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(cursor.trim())
             .ok()?;
@@ -244,7 +244,7 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// Where one page lies in a listing of matches.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     pub start: usize,
     pub end: usize,
     /// Whether the answer carries a `searchAfter` cursor (more records may follow).
@@ -253,7 +253,7 @@ pub struct Span {
 
 /// The page cannot be served.
 #[derive(Debug, PartialEq, Eq)]
-pub enum PagingError {
+pub(crate) enum PagingError {
     /// The page would start past the cap (and records exist there).
     Cap,
 }
@@ -262,7 +262,7 @@ pub enum PagingError {
 /// cursor (more may follow: the next page may then be empty), a short or empty one does not;
 /// a page stops at the `cap`th record (PM's 10,000), with a cursor if records lie beyond
 /// (asking for them is [`PagingError::Cap`]).
-pub fn page<K: Ord>(
+pub(crate) fn page<K: Ord>(
     keys: &[K],
     size: usize,
     after: Option<&K>,
@@ -279,16 +279,182 @@ pub fn page<K: Ord>(
     Ok(Span { start, end, more })
 }
 
+/// Per patch (or asset), by index: the assets (or patches) linked to it, and how.
+type Links = Vec<Vec<(usize, Status)>>;
+
+/// Every patch is an object with a unique non-empty `id`, a platform and, if any, an
+/// integer `publishedDate`; answers the patch IDs.
+fn check_patches(patches: &[Value]) -> Result<HashSet<String>, String> {
+    let mut ids = HashSet::new();
+    for (i, p) in patches.iter().enumerate() {
+        let Some(m) = p.as_object() else {
+            return Err(format!("patches[{i}] must be an object"));
+        };
+        let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
+        if id.is_empty() {
+            return Err(format!("patches[{i}].id: a non-empty string is required"));
+        }
+        if !ids.insert(id.to_owned()) {
+            return Err(format!("patches[{i}].id: duplicate id {id:?}"));
+        }
+        let platform = str_of(p, "platform");
+        if platform != "Windows" && platform != "Linux" {
+            return Err(format!(
+                "patches[{i}].platform: must be Windows or Linux, got {platform:?}"
+            ));
+        }
+        if m.get("publishedDate")
+            .is_some_and(|d| !d.is_null() && !d.is_i64())
+        {
+            return Err(format!(
+                "patches[{i}].publishedDate: epoch milliseconds (an integer) expected"
+            ));
+        }
+    }
+    Ok(ids)
+}
+
+/// Every asset is an object with a unique non-empty `id`, a `name`, a platform, and patch
+/// lists naming patches of the catalog.
+fn check_assets(assets: &[Value], patch_ids: &HashSet<String>) -> Result<(), String> {
+    let mut asset_ids = HashSet::new();
+    for (i, a) in assets.iter().enumerate() {
+        if !a.is_object() {
+            return Err(format!("assets[{i}] must be an object"));
+        }
+        let id = str_of(a, "id");
+        if id.is_empty() {
+            return Err(format!("assets[{i}].id: a non-empty string is required"));
+        }
+        if !asset_ids.insert(id.to_owned()) {
+            return Err(format!("assets[{i}].id: duplicate id {id:?}"));
+        }
+        if str_of(a, "name").is_empty() {
+            return Err(format!("assets[{i}].name: a non-empty string is required"));
+        }
+        let platform = str_of(a, "platform");
+        if platform != "Windows" && platform != "Linux" {
+            return Err(format!(
+                "assets[{i}].platform: must be Windows or Linux, got {platform:?}"
+            ));
+        }
+        for list in ["missingPatches", "installedPatches"] {
+            check_patch_list(a, i, list, patch_ids)?;
+        }
+    }
+    Ok(())
+}
+
+/// Asset `i`'s `list` (`missingPatches` or `installedPatches`): absent, or `{"id"}` items
+/// naming patches of the catalog.
+fn check_patch_list(
+    asset: &Value,
+    i: usize,
+    list: &str,
+    patch_ids: &HashSet<String>,
+) -> Result<(), String> {
+    match asset.get(list) {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(items)) => {
+            for (j, item) in items.iter().enumerate() {
+                let pid = item.get("id").and_then(Value::as_str).unwrap_or_default();
+                if !patch_ids.contains(pid) {
+                    return Err(format!(
+                        "assets[{i}].{list}[{j}].id: no patch with id {pid:?} in the catalog"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Some(_) => Err(format!(
+            "assets[{i}].{list}: an array of {{\"id\": \"<patch id>\"}} expected"
+        )),
+    }
+}
+
+/// The links of the assets' patch lists, both ways: per patch, per asset.
+fn link(patches: &[Value], assets: &[Value]) -> (Links, Links) {
+    let index: HashMap<&str, usize> = patches
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (str_of(p, "id"), i))
+        .collect();
+    let mut patch_assets = vec![Vec::new(); patches.len()];
+    let mut asset_patches = vec![Vec::new(); assets.len()];
+    for (ai, a) in assets.iter().enumerate() {
+        for (list, status) in [
+            ("missingPatches", Status::Missing),
+            ("installedPatches", Status::Installed),
+        ] {
+            for item in a.get(list).and_then(Value::as_array).into_iter().flatten() {
+                if let Some(&pi) = item
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| index.get(id))
+                {
+                    patch_assets[pi].push((ai, status));
+                    asset_patches[ai].push((pi, status));
+                }
+            }
+        }
+    }
+    (patch_assets, asset_patches)
+}
+
+/// Each patch's `missingCount` and `installedCount`.
+fn count_assets_of_patches(patches: &mut [Value], patch_assets: &Links) {
+    for (pi, p) in patches.iter_mut().enumerate() {
+        let missing = patch_assets[pi]
+            .iter()
+            .filter(|(_, s)| *s == Status::Missing)
+            .count();
+        let installed = patch_assets[pi].len() - missing;
+        if let Some(m) = p.as_object_mut() {
+            m.insert("missingCount".into(), json!(missing));
+            m.insert("installedCount".into(), json!(installed));
+        }
+    }
+}
+
+/// Each asset's patch counts (only on assets that list patches).
+fn count_patches_of_assets(assets: &mut [Value], asset_patches: &Links, patches: &[Value]) {
+    for (ai, a) in assets.iter_mut().enumerate() {
+        let links = &asset_patches[ai];
+        let Some(m) = a.as_object_mut() else { continue };
+        if !m.contains_key("missingPatches") && !m.contains_key("installedPatches") {
+            continue;
+        }
+        let missing: Vec<usize> = links
+            .iter()
+            .filter(|(_, s)| *s == Status::Missing)
+            .map(|(p, _)| *p)
+            .collect();
+        let non_superseded = missing
+            .iter()
+            .filter(|p| patches[**p].get("isSuperseded") != Some(&Value::Bool(true)))
+            .count();
+        m.insert(
+            "installedPatchCount".into(),
+            json!(links.len() - missing.len()),
+        );
+        m.insert("missingPatchCount".into(), json!(missing.len()));
+        m.insert(
+            "nonSupersededMissingPatchCount".into(),
+            json!(non_superseded),
+        );
+    }
+}
+
 /// The catalog: patches and assets, sorted as listed, with their links.
-pub struct Catalog {
+pub(crate) struct Catalog {
     patches: Vec<Value>,
     assets: Vec<Value>,
     patch_keys: Vec<Key>,
     asset_keys: Vec<Key>,
     /// Per patch: the assets missing it or having it installed.
-    patch_assets: Vec<Vec<(usize, Status)>>,
+    patch_assets: Links,
     /// Per asset: its missing and installed patches.
-    asset_patches: Vec<Vec<(usize, Status)>>,
+    asset_patches: Links,
 }
 
 /// One patch as QQL sees it, optionally in the context of one asset.
@@ -372,19 +538,14 @@ fn project(v: &Value, attributes: Option<&[String]>) -> Value {
 }
 
 impl Catalog {
-    /// The built-in catalog as of [`ANCHOR`].
-    pub fn builtin() -> Catalog {
-        Catalog::builtin_at(ANCHOR)
-    }
-
     /// The built-in catalog as of `anchor` (its newest day).
-    pub fn builtin_at(anchor: time::Date) -> Catalog {
+    pub(crate) fn builtin_at(anchor: time::Date) -> Catalog {
         let (patches, assets) = generate::catalog(anchor);
         Catalog::install(patches, assets).expect("the built-in catalog is consistent")
     }
 
     /// A catalog from `{"patches": [...], "assets": [...]}` (either may be left out).
-    pub fn from_json(value: Value) -> Result<Catalog, String> {
+    pub(crate) fn from_json(value: Value) -> Result<Catalog, String> {
         let Value::Object(mut m) = value else {
             return Err(
                 "a catalog is a JSON object {\"patches\": [...], \"assets\": [...]}".into(),
@@ -406,7 +567,7 @@ impl Catalog {
     }
 
     /// A catalog from a `--catalog` file.
-    pub fn load_file(path: &std::path::Path) -> Result<Catalog, String> {
+    pub(crate) fn load_file(path: &std::path::Path) -> Result<Catalog, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read catalog file {}: {e}", path.display()))?;
         let value: Value = serde_json::from_str(&text)
@@ -416,136 +577,13 @@ impl Catalog {
 
     /// Checks, links and sorts; fills the counts the links determine.
     fn install(mut patches: Vec<Value>, mut assets: Vec<Value>) -> Result<Catalog, String> {
-        let mut ids = HashSet::new();
-        for (i, p) in patches.iter().enumerate() {
-            let Some(m) = p.as_object() else {
-                return Err(format!("patches[{i}] must be an object"));
-            };
-            let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
-            if id.is_empty() {
-                return Err(format!("patches[{i}].id: a non-empty string is required"));
-            }
-            if !ids.insert(id.to_owned()) {
-                return Err(format!("patches[{i}].id: duplicate id {id:?}"));
-            }
-            let platform = str_of(p, "platform");
-            if platform != "Windows" && platform != "Linux" {
-                return Err(format!(
-                    "patches[{i}].platform: must be Windows or Linux, got {platform:?}"
-                ));
-            }
-            if m.get("publishedDate")
-                .is_some_and(|d| !d.is_null() && !d.is_i64())
-            {
-                return Err(format!(
-                    "patches[{i}].publishedDate: epoch milliseconds (an integer) expected"
-                ));
-            }
-        }
-        let mut asset_ids = HashSet::new();
-        for (i, a) in assets.iter().enumerate() {
-            if !a.is_object() {
-                return Err(format!("assets[{i}] must be an object"));
-            }
-            let id = str_of(a, "id");
-            if id.is_empty() {
-                return Err(format!("assets[{i}].id: a non-empty string is required"));
-            }
-            if !asset_ids.insert(id.to_owned()) {
-                return Err(format!("assets[{i}].id: duplicate id {id:?}"));
-            }
-            if str_of(a, "name").is_empty() {
-                return Err(format!("assets[{i}].name: a non-empty string is required"));
-            }
-            let platform = str_of(a, "platform");
-            if platform != "Windows" && platform != "Linux" {
-                return Err(format!(
-                    "assets[{i}].platform: must be Windows or Linux, got {platform:?}"
-                ));
-            }
-            for list in ["missingPatches", "installedPatches"] {
-                match a.get(list) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::Array(items)) => {
-                        for (j, item) in items.iter().enumerate() {
-                            let pid = item.get("id").and_then(Value::as_str).unwrap_or_default();
-                            if !ids.contains(pid) {
-                                return Err(format!(
-                                    "assets[{i}].{list}[{j}].id: no patch with id {pid:?} in the catalog"
-                                ));
-                            }
-                        }
-                    }
-                    Some(_) => {
-                        return Err(format!(
-                            "assets[{i}].{list}: an array of {{\"id\": \"<patch id>\"}} expected"
-                        ))
-                    }
-                }
-            }
-        }
+        let patch_ids = check_patches(&patches)?;
+        check_assets(&assets, &patch_ids)?;
         patches.sort_by_cached_key(patch_key);
         assets.sort_by_cached_key(asset_key);
-        let index: HashMap<String, usize> = patches
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (str_of(p, "id").to_owned(), i))
-            .collect();
-        let mut patch_assets = vec![Vec::new(); patches.len()];
-        let mut asset_patches = vec![Vec::new(); assets.len()];
-        for (ai, a) in assets.iter().enumerate() {
-            for (list, status) in [
-                ("missingPatches", Status::Missing),
-                ("installedPatches", Status::Installed),
-            ] {
-                for item in a.get(list).and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(&pi) = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .and_then(|id| index.get(id))
-                    {
-                        patch_assets[pi].push((ai, status));
-                        asset_patches[ai].push((pi, status));
-                    }
-                }
-            }
-        }
-        for (pi, p) in patches.iter_mut().enumerate() {
-            let missing = patch_assets[pi]
-                .iter()
-                .filter(|(_, s)| *s == Status::Missing)
-                .count();
-            let installed = patch_assets[pi].len() - missing;
-            if let Some(m) = p.as_object_mut() {
-                m.insert("missingCount".into(), json!(missing));
-                m.insert("installedCount".into(), json!(installed));
-            }
-        }
-        for (ai, a) in assets.iter_mut().enumerate() {
-            let links = &asset_patches[ai];
-            let Some(m) = a.as_object_mut() else { continue };
-            if !m.contains_key("missingPatches") && !m.contains_key("installedPatches") {
-                continue;
-            }
-            let missing: Vec<usize> = links
-                .iter()
-                .filter(|(_, s)| *s == Status::Missing)
-                .map(|(p, _)| *p)
-                .collect();
-            let non_superseded = missing
-                .iter()
-                .filter(|p| patches[**p].get("isSuperseded") != Some(&Value::Bool(true)))
-                .count();
-            m.insert(
-                "installedPatchCount".into(),
-                json!(links.len() - missing.len()),
-            );
-            m.insert("missingPatchCount".into(), json!(missing.len()));
-            m.insert(
-                "nonSupersededMissingPatchCount".into(),
-                json!(non_superseded),
-            );
-        }
+        let (patch_assets, asset_patches) = link(&patches, &assets);
+        count_assets_of_patches(&mut patches, &patch_assets);
+        count_patches_of_assets(&mut assets, &asset_patches, &patches);
         let patch_keys = patches.iter().map(patch_key).collect();
         let asset_keys = assets.iter().map(asset_key).collect();
         Ok(Catalog {
@@ -559,21 +597,21 @@ impl Catalog {
     }
 
     /// The catalog as `--catalog` files and `POST /_simulator/catalog` take it.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({"patches": self.patches, "assets": self.assets})
     }
 
     /// Every asset, raw (a run's targets and results read them).
-    pub fn assets(&self) -> &[Value] {
+    pub(crate) fn assets(&self) -> &[Value] {
         &self.assets
     }
 
     /// The asset whose `id` is `id`.
-    pub fn asset(&self, id: &str) -> Option<&Value> {
+    pub(crate) fn asset(&self, id: &str) -> Option<&Value> {
         self.assets.iter().find(|a| a["id"] == id)
     }
 
-    pub fn summary(&self) -> Value {
+    pub(crate) fn summary(&self) -> Value {
         let count = |list: &[Value], p: &str| list.iter().filter(|v| platform_is(v, p)).count();
         json!({
             "patches": {"Windows": count(&self.patches, "Windows"), "Linux": count(&self.patches, "Linux"), "total": self.patches.len()},
@@ -583,7 +621,12 @@ impl Catalog {
 
     /// Indices (in listing order) of the `platform` patches matching `query` that have an
     /// asset (missing or installed) matching `having`.
-    pub fn search_patches(&self, platform: &str, query: &Query, having: &Query) -> Vec<usize> {
+    pub(crate) fn search_patches(
+        &self,
+        platform: &str,
+        query: &Query,
+        having: &Query,
+    ) -> Vec<usize> {
         (0..self.patches.len())
             .filter(|&i| {
                 let p = &self.patches[i];
@@ -602,7 +645,7 @@ impl Catalog {
 
     /// Indices (in listing order) of the assets (of `platform`, if given) matching `query`
     /// that have a patch (missing or installed, `patchStatus` telling which) matching `having`.
-    pub fn search_assets(
+    pub(crate) fn search_assets(
         &self,
         platform: Option<&str>,
         query: &Query,
@@ -624,15 +667,15 @@ impl Catalog {
             .collect()
     }
 
-    pub fn patch_key(&self, i: usize) -> &Key {
+    pub(crate) fn patch_key(&self, i: usize) -> &Key {
         &self.patch_keys[i]
     }
-    pub fn asset_key(&self, i: usize) -> &Key {
+    pub(crate) fn asset_key(&self, i: usize) -> &Key {
         &self.asset_keys[i]
     }
 
     /// Patch `i` as the API answers it.
-    pub fn render_patch(&self, i: usize, attributes: Option<&[String]>) -> Value {
+    pub(crate) fn render_patch(&self, i: usize, attributes: Option<&[String]>) -> Value {
         project(&self.patches[i], attributes)
     }
 
@@ -651,7 +694,12 @@ impl Catalog {
     /// Strict (`lenient` false) adds what `qualysdk` reads on real tenants and the PM 3.9
     /// sample shows: `status`, `statusCode`, `version`, `osIdentifier`,
     /// `osNotSupportedForModules`.
-    pub fn render_asset(&self, i: usize, attributes: Option<&[String]>, lenient: bool) -> Value {
+    pub(crate) fn render_asset(
+        &self,
+        i: usize,
+        attributes: Option<&[String]>,
+        lenient: bool,
+    ) -> Value {
         let mut full = self.assets[i].clone();
         if let (Some(m), false) = (full.as_object_mut(), lenient) {
             let text = |k: &str| {
@@ -822,8 +870,8 @@ mod tests {
 
     #[test]
     fn builtin_catalog_is_deterministic_and_plausible() {
-        let a = Catalog::builtin();
-        let b = Catalog::builtin();
+        let a = Catalog::builtin_at(ANCHOR);
+        let b = Catalog::builtin_at(ANCHOR);
         assert_eq!(a.to_json(), b.to_json(), "a pure function of the seed");
         let s = a.summary();
         let windows = s["patches"]["Windows"].as_u64().unwrap();
@@ -894,7 +942,7 @@ mod tests {
                 .collect()
         };
         let later = time::macros::date!(2027 - 02 - 09);
-        let (a, b) = (Catalog::builtin(), Catalog::builtin_at(later));
+        let (a, b) = (Catalog::builtin_at(ANCHOR), Catalog::builtin_at(later));
         assert!(ids(&a).is_subset(&ids(&b)));
         assert!(ids(&b).len() > ids(&a).len());
         let newest = |c: &Catalog| c.patches[0]["publishedDate"].as_i64().unwrap();
@@ -909,7 +957,7 @@ mod tests {
 
     #[test]
     fn having_queries_cross_patches_and_assets() {
-        let c = Catalog::builtin();
+        let c = Catalog::builtin_at(ANCHOR);
         let none = Query::parse("", PATCH_FIELDS, 0).unwrap();
         let web = parse("name:web-*", ASSET_FIELDS);
         let on_web = c.search_patches("Linux", &none, &web);
@@ -931,7 +979,7 @@ mod tests {
 
     #[test]
     fn attributes_and_tags_rendering() {
-        let c = Catalog::builtin();
+        let c = Catalog::builtin_at(ANCHOR);
         let attrs = vec!["id".to_owned(), "title".to_owned()];
         let p = c.render_patch(0, Some(&attrs));
         assert_eq!(

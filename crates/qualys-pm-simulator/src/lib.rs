@@ -3,13 +3,12 @@
 //! behind a type both sides share. See `docs/simulator.md`.
 
 mod api;
-pub mod catalog;
-mod catalog_api;
-pub mod jobs;
-pub mod limits;
-pub mod qql;
+mod catalog;
+mod jobs;
+mod limits;
+mod qql;
 mod runs;
-pub mod variant;
+mod variant;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -33,80 +32,80 @@ use jobs::StoredJob;
 pub struct Options {
     /// Address to listen on; port 0 picks a free port (printed on the first stdout line).
     #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: String,
+    pub(crate) listen: String,
     /// Username accepted by POST /auth.
     #[arg(long, default_value = "qualys")]
-    pub username: String,
+    pub(crate) username: String,
     /// Password accepted by POST /auth.
     #[arg(long, default_value = "qualys")]
-    pub password: String,
+    pub(crate) password: String,
     /// Lifetime of the issued JWTs, in seconds (the real service: 4 hours).
     #[arg(long, default_value_t = 14_400)]
-    pub token_ttl: u64,
+    pub(crate) token_ttl: u64,
     /// JSON file holding the jobs across restarts (written atomically after each change).
     #[arg(long)]
-    pub state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
     /// Delay added to every request, in milliseconds.
     #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
+    pub(crate) latency_ms: u64,
     /// Share of requests (0..1, any endpoint including /auth) answered 429 or 503 before acting.
     #[arg(long, default_value_t = 0.0)]
-    pub fault_rate: f64,
+    pub(crate) fault_rate: f64,
     /// Share of writes (POST/PATCH/DELETE under /pm/) answered 504 AFTER acting: the change is
     /// made but the answer is lost (an ambiguous failure).
     #[arg(long, default_value_t = 0.0)]
-    pub lost_response_rate: f64,
+    pub(crate) lost_response_rate: f64,
     /// Share of writes (POST/PATCH/DELETE under /pm/) whose connection is closed AFTER acting,
     /// without any answer: the change is made, and the client sees the connection cut (the
     /// ambiguous failure of a real network, where no gateway answers 504).
     #[arg(long, default_value_t = 0.0)]
-    pub cut_connection_rate: f64,
+    pub(crate) cut_connection_rate: f64,
     /// Append one JSON line per request ({method, path, query, status, body, ms, user_agent}) to FILE.
     #[arg(long)]
-    pub request_log: Option<PathBuf>,
+    pub(crate) request_log: Option<PathBuf>,
     /// An enabled On-demand job reports status "Prepared" this many ms after it was enabled.
     #[arg(long, default_value_t = 0)]
-    pub prepared_after_ms: u64,
+    pub(crate) prepared_after_ms: u64,
     /// The simulated tenant's customer ID (appears in script storage paths).
     #[arg(long, default_value = "5e1f6a2c-9d3b-4c7e-8f10-2a4b6c8d0e1f")]
-    pub customer_id: String,
+    pub(crate) customer_id: String,
     /// The most records a job listing serves (the real API: 10 000); a page starting at or
     /// past it is answered 400 with `_error.errorCode` "2501".
     #[arg(long, default_value_t = 10_000)]
-    pub list_record_cap: usize,
+    pub(crate) list_record_cap: usize,
     /// Patch catalog and PM assets to serve instead of the built-in ones: a JSON file
     /// `{"patches": [...], "assets": [...]}` (see docs/simulator.md).
     #[arg(long)]
-    pub catalog: Option<PathBuf>,
+    pub(crate) catalog: Option<PathBuf>,
     /// The built-in catalog's newest day, `YYYY-MM-DD` or `today` (default 2026-11-10, fixed
     /// so that the catalog is the same on every run).
     #[arg(long)]
-    pub catalog_anchor: Option<String>,
+    pub(crate) catalog_anchor: Option<String>,
     /// Which reading of the API's undocumented behaviours to serve: `strict` (the default) or
     /// `lenient` (the other plausible readings, in turn; see docs/api-readings.md).
     #[arg(long, value_enum, default_value_t = variant::Variant::Strict)]
-    pub variant: variant::Variant,
+    pub(crate) variant: variant::Variant,
     /// The subscription's rolling window of API calls, `CALLS/SECONDS` (e.g. `300/3600`):
     /// past it, calls are refused (not counted) until the oldest leaves the window. `/auth`
     /// and the admin endpoints are exempt.
     #[arg(long, value_parser = limits::parse_rate)]
-    pub rate_limit: Option<limits::Rate>,
+    pub(crate) rate_limit: Option<limits::Rate>,
     /// The most API calls running at once; more are refused.
     #[arg(long)]
-    pub concurrency_limit: Option<usize>,
+    pub(crate) concurrency_limit: Option<usize>,
     /// `--variant lenient` only: `off` sends no rate-limit or concurrency header at all
     /// (as PM did in 12-2024). Default `on`.
     #[arg(long, value_enum)]
-    pub limit_headers: Option<Toggle>,
+    pub(crate) limit_headers: Option<Toggle>,
     /// `--variant lenient` only: how a refused call is answered: `429`, `409-json`,
     /// `409-text`, `409-xml` (the classic API's codes 1965 / 1960) or `rotate` (the default
     /// under lenient: each in turn). Strict: always 429.
     #[arg(long, value_enum)]
-    pub limit_refusal: Option<limits::Refusal>,
+    pub(crate) limit_refusal: Option<limits::Refusal>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Toggle {
+pub(crate) enum Toggle {
     On,
     Off,
 }
@@ -119,58 +118,58 @@ impl Default for Options {
 
 /// Runtime-adjustable fault injection.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Faults {
-    pub fault_rate: f64,
-    pub lost_response_rate: f64,
+pub(crate) struct Faults {
+    pub(crate) fault_rate: f64,
+    pub(crate) lost_response_rate: f64,
     /// Share of writes under /pm/ that act, then close the connection without an answer.
     #[serde(default)]
-    pub cut_connection_rate: f64,
-    pub latency_ms: u64,
+    pub(crate) cut_connection_rate: f64,
+    pub(crate) latency_ms: u64,
     /// Statuses (429, 503...) to answer, in order, to the next requests, before acting.
     #[serde(default)]
-    pub fail_next: VecDeque<u16>,
+    pub(crate) fail_next: VecDeque<u16>,
     /// Answer the next N writes under /pm/ with 504 after acting.
     #[serde(default)]
-    pub lose_next: u32,
+    pub(crate) lose_next: u32,
     /// Cut the connection of the next N writes under /pm/ after acting, without an answer.
     #[serde(default)]
-    pub cut_next: u32,
+    pub(crate) cut_next: u32,
     /// Writes under /pm/ act at once and answer this many ms later (a slow network on the
     /// way back: the job exists before its creator hears of it).
     #[serde(default)]
-    pub answer_delay_ms: u64,
+    pub(crate) answer_delay_ms: u64,
     /// One page of the summary listing answers a status, a number of times (a listing that
     /// fails mid-way).
     #[serde(default)]
-    pub fail_list_page: Option<PageFault>,
+    pub(crate) fail_list_page: Option<PageFault>,
     /// Job IDs whose delete or status change fails, per item, with this error (the call
     /// itself succeeds for the others).
     #[serde(default)]
-    pub fail_items: BTreeMap<String, String>,
+    pub(crate) fail_items: BTreeMap<String, String>,
 }
 
 /// `fail_list_page`: page `page` (from 0) of the summary listing answers `status`, `times`
 /// times.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct PageFault {
-    pub page: usize,
-    pub status: u16,
-    pub times: u32,
+pub(crate) struct PageFault {
+    pub(crate) page: usize,
+    pub(crate) status: u16,
+    pub(crate) times: u32,
 }
 
 /// What the `--state` file holds.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Store {
+pub(crate) struct Store {
     #[serde(default)]
-    pub next_seq: u64,
+    pub(crate) next_seq: u64,
     #[serde(default)]
-    pub jobs: BTreeMap<String, StoredJob>,
+    pub(crate) jobs: BTreeMap<String, StoredJob>,
     /// Uploaded scripts: storage path -> base64 content.
     #[serde(default)]
-    pub scripts: BTreeMap<String, String>,
+    pub(crate) scripts: BTreeMap<String, String>,
     /// The last job instance ID given to a run.
     #[serde(default)]
-    pub last_job_instance: u64,
+    pub(crate) last_job_instance: u64,
 }
 
 impl jobs::JobLookup for Store {
@@ -189,7 +188,7 @@ impl jobs::JobLookupAll for Store {
 
 /// Shared simulator state.
 pub struct Shared {
-    pub options: Options,
+    pub(crate) options: Options,
     jwt_secret: Vec<u8>,
     user_id: String,
     store: Mutex<Store>,
@@ -237,58 +236,13 @@ pub(crate) fn now_ms() -> u64 {
 impl Shared {
     /// Builds the state, loading `--state` if the file exists.
     pub fn new(options: Options) -> Result<State, String> {
-        for (name, rate) in [
-            ("--fault-rate", options.fault_rate),
-            ("--lost-response-rate", options.lost_response_rate),
-            ("--cut-connection-rate", options.cut_connection_rate),
-        ] {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("{name} must be between 0 and 1, got {rate}"));
-            }
-        }
-        let lenient = options.variant == variant::Variant::Lenient;
-        if !lenient && (options.limit_headers.is_some() || options.limit_refusal.is_some()) {
-            return Err(
-                "--limit-headers and --limit-refusal are readings of --variant lenient".into(),
-            );
-        }
-        if options.concurrency_limit == Some(0) {
-            return Err("--concurrency-limit must be at least 1".into());
-        }
-        let limits = limits::Limits::new(limits::Settings {
-            rate_limit: options.rate_limit,
-            concurrency_limit: options.concurrency_limit,
-            headers: options.limit_headers != Some(Toggle::Off),
-            refusal: options.limit_refusal.unwrap_or(if lenient {
-                limits::Refusal::Rotate
-            } else {
-                limits::Refusal::TooMany
-            }),
-        });
-        if options.username.is_empty() || options.password.is_empty() {
-            return Err("--username and --password must not be empty".into());
-        }
+        check_options(&options)?;
         let store = match &options.state {
-            Some(path) if path.exists() => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
-                serde_json::from_str(&text).map_err(|e| {
-                    format!(
-                        "state file {} is not a simulator state: {e}",
-                        path.display()
-                    )
-                })?
-            }
+            Some(path) if path.exists() => load_store(path)?,
             _ => Store::default(),
         };
         let request_log = match &options.request_log {
-            Some(path) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|e| format!("cannot open request log {}: {e}", path.display()))?,
-            )),
+            Some(path) => Some(Mutex::new(open_request_log(path)?)),
             None => None,
         };
         let catalog = match &options.catalog {
@@ -324,7 +278,7 @@ impl Shared {
             catalog: Mutex::new(catalog),
             catalog_anchor,
             shaping: variant::Shaping::new(options.variant),
-            limits,
+            limits: limits_of(&options),
             started_ms: now_ms(),
             options,
         }))
@@ -357,6 +311,65 @@ impl Shared {
     }
 }
 
+/// The options' values that no parser checks alone.
+fn check_options(options: &Options) -> Result<(), String> {
+    for (name, rate) in [
+        ("--fault-rate", options.fault_rate),
+        ("--lost-response-rate", options.lost_response_rate),
+        ("--cut-connection-rate", options.cut_connection_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(format!("{name} must be between 0 and 1, got {rate}"));
+        }
+    }
+    let lenient = options.variant == variant::Variant::Lenient;
+    if !lenient && (options.limit_headers.is_some() || options.limit_refusal.is_some()) {
+        return Err("--limit-headers and --limit-refusal are readings of --variant lenient".into());
+    }
+    if options.concurrency_limit == Some(0) {
+        return Err("--concurrency-limit must be at least 1".into());
+    }
+    if options.username.is_empty() || options.password.is_empty() {
+        return Err("--username and --password must not be empty".into());
+    }
+    Ok(())
+}
+
+/// The API controls as the options set them (lenient refuses in every shape in turn).
+fn limits_of(options: &Options) -> limits::Limits {
+    let lenient = options.variant == variant::Variant::Lenient;
+    limits::Limits::new(limits::Settings {
+        rate_limit: options.rate_limit,
+        concurrency_limit: options.concurrency_limit,
+        headers: options.limit_headers != Some(Toggle::Off),
+        refusal: options.limit_refusal.unwrap_or(if lenient {
+            limits::Refusal::Rotate
+        } else {
+            limits::Refusal::TooMany
+        }),
+    })
+}
+
+/// The jobs and scripts of a `--state` file.
+fn load_store(path: &Path) -> Result<Store, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read state file {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "state file {} is not a simulator state: {e}",
+            path.display()
+        )
+    })
+}
+
+fn open_request_log(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open request log {}: {e}", path.display()))
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -371,7 +384,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The axum application (testable without a socket).
 pub fn app(state: State) -> axum::Router {
-    api::router(state, catalog_api::routes())
+    api::router(state)
 }
 
 /// Binds, prints `listening on http://HOST:PORT` as the first stdout line, and serves until

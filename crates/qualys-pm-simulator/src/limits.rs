@@ -4,9 +4,6 @@
 //! carry the gateway's headers; under `--variant lenient` a refusal may be one of the classic
 //! API's 409 readings (`--limit-refusal`) and the headers may be left out (`--limit-headers`).
 
-// Refusals are ready axum `Response`s; boxing them buys nothing in a test server.
-#![allow(clippy::result_large_err)]
-
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,7 +18,7 @@ use crate::lock;
 /// How a refused call is answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// 429 with `X-RateLimit-ToWait-Sec` and an `_error` body (the gateway; strict).
     #[default]
     #[value(name = "429")]
@@ -45,13 +42,13 @@ pub enum Refusal {
 
 /// A rolling window: `calls` per `seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Rate {
+pub(crate) struct Rate {
     pub calls: u64,
     pub seconds: f64,
 }
 
 /// `CALLS/SECONDS`, e.g. `300/3600` or `30/15`.
-pub fn parse_rate(text: &str) -> Result<Rate, String> {
+pub(crate) fn parse_rate(text: &str) -> Result<Rate, String> {
     let (calls, seconds) = text.split_once('/').ok_or_else(|| {
         format!("--rate-limit must be CALLS/SECONDS, e.g. 300/3600, got {text:?}")
     })?;
@@ -73,7 +70,7 @@ pub fn parse_rate(text: &str) -> Result<Rate, String> {
 
 /// The controls as configured (command line, then `/_simulator/limits`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub rate_limit: Option<Rate>,
     pub concurrency_limit: Option<usize>,
     /// Control headers on the answers (lenient may turn them off).
@@ -90,14 +87,13 @@ struct Meter {
 }
 
 /// The simulator's controls and their meter.
-pub struct Limits {
+pub(crate) struct Limits {
     settings: Mutex<Settings>,
     meter: Mutex<Meter>,
 }
 
 /// A call admitted under the controls: counted as running until dropped.
-#[allow(dead_code)] // held for its Drop
-pub struct Running<'a>(&'a Limits);
+pub(crate) struct Running<'a>(&'a Limits);
 
 impl std::fmt::Debug for Running<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -113,25 +109,25 @@ impl Drop for Running<'_> {
 }
 
 impl Limits {
-    pub fn new(settings: Settings) -> Limits {
+    pub(crate) fn new(settings: Settings) -> Limits {
         Limits {
             settings: Mutex::new(settings),
             meter: Mutex::new(Meter::default()),
         }
     }
 
-    pub fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings {
         lock(&self.settings).clone()
     }
 
-    pub fn refused(&self) -> u64 {
+    pub(crate) fn refused(&self) -> u64 {
         lock(&self.meter).refused
     }
 
     /// Changes the settings at run time (`POST /_simulator/limits`): any of `rate_limit`
     /// (`"CALLS/SECONDS"` or null), `concurrency_limit` (K or null), `headers`, `refusal`;
     /// `reset: true` forgets the calls counted, `exhaust: true` fills the window now.
-    pub fn update(&self, body: &Value) -> Result<Settings, String> {
+    pub(crate) fn update(&self, body: &Value) -> Result<Settings, String> {
         let mut settings = lock(&self.settings).clone();
         if let Some(v) = body.get("rate_limit") {
             settings.rate_limit = match v {
@@ -180,8 +176,8 @@ impl Limits {
         Ok(settings)
     }
 
-    /// Admits a call, or answers the refusal (the call is not counted).
-    pub fn admit(&self) -> Result<Running<'_>, Response> {
+    /// Admits a call, or refuses it (the call is not counted).
+    pub(crate) fn admit(&self) -> Result<Running<'_>, Refused> {
         let settings = self.settings();
         let now = Instant::now();
         let mut m = lock(&self.meter);
@@ -190,9 +186,7 @@ impl Limits {
                 m.refused += 1;
                 let running = m.running;
                 drop(m);
-                let mut r = self.refusal(&settings, None, running);
-                self.add_headers(&settings, &mut r);
-                return Err(r);
+                return Err(self.refusal(&settings, Exceeded::Concurrency { running }));
             }
         }
         if let Some(rate) = settings.rate_limit {
@@ -202,9 +196,7 @@ impl Limits {
                 m.refused += 1;
                 let wait = wait_secs(&m.admitted, now, window);
                 drop(m);
-                let mut r = self.refusal(&settings, Some(wait), 0);
-                self.add_headers(&settings, &mut r);
-                return Err(r);
+                return Err(self.refusal(&settings, Exceeded::Rate { wait }));
             }
             m.admitted.push_back(now);
         }
@@ -213,19 +205,17 @@ impl Limits {
     }
 
     /// The gateway's headers, as the meter stands now.
-    pub fn add_headers(&self, settings: &Settings, response: &mut Response) {
+    pub(crate) fn add_headers(&self, settings: &Settings, response: &mut Response) {
+        insert_headers(response, self.control_headers(settings));
+    }
+
+    fn control_headers(&self, settings: &Settings) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::new();
         if !settings.headers {
-            return;
+            return headers;
         }
         let now = Instant::now();
         let mut m = lock(&self.meter);
-        let mut set = |name: &'static str, value: String| {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static(name), v);
-            }
-        };
         if let Some(rate) = settings.rate_limit {
             let window = Duration::from_secs_f64(rate.seconds);
             prune(&mut m.admitted, now, window);
@@ -235,19 +225,24 @@ impl Limits {
             } else {
                 0
             };
-            set("x-ratelimit-limit", rate.calls.to_string());
-            set("x-ratelimit-window-sec", format_secs(rate.seconds));
-            set("x-ratelimit-remaining", remaining.to_string());
-            set("x-ratelimit-towait-sec", to_wait.to_string());
+            headers.extend([
+                ("x-ratelimit-limit", rate.calls.to_string()),
+                ("x-ratelimit-window-sec", format_secs(rate.seconds)),
+                ("x-ratelimit-remaining", remaining.to_string()),
+                ("x-ratelimit-towait-sec", to_wait.to_string()),
+            ]);
         }
         if let Some(k) = settings.concurrency_limit {
-            set("x-concurrency-limit-limit", k.to_string());
-            set("x-concurrency-limit-running", m.running.to_string());
+            headers.extend([
+                ("x-concurrency-limit-limit", k.to_string()),
+                ("x-concurrency-limit-running", m.running.to_string()),
+            ]);
         }
+        headers
     }
 
-    /// `wait`: seconds for a rate refusal; `None`: a concurrency refusal.
-    fn refusal(&self, settings: &Settings, wait: Option<u64>, running: usize) -> Response {
+    /// The refusal of a call, in this turn's shape, with the headers as the meter stands.
+    fn refusal(&self, settings: &Settings, exceeded: Exceeded) -> Refused {
         let shape = match settings.refusal {
             Refusal::Rotate => {
                 let mut m = lock(&self.meter);
@@ -261,63 +256,123 @@ impl Limits {
             }
             other => other,
         };
-        let (code, message, item) = match wait {
-            Some(n) => (
+        Refused {
+            shape,
+            exceeded,
+            wait_header: settings.headers,
+            control_headers: self.control_headers(settings),
+        }
+    }
+}
+
+/// Which control refused a call.
+#[derive(Clone, Copy, Debug)]
+enum Exceeded {
+    /// The rolling window is full for `wait` more seconds.
+    Rate { wait: u64 },
+    /// `running` calls are running.
+    Concurrency { running: usize },
+}
+
+/// A call refused under the controls; answered in its shape (never `Rotate`: the turn's
+/// shape is chosen when refusing).
+#[derive(Debug)]
+pub(crate) struct Refused {
+    shape: Refusal,
+    exceeded: Exceeded,
+    /// The 429 carries its own `X-RateLimit-ToWait-Sec` when headers are on.
+    wait_header: bool,
+    control_headers: Vec<(&'static str, String)>,
+}
+
+impl Refused {
+    /// The classic API's code, message and `<ITEM>` for this refusal.
+    fn classic(&self) -> (&'static str, String, (&'static str, String)) {
+        match self.exceeded {
+            Exceeded::Rate { wait: n } => (
                 "1965",
                 format!("This API cannot be run again for another {n} seconds."),
                 ("SECONDS_TO_WAIT", n.to_string()),
             ),
-            None => (
+            Exceeded::Concurrency { running } => (
                 "1960",
                 format!("This API cannot be run again until {running} currently running instance(s) have finished."),
                 ("CALLS_TO_FINISH", running.to_string()),
             ),
+        }
+    }
+
+    /// The gateway's 429, strict's only refusal.
+    fn too_many(&self) -> Response {
+        let message = match self.exceeded {
+            Exceeded::Rate { wait: n } => format!(
+                "API rate limit exceeded: this API cannot be run again for another {n} seconds"
+            ),
+            Exceeded::Concurrency { .. } => "Concurrency limit exceeded".to_owned(),
         };
-        match shape {
-            Refusal::TooMany | Refusal::Rotate => {
-                let message = match wait {
-                    Some(n) => format!(
-                        "API rate limit exceeded: this API cannot be run again for another {n} seconds"
-                    ),
-                    None => "Concurrency limit exceeded".to_owned(),
-                };
-                let mut r = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-                    json!({"_error": {"errorCode": "429", "message": message}}).to_string(),
-                )
-                    .into_response();
-                if let (Some(n), true) = (wait, settings.headers) {
-                    r.headers_mut().insert(
-                        HeaderName::from_static("x-ratelimit-towait-sec"),
-                        HeaderValue::from(n),
-                    );
-                }
-                r
-            }
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json!({"_error": {"errorCode": "429", "message": message}}).to_string(),
+        )
+            .into_response();
+        if let (Exceeded::Rate { wait: n }, true) = (self.exceeded, self.wait_header) {
+            r.headers_mut().insert(
+                HeaderName::from_static("x-ratelimit-towait-sec"),
+                HeaderValue::from(n),
+            );
+        }
+        r
+    }
+
+    /// One of the classic API's 409 readings.
+    fn conflict(&self) -> Response {
+        let (code, message, item) = self.classic();
+        let (content_type, body) = match self.shape {
             Refusal::ConflictJson => (
-                StatusCode::CONFLICT,
-                [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                "application/json",
                 json!({"_error": {"errorCode": code, "message": message}}).to_string(),
-            )
-                .into_response(),
-            Refusal::ConflictText => (
-                StatusCode::CONFLICT,
-                [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain;charset=UTF-8"))],
-                message,
-            )
-                .into_response(),
-            Refusal::ConflictXml => (
-                StatusCode::CONFLICT,
-                [(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"))],
+            ),
+            Refusal::ConflictText => ("text/plain;charset=UTF-8", message),
+            _ => (
+                "text/xml",
                 format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<SIMPLE_RETURN>\n  <RESPONSE>\n    <DATETIME>{}</DATETIME>\n    <CODE>{code}</CODE>\n    <TEXT>{message}</TEXT>\n    <ITEM_LIST>\n      <ITEM>\n        <KEY>{}</KEY>\n        <VALUE>{}</VALUE>\n      </ITEM>\n    </ITEM_LIST>\n  </RESPONSE>\n</SIMPLE_RETURN>\n",
                     httpdate::fmt_http_date(std::time::SystemTime::now()),
                     item.0,
                     item.1
                 ),
-            )
-                .into_response(),
+            ),
+        };
+        (
+            StatusCode::CONFLICT,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let mut response = match self.shape {
+            Refusal::TooMany | Refusal::Rotate => self.too_many(),
+            Refusal::ConflictJson | Refusal::ConflictText | Refusal::ConflictXml => self.conflict(),
+        };
+        insert_headers(&mut response, self.control_headers);
+        response
+    }
+}
+
+fn insert_headers(response: &mut Response, headers: Vec<(&'static str, String)>) {
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), v);
         }
     }
 }
@@ -374,12 +429,12 @@ mod tests {
             refusal: Refusal::TooMany,
         });
         let first = limits.admit().expect("first");
-        let busy = limits.admit().expect_err("one at a time");
+        let busy = limits.admit().expect_err("one at a time").into_response();
         assert_eq!(busy.status(), StatusCode::TOO_MANY_REQUESTS);
         drop(first);
         let second = limits.admit().expect("the refused call was not counted");
         drop(second);
-        let full = limits.admit().expect_err("two per minute");
+        let full = limits.admit().expect_err("two per minute").into_response();
         assert!(full.headers().get("x-ratelimit-towait-sec").is_some());
         assert_eq!(limits.refused(), 2);
     }

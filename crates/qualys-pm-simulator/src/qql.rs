@@ -29,7 +29,7 @@ use std::fmt;
 
 /// How a field's values are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Text,
     Number,
     Bool,
@@ -51,42 +51,42 @@ impl Kind {
 /// One field a query may name. `target` is what [`Record::values`] is asked for (an alias
 /// such as `lastModified` targets `modifiedDate`).
 #[derive(Clone, Copy, Debug)]
-pub struct FieldSpec {
+pub(crate) struct FieldSpec {
     pub name: &'static str,
     pub target: &'static str,
     pub kind: Kind,
 }
 
 impl FieldSpec {
-    pub const fn new(name: &'static str, kind: Kind) -> FieldSpec {
+    pub(crate) const fn new(name: &'static str, kind: Kind) -> FieldSpec {
         FieldSpec {
             name,
             target: name,
             kind,
         }
     }
-    pub const fn alias(name: &'static str, target: &'static str, kind: Kind) -> FieldSpec {
+    pub(crate) const fn alias(name: &'static str, target: &'static str, kind: Kind) -> FieldSpec {
         FieldSpec { name, target, kind }
     }
 }
 
 /// One value of a field in a record.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Scalar<'a> {
+pub(crate) enum Scalar<'a> {
     Text(Cow<'a, str>),
     Number(f64),
     Bool(bool),
 }
 
 /// Something a query is evaluated against.
-pub trait Record {
+pub(crate) trait Record {
     /// The values of `field` (a [`FieldSpec::target`]); empty when missing or null.
     fn values(&self, field: &str) -> Vec<Scalar<'_>>;
 }
 
 /// A parse error: `message` is complete and names the position (0-based, in characters).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QqlError {
+pub(crate) struct QqlError {
     pub position: usize,
     pub message: String,
 }
@@ -108,14 +108,14 @@ fn syntax(position: usize, what: impl fmt::Display) -> QqlError {
 
 /// A parsed query.
 #[derive(Clone, Debug)]
-pub struct Query {
+pub(crate) struct Query {
     expr: Option<Expr>,
 }
 
 impl Query {
     /// Parses `text` against the fields of `schema`; `now_ms` resolves `now`. An empty or
     /// blank query matches everything.
-    pub fn parse(text: &str, schema: &[FieldSpec], now_ms: i64) -> Result<Query, QqlError> {
+    pub(crate) fn parse(text: &str, schema: &[FieldSpec], now_ms: i64) -> Result<Query, QqlError> {
         let length = text.chars().count();
         if length > MAX_LENGTH {
             return Err(syntax(
@@ -149,11 +149,11 @@ impl Query {
     }
 
     /// True for an empty query.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.expr.is_none()
     }
 
-    pub fn matches(&self, record: &dyn Record) -> bool {
+    pub(crate) fn matches(&self, record: &dyn Record) -> bool {
         self.expr.as_ref().is_none_or(|e| e.eval(record))
     }
 }
@@ -451,10 +451,10 @@ struct Parser<'s> {
 }
 
 /// How deep `not` and parentheses may nest.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The longest query accepted, in characters.
-pub const MAX_LENGTH: usize = 32_768;
+pub(crate) const MAX_LENGTH: usize = 32_768;
 
 /// A value as written: its text, whether it was quoted, and where.
 struct Literal {

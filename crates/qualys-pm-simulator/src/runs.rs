@@ -15,7 +15,7 @@ use crate::jobs::{strings_at, Outcome, Run, StoredJob};
 /// names outcomes by asset ID over them; every other asset succeeds.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OutcomeSpec {
+pub(crate) struct OutcomeSpec {
     #[serde(default)]
     pub failed: usize,
     #[serde(default)]
@@ -52,7 +52,7 @@ impl OutcomeSpec {
 
 /// The assets a run reaches: the job's `assetIds`, then the catalog's assets carrying one of
 /// its `assetTagIds`, less `exclusionAssetIds`.
-pub fn targeted_assets(job: &Value, catalog: &Catalog) -> Vec<String> {
+pub(crate) fn targeted_assets(job: &Value, catalog: &Catalog) -> Vec<String> {
     let mut ids = strings_at(job, "assetIds");
     let tags = strings_at(job, "assetTagIds");
     if !tags.is_empty() {
@@ -73,7 +73,7 @@ pub fn targeted_assets(job: &Value, catalog: &Catalog) -> Vec<String> {
 }
 
 /// Records a run of `stored` scheduled at `at_ms` with the outcomes `spec` chooses.
-pub fn record(
+pub(crate) fn record(
     stored: &mut StoredJob,
     last_instance: &mut u64,
     at_ms: u64,
@@ -107,7 +107,7 @@ fn iso(ms: u64, lenient: bool) -> String {
 
 /// `GET /pm/v1/deploymentjob/{id}/runs`: a bare array, oldest first (strict) or newest
 /// first (lenient).
-pub fn render_runs(stored: &StoredJob, lenient: bool) -> Value {
+pub(crate) fn render_runs(stored: &StoredJob, lenient: bool) -> Value {
     let mut runs: Vec<Value> = stored
         .runs
         .iter()
@@ -126,14 +126,14 @@ pub fn render_runs(stored: &StoredJob, lenient: bool) -> Value {
 }
 
 /// Paging of a result summary's `assets` (`pageNumber` from 0).
-pub struct Page {
+pub(crate) struct Page {
     pub number: usize,
     pub size: usize,
 }
 
 /// The result summary of `run`: one object, its `assets` paged. Flags are booleans (strict)
 /// or 0/1 (lenient); an entry's `jobInstanceId` is a string (strict) or a number (lenient).
-pub fn render_result(
+pub(crate) fn render_result(
     stored: &StoredJob,
     run: &Run,
     catalog: &Catalog,

@@ -37,11 +37,11 @@ use serde_json::{json, Value};
 use super::lock;
 
 /// The header that asks for the strict answer shapes whatever the variant.
-pub const STRICT_HEADER: &str = "x-simulator-variant";
+pub(crate) const STRICT_HEADER: &str = "x-simulator-variant";
 
 /// Which reading of the undocumented behaviours the simulator serves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Variant {
+pub(crate) enum Variant {
     /// The strict reading (documented in docs/simulator.md).
     #[default]
     Strict,
@@ -51,7 +51,7 @@ pub enum Variant {
 
 /// Per-simulator state of the variant: rotation counters and soft-deleted jobs.
 #[derive(Default)]
-pub struct Shaping {
+pub(crate) struct Shaping {
     pub variant: Variant,
     turns: [AtomicU64; 8],
     /// Lenient: deleted jobs as GET returns them (with `deletedBy.date`), by ID.
@@ -71,7 +71,7 @@ enum Point {
 }
 
 impl Shaping {
-    pub fn new(variant: Variant) -> Self {
+    pub(crate) fn new(variant: Variant) -> Self {
         Shaping {
             variant,
             ..Shaping::default()
@@ -94,13 +94,13 @@ impl Shaping {
     }
 
     /// Lenient: a PATCH of an Enabled recurring job is accepted (strict: refused with 400).
-    pub fn accepts_patch_while_enabled(&self) -> bool {
+    pub(crate) fn accepts_patch_while_enabled(&self) -> bool {
         self.lenient()
     }
 
     /// Lenient: keeps a deleted job's record, so that GET answers it marked deleted.
     /// `render` (the job as GET shows it) is only called in that variant.
-    pub fn bury(&self, id: &str, user: &Value, now_ms: u64, render: impl FnOnce() -> Value) {
+    pub(crate) fn bury(&self, id: &str, user: &Value, now_ms: u64, render: impl FnOnce() -> Value) {
         if !self.lenient() {
             return;
         }
@@ -117,7 +117,7 @@ impl Shaping {
     /// Lenient: the summary records of the soft-deleted jobs, marked `deleted: true`; every
     /// other one also carries its `deletedBy` (a soft delete may leave the dates alone).
     /// Strict: none (a deleted job is not listed).
-    pub fn buried_summaries(&self, summary: impl Fn(&Value) -> Value) -> Vec<Value> {
+    pub(crate) fn buried_summaries(&self, summary: impl Fn(&Value) -> Value) -> Vec<Value> {
         if !self.lenient() {
             return Vec::new();
         }
@@ -139,7 +139,7 @@ impl Shaping {
     }
 
     /// The answer to send, shaped from the strict answer `response` to `method path`.
-    pub async fn shape(
+    pub(crate) async fn shape(
         &self,
         method: &Method,
         path: &str,

@@ -1,7 +1,5 @@
 //! The `/_simulator/` admin endpoints: stored jobs and scripts, faults, tokens, stats.
 
-#![allow(clippy::result_large_err)]
-
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
 use std::sync::atomic::Ordering;
@@ -12,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::{jobs, lock, now_ms, State};
 
-use super::{app_error, job_not_found, json_response, parse_body, persist_or_500};
+use super::{json_response, parse_body, persist_or_500, ApiError};
 
 pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
@@ -30,24 +28,21 @@ pub(super) async fn admin_edit_job(
     AxState(state): AxState<State>,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let Some(fields) = value.as_object() else {
-        return app_error(
+) -> Result<Response, ApiError> {
+    let value = parse_body(&body)?;
+    let fields = value.as_object().ok_or_else(|| {
+        ApiError::app(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST",
             "the body must be a JSON object of job fields",
-            None,
-        );
-    };
+        )
+    })?;
     let now = now_ms();
     let mut store = lock(&state.store);
-    let Some(stored) = store.jobs.get_mut(&id) else {
-        return job_not_found(&id);
-    };
+    let stored = store
+        .jobs
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
     let before = stored.clone();
     let date = jobs::next_update_ms(stored.job.pointer("/updatedBy/date"), now);
     if let Some(job) = stored.job.as_object_mut() {
@@ -71,15 +66,16 @@ pub(super) async fn admin_edit_job(
     if enabled {
         super::run_routes::on_enabled(&state, &mut store, &id, now);
     }
-    if let Err(r) = persist_or_500(&state, &store) {
+    if let Err(e) = persist_or_500(&state, &store) {
         store.jobs.insert(id, before);
-        return r;
+        return Err(e);
     }
-    let Some(stored) = store.jobs.get(&id) else {
-        return job_not_found(&id);
-    };
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
     let job = jobs::render_get(stored, &*store, now, state.options.prepared_after_ms);
-    json_response(StatusCode::OK, job)
+    Ok(json_response(StatusCode::OK, job))
 }
 
 pub(super) async fn admin_scripts(AxState(state): AxState<State>) -> Response {
@@ -102,11 +98,11 @@ pub(super) async fn admin_get_faults(AxState(state): AxState<State>) -> Response
 /// "answer_delay_ms": N, "fail_list_page": {"page", "status", "times"} | null, "fail_items": {id: error}}`
 /// (`fail_next`: statuses for the next requests in order, 0 = no failure before acting for
 /// that one, though a `lose_next` still applies to it).
-pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub(super) async fn admin_set_faults(
+    AxState(state): AxState<State>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = parse_body(&body)?;
     let mut faults = lock(&state.faults);
     let rate = |k: &str| {
         value
@@ -151,10 +147,10 @@ pub(super) async fn admin_set_faults(AxState(state): AxState<State>, body: Bytes
     if let Some(items) = value.get("fail_items") {
         faults.fail_items = serde_json::from_value(items.clone()).unwrap_or_default();
     }
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::to_value(faults.clone()).unwrap_or(Value::Null),
-    )
+    ))
 }
 
 pub(super) async fn admin_expire_tokens(AxState(state): AxState<State>) -> Response {
@@ -197,13 +193,14 @@ pub(super) async fn admin_get_limits(AxState(state): AxState<State>) -> Response
 /// Body: any of `{"rate_limit": "CALLS/SECONDS" | null, "concurrency_limit": K | null,
 /// "headers": bool, "refusal": "429" | "409-json" | "409-text" | "409-xml" | "rotate",
 /// "reset": true, "exhaust": true}`; see `limits::Limits::update`.
-pub(super) async fn admin_set_limits(AxState(state): AxState<State>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match state.limits.update(&value) {
-        Ok(_) => limits_answer(&state),
-        Err(e) => app_error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e, None),
-    }
+pub(super) async fn admin_set_limits(
+    AxState(state): AxState<State>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = parse_body(&body)?;
+    state
+        .limits
+        .update(&value)
+        .map_err(|e| ApiError::app(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e))?;
+    Ok(limits_answer(&state))
 }

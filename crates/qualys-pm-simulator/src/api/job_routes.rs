@@ -1,8 +1,6 @@
 //! The deployment job endpoints: create, get, update, delete, status changes, and the
 //! summary list with its small `field:value` filter.
 
-#![allow(clippy::result_large_err)]
-
 use axum::body::Bytes;
 use axum::extract::State as AxState;
 use axum::extract::{Path, Query};
@@ -15,10 +13,7 @@ use serde_json::{json, Value};
 use crate::jobs::{StoredJob, Tenant};
 use crate::{jobs, lock, now_ms, State};
 
-use super::{
-    app_error, authorize, invalid_response, job_not_found, json_response, parse_body,
-    persist_or_500, record_cap_error,
-};
+use super::{authorize, json_response, parse_body, persist_or_500, ApiError};
 
 pub(super) fn tenant<'a>(state: &'a State) -> Tenant<'a> {
     Tenant {
@@ -34,18 +29,11 @@ pub(super) async fn create_job(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let value = parse_body(&body)?;
     let mut store = lock(&state.store);
-    if let Err(e) = jobs::validate(&value, None, &*store) {
-        return invalid_response(e);
-    }
+    jobs::validate(&value, None, &*store)?;
     let id = uuid::Uuid::new_v4().to_string();
     let t = tenant(&state);
     let (job, rules) = jobs::normalise(&value, None, &t, &id, &mut store.scripts);
@@ -63,35 +51,35 @@ pub(super) async fn create_job(
     if enabled {
         super::run_routes::on_enabled(&state, &mut store, &id, t.now_ms);
     }
-    if let Err(r) = persist_or_500(&state, &store) {
+    if let Err(e) = persist_or_500(&state, &store) {
         store.jobs.remove(&id);
-        return r;
+        return Err(e);
     }
-    let Some(stored) = store.jobs.get(&id) else {
-        return job_not_found(&id);
-    };
-    json_response(
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    Ok(json_response(
         StatusCode::CREATED,
         jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
-    )
+    ))
 }
 
 pub(super) async fn get_job(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let store = lock(&state.store);
-    match store.jobs.get(&id) {
-        Some(stored) => json_response(
-            StatusCode::OK,
-            jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms),
-        ),
-        None => job_not_found(&id),
-    }
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    Ok(json_response(
+        StatusCode::OK,
+        jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms),
+    ))
 }
 
 pub(super) async fn update_job(
@@ -99,19 +87,15 @@ pub(super) async fn update_job(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let value = parse_body(&body)?;
     let mut store = lock(&state.store);
-    let existing = match store.jobs.get(&id) {
-        Some(e) => e.clone(),
-        None => return job_not_found(&id),
-    };
+    let existing = store
+        .jobs
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
     let now = now_ms();
     let current = existing.current_status(now, state.options.prepared_after_ms);
     let accepted = !existing.is_run_once() && state.shaping.accepts_patch_while_enabled();
@@ -121,12 +105,12 @@ pub(super) async fn update_job(
         } else {
             "Disable the job before editing it"
         };
-        return app_error(
+        return Err(ApiError::app(
             StatusCode::BAD_REQUEST,
             "JOB_ENABLED",
             format!("Deployment job {id} is {current}: {why}"),
-            Some("status"),
-        );
+        )
+        .on_field("status"));
     }
     // Platform and type are fixed at creation (the provider replaces the job instead).
     for key in ["platform", "type"] {
@@ -139,12 +123,10 @@ pub(super) async fn update_job(
         if sent.is_some_and(|s| s != was)
             || (key == "platform" && sent.is_none() && was != "Windows")
         {
-            return app_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                format!("Invalid value for field '{key}': cannot be changed from {was:?} on an existing job"),
-                Some(key),
-            );
+            return Err(ApiError::invalid(
+                key,
+                format!("cannot be changed from {was:?} on an existing job"),
+            ));
         }
     }
     // Status is not changed by PATCH; validate the body as the job it would become.
@@ -152,9 +134,7 @@ pub(super) async fn update_job(
     if let Some(m) = checked.as_object_mut() {
         m.insert("status".into(), json!("Disabled"));
     }
-    if let Err(e) = jobs::validate(&checked, Some(&id), &*store) {
-        return invalid_response(e);
-    }
+    jobs::validate(&checked, Some(&id), &*store)?;
     let t = tenant(&state);
     let (job, rules) = jobs::normalise(&value, Some(&existing), &t, &id, &mut store.scripts);
     let updated = StoredJob {
@@ -166,46 +146,33 @@ pub(super) async fn update_job(
         runs_checked_ms: existing.runs_checked_ms,
     };
     store.jobs.insert(id.clone(), updated);
-    if let Err(r) = persist_or_500(&state, &store) {
+    if let Err(e) = persist_or_500(&state, &store) {
         store.jobs.insert(id.clone(), existing);
-        return r;
+        return Err(e);
     }
-    let Some(stored) = store.jobs.get(&id) else {
-        return job_not_found(&id);
-    };
-    json_response(
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    Ok(json_response(
         StatusCode::OK,
         jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
-    )
+    ))
 }
 
-pub(super) fn ids_of(value: &Value) -> Result<Vec<String>, Response> {
-    let ids = value.get("ids").and_then(Value::as_array).ok_or_else(|| {
-        app_error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "Invalid value for field 'ids': an array of job IDs is required",
-            Some("ids"),
-        )
-    })?;
+fn ids_of(value: &Value) -> Result<Vec<String>, ApiError> {
+    let ids = value
+        .get("ids")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::invalid("ids", "an array of job IDs is required"))?;
     if ids.is_empty() {
-        return Err(app_error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "Invalid value for field 'ids': at least one job ID is required",
-            Some("ids"),
-        ));
+        return Err(ApiError::invalid("ids", "at least one job ID is required"));
     }
     ids.iter()
         .map(|v| {
-            v.as_str().map(str::to_owned).ok_or_else(|| {
-                app_error(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_REQUEST",
-                    format!("Invalid value for field 'ids': {v} is not a job ID"),
-                    Some("ids"),
-                )
-            })
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::invalid("ids", format!("{v} is not a job ID")))
         })
         .collect()
 }
@@ -214,14 +181,9 @@ pub(super) async fn delete_jobs(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let ids = match parse_body(&body).and_then(|v| ids_of(&v)) {
-        Ok(ids) => ids,
-        Err(r) => return r,
-    };
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let ids = parse_body(&body).and_then(|v| ids_of(&v))?;
     let mut store = lock(&state.store);
     let mut results = Vec::new();
     let mut removed = Vec::new();
@@ -245,17 +207,17 @@ pub(super) async fn delete_jobs(
     if !removed.is_empty() {
         let paths: Vec<String> = removed.iter().flat_map(|j| script_paths(&j.job)).collect();
         store.scripts.retain(|p, _| !paths.contains(p));
-        if let Err(r) = persist_or_500(&state, &store) {
+        if let Err(e) = persist_or_500(&state, &store) {
             for job in removed {
                 store.jobs.insert(job.id().to_owned(), job);
             }
-            return r;
+            return Err(e);
         }
     }
-    json_response(StatusCode::OK, Value::Array(results))
+    Ok(json_response(StatusCode::OK, Value::Array(results)))
 }
 
-pub(super) fn script_paths(job: &Value) -> Vec<String> {
+fn script_paths(job: &Value) -> Vec<String> {
     ["preDeployActions", "postDeployActions"]
         .iter()
         .filter_map(|k| job.get(*k).and_then(Value::as_array))
@@ -273,24 +235,15 @@ pub(super) async fn set_status(
     headers: HeaderMap,
     Path(target): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     if target != "Enabled" && target != "Disabled" {
-        return app_error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            format!(
-                "Invalid value for field 'status': must be Enabled or Disabled, got {target:?}"
-            ),
-            Some("status"),
-        );
+        return Err(ApiError::invalid(
+            "status",
+            format!("must be Enabled or Disabled, got {target:?}"),
+        ));
     }
-    let ids = match parse_body(&body).and_then(|v| ids_of(&v)) {
-        Ok(ids) => ids,
-        Err(r) => return r,
-    };
+    let ids = parse_body(&body).and_then(|v| ids_of(&v))?;
     let now = now_ms();
     let mut store = lock(&state.store);
     let before = store.jobs.clone();
@@ -333,11 +286,11 @@ pub(super) async fn set_status(
     for id in &enabled {
         super::run_routes::on_enabled(&state, &mut store, id, now);
     }
-    if let Err(r) = persist_or_500(&state, &store) {
+    if let Err(e) = persist_or_500(&state, &store) {
         store.jobs = before;
-        return r;
+        return Err(e);
     }
-    json_response(StatusCode::OK, Value::Array(results))
+    Ok(json_response(StatusCode::OK, Value::Array(results)))
 }
 
 /// The status `fail_list_page` answers for listing page `page`, if any (counted as a fault).
@@ -360,7 +313,7 @@ fn item_fault(state: &State, id: &str) -> Option<String> {
     lock(&state.faults).fail_items.get(id).cloned()
 }
 
-pub(super) fn set_stored_status(job: &mut StoredJob, status: &str) {
+fn set_stored_status(job: &mut StoredJob, status: &str) {
     if let Some(m) = job.job.as_object_mut() {
         m.insert("status".into(), json!(status));
     }
@@ -368,13 +321,13 @@ pub(super) fn set_stored_status(job: &mut StoredJob, status: &str) {
 
 /// One `field:value` term of the simple QQL-ish filter; quoted values match exactly,
 /// unquoted ones as a case-insensitive substring.
-pub(super) struct Term {
+struct Term {
     field: String,
     value: String,
     exact: bool,
 }
 
-pub(super) fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
+fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
     let mut terms = Vec::new();
     let mut rest = filter.trim();
     while !rest.is_empty() {
@@ -428,50 +381,46 @@ pub(super) fn parse_filter(filter: &str) -> Result<Vec<Term>, String> {
     Ok(terms)
 }
 
-pub(super) async fn list_summary(
-    AxState(state): AxState<State>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let bad = |field: &str, m: String| {
-        app_error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            format!("Invalid value for field '{field}': {m}"),
-            Some(field),
-        )
-    };
+/// The summary listing's platform and page, checked.
+struct Paging {
+    platform: Option<String>,
+    page: usize,
+    size: usize,
+}
+
+fn paging(q: &HashMap<String, String>) -> Result<Paging, ApiError> {
     let platform = q.get("platform").cloned();
     if let Some(p) = &platform {
         if p != "Windows" && p != "Linux" {
-            return bad("platform", format!("must be Windows or Linux, got {p:?}"));
+            return Err(ApiError::invalid(
+                "platform",
+                format!("must be Windows or Linux, got {p:?}"),
+            ));
         }
     }
     let page: usize = match q.get("pageNumber").map(|s| s.parse()) {
         None => 0,
         Some(Ok(n)) => n,
-        Some(Err(_)) => return bad("pageNumber", "must be a number from 0".into()),
+        Some(Err(_)) => return Err(ApiError::invalid("pageNumber", "must be a number from 0")),
     };
     let size: usize = match q.get("pageSize").map(|s| s.parse()) {
         None => 10,
         Some(Ok(n)) if (1..=10_000).contains(&n) => n,
-        _ => return bad("pageSize", "must be between 1 and 10000".into()),
+        _ => return Err(ApiError::invalid("pageSize", "must be between 1 and 10000")),
     };
-    if let Some(status) = page_fault(&state, page) {
-        return app_error(
-            status,
-            "PAGE_FAULT",
-            "fault injected by qualys-pm-simulator (fail_list_page)",
-            None,
-        );
-    }
+    Ok(Paging {
+        platform,
+        page,
+        size,
+    })
+}
+
+/// The `filter` parameter's terms, and `name` as an exact one.
+fn terms(q: &HashMap<String, String>) -> Result<Vec<Term>, ApiError> {
     let mut terms = match q.get("filter").map(|f| parse_filter(f)) {
         None => Vec::new(),
         Some(Ok(t)) => t,
-        Some(Err(e)) => return bad("filter", e),
+        Some(Err(e)) => return Err(ApiError::invalid("filter", e)),
     };
     if let Some(name) = q.get("name") {
         terms.push(Term {
@@ -480,8 +429,28 @@ pub(super) async fn list_summary(
             exact: true,
         });
     }
+    Ok(terms)
+}
+
+impl Term {
+    fn matches(&self, summary: &Value) -> bool {
+        let v = summary
+            .get(&self.field)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if self.exact {
+            v == self.value
+        } else {
+            v.to_lowercase().contains(&self.value.to_lowercase())
+        }
+    }
+}
+
+/// Every job's summary in listing order (the schedules caught up first), and under lenient
+/// the soft-deleted jobs' too, marked deleted.
+fn all_summaries(state: &State, headers: &HeaderMap) -> Result<Vec<Value>, ApiError> {
     let now = now_ms();
-    let lenient = state.shaping.lenient_shapes(&headers);
+    let lenient = state.shaping.lenient_shapes(headers);
     let tag_names = if lenient {
         HashMap::new()
     } else {
@@ -494,14 +463,11 @@ pub(super) async fn list_summary(
         tag_names: &tag_names,
     };
     let mut store = lock(&state.store);
-    if super::run_routes::catch_up(&state, &mut store, now) {
-        if let Err(r) = persist_or_500(&state, &store) {
-            return r;
-        }
+    if super::run_routes::catch_up(state, &mut store, now) {
+        persist_or_500(state, &store)?;
     }
     let all = <crate::Store as jobs::JobLookupAll>::all(&store);
     let summary = |j: &StoredJob| jobs::summary(j, &context);
-    // lenient: the soft-deleted jobs are listed too, marked deleted
     let buried = state.shaping.buried_summaries(|job| {
         summary(&StoredJob {
             seq: 0,
@@ -512,33 +478,41 @@ pub(super) async fn list_summary(
             runs_checked_ms: None,
         })
     });
-    let matching: Vec<Value> = all
-        .into_iter()
-        .map(summary)
-        .chain(buried)
-        .filter(|s| {
-            platform
-                .as_deref()
-                .is_none_or(|p| s.get("platform").and_then(Value::as_str) == Some(p))
-        })
-        .filter(|s| {
-            terms.iter().all(|t| {
-                let v = s.get(&t.field).and_then(Value::as_str).unwrap_or_default();
-                if t.exact {
-                    v == t.value
-                } else {
-                    v.to_lowercase().contains(&t.value.to_lowercase())
-                }
-            })
-        })
-        .collect();
-    if page.saturating_mul(size) >= state.options.list_record_cap {
-        return record_cap_error(state.options.list_record_cap);
+    Ok(all.into_iter().map(summary).chain(buried).collect())
+}
+
+pub(super) async fn list_summary(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let Paging {
+        platform,
+        page,
+        size,
+    } = paging(&q)?;
+    if let Some(status) = page_fault(&state, page) {
+        return Err(ApiError::app(
+            status,
+            "PAGE_FAULT",
+            "fault injected by qualys-pm-simulator (fail_list_page)",
+        ));
+    }
+    let terms = terms(&q)?;
+    let matching = all_summaries(&state, &headers)?.into_iter().filter(|s| {
+        platform
+            .as_deref()
+            .is_none_or(|p| s.get("platform").and_then(Value::as_str) == Some(p))
+            && terms.iter().all(|t| t.matches(s))
+    });
+    let cap = state.options.list_record_cap;
+    if page.saturating_mul(size) >= cap {
+        return Err(ApiError::record_cap(cap));
     }
     let page_items: Vec<Value> = matching
-        .into_iter()
         .skip(page.saturating_mul(size))
         .take(size)
         .collect();
-    json_response(StatusCode::OK, Value::Array(page_items))
+    Ok(json_response(StatusCode::OK, Value::Array(page_items)))
 }

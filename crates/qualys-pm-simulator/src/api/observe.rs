@@ -1,8 +1,6 @@
 //! The per-request middleware: latency, injected faults (before or after acting), the
 //! request log, and the lenient variant's shaping of answers.
 
-#![allow(clippy::result_large_err)]
-
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::extract::State as AxState;
@@ -10,15 +8,16 @@ use std::io::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use rand::Rng as _;
 use serde_json::{json, Value};
 
 use crate::{lock, Faults, State};
 
-use super::{app_error, json_response, BODY_LIMIT};
+use super::{json_response, ApiError, BODY_LIMIT};
 
 pub(super) enum Injected {
     Before(u16),
@@ -126,71 +125,35 @@ pub(super) async fn observe(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
-    let user_agent = request
-        .headers()
-        .get(axum::http::header::USER_AGENT)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let (parts, body) = request.into_parts();
-    let request_headers = parts.headers.clone();
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => {
-            return app_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BODY_TOO_LARGE",
-                "Request body too large or unreadable",
-                Some("body"),
-            )
-        }
-    };
-    let line = RequestLine {
-        method: &method,
-        path: &path,
-        query: &query,
-        bytes: &bytes,
-        user_agent: &user_agent,
-        started,
-    };
-    let is_admin = path.starts_with("/_simulator/");
-    // the controls meter every API call; `/auth` is exempt (as on the gateway)
-    let metered = !is_admin && path != "/auth";
-    let running = if metered {
-        match state.limits.admit() {
-            Ok(running) => Some(running),
-            Err(refusal) => return logged(&state, &line, refusal),
-        }
-    } else {
-        None
-    };
-    let is_pm_write =
-        path.starts_with("/pm/") && method != Method::GET && !crate::catalog::is_search(&path);
-    let (latency, answer_delay, injected) = {
-        let mut faults = lock(&state.faults);
-        (
-            faults.latency_ms,
-            if is_pm_write {
-                faults.answer_delay_ms
-            } else {
-                0
-            },
-            decide_fault(&mut faults, is_admin, is_pm_write),
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return ApiError::app(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BODY_TOO_LARGE",
+            "Request body too large or unreadable",
         )
+        .on_field("body")
+        .into_response();
     };
-    if latency > 0 && !is_admin {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+    let line = RequestLine::of(&parts, bytes.clone(), started);
+    let is_admin = line.path.starts_with("/_simulator/");
+    // the controls meter every API call; `/auth` is exempt (as on the gateway)
+    let metered = !is_admin && line.path != "/auth";
+    let running = match metered.then(|| state.limits.admit()).transpose() {
+        Ok(running) => running,
+        Err(refused) => return logged(&state, &line, refused.into_response()),
+    };
+    let is_pm_write = line.path.starts_with("/pm/")
+        && line.method != Method::GET
+        && !crate::catalog::is_search(&line.path);
+    let fate = Fate::decide(&state, is_admin, is_pm_write);
+    if fate.latency_ms > 0 && !is_admin {
+        tokio::time::sleep(Duration::from_millis(fate.latency_ms)).await;
     }
-    match injected {
-        Injected::Before(_) => state.faults_injected.fetch_add(1, Ordering::SeqCst),
-        Injected::LoseAfter => state.responses_lost.fetch_add(1, Ordering::SeqCst),
-        Injected::CutAfter => state.connections_cut.fetch_add(1, Ordering::SeqCst),
-        Injected::None => 0,
-    };
-    let request = Request::from_parts(parts, Body::from(bytes.clone()));
-    let Some(response) = act(&state, injected, next, request, answer_delay, is_pm_write).await
-    else {
+    fate.count(&state);
+    let request_headers = parts.headers.clone();
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let Some(response) = act(&state, fate, next, request, is_pm_write).await else {
         drop(running);
         // logged with status 0: no answer left the server
         log_request(&state, &line, 0);
@@ -198,7 +161,7 @@ pub(super) async fn observe(
     };
     let mut response = state
         .shaping
-        .shape(&method, &path, &request_headers, response)
+        .shape(&line.method, &line.path, &request_headers, response)
         .await;
     // this call stops running before its answer tells how many are
     drop(running);
@@ -211,38 +174,87 @@ pub(super) async fn observe(
 }
 
 /// One request, as the log shows it.
-struct RequestLine<'a> {
-    method: &'a Method,
-    path: &'a str,
-    query: &'a Option<String>,
-    bytes: &'a Bytes,
-    user_agent: &'a Option<String>,
+struct RequestLine {
+    method: Method,
+    path: String,
+    query: Option<String>,
+    bytes: Bytes,
+    user_agent: Option<String>,
     started: Instant,
+}
+
+impl RequestLine {
+    fn of(parts: &Parts, bytes: Bytes, started: Instant) -> RequestLine {
+        RequestLine {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            bytes,
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            started,
+        }
+    }
+}
+
+/// What a request meets on its way: a latency before it is handled, a delay before its
+/// answer leaves, and the fault injected.
+struct Fate {
+    latency_ms: u64,
+    answer_delay_ms: u64,
+    injected: Injected,
+}
+
+impl Fate {
+    fn decide(state: &State, is_admin: bool, is_pm_write: bool) -> Fate {
+        let mut faults = lock(&state.faults);
+        Fate {
+            latency_ms: faults.latency_ms,
+            answer_delay_ms: if is_pm_write {
+                faults.answer_delay_ms
+            } else {
+                0
+            },
+            injected: decide_fault(&mut faults, is_admin, is_pm_write),
+        }
+    }
+
+    /// Counts the injected fault in `/_simulator/stats`.
+    fn count(&self, state: &State) {
+        let counter = match self.injected {
+            Injected::Before(_) => &state.faults_injected,
+            Injected::LoseAfter => &state.responses_lost,
+            Injected::CutAfter => &state.connections_cut,
+            Injected::None => return,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// The handler's answer under the injected fault: refused before acting, or acted and then
 /// delayed, held, lost (504) or cut (`None`: the connection closes without an answer).
 async fn act(
     state: &State,
-    injected: Injected,
+    fate: Fate,
     next: Next,
     request: Request,
-    answer_delay: u64,
     is_pm_write: bool,
 ) -> Option<Response> {
-    if let Injected::Before(status) = injected {
+    if let Injected::Before(status) = fate.injected {
         return Some(injected_response(status));
     }
     let response = with_json_error_body(next.run(request).await).await;
-    if answer_delay > 0 {
-        tokio::time::sleep(Duration::from_millis(answer_delay)).await;
+    if fate.answer_delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fate.answer_delay_ms)).await;
     }
     if is_pm_write {
         // `hold_answers`: acted, the answer waits for the test's release
         let mut held = state.answers_held.subscribe();
         let _ = held.wait_for(|held| !*held).await;
     }
-    match injected {
+    match fate.injected {
         Injected::CutAfter => None,
         Injected::LoseAfter => Some(json_response(
             StatusCode::GATEWAY_TIMEOUT,
@@ -271,17 +283,17 @@ async fn with_json_error_body(response: Response) -> Response {
         "" => status.canonical_reason().unwrap_or("Client error"),
         text => text,
     };
-    app_error(status, "INVALID_REQUEST", message, None)
+    ApiError::app(status, "INVALID_REQUEST", message).into_response()
 }
 
 /// Logs the answer (stderr, `--request-log`) and gives it back.
-fn logged(state: &State, line: &RequestLine<'_>, response: Response) -> Response {
+fn logged(state: &State, line: &RequestLine, response: Response) -> Response {
     log_request(state, line, response.status().as_u16());
     response
 }
 
 /// Logs a request and the status answered (0: none, the connection was cut).
-fn log_request(state: &State, request: &RequestLine<'_>, status: u16) {
+fn log_request(state: &State, request: &RequestLine, status: u16) {
     let RequestLine {
         method,
         path,
@@ -293,7 +305,7 @@ fn log_request(state: &State, request: &RequestLine<'_>, status: u16) {
     let ms = started.elapsed().as_millis() as u64;
     let shown = match query {
         Some(q) => format!("{path}?{q}"),
-        None => (*path).to_owned(),
+        None => path.clone(),
     };
     eprintln!("{method} {shown} {status} {ms}ms");
     if let Some(log) = &state.request_log {

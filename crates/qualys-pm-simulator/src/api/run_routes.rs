@@ -3,8 +3,6 @@
 //! /_simulator/jobs/{id}/run`, and the hooks that make jobs run (enabling an On-demand job;
 //! a scheduled time passing, caught up whenever runs or summaries are read).
 
-#![allow(clippy::result_large_err)]
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,7 +17,7 @@ use crate::runs::{self, OutcomeSpec, Page};
 use crate::variant::{Variant, STRICT_HEADER};
 use crate::{lock, now_ms, State, Store};
 
-use super::{app_error, authorize, job_not_found, json_response, persist_or_500};
+use super::{authorize, json_response, persist_or_500, ApiError};
 
 /// Largest page of a result summary's `assets`; without `pageSize`, 10 (the SDK's default).
 const MAX_RESULT_PAGE: usize = 1_000;
@@ -92,7 +90,7 @@ pub(super) fn catch_up(state: &State, store: &mut Store, now: u64) -> bool {
 }
 
 /// Catches the schedules up and persists what ran.
-fn caught_up(state: &State, store: &mut Store) -> Result<(), Response> {
+fn caught_up(state: &State, store: &mut Store) -> Result<(), ApiError> {
     if catch_up(state, store, now_ms()) {
         persist_or_500(state, store)?;
     }
@@ -103,61 +101,67 @@ pub(super) async fn job_runs(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let mut store = lock(&state.store);
-    if let Err(r) = caught_up(&state, &mut store) {
-        return r;
-    }
-    match store.jobs.get(&id) {
-        Some(stored) => json_response(
-            StatusCode::OK,
-            runs::render_runs(stored, lenient(&state, &headers)),
-        ),
-        None => job_not_found(&id),
-    }
-}
-
-fn bad(field: &str, message: &str) -> Response {
-    app_error(
-        StatusCode::BAD_REQUEST,
-        "INVALID_REQUEST",
-        format!("Invalid value for field '{field}': {message}"),
-        Some(field),
-    )
+    caught_up(&state, &mut store)?;
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    Ok(json_response(
+        StatusCode::OK,
+        runs::render_runs(stored, lenient(&state, &headers)),
+    ))
 }
 
 fn number<T: std::str::FromStr>(
     q: &HashMap<String, String>,
     key: &str,
     message: &str,
-) -> Result<Option<T>, Response> {
+) -> Result<Option<T>, ApiError> {
     q.get(key)
-        .map(|s| s.trim().parse().map_err(|_| bad(key, message)))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .map_err(|_| ApiError::invalid(key, message))
+        })
         .transpose()
 }
 
 /// Lenient: a job that never ran answers, in turn, `[]` and an object with no `assets`.
 static NEVER_RAN_TURN: AtomicUsize = AtomicUsize::new(0);
 
-fn never_ran(stored: &StoredJob, lenient: bool) -> Response {
+fn never_ran(stored: &StoredJob, lenient: bool) -> Result<Response, ApiError> {
     if !lenient {
-        return app_error(
+        return Err(ApiError::app(
             StatusCode::NOT_FOUND,
             "NO_JOB_RUN",
             format!("Deployment job {} has no run", stored.id()),
-            None,
-        );
+        ));
     }
-    match NEVER_RAN_TURN.fetch_add(1, Ordering::Relaxed) % 2 {
+    Ok(match NEVER_RAN_TURN.fetch_add(1, Ordering::Relaxed) % 2 {
         0 => json_response(StatusCode::OK, json!([])),
         _ => json_response(
             StatusCode::OK,
             json!({"id": stored.id(), "name": stored.job.get("name"), "assetCount": 0, "patchCount": 0, "assets": []}),
         ),
+    })
+}
+
+/// The result summary's `jobInstanceId` (none: the latest run), page number and size.
+fn result_query(q: &HashMap<String, String>) -> Result<(Option<u64>, usize, usize), ApiError> {
+    let instance = number::<u64>(q, "jobInstanceId", "must be a job instance ID (a number)")?;
+    let number_of = number::<usize>(q, "pageNumber", "must be a number from 0")?;
+    let size = number::<usize>(q, "pageSize", "must be between 1 and 1000")?;
+    if size.is_some_and(|s| !(1..=MAX_RESULT_PAGE).contains(&s)) {
+        return Err(ApiError::invalid("pageSize", "must be between 1 and 1000"));
     }
+    Ok((
+        instance,
+        number_of.unwrap_or(0),
+        size.unwrap_or(DEFAULT_RESULT_PAGE),
+    ))
 }
 
 /// `.../deploymentjob/{id}/deploymentjobresult/summary?jobInstanceId=&pageSize=&pageNumber=`.
@@ -167,59 +171,38 @@ pub(super) async fn result_summary(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let lenient = lenient(&state, &headers);
     let served = if lenient { Method::GET } else { Method::POST };
     if method != served {
         // the other reading's method, answered as any path answers a method it lacks
-        return app_error(
+        return Err(ApiError::app(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             format!("{method} is not allowed on this path"),
-            None,
-        );
+        ));
     }
-    let parsed = (|| {
-        let instance = number::<u64>(&q, "jobInstanceId", "must be a job instance ID (a number)")?;
-        let number_of = number::<usize>(&q, "pageNumber", "must be a number from 0")?;
-        let size = number::<usize>(&q, "pageSize", "must be between 1 and 1000")?;
-        if size.is_some_and(|s| !(1..=MAX_RESULT_PAGE).contains(&s)) {
-            return Err(bad("pageSize", "must be between 1 and 1000"));
-        }
-        Ok((
-            instance,
-            number_of.unwrap_or(0),
-            size.unwrap_or(DEFAULT_RESULT_PAGE),
-        ))
-    })();
-    let (instance, page, size) = match parsed {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let (instance, page, size) = result_query(&q)?;
     let mut store = lock(&state.store);
-    if let Err(r) = caught_up(&state, &mut store) {
-        return r;
-    }
-    let Some(stored) = store.jobs.get(&id) else {
-        return job_not_found(&id);
-    };
+    caught_up(&state, &mut store)?;
+    let stored = store
+        .jobs
+        .get(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
     let Some(run) = jobs::find_run(stored, instance) else {
         return match instance {
-            Some(i) => app_error(
+            Some(i) => Err(ApiError::app(
                 StatusCode::NOT_FOUND,
                 "NO_JOB_RUN",
                 format!("Deployment job {id} has no run {i}"),
-                None,
-            ),
+            )),
             None => never_ran(stored, lenient),
         };
     };
     let page = Page { number: page, size };
     let catalog = state.catalog();
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         runs::render_result(
             stored,
@@ -229,7 +212,7 @@ pub(super) async fn result_summary(
             &page,
             lenient,
         ),
-    )
+    ))
 }
 
 /// `POST /_simulator/jobs/{id}/run`: runs the job now, whatever its status, with the
@@ -239,21 +222,17 @@ pub(super) async fn admin_run_job(
     AxState(state): AxState<State>,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, ApiError> {
     let spec: OutcomeSpec = if body.iter().all(u8::is_ascii_whitespace) {
         OutcomeSpec::default()
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(s) => s,
-            Err(e) => {
-                return app_error(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_REQUEST",
-                    format!("the body must be an outcome spec: {e}"),
-                    None,
-                )
-            }
-        }
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::app(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                format!("the body must be an outcome spec: {e}"),
+            )
+        })?
     };
     let catalog = state.catalog();
     let mut store = lock(&state.store);
@@ -263,16 +242,16 @@ pub(super) async fn admin_run_job(
         last_job_instance,
         ..
     } = &mut *store;
-    let Some(stored) = jobs.get_mut(&id) else {
-        return job_not_found(&id);
-    };
+    let stored = jobs
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::job_not_found(&id))?;
     let run = runs::record(stored, last_job_instance, now_ms(), &spec, &catalog);
-    if let Err(r) = persist_or_500(&state, &store) {
+    if let Err(e) = persist_or_500(&state, &store) {
         *store = before;
-        return r;
+        return Err(e);
     }
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::to_value(run).unwrap_or(Value::Null),
-    )
+    ))
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::PATCH_ATTRIBUTES;
 use time::{Date, Month, Weekday};
 
-pub const SEED: u64 = 0x5157_414c_5953_504d; // "QUALYSPM"
+pub(super) const SEED: u64 = 0x5157_414c_5953_504d; // "QUALYSPM"
 
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -696,7 +696,7 @@ const GROUPS: &[Group] = &[
 ];
 
 /// The patches and assets of the built-in catalog as of `anchor` (its newest day).
-pub fn catalog(anchor: Date) -> (Vec<Value>, Vec<Value>) {
+pub(super) fn catalog(anchor: Date) -> (Vec<Value>, Vec<Value>) {
     let win = windows_lines();
     let mut made = Vec::new();
     windows(&win, &mut made, 0, anchor);

@@ -12,21 +12,21 @@ mod run_facts;
 mod validate;
 mod wire;
 
-pub use normalise::{next_update_ms, normalise};
+pub(crate) use normalise::{next_update_ms, normalise};
 pub(crate) use render::strings_at;
-pub use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
+pub(crate) use render::{render_get, render_write, summary, JobLookupAll, SummaryContext};
 pub(crate) use run::{find_run, occurrences};
-pub use run::{Outcome, Run};
+pub(crate) use run::{Outcome, Run};
 pub(crate) use run_facts::run_facts;
-pub use validate::{stored_can_enable, validate};
-pub use wire::{format_start, is_storage_path, parse_start};
+pub(crate) use validate::{stored_can_enable, validate};
+pub(crate) use wire::parse_start;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A request value the API would refuse.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invalid {
+pub(crate) struct Invalid {
     pub field: String,
     pub message: String,
 }
@@ -41,7 +41,7 @@ fn invalid<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T,
 /// A stored job: the job as the API returns it after a write, plus what the API keeps but
 /// does not echo at top level.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StoredJob {
+pub(crate) struct StoredJob {
     pub seq: u64,
     pub job: Value,
     /// `chainedJobRule` as normalised; echoed only under `linkedToJob`.
@@ -59,29 +59,29 @@ pub struct StoredJob {
 }
 
 impl StoredJob {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.job
             .get("id")
             .and_then(Value::as_str)
             .unwrap_or_default()
     }
-    pub fn stored_status(&self) -> &str {
+    pub(crate) fn stored_status(&self) -> &str {
         self.job
             .get("status")
             .and_then(Value::as_str)
             .unwrap_or("Disabled")
     }
-    pub fn schedule_type(&self) -> &str {
+    pub(crate) fn schedule_type(&self) -> &str {
         self.job
             .get("scheduleType")
             .and_then(Value::as_str)
             .unwrap_or_default()
     }
-    pub fn is_run_once(&self) -> bool {
+    pub(crate) fn is_run_once(&self) -> bool {
         matches!(self.schedule_type(), "On-demand" | "Once")
     }
     /// The status the server reports now: an enabled On-demand job moves on to `Prepared`.
-    pub fn current_status(&self, now_ms: u64, prepared_after_ms: u64) -> String {
+    pub(crate) fn current_status(&self, now_ms: u64, prepared_after_ms: u64) -> String {
         let status = self.stored_status();
         if status == "Enabled"
             && self.schedule_type() == "On-demand"
@@ -94,7 +94,7 @@ impl StoredJob {
             status.into()
         }
     }
-    pub fn post_action_ids(&self) -> Vec<String> {
+    pub(crate) fn post_action_ids(&self) -> Vec<String> {
         action_ids(self.job.get("postDeployActions"))
     }
 }
@@ -111,7 +111,7 @@ fn action_ids(actions: Option<&Value>) -> Vec<String> {
 }
 
 /// Who and where the simulated tenant is.
-pub struct Tenant<'a> {
+pub(crate) struct Tenant<'a> {
     pub customer_id: &'a str,
     pub user_id: &'a str,
     pub username: &'a str,
@@ -120,7 +120,7 @@ pub struct Tenant<'a> {
 }
 
 /// What a write needs to know about other jobs.
-pub trait JobLookup {
+pub(crate) trait JobLookup {
     fn job(&self, id: &str) -> Option<&StoredJob>;
 }
 

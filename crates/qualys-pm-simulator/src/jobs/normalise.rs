@@ -10,7 +10,7 @@ use super::{action_ids, StoredJob, Tenant, ID_LIST_FIELDS};
 
 /// The job as the server stores and returns it after a create (`existing` = None) or an
 /// update. Scripts sent as content are stored in `scripts` (path -> base64).
-pub fn normalise(
+pub(crate) fn normalise(
     body: &Value,
     existing: Option<&StoredJob>,
     tenant: &Tenant<'_>,
@@ -611,7 +611,7 @@ fn default_script_type(params: &Map<String, Value>) -> Option<&str> {
 
 /// The `updatedBy.date` of a change made at `now_ms`: strictly later than the previous one,
 /// so that every change shows in the listing even when two land in the same millisecond.
-pub fn next_update_ms(previous: Option<&Value>, now_ms: u64) -> u64 {
+pub(crate) fn next_update_ms(previous: Option<&Value>, now_ms: u64) -> u64 {
     match previous.and_then(Value::as_u64) {
         Some(before) => now_ms.max(before + 1),
         None => now_ms,

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::{JobLookup, StoredJob, LIST_FIELDS};
 
 /// The job as GET returns it: `[]` as `null`, the current status, `linkedToJob`.
-pub fn render_get(
+pub(crate) fn render_get(
     stored: &StoredJob,
     jobs: &dyn JobLookupAll,
     now_ms: u64,
@@ -33,12 +33,12 @@ pub fn render_get(
 }
 
 /// Other jobs, for `linkedToJob` (the parent's summary and reference count).
-pub trait JobLookupAll: JobLookup {
+pub(crate) trait JobLookupAll: JobLookup {
     fn all(&self) -> Vec<&StoredJob>;
 }
 
 /// The job as create and PATCH return it (lists as stored, `linkedToJob` filled in).
-pub fn render_write(
+pub(crate) fn render_write(
     stored: &StoredJob,
     jobs: &dyn JobLookupAll,
     now_ms: u64,
@@ -132,7 +132,7 @@ pub(crate) fn strings_at(value: &Value, key: &str) -> Vec<String> {
 }
 
 /// What a summary record needs besides the job: the time, the variant, the tags' names.
-pub struct SummaryContext<'a> {
+pub(crate) struct SummaryContext<'a> {
     pub now_ms: u64,
     pub prepared_after_ms: u64,
     /// `--variant lenient`: the earlier shapes (`description`, tags as IDs, `updated` as
@@ -144,7 +144,7 @@ pub struct SummaryContext<'a> {
 
 /// One entry of the summary list. Strict: the keys and shapes `qualysdk` reads on real
 /// tenants (`docs/api-readings.md`, "third-party clients").
-pub fn summary(stored: &StoredJob, context: &SummaryContext) -> Value {
+pub(crate) fn summary(stored: &StoredJob, context: &SummaryContext) -> Value {
     let j = &stored.job;
     let g = |k: &str| j.get(k).cloned().unwrap_or(Value::Null);
     let stamp = |k: &str| {

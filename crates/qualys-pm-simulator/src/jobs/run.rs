@@ -9,7 +9,7 @@ use super::{parse_start, StoredJob};
 /// What became of one asset in a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Succeeded,
     /// Every patch failed.
     Failed,
@@ -23,7 +23,7 @@ pub enum Outcome {
 
 /// One run of a job, as recorded.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Run {
+pub(crate) struct Run {
     pub job_instance_id: u64,
     pub scheduled_ms: u64,
     /// Per asset, in the job's order.

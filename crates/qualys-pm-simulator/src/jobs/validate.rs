@@ -15,7 +15,11 @@ use super::{
 };
 
 /// Every documented range, enum and cross-field rule. `self_id` is the job being updated.
-pub fn validate(body: &Value, self_id: Option<&str>, jobs: &dyn JobLookup) -> Result<(), Invalid> {
+pub(crate) fn validate(
+    body: &Value,
+    self_id: Option<&str>,
+    jobs: &dyn JobLookup,
+) -> Result<(), Invalid> {
     let obj = match body {
         Value::Object(m) => m,
         other => return invalid("body", format!("must be a JSON object, got {other}")),
@@ -555,7 +559,7 @@ pub(super) fn can_enable(obj: &Map<String, Value>, action_count: usize) -> bool 
 }
 
 /// The enable rule applied to a stored job (status endpoint).
-pub fn stored_can_enable(job: &Value) -> Result<(), String> {
+pub(crate) fn stored_can_enable(job: &Value) -> Result<(), String> {
     let obj = match job.as_object() {
         Some(o) => o,
         None => return Err(ENABLE_RULE.into()),

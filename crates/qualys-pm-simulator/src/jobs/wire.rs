@@ -141,7 +141,7 @@ pub(super) fn is_base64(s: &str) -> bool {
 }
 
 /// `<uuid>/<uuid>/Script`, `.../DetectionScript`, or `default/<...>`: a stored script.
-pub fn is_storage_path(s: &str) -> bool {
+pub(crate) fn is_storage_path(s: &str) -> bool {
     let parts: Vec<&str> = s.split('/').collect();
     if parts.len() == 3 && parts[0] == "default" {
         return parts[1..].iter().all(|p| !p.is_empty());
@@ -166,7 +166,7 @@ const START_OUT: time::format_description::StaticFormatDescription = time::macro
 
 /// Parses `yyyy-M-d hh:mm:ss AM|PM` ([`START_IN`]); any run of whitespace separates the
 /// date, the clock and AM/PM, and the year has no sign.
-pub fn parse_start(s: &str) -> Option<time::PrimitiveDateTime> {
+pub(crate) fn parse_start(s: &str) -> Option<time::PrimitiveDateTime> {
     let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if !words.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -175,7 +175,7 @@ pub fn parse_start(s: &str) -> Option<time::PrimitiveDateTime> {
 }
 
 /// The server's spelling: unpadded date, padded 12-hour time.
-pub fn format_start(t: time::PrimitiveDateTime) -> String {
+pub(crate) fn format_start(t: time::PrimitiveDateTime) -> String {
     t.format(START_OUT)
         .expect("a PrimitiveDateTime has every component of the format")
 }

@@ -2,9 +2,6 @@
 //! `GET /pm/v1/patches/count`, `POST /pm/v1/assets`, and the `/_simulator/catalog` admin
 //! endpoint. The wire contract is in "Patch catalog and assets" of `docs/simulator.md`.
 
-// Early returns carry a ready axum `Response`.
-#![allow(clippy::result_large_err)]
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,19 +13,19 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::api::{app_error, authorize, json_response, parse_body, record_cap_error};
-use super::catalog::{
+use super::{authorize, json_response, parse_body, ApiError};
+use crate::catalog::{
     self, Catalog, Key, PagingError, ASSET_ATTRIBUTES, ASSET_FIELDS, ASSET_PAGE_MAX,
     DEFAULT_PAGE_SIZE, PATCH_ATTRIBUTES, PATCH_FIELDS, PATCH_PAGE_MAX,
 };
-use super::qql::{FieldSpec, Query};
-use super::{now_ms, State};
+use crate::qql::{FieldSpec, QqlError, Query};
+use crate::{now_ms, State};
 
 /// The paging cursor: a response header, sent back as a request header (or, for assets,
 /// also as a query parameter). HTTP header names are case-insensitive.
-pub const CURSOR_HEADER: &str = "searchafter";
+const CURSOR_HEADER: &str = "searchafter";
 /// Total number of matching records (before the 10,000 cap), on every search answer.
-pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
+const TOTAL_COUNT_HEADER: &str = "x-total-count";
 
 pub(super) fn routes() -> Router<State> {
     Router::new()
@@ -41,41 +38,30 @@ pub(super) fn routes() -> Router<State> {
         )
 }
 
-fn bad(field: &str, message: impl Into<String>) -> Response {
-    app_error(
-        StatusCode::BAD_REQUEST,
-        "INVALID_REQUEST",
-        format!("Invalid value for field '{field}': {}", message.into()),
-        Some(field),
-    )
+fn qql_error(field: &str, e: QqlError) -> ApiError {
+    ApiError::app(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.message).on_field(field)
 }
 
-fn qql_error(field: &str, e: super::qql::QqlError) -> Response {
-    app_error(
-        StatusCode::BAD_REQUEST,
-        "INVALID_REQUEST",
-        e.message,
-        Some(field),
-    )
-}
-
-fn platform_param(q: &HashMap<String, String>, required: bool) -> Result<Option<String>, Response> {
+fn platform_param(q: &HashMap<String, String>, required: bool) -> Result<Option<String>, ApiError> {
     match q.get("platform").map(String::as_str) {
-        None | Some("") if required => Err(bad("platform", "required: one of Windows, Linux")),
+        None | Some("") if required => Err(ApiError::invalid(
+            "platform",
+            "required: one of Windows, Linux",
+        )),
         None | Some("") => Ok(None),
         Some(p @ ("Windows" | "Linux")) => Ok(Some(p.to_owned())),
-        Some(other) => Err(bad(
+        Some(other) => Err(ApiError::invalid(
             "platform",
             format!("must be one of Windows, Linux, got {other:?}"),
         )),
     }
 }
 
-fn page_size(q: &HashMap<String, String>, max: usize) -> Result<usize, Response> {
+fn page_size(q: &HashMap<String, String>, max: usize) -> Result<usize, ApiError> {
     match q.get("pageSize").map(|s| s.trim().parse::<usize>()) {
         None => Ok(DEFAULT_PAGE_SIZE),
         Some(Ok(n)) if (1..=max).contains(&n) => Ok(n),
-        Some(_) => Err(bad(
+        Some(_) => Err(ApiError::invalid(
             "pageSize",
             format!(
                 "must be a whole number between 1 and {max}, got {:?}",
@@ -92,25 +78,22 @@ struct SearchBody {
     attributes: Option<Vec<String>>,
 }
 
-fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Response> {
+fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, ApiError> {
     let value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
         parse_body(body)?
     };
     let Value::Object(m) = value else {
-        return Err(app_error(
-            StatusCode::BAD_REQUEST,
-            "MALFORMED_JSON",
+        return Err(ApiError::malformed(
             "The request body must be a JSON object {\"query\", \"havingQuery\", \"attributes\"}",
-            Some("body"),
         ));
     };
     if let Some(k) = m
         .keys()
         .find(|k| !["query", "havingQuery", "attributes"].contains(&k.as_str()))
     {
-        return Err(bad(
+        return Err(ApiError::invalid(
             k,
             "unknown key in the request body (expected query, havingQuery, attributes)",
         ));
@@ -118,7 +101,10 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
     let text = |key: &str| match m.get(key) {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(bad(key, format!("a QQL string expected, got {other}"))),
+        Some(other) => Err(ApiError::invalid(
+            key,
+            format!("a QQL string expected, got {other}"),
+        )),
     };
     let query = text("query")?;
     let having = text("havingQuery")?;
@@ -136,7 +122,7 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
                 .iter()
                 .map(|a| {
                     a.as_str().map(str::to_owned).ok_or_else(|| {
-                        bad(
+                        ApiError::invalid(
                             "attributes",
                             format!("attribute names are strings, got {a}"),
                         )
@@ -145,7 +131,7 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         Some(other) => {
-            return Err(bad(
+            return Err(ApiError::invalid(
                 "attributes",
                 format!("a list of attribute names expected, got {other}"),
             ))
@@ -156,7 +142,7 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
             .iter()
             .find(|a| !known_attributes.contains(&a.as_str()))
         {
-            return Err(bad(
+            return Err(ApiError::invalid(
                 "attributes",
                 format!(
                     "unknown attribute {unknown:?} (known: {})",
@@ -172,7 +158,7 @@ fn search_body(body: &Bytes, known_attributes: &[&str]) -> Result<SearchBody, Re
     })
 }
 
-fn parse_qql(field: &str, text: &str, schema: &[FieldSpec]) -> Result<Query, Response> {
+fn parse_qql(field: &str, text: &str, schema: &[FieldSpec]) -> Result<Query, ApiError> {
     Query::parse(text, schema, now_ms() as i64).map_err(|e| qql_error(field, e))
 }
 
@@ -180,12 +166,14 @@ fn cursor_of(
     headers: &HeaderMap,
     q: &HashMap<String, String>,
     query_param_too: bool,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, ApiError> {
     let header = match headers.get(CURSOR_HEADER) {
         None => None,
         Some(v) => Some(
             v.to_str()
-                .map_err(|_| bad("searchAfter", "the cursor header is not visible ASCII"))?
+                .map_err(|_| {
+                    ApiError::invalid("searchAfter", "the cursor header is not visible ASCII")
+                })?
                 .to_owned(),
         ),
     };
@@ -195,7 +183,7 @@ fn cursor_of(
         None
     };
     match (header, param) {
-        (Some(h), Some(p)) if h != p => Err(bad(
+        (Some(h), Some(p)) if h != p => Err(ApiError::invalid(
             "searchAfter",
             "the searchAfter header and query parameter disagree",
         )),
@@ -203,12 +191,12 @@ fn cursor_of(
     }
 }
 
-fn decode_cursor(cursor: Option<String>, patches: bool) -> Result<Option<Key>, Response> {
+fn decode_cursor(cursor: Option<String>, patches: bool) -> Result<Option<Key>, ApiError> {
     let Some(c) = cursor else { return Ok(None) };
     match Key::from_cursor(&c) {
         Some(k @ Key::Newest(..)) if patches => Ok(Some(k)),
         Some(k @ Key::Name(..)) if !patches => Ok(Some(k)),
-        _ => Err(bad(
+        _ => Err(ApiError::invalid(
             "searchAfter",
             "not a cursor this listing returned (send back the searchAfter response header unchanged)",
         )),
@@ -223,12 +211,10 @@ fn page_answer(
     size: usize,
     after: Option<Key>,
     render: impl Fn(usize) -> Value,
-) -> Response {
+) -> Result<Response, ApiError> {
     let keys: Vec<Key> = hits.iter().map(|&i| key(i)).collect();
-    let span = match catalog::page(&keys, size, after.as_ref(), cap) {
-        Ok(s) => s,
-        Err(PagingError::Cap) => return record_cap_error(cap),
-    };
+    let span = catalog::page(&keys, size, after.as_ref(), cap)
+        .map_err(|PagingError::Cap| ApiError::record_cap(cap))?;
     let items: Vec<Value> = hits[span.start..span.end]
         .iter()
         .map(|&i| render(i))
@@ -244,7 +230,7 @@ fn page_answer(
         HeaderName::from_static(TOTAL_COUNT_HEADER),
         HeaderValue::from(hits.len()),
     );
-    response
+    Ok(response)
 }
 
 async fn search_patches(
@@ -252,60 +238,50 @@ async fn search_patches(
     headers: HeaderMap,
     QueryParams(q): QueryParams<HashMap<String, String>>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let run = || -> Result<Response, Response> {
-        let platform = platform_param(&q, true)?.unwrap_or_default();
-        let size = page_size(&q, PATCH_PAGE_MAX)?;
-        let body = search_body(&body, PATCH_ATTRIBUTES)?;
-        let query = parse_qql("query", &body.query, PATCH_FIELDS)?;
-        let having = parse_qql("havingQuery", &body.having, ASSET_FIELDS)?;
-        let after = decode_cursor(cursor_of(&headers, &q, false)?, true)?;
-        let catalog = state.catalog();
-        let hits = catalog.search_patches(&platform, &query, &having);
-        let attrs = body.attributes.as_deref();
-        Ok(page_answer(
-            state.options.list_record_cap,
-            &hits,
-            |i| catalog.patch_key(i).clone(),
-            size,
-            after,
-            |i| catalog.render_patch(i, attrs),
-        ))
-    };
-    run().unwrap_or_else(|r| r)
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let platform = platform_param(&q, true)?.unwrap_or_default();
+    let size = page_size(&q, PATCH_PAGE_MAX)?;
+    let body = search_body(&body, PATCH_ATTRIBUTES)?;
+    let query = parse_qql("query", &body.query, PATCH_FIELDS)?;
+    let having = parse_qql("havingQuery", &body.having, ASSET_FIELDS)?;
+    let after = decode_cursor(cursor_of(&headers, &q, false)?, true)?;
+    let catalog = state.catalog();
+    let hits = catalog.search_patches(&platform, &query, &having);
+    let attrs = body.attributes.as_deref();
+    page_answer(
+        state.options.list_record_cap,
+        &hits,
+        |i| catalog.patch_key(i).clone(),
+        size,
+        after,
+        |i| catalog.render_patch(i, attrs),
+    )
 }
 
 async fn count_patches(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     QueryParams(q): QueryParams<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let run = || -> Result<Response, Response> {
-        let platform = platform_param(&q, true)?.unwrap_or_default();
-        let empty = String::new();
-        let query = parse_qql("query", q.get("query").unwrap_or(&empty), PATCH_FIELDS)?;
-        let having = parse_qql(
-            "havingQuery",
-            q.get("havingQuery").unwrap_or(&empty),
-            ASSET_FIELDS,
-        )?;
-        let n = state
-            .catalog()
-            .search_patches(&platform, &query, &having)
-            .len();
-        // `count` (the brief's reading) and `patches.count` (what qualysdk reads).
-        Ok(json_response(
-            StatusCode::OK,
-            json!({"count": n, "patches": {"count": n}}),
-        ))
-    };
-    run().unwrap_or_else(|r| r)
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let platform = platform_param(&q, true)?.unwrap_or_default();
+    let empty = String::new();
+    let query = parse_qql("query", q.get("query").unwrap_or(&empty), PATCH_FIELDS)?;
+    let having = parse_qql(
+        "havingQuery",
+        q.get("havingQuery").unwrap_or(&empty),
+        ASSET_FIELDS,
+    )?;
+    let n = state
+        .catalog()
+        .search_patches(&platform, &query, &having)
+        .len();
+    // `count` (the brief's reading) and `patches.count` (what qualysdk reads).
+    Ok(json_response(
+        StatusCode::OK,
+        json!({"count": n, "patches": {"count": n}}),
+    ))
 }
 
 async fn search_assets(
@@ -313,13 +289,10 @@ async fn search_assets(
     headers: HeaderMap,
     QueryParams(q): QueryParams<HashMap<String, String>>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    search_body(&body, ASSET_ATTRIBUTES)
-        .and_then(|body| assets_page(&state, &headers, &q, body))
-        .unwrap_or_else(|r| r)
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let body = search_body(&body, ASSET_ATTRIBUTES)?;
+    assets_page(&state, &headers, &q, body)
 }
 
 /// `GET /pm/v1/assets?platform=..` (the PM 3.9 release notes' sample): the same search,
@@ -328,10 +301,8 @@ async fn list_assets(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     QueryParams(q): QueryParams<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
     let mut body = serde_json::Map::new();
     for key in ["query", "havingQuery", "attributes"] {
         if let Some(v) = q.get(key) {
@@ -339,9 +310,8 @@ async fn list_assets(
         }
     }
     let bytes = Bytes::from(Value::Object(body).to_string());
-    search_body(&bytes, ASSET_ATTRIBUTES)
-        .and_then(|body| assets_page(&state, &headers, &q, body))
-        .unwrap_or_else(|r| r)
+    let body = search_body(&bytes, ASSET_ATTRIBUTES)?;
+    assets_page(&state, &headers, &q, body)
 }
 
 fn assets_page(
@@ -349,7 +319,7 @@ fn assets_page(
     headers: &HeaderMap,
     q: &HashMap<String, String>,
     body: SearchBody,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let platform = platform_param(q, false)?;
     let size = page_size(q, ASSET_PAGE_MAX)?;
     let query = parse_qql("query", &body.query, ASSET_FIELDS)?;
@@ -359,14 +329,14 @@ fn assets_page(
     let catalog = state.catalog();
     let hits = catalog.search_assets(platform.as_deref(), &query, &having);
     let attrs = body.attributes.as_deref();
-    Ok(page_answer(
+    page_answer(
         state.options.list_record_cap,
         &hits,
         |i| catalog.asset_key(i).clone(),
         size,
         after,
         |i| catalog.render_asset(i, attrs, lenient),
-    ))
+    )
 }
 
 // ---------- admin ----------
@@ -380,29 +350,22 @@ async fn admin_get_catalog(AxState(state): AxState<State>) -> Response {
 /// Replaces the catalog: `{"patches": [...], "assets": [...]}`, or `{"builtin": true}` for
 /// the built-in one (`"anchor": "YYYY-MM-DD" | "today"` to move its newest day). Answers a
 /// summary (counts per platform).
-async fn admin_set_catalog(AxState(state): AxState<State>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn admin_set_catalog(
+    AxState(state): AxState<State>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = parse_body(&body)?;
+    let invalid = |e| ApiError::app(StatusCode::BAD_REQUEST, "INVALID_CATALOG", e);
     let catalog = if value.get("builtin") == Some(&json!(true)) {
         let anchor = match value.get("anchor").and_then(Value::as_str) {
             None => state.catalog_anchor(),
-            Some(text) => match catalog::parse_anchor(text) {
-                Ok(d) => d,
-                Err(e) => return app_error(StatusCode::BAD_REQUEST, "INVALID_CATALOG", e, None),
-            },
+            Some(text) => catalog::parse_anchor(text).map_err(invalid)?,
         };
         Catalog::builtin_at(anchor)
     } else {
-        match Catalog::from_json(value) {
-            Ok(c) => c,
-            Err(e) => {
-                return app_error(StatusCode::BAD_REQUEST, "INVALID_CATALOG", e, None);
-            }
-        }
+        Catalog::from_json(value).map_err(invalid)?
     };
     let summary = catalog.summary();
     state.set_catalog(Arc::new(catalog));
-    json_response(StatusCode::OK, summary)
+    Ok(json_response(StatusCode::OK, summary))
 }
