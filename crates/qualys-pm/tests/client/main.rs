@@ -5,6 +5,7 @@
 
 mod stub;
 
+mod api_readings;
 mod batches;
 mod catalog_search;
 mod job_results;
