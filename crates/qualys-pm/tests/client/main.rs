@@ -8,4 +8,5 @@ mod stub;
 mod api_readings;
 mod batches;
 mod catalog_search;
+mod gateways;
 mod job_results;
