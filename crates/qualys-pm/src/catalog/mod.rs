@@ -48,3 +48,5 @@ pub use search::Search;
 pub const PATCH_PAGE_SIZE: usize = 1_000;
 /// Largest asset page (SDK: "Default (and max) is 400").
 pub const ASSET_PAGE_SIZE: usize = 400;
+/// Request and response header carrying the paging cursor (SDK, SRC).
+const CURSOR_HEADER: &str = "searchAfter";

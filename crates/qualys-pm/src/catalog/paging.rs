@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 
-use super::search::CURSOR_HEADER;
+use super::CURSOR_HEADER;
 use crate::error::{Operation, RECORD_CAP};
 use crate::Error;
 

@@ -7,14 +7,12 @@ use serde_json::{json, Map, Value};
 
 use super::paging::{collect_pages, Listing, PageAnswer};
 use super::records::{Asset, Patch, Record};
-use super::{ASSET_PAGE_SIZE, PATCH_PAGE_SIZE};
+use super::{ASSET_PAGE_SIZE, CURSOR_HEADER, PATCH_PAGE_SIZE};
 use crate::client::{parse_json, Call};
 use crate::error::{Operation, RECORD_CAP, RECORD_CAP_ERROR_CODE};
 use crate::model::lenient;
 use crate::{Client, Error};
 
-/// Request and response header carrying the paging cursor (SDK, SRC).
-pub(crate) const CURSOR_HEADER: &str = "searchAfter";
 /// Response headers that may carry the total number of matches (SRC says "a response
 /// header" without naming it; INF: `X-Total-Count`, as the simulator sends it, or a
 /// `totalCount`-style name).

@@ -13,7 +13,6 @@ use url::Url;
 use crate::error::Operation;
 use crate::{Credentials, Error};
 
-use super::auth::Secret;
 use super::budget::TooLong;
 use super::error_body::{redact, server_message, truncate};
 use super::Client;
@@ -57,6 +56,8 @@ struct Tries {
 /// What follows an attempt.
 enum Next {
     Again,
+    /// The token was refused: forget it (the next attempt fetches another) and go again.
+    Reauthenticate,
     Done(Result<Reply, Error>),
 }
 
@@ -99,7 +100,7 @@ impl Client {
             // could expire on the way (a 401 again after the one re-authentication)
             let jwt = self.bearer().await?;
             let started = Instant::now();
-            let outcome = self.send(call, &jwt).await;
+            let outcome = self.send(call, &jwt.0).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let next = match outcome {
                 Err(failure) => {
@@ -120,22 +121,23 @@ impl Client {
                         tracing::debug!(method = %call.method, path = call.url.path(), status, limit = ?refusal.kind, wait_ms = refusal.wait.map(|w| w.as_millis() as u64), "Qualys API refused the request under its controls");
                         continue;
                     }
-                    self.after_answer(call, reply, &jwt, &mut tries).await
+                    self.after_answer(call, reply, &mut tries).await
                 }
             };
             match next {
                 Next::Again => continue,
+                Next::Reauthenticate => self.forget_token(&jwt).await,
                 Next::Done(result) => return result,
             }
         }
     }
 
     /// One attempt: the request with the bearer token, and the answer read in full.
-    async fn send(&self, call: &Call<'_>, jwt: &Secret) -> Result<Reply, Unanswered> {
+    async fn send(&self, call: &Call<'_>, token: &str) -> Result<Reply, Unanswered> {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
-            .bearer_auth(&jwt.0)
+            .bearer_auth(token)
             .header(ACCEPT, "application/json");
         if let Some(body) = &call.body {
             request = request.json(body);
@@ -192,22 +194,15 @@ impl Client {
     /// An answer the budget let through: a 401 re-authenticates once, a gateway fault (502
     /// to 504) is retried unless the call is a create (its outcome is then unknown); any
     /// other answer is the call's.
-    async fn after_answer(
-        &self,
-        call: &Call<'_>,
-        reply: Reply,
-        jwt: &Secret,
-        tries: &mut Tries,
-    ) -> Next {
+    async fn after_answer(&self, call: &Call<'_>, reply: Reply, tries: &mut Tries) -> Next {
         let is_create = call.op == Operation::CreateJob;
         if reply.status == 401
             && !tries.reauthenticated
             && matches!(self.credentials, Credentials::Password { .. })
         {
             // The token expired or was revoked: fetch a new one, once per request.
-            self.forget_token(jwt).await;
             tries.reauthenticated = true;
-            return Next::Again;
+            return Next::Reauthenticate;
         }
         let transient = matches!(reply.status, 502..=504);
         let retryable = transient && !is_create;

@@ -6,10 +6,10 @@ use std::time::Duration;
 use qualys_pm::{Client, ClientConfig, Credentials};
 
 /// What a stub's `/auth` answers (a JWT with no `exp`).
-pub const STUB_JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
+pub(crate) const STUB_JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
 
 /// Serves `router` on 127.0.0.1:0 for the rest of the test; its base URL.
-pub async fn serve(router: axum::Router) -> String {
+pub(crate) async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -21,7 +21,7 @@ pub async fn serve(router: axum::Router) -> String {
 }
 
 /// A client of the stub at `url` (username and password, retries after 1 ms).
-pub fn client(url: &str, max_retries: Option<u32>) -> Client {
+pub(crate) fn client(url: &str, max_retries: Option<u32>) -> Client {
     let mut config = ClientConfig::new(
         url::Url::parse(url).expect("url"),
         Credentials::Password {
