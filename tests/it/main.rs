@@ -4,11 +4,9 @@ mod support;
 
 mod api_budget;
 mod api_readings;
-mod batches;
 mod generated_config;
 mod house;
 mod identity;
-mod job_results_client;
 mod job_runs;
 mod listing_refresh;
 mod lookups;

@@ -50,7 +50,7 @@ pub enum LimitKind {
     Concurrency,
 }
 
-pub fn kind_name(kind: LimitKind) -> &'static str {
+pub(crate) fn kind_name(kind: LimitKind) -> &'static str {
     match kind {
         LimitKind::Rate => "rate limit",
         LimitKind::Concurrency => "concurrency limit",
@@ -58,7 +58,7 @@ pub fn kind_name(kind: LimitKind) -> &'static str {
 }
 
 /// `2026-12-06 04:10:00 UTC`.
-pub fn utc_clock(at: std::time::SystemTime) -> String {
+pub(crate) fn utc_clock(at: std::time::SystemTime) -> String {
     let at = time::OffsetDateTime::from(at);
     at.format(time::macros::format_description!(
         "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
@@ -205,7 +205,7 @@ fn rate_limited(
 impl Error {
     /// The same error, told to the caller of job `id` (a call for several jobs failed as a
     /// whole: each job's caller gets the error with its own job named).
-    pub fn clone_for(&self, id: &str) -> Error {
+    pub(crate) fn clone_for(&self, id: &str) -> Error {
         let mut e = self.clone();
         match &mut e {
             Error::Api { job_id, .. } | Error::Transport { job_id, .. } => {

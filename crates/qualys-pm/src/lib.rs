@@ -2,7 +2,7 @@
 
 pub mod catalog;
 pub mod client;
-pub mod config;
+mod config;
 pub mod error;
 pub mod model;
 pub mod runs;

@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::error::{kind_name, utc_clock, LimitKind};
 
 /// Waits longer than this are logged at WARN (shorter ones are routine pacing).
-pub const WARN_WAIT: Duration = Duration::from_secs(5);
+pub(super) const WARN_WAIT: Duration = Duration::from_secs(5);
 /// The most concurrent calls a server's header is believed for (a guard against garbage).
 const MAX_ANNOUNCED_CONCURRENCY: usize = 64;
 /// Added to a paced start: the server counts a call from when it admits it, the client from
@@ -29,19 +29,19 @@ const PACE_MARGIN: Duration = Duration::from_millis(50);
 
 /// The controls one answer announces; `None`: not announced, or not a readable number.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Controls {
-    pub limit: Option<u64>,
-    pub window: Option<Duration>,
-    pub remaining: Option<u64>,
-    pub to_wait: Option<Duration>,
-    pub concurrency: Option<usize>,
+pub(super) struct Controls {
+    pub(super) limit: Option<u64>,
+    pub(super) window: Option<Duration>,
+    pub(super) remaining: Option<u64>,
+    pub(super) to_wait: Option<Duration>,
+    pub(super) concurrency: Option<usize>,
 }
 
 /// Reads the control headers (`HeaderMap` names are case-insensitive; both spellings of the
 /// concurrency header, and the short names a third-party client, `qualyspy`, reads:
 /// `X-RateLimit-Window`, `X-ConcurrencyLimit`). Garbage (`abc`, `-1`, `NaN`) reads as absent,
 /// never as zero.
-pub fn read_controls(headers: &HeaderMap) -> Controls {
+pub(super) fn read_controls(headers: &HeaderMap) -> Controls {
     let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
     let count = |name: &str| text(name)?.parse::<u64>().ok();
     let seconds = |name: &str| {
@@ -65,10 +65,10 @@ pub fn read_controls(headers: &HeaderMap) -> Controls {
 
 /// A call the server refused under its controls, without acting on it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Refusal {
-    pub kind: LimitKind,
+pub(super) struct Refusal {
+    pub(super) kind: LimitKind,
     /// How long the server asks to wait, when it says.
-    pub wait: Option<Duration>,
+    pub(super) wait: Option<Duration>,
 }
 
 /// Whether an answer is a refusal: any 429, or a 409 whose code is 1965 or 1966 (rate) or
@@ -76,7 +76,7 @@ pub struct Refusal {
 /// another N seconds" or "until N currently running instance(s) have finished"; in JSON,
 /// text or XML bodies. 1959 and 1966 are retried by a third-party client (`qualys-mcp-full`)
 /// without saying which limit they mean: they are read as their documented neighbours.
-pub fn refusal(status: u16, headers: &HeaderMap, text: &str) -> Option<Refusal> {
+pub(super) fn refusal(status: u16, headers: &HeaderMap, text: &str) -> Option<Refusal> {
     if status != 429 && status != 409 {
         return None;
     }
@@ -216,7 +216,7 @@ struct Inner {
 
 /// One client's budget; see the module documentation.
 #[derive(Debug)]
-pub struct Budget {
+pub(super) struct Budget {
     slots: Arc<Semaphore>,
     inner: std::sync::Mutex<Inner>,
     /// Woken whenever the gate changes, so that waiters re-read it.
@@ -229,7 +229,7 @@ pub struct Budget {
 
 /// A call admitted by the budget: holds one concurrency slot until dropped.
 #[derive(Debug)]
-pub struct Admission<'a> {
+pub(super) struct Admission<'a> {
     budget: &'a Budget,
     permit: Option<OwnedSemaphorePermit>,
     answered: bool,
@@ -237,17 +237,17 @@ pub struct Admission<'a> {
 
 /// Why a call cannot wait: the wait asked is longer than `max_rate_limit_wait`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TooLong {
-    pub kind: LimitKind,
-    pub wait: Duration,
-    pub until: SystemTime,
-    pub max_wait: Duration,
+pub(super) struct TooLong {
+    pub(super) kind: LimitKind,
+    pub(super) wait: Duration,
+    pub(super) until: SystemTime,
+    pub(super) max_wait: Duration,
     /// The rolling window, when announced (calls, seconds).
-    pub window: Option<(u64, Duration)>,
+    pub(super) window: Option<(u64, Duration)>,
 }
 
 impl Budget {
-    pub fn new(
+    pub(super) fn new(
         max_concurrent: usize,
         max_wait: Duration,
         base_delay: Duration,
@@ -278,13 +278,13 @@ impl Budget {
 
     /// The most calls this client sends at once now.
     #[cfg(test)]
-    pub fn concurrency(&self) -> usize {
+    pub(super) fn concurrency(&self) -> usize {
         self.lock().cap
     }
 
     /// Waits for the gate, the pacing and a concurrency slot; `Err` at once when the wait
     /// is longer than `max_rate_limit_wait`.
-    pub async fn admit(&self) -> Result<Admission<'_>, TooLong> {
+    pub(super) async fn admit(&self) -> Result<Admission<'_>, TooLong> {
         loop {
             self.wait_at_gate().await?;
             let permit = self
@@ -394,7 +394,7 @@ impl Budget {
 impl Admission<'_> {
     /// Records an answer; `Some` when it is a refusal (the call is to be sent again after
     /// the gate, and is not a failed attempt), `Err` when the wait asked is too long.
-    pub fn answered(
+    pub(super) fn answered(
         &mut self,
         status: u16,
         headers: &HeaderMap,

@@ -37,6 +37,43 @@ pub(crate) struct Reply {
     pub(crate) text: String,
 }
 
+/// An attempt that got no answer.
+struct Unanswered {
+    /// The connection failed before the request went out: the server cannot have acted.
+    before_sending: bool,
+    message: String,
+}
+
+/// How far the retry policy has gone with one call.
+#[derive(Default)]
+struct Tries {
+    /// Retries of faults so far (refusals under the controls and the re-authentication are
+    /// not counted).
+    attempt: u32,
+    reauthenticated: bool,
+}
+
+/// What follows an attempt.
+enum Next {
+    Again,
+    /// The token was refused: forget it (the next attempt fetches another) and go again.
+    Reauthenticate,
+    Done(Result<Reply, Error>),
+}
+
+/// The budget's "the wait is too long" as the call's error.
+fn rate_limited(call: &Call<'_>, t: TooLong) -> Error {
+    Error::RateLimited {
+        operation: call.op,
+        job_id: call.job_id.map(str::to_owned),
+        limit: t.kind,
+        window: t.window,
+        wait: t.wait,
+        until: t.until,
+        max_wait: t.max_wait,
+    }
+}
+
 impl Client {
     pub(crate) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
@@ -51,114 +88,137 @@ impl Client {
     /// Sends a call with auth and the retry policy; returns the final answer, whatever its
     /// status, or an error when no usable answer came.
     pub(crate) async fn execute(&self, call: &Call<'_>) -> Result<Reply, Error> {
-        let is_create = call.op == Operation::CreateJob;
-        let mut attempt: u32 = 0;
-        let mut reauthenticated = false;
-        let too_long = |t: TooLong| Error::RateLimited {
-            operation: call.op,
-            job_id: call.job_id.map(str::to_owned),
-            limit: t.kind,
-            window: t.window,
-            wait: t.wait,
-            until: t.until,
-            max_wait: t.max_wait,
-        };
+        let mut tries = Tries::default();
         loop {
             // the shared budget: waiting here is not an attempt
-            let mut admission = self.budget.admit().await.map_err(too_long)?;
+            let mut admission = self
+                .budget
+                .admit()
+                .await
+                .map_err(|t| rate_limited(call, t))?;
             // the token is taken once admitted: one taken before a long wait at the gate
             // could expire on the way (a 401 again after the one re-authentication)
             let jwt = self.bearer().await?;
             let started = Instant::now();
-            let mut request = self
-                .http
-                .request(call.method.clone(), call.url.clone())
-                .bearer_auth(&jwt.0)
-                .header(ACCEPT, "application/json");
-            if let Some(body) = &call.body {
-                request = request.json(body);
-            }
-            for (name, value) in &call.headers {
-                request = request.header(*name, value);
-            }
-            let outcome = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    match response.text().await {
-                        Ok(text) => Ok((status, headers, text)),
-                        Err(e) => Err((false, describe_transport(&e))),
-                    }
-                }
-                Err(e) => Err((e.is_connect(), describe_transport(&e))),
-            };
+            let outcome = self.send(call, &jwt.0).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            match outcome {
-                Err((before_sending, message)) => {
+            let next = match outcome {
+                Err(failure) => {
                     drop(admission);
-                    tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms, error = %message, "Qualys API request failed");
-                    let may_retry = !is_create || before_sending;
-                    if may_retry && attempt < self.max_retries {
-                        self.pause(attempt, None).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(if is_create && !before_sending {
-                        Error::CreateOutcomeUnknown {
-                            status: None,
-                            message,
-                        }
-                    } else {
-                        Error::Transport {
-                            operation: call.op,
-                            job_id: call.job_id.map(str::to_owned),
-                            message,
-                        }
-                    });
+                    tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms, error = %failure.message, "Qualys API request failed");
+                    self.after_unanswered(call, failure, &mut tries).await
                 }
-                Ok((status, headers, text)) => {
+                Ok(reply) => {
+                    let status = reply.status;
                     tracing::debug!(method = %call.method, path = call.url.path(), status, elapsed_ms, "Qualys API request");
                     // a refusal under the subscription's controls: the server did not act, so
                     // the call (even a create) goes again once the shared gate opens
                     let refused = admission
-                        .answered(status, &headers, &text)
-                        .map_err(too_long)?;
+                        .answered(status, &reply.headers, &reply.text)
+                        .map_err(|t| rate_limited(call, t))?;
                     drop(admission);
                     if let Some(refusal) = refused {
                         tracing::debug!(method = %call.method, path = call.url.path(), status, limit = ?refusal.kind, wait_ms = refusal.wait.map(|w| w.as_millis() as u64), "Qualys API refused the request under its controls");
                         continue;
                     }
-                    if status == 401
-                        && !reauthenticated
-                        && matches!(self.credentials, Credentials::Password { .. })
-                    {
-                        // The token expired or was revoked: fetch a new one, once per request.
-                        self.forget_token(&jwt).await;
-                        reauthenticated = true;
-                        continue;
-                    }
-                    let transient = matches!(status, 502..=504);
-                    let retryable = transient && !is_create;
-                    if retryable && attempt < self.max_retries {
-                        self.pause(attempt, Some(&headers)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    if is_create && transient {
-                        let (_, message) = server_message(&text);
-                        return Err(Error::CreateOutcomeUnknown {
-                            status: Some(status),
-                            message: redact(&message),
-                        });
-                    }
-                    return Ok(Reply {
-                        status,
-                        headers,
-                        text,
-                    });
+                    self.after_answer(call, reply, &mut tries).await
                 }
+            };
+            match next {
+                Next::Again => continue,
+                Next::Reauthenticate => self.forget_token(&jwt).await,
+                Next::Done(result) => return result,
             }
         }
+    }
+
+    /// One attempt: the request with the bearer token, and the answer read in full.
+    async fn send(&self, call: &Call<'_>, token: &str) -> Result<Reply, Unanswered> {
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .bearer_auth(token)
+            .header(ACCEPT, "application/json");
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        for (name, value) in &call.headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.map_err(|e| Unanswered {
+            before_sending: e.is_connect(),
+            message: describe_transport(&e),
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.map_err(|e| Unanswered {
+            before_sending: false,
+            message: describe_transport(&e),
+        })?;
+        Ok(Reply {
+            status,
+            headers,
+            text,
+        })
+    }
+
+    /// No answer came: sent again after a backoff while retries remain, except a create
+    /// that may have reached the server (it could make the job twice).
+    async fn after_unanswered(
+        &self,
+        call: &Call<'_>,
+        failure: Unanswered,
+        tries: &mut Tries,
+    ) -> Next {
+        let is_create = call.op == Operation::CreateJob;
+        let may_retry = !is_create || failure.before_sending;
+        if may_retry && tries.attempt < self.max_retries {
+            self.pause(tries.attempt, None).await;
+            tries.attempt += 1;
+            return Next::Again;
+        }
+        Next::Done(Err(if is_create && !failure.before_sending {
+            Error::CreateOutcomeUnknown {
+                status: None,
+                message: failure.message,
+            }
+        } else {
+            Error::Transport {
+                operation: call.op,
+                job_id: call.job_id.map(str::to_owned),
+                message: failure.message,
+            }
+        }))
+    }
+
+    /// An answer the budget let through: a 401 re-authenticates once, a gateway fault (502
+    /// to 504) is retried unless the call is a create (its outcome is then unknown); any
+    /// other answer is the call's.
+    async fn after_answer(&self, call: &Call<'_>, reply: Reply, tries: &mut Tries) -> Next {
+        let is_create = call.op == Operation::CreateJob;
+        if reply.status == 401
+            && !tries.reauthenticated
+            && matches!(self.credentials, Credentials::Password { .. })
+        {
+            // The token expired or was revoked: fetch a new one, once per request.
+            tries.reauthenticated = true;
+            return Next::Reauthenticate;
+        }
+        let transient = matches!(reply.status, 502..=504);
+        let retryable = transient && !is_create;
+        if retryable && tries.attempt < self.max_retries {
+            self.pause(tries.attempt, Some(&reply.headers)).await;
+            tries.attempt += 1;
+            return Next::Again;
+        }
+        if is_create && transient {
+            let (_, message) = server_message(&reply.text);
+            return Next::Done(Err(Error::CreateOutcomeUnknown {
+                status: Some(reply.status),
+                message: redact(&message),
+            }));
+        }
+        Next::Done(Ok(reply))
     }
 
     pub(crate) async fn pause(&self, attempt: u32, headers: Option<&HeaderMap>) {

@@ -11,9 +11,6 @@ mod error_body;
 mod http;
 mod listing;
 
-pub use crate::error::{kind_name, utc_clock, LimitKind};
-pub use budget::{read_controls, refusal, Controls, Refusal};
-
 pub use error_body::parse_error_body;
 pub use http::MAX_RETRY_DELAY;
 pub(crate) use http::{parse_json, Call};

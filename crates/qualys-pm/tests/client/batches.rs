@@ -15,7 +15,7 @@ use qualys_pm::{Client, JobStatus, Listed};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-use crate::support::stub;
+use crate::stub;
 
 /// The request bodies of the stub's write calls, and how many listing pages it served.
 #[derive(Clone, Default)]

@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::support::stub;
+use crate::stub;
 
 const JOB: &str = "38aa48ca-a53f-4591-af01-8bce75de4ce7";
 
