@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
 use qualys_pm::{Job, JobStatus};
-use tfplugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
+use tfplugin::{CreateRequest, DeleteRequest, PlanRequest, ReadRequest, UpdateRequest, Value};
 
 use super::api::{JobApi, JobApiError};
-use super::apply::apply;
+use super::apply::{create, delete, update};
 use super::convert::get_path;
 use super::fields::JOB_FIELDS;
 use super::plan::plan;
@@ -212,17 +212,25 @@ async fn apply_plan(
     private: &[u8],
     cfg: &Value,
 ) -> tfplugin::ApplyResponse {
-    let planned = plan_req(prior, cfg);
-    apply(
-        api,
-        ApplyRequest {
+    let planned_state = plan_req(prior, cfg);
+    let (config, planned_private) = (cfg.clone(), private.to_vec());
+    // what the server calls for a change with a planned state
+    if prior.is_null() {
+        let req = CreateRequest {
+            planned_state,
+            config,
+            planned_private,
+        };
+        create(api, req).await
+    } else {
+        let req = UpdateRequest {
             prior_state: prior.clone(),
-            planned_state: planned,
-            config: cfg.clone(),
-            planned_private: private.to_vec(),
-        },
-    )
-    .await
+            planned_state,
+            config,
+            planned_private,
+        };
+        update(api, req).await
+    }
 }
 
 #[tokio::test]
@@ -462,16 +470,15 @@ async fn a_job_the_listing_shows_unchanged_keeps_its_state_without_a_get() {
 async fn delete_counts_a_job_already_gone_as_deleted() {
     let api = Fake::default();
     let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
-    let req = || ApplyRequest {
+    let req = || DeleteRequest {
         prior_state: created.new_state.clone(),
-        planned_state: Value::Null,
-        config: Value::Null,
-        planned_private: vec![],
+        private: created.private.clone(),
     };
-    let resp = apply(&api, req()).await;
-    assert!(resp.diagnostics.is_empty() && resp.new_state.is_null());
-    let again = apply(&api, req()).await;
-    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+    let deleted = delete(&api, req()).await;
+    assert!(deleted.is_empty(), "{deleted:?}");
+    assert_eq!(api.calls().last().unwrap(), "delete job-1");
+    let again = delete(&api, req()).await;
+    assert!(again.is_empty(), "{again:?}");
 }
 
 #[tokio::test]
