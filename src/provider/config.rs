@@ -226,11 +226,11 @@ pub fn client_config(
     let max_rate_limit_wait = max_rate_limit_wait(config, &env_var, &mut budget_diags);
     let list_for_refresh = list_for_refresh(config, &env_var, &mut budget_diags);
     // the block's own values were reported once, by `validate`
-    diags.0.extend(
+    diags.extend(
         budget_diags
-            .0
             .into_iter()
-            .filter(|d| d.summary.contains("QUALYS_")),
+            .filter(|d| d.summary.contains("QUALYS_"))
+            .collect(),
     );
     let retry_base_delay = match env_var(ENV_RETRY_BASE_DELAY) {
         None => ClientConfig::DEFAULT_RETRY_BASE_DELAY,
@@ -333,7 +333,6 @@ pub fn client_config_from_env(
     );
     let lines = |diags: Diagnostics| {
         diags
-            .0
             .iter()
             .map(|d| format!("{}: {}", d.summary, d.detail))
             .collect::<Vec<_>>()
@@ -753,7 +752,6 @@ mod tests {
 
     fn paths(diags: &Diagnostics) -> Vec<String> {
         diags
-            .0
             .iter()
             .map(|d: &Diagnostic| {
                 d.attribute
@@ -766,7 +764,6 @@ mod tests {
 
     fn all_text(diags: &Diagnostics) -> String {
         diags
-            .0
             .iter()
             .map(|d| format!("{} {} ", d.summary, d.detail))
             .collect()
@@ -1043,7 +1040,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            e.0[0].attribute.as_ref().map(|p| p.0.clone()),
+            e[0].attribute.as_ref().map(|p| p.0.clone()),
             Some(vec![PathStep::Attribute("username".into())])
         );
         let bad_env = |name: &str| (name == ENV_GATEWAY_URL).then(|| "gateway.example".to_owned());

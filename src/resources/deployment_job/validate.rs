@@ -17,7 +17,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     cross_field_rules(config, &mut diags);
     // terraform (1.11) points diagnostics inside nested attributes at the resource block, not
     // at the nested line: name the attribute in the text too
-    for d in &mut diags.0 {
+    for d in &mut diags {
         if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
             let named = format!("{path}: ");
             if !d.detail.starts_with(&named) {
