@@ -74,6 +74,7 @@ pub struct UpdateRequest {
 /// is no error; with an error, core keeps the prior state.
 pub struct DeleteRequest {
     pub prior_state: Value,
+    /// The private bytes stored with the object (its last read, create or update).
     pub private: Vec<u8>,
 }
 

@@ -15,7 +15,7 @@ use crate::codec::{self, UnknownAttributes};
 use crate::convert;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::{
-    ApplyResponse, CreateRequest, DeleteRequest, PlanRequest, ReadRequest, UpdateRequest,
+    ApplyResponse, CreateRequest, DeleteRequest, PlanRequest, ReadRequest, Resource, UpdateRequest,
 };
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
@@ -186,7 +186,7 @@ impl ProviderService {
             let planned_state = decode(req.planned_state.as_ref(), &entry.ty, Payload::Plan)?;
             let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
             let resp = apply_change(
-                entry,
+                entry.resource.as_ref(),
                 prior_state,
                 planned_state,
                 config,
@@ -253,13 +253,12 @@ impl ProviderService {
 /// failed or not: after a failed apply with a null new state, core keeps the prior state.
 /// Both states null (no object before or after, which core never sends) is nothing to do.
 async fn apply_change(
-    entry: &ResourceEntry,
+    resource: &dyn Resource,
     prior_state: Value,
     planned_state: Value,
     config: Value,
     planned_private: Vec<u8>,
 ) -> ApplyResponse {
-    let resource = &entry.resource;
     match (prior_state.is_null(), planned_state.is_null()) {
         (true, true) => ApplyResponse::default(),
         (false, true) => ApplyResponse {
