@@ -676,3 +676,59 @@ async fn a_failed_disable_before_the_patch_leaves_the_job_enabled() {
         json!("Enabled")
     );
 }
+
+/// Before the provider is configured, every operation answers why (and reaches no API); a
+/// read keeps the state and private bytes it was given.
+#[tokio::test]
+async fn an_unconfigured_resource_answers_every_operation_with_the_reason() {
+    use tfplugin::Resource;
+    let resource = super::DeploymentJobResource::new(Default::default());
+    let state = Value::Object([("id".to_owned(), Value::from("job-1"))].into());
+    let why = |d: &tfplugin::Diagnostics| {
+        assert_eq!(d.len(), 1, "{d:?}");
+        d[0].summary.clone()
+    };
+    let read = resource
+        .read(ReadRequest {
+            current_state: state.clone(),
+            private: b"p".to_vec(),
+        })
+        .await;
+    assert_eq!((&read.new_state, &read.private[..]), (&state, &b"p"[..]));
+    let created = resource
+        .create(CreateRequest {
+            planned_state: state.clone(),
+            config: state.clone(),
+            planned_private: vec![],
+        })
+        .await;
+    assert!(created.new_state.is_null());
+    let updated = resource
+        .update(UpdateRequest {
+            prior_state: state.clone(),
+            planned_state: state.clone(),
+            config: state.clone(),
+            planned_private: vec![],
+        })
+        .await;
+    assert!(updated.new_state.is_null());
+    let deleted = resource
+        .delete(DeleteRequest {
+            prior_state: state.clone(),
+            private: vec![],
+        })
+        .await;
+    let imported = resource.import("job-1").await;
+    assert!(imported.state.is_null());
+    let reasons = [
+        why(&read.diagnostics),
+        why(&created.diagnostics),
+        why(&updated.diagnostics),
+        why(&deleted),
+        why(&imported.diagnostics),
+    ];
+    assert!(
+        reasons.iter().all(|r| r == "Provider not configured"),
+        "{reasons:?}"
+    );
+}
