@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             println!(
                 "terraform-provider-qualys {} (Terraform plugin protocol {}, source address {SOURCE_ADDRESS})",
                 env!("CARGO_PKG_VERSION"),
-                tfplugin::handshake::PROTOCOL_VERSION
+                tfplugin::PROTOCOL_VERSION
             );
             ExitCode::SUCCESS
         }

@@ -123,14 +123,12 @@ mod tests {
     #[test]
     fn id_must_look_like_a_qualys_id_in_either_case() {
         let d = validate_id("job-1");
-        assert_eq!(d.0.len(), 1, "{d:?}");
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("id")));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("id")));
         assert_eq!(
-            d.0[0].detail,
+            d[0].detail,
             "id: \"job-1\" is not a Qualys ID (36 hexadecimal characters as 8-4-4-4-12, like 38aa48ca-a53f-4591-af01-8bce75de4ce7)"
         );
-        assert!(validate_id("38AA48CA-A53F-4591-AF01-8BCE75DE4CE7")
-            .0
-            .is_empty());
+        assert!(validate_id("38AA48CA-A53F-4591-AF01-8BCE75DE4CE7").is_empty());
     }
 }

@@ -191,9 +191,9 @@ mod tests {
         let mut cfg = std::collections::BTreeMap::new();
         cfg.insert("platform".to_owned(), Value::from("Mac"));
         let d = DeploymentJobsDataSource::new(Default::default()).validate(&Value::Object(cfg));
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("platform")));
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("platform")));
         assert_eq!(
-            d.0[0].detail,
+            d[0].detail,
             "\"Mac\" is not allowed; expected one of \"Windows\", \"Linux\"."
         );
     }

@@ -174,9 +174,9 @@ mod tests {
     fn job_id_and_job_instance_id_are_checked_at_plan_naming_the_attribute() {
         let runs = JobRunsDataSource::new(Default::default());
         let d = runs.validate(&config(&[("job_id", Value::from("job-1"))]));
-        assert_eq!(d.0.len(), 1, "{d:?}");
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("job_id")));
-        assert!(d.0[0].detail.contains("is not a Qualys ID"), "{d:?}");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("job_id")));
+        assert!(d[0].detail.contains("is not a Qualys ID"), "{d:?}");
 
         let result = JobResultDataSource::new(Default::default());
         let d = result.validate(&config(&[
@@ -186,11 +186,8 @@ mod tests {
             ),
             ("job_instance_id", Value::int(0)),
         ]));
-        assert_eq!(d.0.len(), 1, "{d:?}");
-        assert_eq!(
-            d.0[0].attribute,
-            Some(AttributePath::attr("job_instance_id"))
-        );
-        assert!(d.0[0].detail.contains("out of range"), "{d:?}");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("job_instance_id")));
+        assert!(d[0].detail.contains("out of range"), "{d:?}");
     }
 }

@@ -286,20 +286,16 @@ mod tests {
             ("platform", Value::from("Mac")),
             ("max_results", Value::int(10_001)),
         ]));
-        assert_eq!(d.0.len(), 2, "{d:?}");
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("platform")));
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("platform")));
         assert_eq!(
-            d.0[0].detail,
+            d[0].detail,
             "\"Mac\" is not allowed; expected one of \"Windows\", \"Linux\"."
         );
-        assert_eq!(d.0[1].attribute, Some(AttributePath::attr("max_results")));
-        assert!(
-            d.0[1].detail.contains("from 1 to 10000"),
-            "{}",
-            d.0[1].detail
-        );
+        assert_eq!(d[1].attribute, Some(AttributePath::attr("max_results")));
+        assert!(d[1].detail.contains("from 1 to 10000"), "{}", d[1].detail);
         let d = source(&assets::LOOKUP).validate(&config(&[("max_results", Value::int(0))]));
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("max_results")));
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("max_results")));
         // unknown values wait for apply
         let d = source(&assets::LOOKUP).validate(&config(&[("max_results", Value::Unknown)]));
         assert!(d.is_empty());
@@ -440,11 +436,11 @@ mod tests {
                 left_out: LeftOut::Exactly(40),
             },
         );
-        assert_eq!(d.0.len(), 1);
-        assert_eq!(d.0[0].severity, tfplugin::Severity::Warning);
-        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("max_results")));
-        assert_eq!(d.0[0].summary, "Only the first 2 patches were returned");
-        assert!(d.0[0].detail.contains("40 more match"), "{}", d.0[0].detail);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, tfplugin::Severity::Warning);
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("max_results")));
+        assert_eq!(d[0].summary, "Only the first 2 patches were returned");
+        assert!(d[0].detail.contains("40 more match"), "{}", d[0].detail);
         let (_, d) = assets::LOOKUP.value(
             &cfg,
             &records,
@@ -452,8 +448,8 @@ mod tests {
                 left_out: LeftOut::Unknown,
             },
         );
-        assert!(d.0[0].summary.contains("record cap"), "{}", d.0[0].summary);
-        assert!(d.0[0].detail.contains("2501"));
+        assert!(d[0].summary.contains("record cap"), "{}", d[0].summary);
+        assert!(d[0].detail.contains("2501"));
     }
 
     #[test]

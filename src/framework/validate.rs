@@ -20,7 +20,7 @@ pub fn validate_fields(fields: &[Field], config: &Value) -> Diagnostics {
 /// Terraform (1.11) points diagnostics inside nested attributes at the block, not at the
 /// nested line: name the attribute in the text too.
 pub fn name_nested_paths(diags: &mut Diagnostics) {
-    for d in &mut diags.0 {
+    for d in diags {
         if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
             let named = format!("{path}: ");
             if !d.detail.starts_with(&named) {

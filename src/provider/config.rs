@@ -285,7 +285,6 @@ pub(crate) fn client_config_from_env(
     );
     let lines = |diags: Diagnostics| {
         diags
-            .0
             .iter()
             .map(|d| format!("{}: {}", d.summary, d.detail))
             .collect::<Vec<_>>()
@@ -573,7 +572,6 @@ mod tests {
 
     fn paths(diags: &Diagnostics) -> Vec<String> {
         diags
-            .0
             .iter()
             .map(|d: &Diagnostic| {
                 d.attribute
@@ -586,7 +584,6 @@ mod tests {
 
     fn all_text(diags: &Diagnostics) -> String {
         diags
-            .0
             .iter()
             .map(|d| format!("{} {} ", d.summary, d.detail))
             .collect()
@@ -710,9 +707,9 @@ mod tests {
             };
             let diags = client_config(&block(&[]), &env).unwrap_err();
             assert_eq!(paths(&diags), [attribute], "{var}: {diags:?}");
-            assert_eq!(diags.0[0].summary, format!("{word} {var}"));
+            assert_eq!(diags[0].summary, format!("{word} {var}"));
             let usable = format!("The {var} environment variable is not usable: ");
-            assert!(diags.0[0].detail.starts_with(&usable), "{diags:?}");
+            assert!(diags[0].detail.starts_with(&usable), "{diags:?}");
             assert!(!all_text(&diags).contains("s3cret"), "{diags:?}");
         }
     }
@@ -924,7 +921,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            e.0[0].attribute.as_ref().map(|p| p.0.clone()),
+            e[0].attribute.as_ref().map(|p| p.0.clone()),
             Some(vec![PathStep::Attribute("username".into())])
         );
         let bad_env = |name: &str| (name == ENV_GATEWAY_URL).then(|| "gateway.example".to_owned());

@@ -3,20 +3,23 @@
 //! through `TF_REATTACH_PROVIDERS`, through create, no-op plan, update, replacement plan,
 //! import and destroy.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tfplugin::{
-    ApplyRequest, ApplyResponse, Attribute, AttributePath, Block, DataSource, Diagnostics,
-    ImportResponse, InProcessServer, Mode, Nesting, PlanRequest, PlanResponse, Provider,
-    ReadRequest, ReadResponse, Resource, Schema, Type, Value,
+    ApplyResponse, Attribute, AttributePath, Block, CreateRequest, DataSource, DeleteRequest,
+    Diagnostics, ImportResponse, InProcessServer, Mode, Nesting, PlanRequest, PlanResponse,
+    Provider, ReadRequest, ReadResponse, Resource, Schema, Type, UpdateRequest, Value,
 };
 
 use crate::support::terraform::{require_terraform, Workspace};
 
 const DEMO_SOURCE: &str = "terraform.local/test/demo";
 
-struct Demo;
+/// The calls of the demo resource's create, update and delete, in order.
+type CallLog = Arc<Mutex<Vec<String>>>;
+
+struct Demo(CallLog);
 
 #[async_trait]
 impl Provider for Demo {
@@ -30,7 +33,7 @@ impl Provider for Demo {
         Diagnostics::new()
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(Thing)]
+        vec![Arc::new(Thing(self.0.clone()))]
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(Echo)]
@@ -44,8 +47,18 @@ fn set(v: &mut Value, name: &str, x: Value) {
 }
 
 /// `demo_thing`: id computed at create, size optional+computed (default 1), name forces
-/// replacement, tags a map, rules a list of nested objects.
-struct Thing;
+/// replacement, tags a map, rules a list of nested objects. Logs its changes.
+struct Thing(CallLog);
+
+impl Thing {
+    fn log(&self, call: String) {
+        self.0.lock().unwrap().push(call);
+    }
+}
+
+fn id_of(state: &Value) -> &str {
+    state.get("id").as_str().unwrap_or("?")
+}
 
 #[async_trait]
 impl Resource for Thing {
@@ -111,17 +124,30 @@ impl Resource for Thing {
             diagnostics: Diagnostics::new(),
         }
     }
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
+    async fn create(&self, req: CreateRequest) -> ApplyResponse {
         let mut state = req.planned_state;
-        if state.get("id").is_unknown() {
-            let id = format!("thing-{}", state.get("name").as_str().unwrap_or_default());
-            set(&mut state, "id", Value::string(id));
-        }
+        let id = format!("thing-{}", state.get("name").as_str().unwrap_or_default());
+        self.log(format!("create {id}"));
+        set(&mut state, "id", Value::string(id));
         ApplyResponse {
             new_state: state,
-            private: b"applied".to_vec(),
+            private: b"created".to_vec(),
             diagnostics: Diagnostics::new(),
         }
+    }
+    async fn update(&self, req: UpdateRequest) -> ApplyResponse {
+        let private = String::from_utf8_lossy(&req.planned_private);
+        self.log(format!("update {} {private}", id_of(&req.prior_state)));
+        ApplyResponse {
+            new_state: req.planned_state,
+            private: b"updated".to_vec(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+    async fn delete(&self, req: DeleteRequest) -> Diagnostics {
+        let private = String::from_utf8_lossy(&req.private);
+        self.log(format!("delete {} {private}", id_of(&req.prior_state)));
+        Diagnostics::new()
     }
     async fn import(&self, id: &str) -> ImportResponse {
         let state = Value::Object(
@@ -208,7 +234,8 @@ const THING_A: &str = r#"  name   = "alpha"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resource_lifecycle_through_terraform() {
     require_terraform("resource_lifecycle_through_terraform");
-    let server = InProcessServer::start(Arc::new(Demo), DEMO_SOURCE)
+    let calls = CallLog::default();
+    let server = InProcessServer::start(Arc::new(Demo(calls.clone())), DEMO_SOURCE)
         .await
         .expect("serve the demo provider");
     let mut ws = Workspace::bare();
@@ -285,6 +312,20 @@ async fn resource_lifecycle_through_terraform() {
     let out = run(&ws, &["destroy", "-auto-approve", "-no-color"]);
     out.expect_success("destroy");
     assert!(out.stdout.contains("2 destroyed"), "{}", out.stdout);
+
+    // Each apply called the one method its change is, with the private bytes its plan
+    // (an update) or its state (a delete) holds.
+    let mut calls = calls.lock().unwrap().clone();
+    calls[2..].sort(); // the two deletes run in parallel
+    assert_eq!(
+        calls,
+        [
+            "create thing-alpha",
+            "update thing-alpha planned",
+            "delete thing-42 ",
+            "delete thing-alpha updated",
+        ]
+    );
 
     server.stop().await;
 }

@@ -7,7 +7,7 @@ use super::schema::{
     Attribute, AttributeType, Block, IdentitySchema, Mode, NestedBlock, Nesting, Schema,
 };
 
-pub fn schema(s: &Schema) -> pb::Schema {
+pub(crate) fn schema(s: &Schema) -> pb::Schema {
     pb::Schema {
         version: s.version,
         block: Some(block(&s.block, s.version)),
@@ -104,7 +104,7 @@ fn object_nesting(n: Nesting) -> pb::schema::object::NestingMode {
     }
 }
 
-pub fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
+pub(crate) fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     // The severity is always set: INVALID (0) would be neither an error nor a warning.
     let severity = match d.severity {
         Severity::Error => pb::diagnostic::Severity::Error,
@@ -122,11 +122,11 @@ pub fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     }
 }
 
-pub fn diagnostics(ds: &Diagnostics) -> Vec<pb::Diagnostic> {
-    ds.0.iter().map(diagnostic).collect()
+pub(crate) fn diagnostics(ds: &Diagnostics) -> Vec<pb::Diagnostic> {
+    ds.iter().map(diagnostic).collect()
 }
 
-pub fn attribute_path(p: &AttributePath) -> pb::AttributePath {
+pub(crate) fn attribute_path(p: &AttributePath) -> pb::AttributePath {
     use pb::attribute_path::{step::Selector, Step};
     pb::AttributePath {
         steps: p

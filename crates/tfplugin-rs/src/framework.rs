@@ -40,9 +40,8 @@ pub trait Provider: Send + Sync + 'static {
 pub struct PlanRequest {
     /// Null on create.
     pub prior_state: Value,
-    /// Null on destroy.
+    /// Never null: destroys are planned by the server.
     pub proposed_new_state: Value,
-    /// Null on destroy.
     pub config: Value,
     pub prior_private: Vec<u8>,
 }
@@ -55,19 +54,35 @@ pub struct PlanResponse {
     pub diagnostics: Diagnostics,
 }
 
-pub struct ApplyRequest {
-    /// Null on create.
-    pub prior_state: Value,
-    /// Null on destroy.
+/// A create: there is no prior state.
+pub struct CreateRequest {
+    /// May hold unknown values (computed attributes); the answer fills them in.
     pub planned_state: Value,
     pub config: Value,
     pub planned_private: Vec<u8>,
 }
 
+/// An update in place: the object exists and the plan changes it.
+pub struct UpdateRequest {
+    pub prior_state: Value,
+    pub planned_state: Value,
+    pub config: Value,
+    pub planned_private: Vec<u8>,
+}
+
+/// A destroy. The answer is diagnostics only: the server answers a null state when there
+/// is no error; with an error, core keeps the prior state.
+pub struct DeleteRequest {
+    pub prior_state: Value,
+    /// The private bytes stored with the object (its last read, create or update).
+    pub private: Vec<u8>,
+}
+
+/// The answer to a create or an update.
 #[derive(Default)]
 pub struct ApplyResponse {
-    /// Null after a destroy. On failure: the best known state (e.g. a job created whose
-    /// later step failed), or null to keep the prior state.
+    /// On failure: the best known state (e.g. a job created whose later step failed), or
+    /// null: nothing was created (create), or the prior state stays (update).
     pub new_state: Value,
     pub private: Vec<u8>,
     pub diagnostics: Diagnostics,
@@ -141,8 +156,13 @@ pub trait Resource: Send + Sync + 'static {
         }
     }
     async fn read(&self, req: ReadRequest) -> ReadResponse;
+    /// Plans a create or an update (destroys are planned by the server: a null plan).
     async fn plan(&self, req: PlanRequest) -> PlanResponse;
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse;
+    /// The server calls exactly one of `create`, `update` and `delete` per apply, chosen by
+    /// which of the prior and planned states are null.
+    async fn create(&self, req: CreateRequest) -> ApplyResponse;
+    async fn update(&self, req: UpdateRequest) -> ApplyResponse;
+    async fn delete(&self, req: DeleteRequest) -> Diagnostics;
     async fn import(&self, id: &str) -> ImportResponse;
 }
 

@@ -19,7 +19,7 @@ use super::proto::go_plugin::{
 
 /// Flips once, from running to shutting down.
 #[derive(Clone)]
-pub struct ShutdownSignal {
+pub(crate) struct ShutdownSignal {
     tx: watch::Sender<bool>,
 }
 
@@ -32,12 +32,12 @@ impl Default for ShutdownSignal {
 }
 
 impl ShutdownSignal {
-    pub fn trigger(&self) {
+    pub(crate) fn trigger(&self) {
         self.tx.send_replace(true);
     }
 
     /// Completes once shutdown has begun.
-    pub async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         let mut rx = self.tx.subscribe();
         let _ = rx.wait_for(|down| *down).await;
     }
@@ -58,7 +58,7 @@ impl ShutdownSignal {
     }
 }
 
-pub struct Controller {
+pub(crate) struct Controller {
     pub shutdown: ShutdownSignal,
 }
 
@@ -71,7 +71,7 @@ impl GrpcController for Controller {
     }
 }
 
-pub struct Stdio {
+pub(crate) struct Stdio {
     pub shutdown: ShutdownSignal,
 }
 
@@ -87,7 +87,7 @@ impl GrpcStdio for Stdio {
     }
 }
 
-pub struct Broker {
+pub(crate) struct Broker {
     pub shutdown: ShutdownSignal,
 }
 

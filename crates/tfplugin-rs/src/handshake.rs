@@ -5,23 +5,23 @@
 use base64::Engine;
 
 /// Set by terraform (`internal/plugin6/serve.go`) in the environment of every provider.
-pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str =
+pub(crate) const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub(crate) const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// go-plugin's core protocol version, the handshake line's first field.
-pub const CORE_PROTOCOL_VERSION: u32 = 1;
+pub(crate) const CORE_PROTOCOL_VERSION: u32 = 1;
 
 /// tfplugin6, the only application protocol this server speaks.
 pub const PROTOCOL_VERSION: u32 = 6;
 
 /// True when terraform started this process.
-pub fn cookie_present() -> bool {
+pub(crate) fn cookie_present() -> bool {
     std::env::var(MAGIC_COOKIE_KEY).is_ok_and(|v| v == MAGIC_COOKIE_VALUE)
 }
 
 /// The name this binary was started as, for messages.
-pub fn binary_name() -> String {
+pub(crate) fn binary_name() -> String {
     std::env::args_os()
         .next()
         .as_deref()
@@ -32,7 +32,7 @@ pub fn binary_name() -> String {
 }
 
 /// What someone running the binary by hand reads.
-pub fn not_started_by_terraform_message(binary: &str) -> String {
+pub(crate) fn not_started_by_terraform_message(binary: &str) -> String {
     format!(
         "{binary} is a Terraform provider plugin. It is started by terraform and is not meant to be run directly.\n\
          \n\
@@ -46,7 +46,7 @@ pub fn not_started_by_terraform_message(binary: &str) -> String {
 
 /// Picks protocol 6 from terraform's `PLUGIN_PROTOCOL_VERSIONS` (e.g. `6,5` or `5,6`; the
 /// order carries no meaning). Unset means the client takes what it is given.
-pub fn negotiate(offered: Option<&str>) -> Result<u32, String> {
+pub(crate) fn negotiate(offered: Option<&str>) -> Result<u32, String> {
     let Some(offered) = offered.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(PROTOCOL_VERSION);
     };
@@ -67,7 +67,11 @@ pub fn negotiate(offered: Option<&str>) -> Result<u32, String> {
 /// `CORE|APP|NETWORK|ADDR|grpc|SERVERCERT`: the certificate's DER in standard base64
 /// without padding (go's `RawStdEncoding`; padding or the URL alphabet fail to parse),
 /// empty when TLS is off.
-pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8]>) -> String {
+pub(crate) fn handshake_line(
+    network: &str,
+    address: &str,
+    server_cert_der: Option<&[u8]>,
+) -> String {
     let cert = server_cert_der
         .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
         .unwrap_or_default();
@@ -76,7 +80,12 @@ pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8
 
 /// The `TF_REATTACH_PROVIDERS` JSON for a provider serving in debug mode. `Test: true`
 /// tells terraform not to stop the process after each command.
-pub fn reattach_json(provider_address: &str, pid: u32, network: &str, address: &str) -> String {
+pub(crate) fn reattach_json(
+    provider_address: &str,
+    pid: u32,
+    network: &str,
+    address: &str,
+) -> String {
     let mut providers = serde_json::Map::new();
     providers.insert(
         provider_address.to_owned(),

@@ -25,7 +25,7 @@ const TIMESTAMP: &[FormatItem<'static>] =
 
 /// The level terraform asks for: `TF_LOG_PROVIDER`, else `TF_LOG`; `JSON` means trace.
 /// `None` when logging is off or unset.
-pub fn level_from_env() -> Option<LevelFilter> {
+pub(crate) fn level_from_env() -> Option<LevelFilter> {
     let value = std::env::var("TF_LOG_PROVIDER")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -47,7 +47,7 @@ fn parse_level(value: &str) -> Option<LevelFilter> {
 
 /// Installs the stderr JSON logger. `module` is the `@module` of every line, e.g.
 /// `provider.example`.
-pub fn init(module: String, level: Option<LevelFilter>) {
+pub(crate) fn init(module: String, level: Option<LevelFilter>) {
     let Some(level) = level else { return };
     // The gRPC stack's own chatter stays out unless it is a warning.
     let quiet = std::cmp::min(level, LevelFilter::WARN);
@@ -65,15 +65,11 @@ pub fn init(module: String, level: Option<LevelFilter>) {
 }
 
 /// Writes each event as one hclog JSON line on stderr.
-pub struct HclogJson {
+pub(crate) struct HclogJson {
     module: String,
 }
 
 impl HclogJson {
-    pub fn new(module: String) -> Self {
-        HclogJson { module }
-    }
-
     /// The JSON line (with its newline) for an event.
     fn line(&self, level: &Level, fields: FieldsVisitor) -> Vec<u8> {
         let mut map = serde_json::Map::new();
@@ -158,7 +154,7 @@ impl Visit for FieldsVisitor {
 
 /// A panic anywhere ends the process, the way a Go provider's does, after writing
 /// `panic: <message>` and a backtrace as plain text for terraform's crash report.
-pub fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = if let Some(s) = info.payload().downcast_ref::<&str>() {
             (*s).to_owned()
@@ -217,7 +213,9 @@ mod tests {
 
     #[test]
     fn lines_are_hclog_json_with_microsecond_timestamps() {
-        let layer = HclogJson::new("provider.example".into());
+        let layer = HclogJson {
+            module: "provider.example".into(),
+        };
         let fields = FieldsVisitor {
             message: Some("configured".into()),
             fields: vec![("type_name".into(), "example_thing".into())],

@@ -21,7 +21,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 
 #[derive(Debug, thiserror::Error)]
-pub enum TlsError {
+pub(crate) enum TlsError {
     #[error("cannot create the server certificate: {0}")]
     Certificate(#[from] rcgen::Error),
     #[error("PLUGIN_CLIENT_CERT does not hold a PEM certificate: {0}")]
@@ -31,7 +31,7 @@ pub enum TlsError {
 }
 
 /// The server's certificate (sent, base64, in the handshake line) and its key.
-pub struct ServerIdentity {
+pub(crate) struct ServerIdentity {
     pub cert_der: CertificateDer<'static>,
     key_der: PrivatePkcs8KeyDer<'static>,
 }
@@ -39,7 +39,7 @@ pub struct ServerIdentity {
 /// A certificate go's TLS client accepts as both the root and the server certificate for
 /// `ServerName: "localhost"`: self-signed, SAN `localhost`, CA, server and client EKUs.
 /// ECDSA P-256: quick to generate, so the handshake line is printed within milliseconds.
-pub fn generate_server_identity() -> Result<ServerIdentity, TlsError> {
+pub(crate) fn generate_server_identity() -> Result<ServerIdentity, TlsError> {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
     let mut name = DistinguishedName::new();
@@ -73,7 +73,7 @@ fn crypto_provider() -> Arc<CryptoProvider> {
 
 /// The rustls server configuration: TLS 1.2/1.3, ALPN `h2` (grpc-go 1.67+ requires it),
 /// and only the pinned client certificate accepted.
-pub fn server_config(
+pub(crate) fn server_config(
     identity: &ServerIdentity,
     client_cert_pem: &str,
 ) -> Result<Arc<rustls::ServerConfig>, TlsError> {

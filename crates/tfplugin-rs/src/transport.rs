@@ -23,7 +23,7 @@ const MAX_SOCKET_PATH: usize = 100;
 /// A TLS handshake that takes longer than this is abandoned.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub enum Listener {
+pub(crate) enum Listener {
     Unix {
         listener: UnixListener,
         path: PathBuf,
@@ -33,7 +33,7 @@ pub enum Listener {
 
 impl Listener {
     /// A unix socket in `PLUGIN_UNIX_SOCKET_DIR` (or the temp dir), else TCP.
-    pub fn bind() -> io::Result<Listener> {
+    pub(crate) fn bind() -> io::Result<Listener> {
         let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
@@ -48,7 +48,7 @@ impl Listener {
     }
 
     /// The handshake line's network field.
-    pub fn network(&self) -> &'static str {
+    pub(crate) fn network(&self) -> &'static str {
         match self {
             Listener::Unix { .. } => "unix",
             Listener::Tcp(_) => "tcp",
@@ -56,7 +56,7 @@ impl Listener {
     }
 
     /// The handshake line's address field.
-    pub fn address(&self) -> io::Result<String> {
+    pub(crate) fn address(&self) -> io::Result<String> {
         match self {
             Listener::Unix { path, .. } => Ok(path.display().to_string()),
             Listener::Tcp(l) => Ok(l.local_addr()?.to_string()),
@@ -64,7 +64,7 @@ impl Listener {
     }
 
     /// The socket file to delete when the server stops.
-    pub fn socket_path(&self) -> Option<PathBuf> {
+    pub(crate) fn socket_path(&self) -> Option<PathBuf> {
         match self {
             Listener::Unix { path, .. } => Some(path.clone()),
             Listener::Tcp(_) => None,
@@ -114,7 +114,7 @@ fn bind_tcp() -> io::Result<Listener> {
 }
 
 /// Any accepted connection, plain or TLS, over unix or TCP.
-pub struct Conn(Pin<Box<dyn ConnIo>>);
+pub(crate) struct Conn(Pin<Box<dyn ConnIo>>);
 
 trait ConnIo: AsyncRead + AsyncWrite + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + 'static> ConnIo for T {}
@@ -162,7 +162,7 @@ impl AsyncWrite for Conn {
 
 /// Accepts connections until the server stops listening, yielding those that complete
 /// the TLS handshake (if `tls` is set).
-pub fn incoming(
+pub(crate) fn incoming(
     listener: Listener,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> ReceiverStream<io::Result<Conn>> {

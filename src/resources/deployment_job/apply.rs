@@ -1,4 +1,5 @@
-//! ApplyResourceChange: create, update, status changes and delete.
+//! ApplyResourceChange: create, update (with its status changes) and delete, each called
+//! by the server (`tfplugin` dispatches the change).
 //!
 //! Status: a create sends the desired `status` in its body (the API's "Save & Enable"), and
 //! falls back to the status endpoint when the created job does not have it. Updates change
@@ -9,7 +10,7 @@
 use serde_json::Value as Json;
 
 use qualys_pm::{Job, JobStatus};
-use tfplugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
+use tfplugin::{ApplyResponse, CreateRequest, DeleteRequest, Diagnostics, UpdateRequest, Value};
 
 use super::api::{JobApi, JobApiError};
 use super::fields::JOB_FIELDS;
@@ -61,27 +62,36 @@ fn desired_status(planned: &Value) -> JobStatus {
     }
 }
 
-pub async fn apply(api: &dyn JobApi, req: ApplyRequest) -> ApplyResponse {
+/// Values unknown at plan time are known now: the configuration is checked again before a
+/// create or an update sends anything.
+fn invalid_config(config: &Value) -> Option<ApplyResponse> {
+    let diagnostics = validate(config);
+    diagnostics.has_errors().then(|| ApplyResponse {
+        diagnostics,
+        ..Default::default()
+    })
+}
+
+pub async fn create(api: &dyn JobApi, req: CreateRequest) -> ApplyResponse {
+    if let Some(invalid) = invalid_config(&req.config) {
+        return invalid;
+    }
     let mut resp = ApplyResponse::default();
-    if req.planned_state.is_null() {
-        resp.diagnostics = delete(api, &req.prior_state).await;
-        return resp;
-    }
-    // values unknown at plan time are known now
-    let diags = validate(&req.config);
-    if diags.has_errors() {
-        resp.diagnostics = diags;
-        return resp;
-    }
-    if req.prior_state.is_null() {
-        create(api, &req, &mut resp).await;
-    } else {
-        update(api, &req, &mut resp).await;
-    }
+    create_into(api, &req, &mut resp).await;
     resp
 }
 
-async fn create(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) {
+pub async fn update(api: &dyn JobApi, req: UpdateRequest) -> ApplyResponse {
+    if let Some(invalid) = invalid_config(&req.config) {
+        return invalid;
+    }
+    let mut resp = ApplyResponse::default();
+    update_into(api, &req, &mut resp).await;
+    resp
+}
+
+/// A create: the job's POST, then its status when the API did not take it from the body.
+async fn create_into(api: &dyn JobApi, req: &CreateRequest, resp: &mut ApplyResponse) {
     let body = to_create_json(JOB_FIELDS, &req.planned_state);
     let mut created = match api.create_job(body).await {
         Ok(j) => j,
@@ -135,7 +145,7 @@ fn needs_patch(planned: &Value, prior: &Value) -> bool {
 
 /// An update: a PATCH when anything but the status changes (`patch`), else only a status
 /// change (`change_status`). Every step that fails says so in `resp` and returns `None`.
-async fn update(api: &dyn JobApi, req: &ApplyRequest, resp: &mut ApplyResponse) {
+async fn update_into(api: &dyn JobApi, req: &UpdateRequest, resp: &mut ApplyResponse) {
     let Some(id) = req.prior_state.get("id").as_str() else {
         resp.diagnostics.error(
             "Updating the deployment job failed",
@@ -193,7 +203,7 @@ async fn job_as_last_read(
 async fn patch(
     api: &dyn JobApi,
     id: &str,
-    req: &ApplyRequest,
+    req: &UpdateRequest,
     base: &Json,
     desired: JobStatus,
     resp: &mut ApplyResponse,
@@ -308,9 +318,9 @@ async fn re_enable(api: &dyn JobApi, id: &str, resp: &mut ApplyResponse) {
     }
 }
 
-async fn delete(api: &dyn JobApi, prior: &Value) -> Diagnostics {
+pub async fn delete(api: &dyn JobApi, req: DeleteRequest) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let Some(id) = prior.get("id").as_str() else {
+    let Some(id) = req.prior_state.get("id").as_str() else {
         return diags;
     };
     match api.delete_job(id).await {

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
 use qualys_pm::{Job, JobStatus};
-use tfplugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
+use tfplugin::{CreateRequest, DeleteRequest, PlanRequest, ReadRequest, UpdateRequest, Value};
 
 use super::api::{JobApi, JobApiError};
-use super::apply::apply;
+use super::apply::{create, delete, update};
 use super::fields::JOB_FIELDS;
 use super::plan::plan;
 use super::read::{import, read};
@@ -212,17 +212,25 @@ async fn apply_plan(
     private: &[u8],
     cfg: &Value,
 ) -> tfplugin::ApplyResponse {
-    let planned = plan_req(prior, cfg);
-    apply(
-        api,
-        ApplyRequest {
+    let planned_state = plan_req(prior, cfg);
+    let (config, planned_private) = (cfg.clone(), private.to_vec());
+    // what the server calls for a change with a planned state
+    if prior.is_null() {
+        let req = CreateRequest {
+            planned_state,
+            config,
+            planned_private,
+        };
+        create(api, req).await
+    } else {
+        let req = UpdateRequest {
             prior_state: prior.clone(),
-            planned_state: planned,
-            config: cfg.clone(),
-            planned_private: private.to_vec(),
-        },
-    )
-    .await
+            planned_state,
+            config,
+            planned_private,
+        };
+        update(api, req).await
+    }
 }
 
 #[tokio::test]
@@ -462,16 +470,15 @@ async fn a_job_the_listing_shows_unchanged_keeps_its_state_without_a_get() {
 async fn delete_counts_a_job_already_gone_as_deleted() {
     let api = Fake::default();
     let created = apply_plan(&api, &Value::Null, &[], &config(json!({}))).await;
-    let req = || ApplyRequest {
+    let req = || DeleteRequest {
         prior_state: created.new_state.clone(),
-        planned_state: Value::Null,
-        config: Value::Null,
-        planned_private: vec![],
+        private: created.private.clone(),
     };
-    let resp = apply(&api, req()).await;
-    assert!(resp.diagnostics.is_empty() && resp.new_state.is_null());
-    let again = apply(&api, req()).await;
-    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+    let deleted = delete(&api, req()).await;
+    assert!(deleted.is_empty(), "{deleted:?}");
+    assert_eq!(api.calls().last().unwrap(), "delete job-1");
+    let again = delete(&api, req()).await;
+    assert!(again.is_empty(), "{again:?}");
 }
 
 #[tokio::test]
@@ -667,5 +674,61 @@ async fn a_failed_disable_before_the_patch_leaves_the_job_enabled() {
     assert_eq!(
         api.jobs.lock().unwrap()["job-1"]["status"],
         json!("Enabled")
+    );
+}
+
+/// Before the provider is configured, every operation answers why (and reaches no API); a
+/// read keeps the state and private bytes it was given.
+#[tokio::test]
+async fn an_unconfigured_resource_answers_every_operation_with_the_reason() {
+    use tfplugin::Resource;
+    let resource = super::DeploymentJobResource::new(Default::default());
+    let state = Value::Object([("id".to_owned(), Value::from("job-1"))].into());
+    let why = |d: &tfplugin::Diagnostics| {
+        assert_eq!(d.len(), 1, "{d:?}");
+        d[0].summary.clone()
+    };
+    let read = resource
+        .read(ReadRequest {
+            current_state: state.clone(),
+            private: b"p".to_vec(),
+        })
+        .await;
+    assert_eq!((&read.new_state, &read.private[..]), (&state, &b"p"[..]));
+    let created = resource
+        .create(CreateRequest {
+            planned_state: state.clone(),
+            config: state.clone(),
+            planned_private: vec![],
+        })
+        .await;
+    assert!(created.new_state.is_null());
+    let updated = resource
+        .update(UpdateRequest {
+            prior_state: state.clone(),
+            planned_state: state.clone(),
+            config: state.clone(),
+            planned_private: vec![],
+        })
+        .await;
+    assert!(updated.new_state.is_null());
+    let deleted = resource
+        .delete(DeleteRequest {
+            prior_state: state.clone(),
+            private: vec![],
+        })
+        .await;
+    let imported = resource.import("job-1").await;
+    assert!(imported.state.is_null());
+    let reasons = [
+        why(&read.diagnostics),
+        why(&created.diagnostics),
+        why(&updated.diagnostics),
+        why(&deleted),
+        why(&imported.diagnostics),
+    ];
+    assert!(
+        reasons.iter().all(|r| r == "Provider not configured"),
+        "{reasons:?}"
     );
 }

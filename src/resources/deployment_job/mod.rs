@@ -20,15 +20,18 @@ mod apply_tests;
 #[cfg(test)]
 mod tests;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::client_slot::ClientSlot;
-use api::{CreateLedger, JobClient};
+use api::{CreateLedger, JobApi, JobClient};
 use tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, IdentityAttribute, IdentitySchema, ImportResponse,
-    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, Type, Value,
+    ApplyResponse, CreateRequest, DeleteRequest, Diagnostics, IdentityAttribute, IdentitySchema,
+    ImportResponse, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 
 pub const TYPE_NAME: &str = "qualys_deployment_job";
@@ -82,37 +85,76 @@ impl Resource for DeploymentJobResource {
     }
 
     async fn read(&self, req: ReadRequest) -> ReadResponse {
-        match self.slot.get() {
-            Ok(client) => read::read(&JobClient::new(&client, &self.creates), req).await,
-            Err(diagnostics) => ReadResponse {
+        self.with_api(
+            req,
+            |api, req| Box::pin(read::read(api, req)),
+            |req, diagnostics| ReadResponse {
                 new_state: req.current_state,
                 private: req.private,
                 diagnostics,
             },
-        }
+        )
+        .await
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
         plan::plan(&req)
     }
 
-    async fn apply(&self, req: ApplyRequest) -> ApplyResponse {
-        match self.slot.get() {
-            Ok(client) => apply::apply(&JobClient::new(&client, &self.creates), req).await,
-            Err(diagnostics) => ApplyResponse {
-                diagnostics,
-                ..Default::default()
-            },
-        }
+    async fn create(&self, req: CreateRequest) -> ApplyResponse {
+        self.with_api(req, |api, req| Box::pin(apply::create(api, req)), failed)
+            .await
+    }
+
+    async fn update(&self, req: UpdateRequest) -> ApplyResponse {
+        self.with_api(req, |api, req| Box::pin(apply::update(api, req)), failed)
+            .await
+    }
+
+    async fn delete(&self, req: DeleteRequest) -> Diagnostics {
+        self.with_api(req, |api, req| Box::pin(apply::delete(api, req)), |_, d| d)
+            .await
     }
 
     async fn import(&self, id: &str) -> ImportResponse {
-        match self.slot.get() {
-            Ok(client) => read::import(&JobClient::new(&client, &self.creates), id).await,
-            Err(diagnostics) => ImportResponse {
+        // owned: the operation may not borrow beyond the API it is handed
+        let id = id.to_owned();
+        self.with_api(
+            id,
+            |api, id| Box::pin(async move { read::import(api, &id).await }),
+            |_, diagnostics| ImportResponse {
                 diagnostics,
                 ..Default::default()
             },
+        )
+        .await
+    }
+}
+
+/// One operation's answer to come (boxed: a closure cannot name the future an async fn
+/// returns for each borrow of the API).
+type Operation<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl DeploymentJobResource {
+    /// Runs one operation against the configured API; without one (the provider block is
+    /// not configured, or not known yet) `unconfigured` answers with the reason.
+    async fn with_api<R, T>(
+        &self,
+        req: R,
+        operation: impl for<'a> FnOnce(&'a dyn JobApi, R) -> Operation<'a, T>,
+        unconfigured: impl FnOnce(R, Diagnostics) -> T,
+    ) -> T {
+        match self.slot.get() {
+            Ok(client) => operation(&JobClient::new(&client, &self.creates), req).await,
+            Err(diagnostics) => unconfigured(req, diagnostics),
         }
+    }
+}
+
+/// A create or update that could not start: nothing changed, the prior state (if any) stays.
+fn failed<R>(_req: R, diagnostics: Diagnostics) -> ApplyResponse {
+    ApplyResponse {
+        diagnostics,
+        ..Default::default()
     }
 }

@@ -736,11 +736,11 @@ fn makecache_default_script_reference_equals_empty_script() {
     assert!(!validate(&config).has_errors(), "{:?}", validate(&config));
     let resp = plan_for(&Value::Null, &config);
     assert_eq!(
-        resp.diagnostics.0.len(),
+        resp.diagnostics.len(),
         1,
         "an enabled On-demand job runs at once: say so"
     );
-    assert_eq!(resp.diagnostics.0[0].severity, Severity::Warning);
+    assert_eq!(resp.diagnostics[0].severity, Severity::Warning);
     let planned = resp.planned_state;
     let job = fixture("create-linux-makecache.response");
     let state = state_after(&planned, &job);
@@ -760,7 +760,7 @@ fn enabled_run_once_job_is_replaced_on_any_change_with_a_warning() {
     }
     let resp = plan_for(&state, &config);
     assert_eq!(effective_replace(&resp, &state), vec!["name".to_owned()]);
-    let w = &resp.diagnostics.0[0];
+    let w = &resp.diagnostics[0];
     assert_eq!(w.severity, Severity::Warning);
     assert!(
         w.detail.contains("cannot") || w.detail.contains("does not allow"),
@@ -856,7 +856,6 @@ fn replace_unknowns(v: &mut Value) {
 
 fn errors_at(config: serde_json::Value) -> Vec<String> {
     validate(&tf(JOB_FIELDS, &config))
-        .0
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| d.attribute.unwrap_or_else(AttributePath::root).to_string())
@@ -990,11 +989,10 @@ fn validation_points_at_the_attribute() {
         &json!({"name": "n", "schedule_type": "On-demand", "notification": {"on_job_start": true, "completed_percentage": 0}}),
     ));
     assert!(
-        d.0[0]
-            .detail
+        d[0].detail
             .starts_with("notification.completed_percentage: "),
         "{}",
-        d.0[0].detail
+        d[0].detail
     );
     // the error names the allowed values
     let d = validate(&tf(
@@ -1002,9 +1000,9 @@ fn validation_points_at_the_attribute() {
         &json!({"name": "n", "schedule_type": "On-demand", "timeout_unit": "DAYS"}),
     ));
     assert!(
-        d.0[0].detail.contains("\"HOURS\", \"MINUTES\""),
+        d[0].detail.contains("\"HOURS\", \"MINUTES\""),
         "{}",
-        d.0[0].detail
+        d[0].detail
     );
 }
 

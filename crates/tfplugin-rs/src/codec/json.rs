@@ -17,7 +17,7 @@ pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     decode_json_with(bytes, ty, UnknownAttributes::Reject)
 }
 
-pub fn decode_json_with(
+pub(crate) fn decode_json_with(
     bytes: &[u8],
     ty: &Type,
     unknown: UnknownAttributes,

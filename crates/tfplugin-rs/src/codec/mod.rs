@@ -30,7 +30,8 @@ use super::diagnostics::{AttributePath, PathStep};
 use super::types::Type;
 use super::value::{Number, Value};
 
-pub use json::{decode_json, decode_json_with, encode_json};
+pub(crate) use json::decode_json_with;
+pub use json::{decode_json, encode_json};
 pub use msgpack::{decode_msgpack, encode_msgpack};
 
 /// What went wrong, and where.
@@ -75,7 +76,7 @@ impl Path {
 
 /// How strictly JSON objects are matched against their object type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnknownAttributes {
+pub(crate) enum UnknownAttributes {
     /// An attribute the type lacks is an error (cty's behaviour).
     Reject,
     /// Dropped: for states written by an older schema version.
@@ -176,7 +177,7 @@ fn type_name(ty: &Type) -> &'static str {
 
 /// The type a value of the `dynamic` type is sent with. Nulls and unknowns say nothing
 /// about their type, so they give way to whatever their siblings show.
-pub fn infer_type(value: &Value) -> Type {
+pub(crate) fn infer_type(value: &Value) -> Type {
     match value {
         Value::Null | Value::Unknown => Type::Dynamic,
         Value::Bool(_) => Type::Bool,

@@ -10,8 +10,9 @@ use super::{decode, encode, pb, Payload, ProviderService};
 use crate::codec;
 use crate::diagnostics::Diagnostics;
 use crate::framework::{
-    ApplyRequest, ApplyResponse, DataSource, ImportResponse, ListRequest, ListResource, ListResult,
-    ListSink, PlanRequest, PlanResponse, Provider, ReadRequest, ReadResponse, Resource,
+    ApplyResponse, CreateRequest, DataSource, DeleteRequest, ImportResponse, ListRequest,
+    ListResource, ListResult, ListSink, PlanRequest, PlanResponse, Provider, ReadRequest,
+    ReadResponse, Resource, UpdateRequest,
 };
 use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Mode, Schema};
 use crate::types::Type;
@@ -80,19 +81,32 @@ impl Resource for Arc<Widget> {
             ..Default::default()
         }
     }
-    async fn apply(&self, _req: ApplyRequest) -> ApplyResponse {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.error("Half done", "Created, then a later step failed.");
-        ApplyResponse {
-            new_state: self.answer.lock().unwrap().clone(),
-            diagnostics,
-            ..Default::default()
-        }
+    async fn create(&self, _req: CreateRequest) -> ApplyResponse {
+        self.half_done()
+    }
+    async fn update(&self, _req: UpdateRequest) -> ApplyResponse {
+        self.half_done()
+    }
+    async fn delete(&self, _req: DeleteRequest) -> Diagnostics {
+        Diagnostics::new()
     }
     async fn import(&self, id: &str) -> ImportResponse {
         self.imports.lock().unwrap().push(id.to_owned());
         ImportResponse {
             state: widget(Value::string(id), "imported"),
+            ..Default::default()
+        }
+    }
+}
+
+impl Widget {
+    /// A create or update that fails after its first step, answering `answer`.
+    fn half_done(&self) -> ApplyResponse {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error("Half done", "Created, then a later step failed.");
+        ApplyResponse {
+            new_state: self.answer.lock().unwrap().clone(),
+            diagnostics,
             ..Default::default()
         }
     }
@@ -244,14 +258,17 @@ async fn every_state_carries_its_identity_and_never_a_null_one() {
         .await;
     assert_eq!(apply.diagnostics.len(), 1);
     assert_eq!(identity_of(&apply.new_identity), Some(ident("b")));
-    // a failed apply that keeps the prior state (null): no identity, core keeps the prior
+    // a failed update that keeps the prior state (null): no identity, core keeps the prior
     *w.answer.lock().unwrap() = Value::Null;
     let kept = svc
         .apply_resource_change(pb::apply_resource_change::Request {
             type_name: "test_widget".into(),
+            prior_state: dv(&widget(Value::string("b"), "n")),
+            planned_state: dv(&widget(Value::string("b"), "m")),
             ..Default::default()
         })
         .await;
+    assert_eq!(kept.diagnostics.len(), 1);
     assert!(kept.new_identity.is_none());
 }
 

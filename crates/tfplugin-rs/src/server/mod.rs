@@ -28,7 +28,7 @@ use super::value::Value;
 
 /// Every RPC message may carry large configurations or states (terraform-plugin-go uses
 /// the same limit both ways; tonic's default receive limit of 4 MiB is too small).
-pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
+pub(crate) const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
 pub(crate) struct ResourceEntry {
     pub resource: Arc<dyn Resource>,
@@ -41,7 +41,7 @@ pub(crate) struct ResourceEntry {
 impl ResourceEntry {
     /// The identity to send with `state`, derived from it: none without an identity
     /// declaration, or when the state cannot name its object (null, id not known yet).
-    pub fn identity_data(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+    pub(crate) fn identity_data(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
         identity_data(self.identity.as_ref()?, state)
     }
 }
@@ -72,7 +72,7 @@ pub(crate) struct DataSourceEntry {
 }
 
 /// The tfplugin6 service around one `Provider`. Schemas are read once, at startup.
-pub struct ProviderService {
+pub(crate) struct ProviderService {
     provider: Arc<dyn Provider>,
     provider_ty: Type,
     resources: HashMap<String, ResourceEntry>,
@@ -83,7 +83,7 @@ pub struct ProviderService {
 }
 
 impl ProviderService {
-    pub fn new(provider: Arc<dyn Provider>) -> Self {
+    pub(crate) fn new(provider: Arc<dyn Provider>) -> Self {
         let provider_schema = provider.schema();
         let mut resources = HashMap::new();
         let mut resource_schemas = HashMap::new();

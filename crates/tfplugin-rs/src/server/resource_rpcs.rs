@@ -1,5 +1,6 @@
 //! Managed resource RPCs: ValidateResourceConfig, UpgradeResourceState, ReadResource,
-//! PlanResourceChange, ApplyResourceChange, ImportResourceState.
+//! PlanResourceChange, ApplyResourceChange (dispatched to `Resource::create`, `update` or
+//! `delete`), ImportResourceState.
 //!
 //! Identity (Terraform 1.12+): every response that carries a state carries the identity
 //! derived from it (`ResourceEntry::identity_data`), never the one Terraform sent: core
@@ -13,7 +14,9 @@ use super::{
 use crate::codec::{self, UnknownAttributes};
 use crate::convert;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::framework::{ApplyRequest, PlanRequest, ReadRequest};
+use crate::framework::{
+    ApplyResponse, CreateRequest, DeleteRequest, PlanRequest, ReadRequest, Resource, UpdateRequest,
+};
 use crate::proto::tfplugin6 as pb;
 use crate::value::Value;
 
@@ -168,8 +171,10 @@ impl ProviderService {
         respond(result)
     }
 
-    /// On failure the resource returns its best knowledge of the object (or null to keep
-    /// the prior state); that is passed on so terraform never loses track of an object.
+    /// Dispatched once, here: a null prior state is a create, a null planned state a
+    /// delete, anything else an update. On failure a create or update returns its best
+    /// knowledge of the object (or null: nothing created, or the prior state kept); that is
+    /// passed on so terraform never loses track of an object.
     pub(super) async fn apply_resource_change(
         &self,
         req: pb::apply_resource_change::Request,
@@ -180,15 +185,14 @@ impl ProviderService {
             let prior_state = decode(req.prior_state.as_ref(), &entry.ty, Payload::State)?;
             let planned_state = decode(req.planned_state.as_ref(), &entry.ty, Payload::Plan)?;
             let config = decode(req.config.as_ref(), &entry.ty, Payload::Config)?;
-            let resp = entry
-                .resource
-                .apply(ApplyRequest {
-                    prior_state,
-                    planned_state,
-                    config,
-                    planned_private: req.planned_private,
-                })
-                .await;
+            let resp = apply_change(
+                entry.resource.as_ref(),
+                prior_state,
+                planned_state,
+                config,
+                req.planned_private,
+            )
+            .await;
             let mut diagnostics = resp.diagnostics;
             let new_state =
                 encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
@@ -242,6 +246,49 @@ impl ProviderService {
         }
         .await;
         respond(result)
+    }
+}
+
+/// Calls the one resource method the change is. A delete answers a null state whether it
+/// failed or not: after a failed apply with a null new state, core keeps the prior state.
+/// Both states null (no object before or after, which core never sends) is nothing to do.
+async fn apply_change(
+    resource: &dyn Resource,
+    prior_state: Value,
+    planned_state: Value,
+    config: Value,
+    planned_private: Vec<u8>,
+) -> ApplyResponse {
+    match (prior_state.is_null(), planned_state.is_null()) {
+        (true, true) => ApplyResponse::default(),
+        (false, true) => ApplyResponse {
+            diagnostics: resource
+                .delete(DeleteRequest {
+                    prior_state,
+                    private: planned_private,
+                })
+                .await,
+            ..Default::default()
+        },
+        (true, false) => {
+            resource
+                .create(CreateRequest {
+                    planned_state,
+                    config,
+                    planned_private,
+                })
+                .await
+        }
+        (false, false) => {
+            resource
+                .update(UpdateRequest {
+                    prior_state,
+                    planned_state,
+                    config,
+                    planned_private,
+                })
+                .await
+        }
     }
 }
 

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::framework::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse,
+    ApplyResponse, CreateRequest, DeleteRequest, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, UpdateRequest,
 };
 use crate::schema::{Attribute, Block, Mode};
 use crate::{AttributePath, Number};
@@ -29,8 +29,10 @@ fn thing_schema() -> Schema {
 #[derive(Default)]
 struct Thing {
     calls: Mutex<Vec<String>>,
-    /// What `plan`, `apply`, `read` and `import` answer.
+    /// What `plan`, `create`, `update`, `read` and `import` answer.
     answer: Mutex<Value>,
+    /// What `delete` answers.
+    delete_diagnostics: Mutex<Diagnostics>,
 }
 
 impl Thing {
@@ -75,13 +77,22 @@ impl Resource for Arc<Thing> {
             ..Default::default()
         }
     }
-    async fn apply(&self, _req: ApplyRequest) -> ApplyResponse {
-        self.called("apply");
-        ApplyResponse {
-            new_state: self.answer.lock().unwrap().clone(),
-            private: b"p".to_vec(),
-            ..Default::default()
-        }
+    async fn create(&self, req: CreateRequest) -> ApplyResponse {
+        self.called(&format!("create {}", private_text(&req.planned_private)));
+        self.applied()
+    }
+    async fn update(&self, req: UpdateRequest) -> ApplyResponse {
+        let prior_id = req.prior_state.get("id").as_str().unwrap_or("?").to_owned();
+        self.called(&format!(
+            "update {prior_id} {}",
+            private_text(&req.planned_private)
+        ));
+        self.applied()
+    }
+    async fn delete(&self, req: DeleteRequest) -> Diagnostics {
+        let prior_id = req.prior_state.get("id").as_str().unwrap_or("?").to_owned();
+        self.called(&format!("delete {prior_id} {}", private_text(&req.private)));
+        self.delete_diagnostics.lock().unwrap().clone()
     }
     async fn import(&self, id: &str) -> ImportResponse {
         self.called(&format!("import {id}"));
@@ -90,6 +101,20 @@ impl Resource for Arc<Thing> {
             ..Default::default()
         }
     }
+}
+
+impl Thing {
+    fn applied(&self) -> ApplyResponse {
+        ApplyResponse {
+            new_state: self.answer.lock().unwrap().clone(),
+            private: b"p".to_vec(),
+            ..Default::default()
+        }
+    }
+}
+
+fn private_text(private: &[u8]) -> String {
+    String::from_utf8_lossy(private).into_owned()
 }
 
 struct Fake(Arc<Thing>);
@@ -270,6 +295,65 @@ async fn a_state_outside_the_schema_is_reported_as_a_provider_bug() {
         resp.diagnostics
     );
     assert!(resp.diagnostics[0].detail.contains("bug in the provider"));
+}
+
+/// One ApplyResourceChange is one call of the resource, chosen by the server: a create from
+/// a null prior state, a delete to a null planned state, an update otherwise. A delete is
+/// answered with a null state whether it failed or not (core keeps the prior state after a
+/// failed one), and no private bytes.
+#[tokio::test]
+async fn apply_calls_exactly_one_of_create_update_and_delete() {
+    let (svc, thing_rs) = service();
+    let stored = thing(Value::string("1"), "n", Value::Null);
+    thing_rs.answer(stored.clone());
+    let apply = |prior: &Value, planned: &Value| pb::apply_resource_change::Request {
+        type_name: "test_thing".into(),
+        prior_state: dv(prior),
+        planned_state: dv(planned),
+        config: dv(&Value::Null),
+        planned_private: b"pp".to_vec(),
+        ..Default::default()
+    };
+    let created = svc
+        .apply_resource_change(apply(
+            &Value::Null,
+            &thing(Value::Unknown, "n", Value::Null),
+        ))
+        .await;
+    assert!(created.diagnostics.is_empty(), "{:?}", created.diagnostics);
+    assert_eq!(undv(&created.new_state), stored);
+    assert_eq!(created.private, b"p");
+    let renamed = thing(Value::string("1"), "m", Value::Null);
+    let updated = svc.apply_resource_change(apply(&stored, &renamed)).await;
+    assert_eq!(undv(&updated.new_state), stored);
+    let deleted = svc
+        .apply_resource_change(apply(&stored, &Value::Null))
+        .await;
+    assert!(deleted.diagnostics.is_empty(), "{:?}", deleted.diagnostics);
+    assert_eq!(deleted.new_state.unwrap().msgpack, [0xc0]);
+    assert!(deleted.private.is_empty());
+
+    thing_rs
+        .delete_diagnostics
+        .lock()
+        .unwrap()
+        .error("Deleting the thing failed", "The API said no.");
+    let failed = svc
+        .apply_resource_change(apply(&stored, &Value::Null))
+        .await;
+    assert_eq!(failed.new_state.unwrap().msgpack, [0xc0]);
+    assert_eq!(failed.diagnostics.len(), 1);
+    assert_eq!(failed.diagnostics[0].summary, "Deleting the thing failed");
+
+    // no object before or after: nothing to ask the resource
+    let nothing = svc
+        .apply_resource_change(apply(&Value::Null, &Value::Null))
+        .await;
+    assert!(nothing.diagnostics.is_empty());
+    assert_eq!(
+        *thing_rs.calls.lock().unwrap(),
+        ["create pp", "update 1 pp", "delete 1 pp", "delete 1 pp"]
+    );
 }
 
 #[tokio::test]
