@@ -1,11 +1,14 @@
-//! What a job read from the API (in the seam's form, `api::seam_json`) becomes in Terraform: the state (`job_to_state` after a
-//! read, `state_after` after an apply) and the private state (the job as last read,
-//! compressed). Read, apply and the data sources all map through here.
+//! What a job read from the API (in the seam's form, `api::SeamJob`) becomes in Terraform:
+//! the state (`job_to_state` after a read, `state_after` after an apply), from the job's
+//! canonical JSON, and the private state (the job as last read, compressed), read back as a
+//! typed job. Read, apply and the data sources all map through here.
 
 use serde_json::Value as Json;
 
+use qualys_pm::ScheduleType;
 use tfplugin::Value;
 
+use super::api::SeamJob;
 use super::convert::{get_path, keep_planned, read_object};
 use super::fields::JOB_FIELDS;
 
@@ -15,7 +18,7 @@ use super::fields::JOB_FIELDS;
 pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
     let mut state = read_object(JOB_FIELDS, job, prior, base);
     // the server sets an On-demand job's start time itself; a configured one is not drift
-    if get_path(job, &["scheduleType"]).as_str() == Some("On-demand")
+    if get_path(job, &["scheduleType"]).as_str() == Some(ScheduleType::OnDemand.as_str())
         && prior.get("start_date_time").is_known_value()
     {
         if let Some(slot) = state.get_mut("start_date_time") {
@@ -38,22 +41,35 @@ pub fn private_bytes(job: &Json) -> Vec<u8> {
     }
 }
 
-/// Reads what `private_bytes` wrote; plain JSON (an object starts with `{`) is accepted too.
-pub fn private_json(bytes: &[u8]) -> Option<Json> {
+/// The job as last read, from what `private_bytes` wrote: decoded once, straight from the
+/// text into the typed job (no JSON tree on the way); `None` for no or unreadable bytes.
+pub fn private_job(bytes: &[u8]) -> Option<SeamJob> {
+    let job = qualys_pm::Job::from_slice(&private_text(bytes)?).ok()?;
+    Some(SeamJob::new(job))
+}
+
+/// The JSON text in what `private_bytes` wrote; plain JSON (an object starts with `{`) is
+/// accepted too.
+fn private_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
     use std::io::Read as _;
-    let json: Vec<u8> = match bytes.first() {
-        None => return None,
-        Some(b'{') => bytes.to_vec(),
+    match bytes.first() {
+        None => None,
+        Some(b'{') => Some(bytes.into()),
         Some(_) => {
             let mut out = Vec::new();
             flate2::read::ZlibDecoder::new(bytes)
                 .take(64 << 20)
                 .read_to_end(&mut out)
                 .ok()?;
-            out
+            Some(out.into())
         }
-    };
-    serde_json::from_slice::<Json>(&json)
+    }
+}
+
+/// The private state as JSON, as a test inspects it.
+#[cfg(test)]
+pub fn private_json(bytes: &[u8]) -> Option<Json> {
+    serde_json::from_slice::<Json>(&private_text(bytes)?)
         .ok()
         .filter(Json::is_object)
 }
