@@ -21,7 +21,7 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use qualys_pm::{Client, Error, Job, JobStatus, JobSummary, Listed, ReadStamp};
+use qualys_pm::{Client, Error, Job, JobStatus, JobSummary, Listed, Platform, ReadStamp};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
@@ -102,7 +102,7 @@ pub trait JobApi: Send + Sync {
     /// stands without a GET. `false` whenever the listing cannot tell: refresh from the
     /// listing turned off, the listing failed, the job is not listed or is marked deleted, a
     /// stamp is missing.
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &ReadStamp) -> bool;
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool;
 }
 
 /// A job as the API holds it, at the seam: the client's typed job in the seam's form
@@ -314,7 +314,8 @@ impl<'a> JobClient<'a> {
 
 /// What one create request came to.
 enum Sent {
-    Created(SeamJob),
+    /// Boxed: a typed job is much larger than the error of the other arm.
+    Created(Box<SeamJob>),
     /// No usable answer (or one without the job's ID): resolved by name.
     Lost(Error),
 }
@@ -328,7 +329,7 @@ impl JobClient<'_> {
                 if let Some(id) = &created.id {
                     self.creates.claim(id);
                 }
-                Ok(Sent::Created(SeamJob::new(created)))
+                Ok(Sent::Created(Box::new(SeamJob::new(created))))
             }
             Err(e) if e.is_create_outcome_unknown() => Ok(Sent::Lost(e)),
             Err(Error::CreatedUnread { id, message }) => {
@@ -416,7 +417,7 @@ impl JobApi for JobClient<'_> {
         let mut posting = self.creates.start(Phase::Posting, &name);
         loop {
             let lost = match self.send_create(&job, &name).await? {
-                Sent::Created(created) => return Ok(created),
+                Sent::Created(created) => return Ok(*created),
                 Sent::Lost(e) => e,
             };
             let resolving = self.creates.start(Phase::Resolving, &name);
@@ -457,8 +458,8 @@ impl JobApi for JobClient<'_> {
         Ok(self.client.delete_job(id).await?)
     }
 
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &ReadStamp) -> bool {
-        match self.client.listed_job(platform, id).await {
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool {
+        match self.client.listed_job(platform.as_str(), id).await {
             Listed::Found(summary) => summary.unchanged_since(last_read),
             Listed::Absent | Listed::Unknown => false,
         }

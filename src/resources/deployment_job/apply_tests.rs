@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
-use qualys_pm::{Job, JobStatus, ReadStamp};
+use qualys_pm::{Job, JobStatus, Platform, ReadStamp};
 use tfplugin::{ApplyRequest, PlanRequest, ReadRequest, Value};
 
 use super::api::{JobApi, JobApiError, SeamJob};
@@ -171,7 +171,7 @@ impl JobApi for Fake {
         }
     }
     /// Like the client over a listing: the stored job's stamps against the last read's.
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &ReadStamp) -> bool {
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool {
         self.log(format!("listed {platform} {id}"));
         let jobs = self.jobs.lock().unwrap();
         jobs.get(id).is_some_and(|now| {

@@ -6,6 +6,7 @@
 //! and platform (`qualys_pm::Client::listed_job`), so a plan of N jobs costs the listing's
 //! pages plus one GET per job changed outside terraform.
 
+use qualys_pm::Platform;
 use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::{JobApi, SeamJob};
@@ -23,11 +24,10 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     };
     let base = private_job(&req.private);
     if let Some(last_read) = base.as_ref().map(SeamJob::job) {
-        let platform = req
-            .current_state
-            .get("platform")
-            .as_str()
-            .or(last_read.platform.as_deref());
+        let platform = match req.current_state.get("platform").as_str() {
+            Some(platform) => Platform::parse(platform),
+            None => last_read.platform(),
+        };
         if let Some(platform) = platform {
             if api
                 .listed_unchanged(platform, id, &last_read.read_stamp())

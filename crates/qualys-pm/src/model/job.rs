@@ -23,7 +23,6 @@ use serde_json::{Map, Value};
 use super::actions::Action;
 use super::lenient;
 use super::messages::{DeploymentMessage, Notification, PostDeployment, PreDeployment};
-use super::summary::ReadStamp;
 use super::vocabulary::{JobStatus, Platform, ScheduleType};
 use crate::Error;
 
@@ -312,6 +311,15 @@ pub struct LinkedToJob {
     pub chained_job_rule: Option<Vec<ChainedJobRule>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// A job's creation date, last-update date and status as a full read saw them (epoch ms):
+/// what a listing's summary is compared with to tell whether the job changed since.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStamp {
+    pub created: Option<i64>,
+    pub updated: Option<i64>,
+    pub status: Option<String>,
 }
 
 /// `{"user": {...} | null, "date": epoch-ms | null}`.

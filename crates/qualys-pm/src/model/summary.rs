@@ -1,20 +1,11 @@
-//! The job listing's summary of a job, and what it is compared with to tell an unchanged job.
+//! The job listing's summary of a job, compared with a job's read stamp to tell an unchanged job.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::job::AuditStamp;
+use super::job::{AuditStamp, ReadStamp};
 use super::lenient;
 use crate::Error;
-
-/// A job's creation date, last-update date and status as a full read saw them (epoch ms):
-/// what a listing's summary is compared with to tell whether the job changed since.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReadStamp {
-    pub created: Option<i64>,
-    pub updated: Option<i64>,
-    pub status: Option<String>,
-}
 
 /// One entry of `GET /pm/v1/deploymentjobs/summary` (a different shape from the full job).
 #[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
