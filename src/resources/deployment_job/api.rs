@@ -540,6 +540,35 @@ mod tests {
         JobSummary::from_json(v).unwrap()
     }
 
+    #[test]
+    fn a_status_set_shows_in_both_forms_of_the_job() {
+        let disabled = json!({"id": "j", "status": "Disabled", "scheduleType": "Daily"});
+        // the JSON made before the change, and made after it
+        let mut made_before = SeamJob::from_json(disabled.clone()).unwrap();
+        assert_eq!(made_before.json()["status"], "Disabled");
+        let mut made_after = SeamJob::from_json(disabled).unwrap();
+        for job in [&mut made_before, &mut made_after] {
+            job.set_status(JobStatus::Enabled);
+            assert_eq!(job.job().status(), Some(JobStatus::Enabled));
+            assert_eq!(job.json()["status"], "Enabled");
+        }
+    }
+
+    #[test]
+    fn the_seam_puts_the_chained_rules_at_the_top_level() {
+        let job = SeamJob::from_json(json!({
+            "id": "child", "linkedJobId": "parent",
+            "linkedToJob": [{"id": "parent", "chainedJobRule": [
+                {"id": null, "field": "postDeployAction", "actionIds": ["a"], "threshold": 50,
+                 "actionDetails": [{"actionId": "a"}]}
+            ]}]
+        }))
+        .unwrap();
+        let rules = &job.json()["chainedJobRule"];
+        assert_eq!(rules[0]["actionIds"], json!(["a"]));
+        assert!(rules[0].get("actionDetails").is_none(), "{rules}");
+    }
+
     #[tokio::test]
     async fn two_ledgers_share_nothing() {
         // one per provider instance: a claim or a pending create of one is unknown to the other

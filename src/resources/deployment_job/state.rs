@@ -83,3 +83,40 @@ pub fn state_after(planned: &Value, job: &Json) -> Value {
 pub fn server_view(job: &Json) -> Value {
     read_object(JOB_FIELDS, job, &Value::Null, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_last_read_comes_back_as_the_typed_job_it_was_written_from() {
+        let job = json!({
+            "id": "j", "status": "Enabled", "scheduleType": "Once",
+            "createdBy": {"date": 1000}, "updatedBy": {"date": null}
+        });
+        let written = SeamJob::from_json(job.clone()).unwrap();
+        let bytes = private_bytes(written.json());
+        assert_ne!(bytes.first(), Some(&b'{'), "compressed");
+        let read = private_job(&bytes).expect("the private state reads back");
+        assert_eq!(read, written);
+        assert_eq!(read.json(), written.json());
+        assert_eq!(read.job().read_stamp(), written.job().read_stamp());
+        assert!(read.job().is_run_once());
+        // private state written as plain JSON (older versions) reads the same
+        let plain = serde_json::to_vec(&job).unwrap();
+        assert_eq!(private_job(&plain), Some(written));
+    }
+
+    #[test]
+    fn a_private_state_that_holds_no_job_reads_as_none() {
+        for bytes in [
+            &b""[..],
+            b"\x78garbage",
+            b"{not json",
+            b"{\"timeout\": \"soon\"}",
+        ] {
+            assert!(private_job(bytes).is_none(), "{bytes:?}");
+        }
+    }
+}

@@ -472,4 +472,54 @@ mod tests {
             assert!(err.to_string().contains("deployment job"), "{bad}: {err}");
         }
     }
+
+    #[test]
+    fn typed_accessors_read_the_servers_words() {
+        let job = |v: Value| Job::from_json(v).unwrap();
+        let prepared = job(json!({
+            "id": "j", "status": "Prepared", "platform": "linux", "scheduleType": "On-demand"
+        }));
+        assert_eq!(prepared.id(), Some("j"));
+        assert_eq!(
+            prepared.status(),
+            Some(JobStatus::Enabled),
+            "any status but Disabled"
+        );
+        assert_eq!(prepared.platform(), Some(Platform::Linux));
+        assert_eq!(prepared.schedule_type(), Some(ScheduleType::OnDemand));
+        assert!(prepared.is_run_once());
+        let weekly =
+            job(json!({"status": "Disabled", "scheduleType": "Weekly", "platform": "Mac"}));
+        assert_eq!(weekly.id(), None);
+        assert_eq!(weekly.status(), Some(JobStatus::Disabled));
+        assert_eq!(weekly.platform(), None, "a platform outside the vocabulary");
+        assert!(!weekly.is_run_once());
+        assert!(job(json!({"scheduleType": "Once"})).is_run_once());
+        let bare = job(json!({"status": ""}));
+        assert_eq!((bare.status(), bare.schedule_type()), (None, None));
+        assert!(!bare.is_run_once());
+        assert_eq!(
+            weekly.to_json()["platform"],
+            json!("Mac"),
+            "the server's own text is sent back"
+        );
+    }
+
+    #[test]
+    fn a_job_decodes_the_same_from_text_as_from_a_json_tree() {
+        let wire = json!({
+            "id": "j", "name": "n", "timeout": "30", "minimizeWindow": "true",
+            "createdBy": {"date": "17"}, "someNewField": {"x": 1},
+            "preDeployment": {"deferment": {"count": "3"}}
+        });
+        let text = serde_json::to_vec(&wire).unwrap();
+        assert_eq!(
+            Job::from_slice(&text).unwrap(),
+            Job::from_json(wire).unwrap()
+        );
+        for bad in [&b"[]"[..], b"\"x\"", b"{\"timeout\": \"soon\"}", b"{"] {
+            let err = Job::from_slice(bad).unwrap_err();
+            assert!(err.to_string().contains("deployment job"), "{err}");
+        }
+    }
 }
