@@ -45,8 +45,22 @@ def build(debug=False):
     return target / "terraform-provider-qualys", target / "qualys-pm-simulator"
 
 
+def descends_from_us(pid, depth=4):
+    """Whether process `pid` was started by this script (through terraform): other provider
+    processes on the machine (another checkout's tests) must not count."""
+    for _ in range(depth):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = f.read().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            return False
+        if int(pid) == os.getpid():
+            return True
+    return False
+
+
 class PeakRss:
-    """Polls /proc for provider processes and keeps the highest VmHWM seen (kB)."""
+    """Polls /proc for this run's provider processes and keeps the highest VmHWM seen (kB)."""
 
     def __init__(self, name="terraform-provider-qualys"):
         self.name = name
@@ -80,6 +94,8 @@ class PeakRss:
                     continue
                 m = re.search(r"^Name:\s+(\S+)", status, re.M)
                 if not m or not m.group(1).startswith(self.name[:15]):
+                    continue
+                if pid not in self.processes and not descends_from_us(pid):
                     continue
                 self.processes.add(pid)
                 try:
@@ -351,9 +367,16 @@ def main():
                     help="with --controls: only that run (results in bench/results/controls.*)")
     ap.add_argument("--debug", action="store_true",
                     help="debug binaries (no release build; for a quick run, not for timings)")
+    ap.add_argument("--binaries", type=Path, metavar="DIR",
+                    help="measure the provider and simulator already built in DIR (e.g. another "
+                         "commit's release build) instead of building")
     args = ap.parse_args()
 
-    provider, simulator = build(args.debug)
+    if args.binaries:
+        provider = args.binaries / "terraform-provider-qualys"
+        simulator = args.binaries / "qualys-pm-simulator"
+    else:
+        provider, simulator = build(args.debug)
     work = Path(tempfile.mkdtemp(prefix="qualys-bench-"))
     sim = None
     try:

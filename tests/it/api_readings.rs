@@ -255,7 +255,7 @@ async fn a_create_answered_without_an_id_is_never_sent_again() {
         .create_job(weekly(name).to_json())
         .await
         .expect("adopted");
-    assert_eq!(job["id"], "new-1");
+    assert_eq!(job.job().id(), Some("new-1"));
     let posts = requests(&log)
         .iter()
         .filter(|r| r.starts_with("POST"))

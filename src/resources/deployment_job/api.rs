@@ -1,9 +1,11 @@
-//! The five job operations the resource needs, and the one form a job takes at this seam:
-//! **canonical job JSON**, as `qualys::Job::to_json` writes it (numbers as numbers, booleans
-//! as booleans, unknown fields kept), with the chained rules at the top level where they are
-//! sent (`seam_json`). JSON rather than the typed `Job` because the resource maps every
-//! attribute through the JSON paths declared in `fields.rs`; every job crosses
-//! `Job::from_json` once, in the client, so the API's loose values are decoded there only.
+//! The five job operations the resource needs, and the form a job takes at this seam: a
+//! [`SeamJob`], the client's typed `qualys::Job` (decoded once, in the client, so the API's
+//! loose values are read there only) with its **canonical job JSON** beside it, as
+//! `qualys::Job::to_json` writes it (numbers as numbers, booleans as booleans, unknown fields
+//! kept) with the chained rules at the top level where they are sent (`seam_json`). The
+//! provider acts on the typed job (ID, status, run-once, read stamp); the JSON is what the
+//! resource maps every attribute through, by the paths declared in `fields.rs`. Bodies sent
+//! are JSON built from the plan, encoded into a `Job` once on their way to the client.
 //! Failures are a `JobApiError`, so that callers can tell "not found" and "the create may
 //! have happened" from a refusal or a transport failure.
 //!
@@ -12,13 +14,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use serde_json::Value as Json;
 use tokio::sync::Notify;
 
-use qualys_pm::{Client, Error, Job, JobStatus, JobSummary, Listed};
+use qualys_pm::{Client, Error, Job, JobStatus, JobSummary, Listed, Platform, ReadStamp};
 
 /// How far the server's clock may lag ours when deciding whether a job was created by this
 /// create attempt (its `created.date` is the server's clock).
@@ -86,27 +89,81 @@ impl From<Error> for JobApiError {
 #[async_trait]
 pub trait JobApi: Send + Sync {
     /// A plain error (not `CreateOutcomeUnknown`) means that no job was created.
-    async fn create_job(&self, job: Json) -> Result<Json, JobApiError>;
+    async fn create_job(&self, job: Json) -> Result<SeamJob, JobApiError>;
     /// `None`: the job does not exist, or the server marks it deleted.
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError>;
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError>;
+    async fn get_job(&self, id: &str) -> Result<Option<SeamJob>, JobApiError>;
+    async fn update_job(&self, id: &str, job: Json) -> Result<SeamJob, JobApiError>;
     /// Sent in one call with the other status changes to `status` of about the same time.
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError>;
     /// Sent in one call with the other deletes of about the same time.
     async fn delete_job(&self, id: &str) -> Result<(), JobApiError>;
     /// Whether the job listing of `platform` shows job `id` unchanged since `last_read` (the
-    /// job as last read in full, from the private state), so that its state stands without
-    /// a GET. `false` whenever the listing cannot tell: refresh from the listing turned off,
-    /// the listing failed, the job is not listed or is marked deleted, a stamp is missing.
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool;
+    /// stamp of the job as last read in full, from the private state), so that its state
+    /// stands without a GET. `false` whenever the listing cannot tell: refresh from the
+    /// listing turned off, the listing failed, the job is not listed or is marked deleted, a
+    /// stamp is missing.
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool;
+}
+
+/// A job as the API holds it, at the seam: the client's typed job in the seam's form
+/// (`seam_form`), and its canonical JSON made from it when first asked for (a refresh that
+/// the listing settles never needs it).
+#[derive(Clone, Debug)]
+pub struct SeamJob {
+    job: Job,
+    json: OnceLock<Json>,
+}
+
+impl SeamJob {
+    pub fn new(job: Job) -> Self {
+        SeamJob {
+            job: seam_form(job),
+            json: OnceLock::new(),
+        }
+    }
+
+    /// A job in JSON (an API answer, a saved last read), decoded leniently.
+    pub fn from_json(json: Json) -> Result<Self, qualys_pm::Error> {
+        Job::from_json(json).map(SeamJob::new)
+    }
+
+    /// The typed job, for the facts the provider acts on.
+    pub fn job(&self) -> &Job {
+        &self.job
+    }
+
+    /// The canonical JSON, for the attribute mapping of `fields.rs`.
+    pub fn json(&self) -> &Json {
+        self.json.get_or_init(|| self.job.to_json())
+    }
+
+    /// Records a status the provider set through the status endpoint.
+    pub fn set_status(&mut self, status: JobStatus) {
+        self.job.status = Some(status.as_str().to_owned());
+        if let Some(Json::Object(m)) = self.json.get_mut() {
+            m.insert("status".to_owned(), Json::from(status.as_str()));
+        }
+    }
+}
+
+impl PartialEq for SeamJob {
+    fn eq(&self, other: &Self) -> bool {
+        self.job == other.job
+    }
 }
 
 /// The seam's form of a job read from the API: canonical JSON, with the chained rules the
 /// server echoes only under `linkedToJob` put back at the top level (`chainedJobRule`), where
 /// the resource declares and sends them.
-pub fn seam_json(mut job: Job) -> Json {
-    job.chained_job_rule = job.effective_chained_job_rules();
-    job.to_json()
+pub fn seam_json(job: Job) -> Json {
+    seam_form(job).to_json()
+}
+
+fn seam_form(mut job: Job) -> Job {
+    if job.chained_job_rule.is_none() {
+        job.chained_job_rule = job.effective_chained_job_rules();
+    }
+    job
 }
 
 fn encode(job: Json) -> Result<Job, JobApiError> {
@@ -257,7 +314,8 @@ impl<'a> JobClient<'a> {
 
 /// What one create request came to.
 enum Sent {
-    Created(Json),
+    /// Boxed: a typed job is much larger than the error of the other arm.
+    Created(Box<SeamJob>),
     /// No usable answer (or one without the job's ID): resolved by name.
     Lost(Error),
 }
@@ -271,7 +329,7 @@ impl JobClient<'_> {
                 if let Some(id) = &created.id {
                     self.creates.claim(id);
                 }
-                Ok(Sent::Created(seam_json(created)))
+                Ok(Sent::Created(Box::new(SeamJob::new(created))))
             }
             Err(e) if e.is_create_outcome_unknown() => Ok(Sent::Lost(e)),
             Err(Error::CreatedUnread { id, message }) => {
@@ -302,7 +360,7 @@ impl JobClient<'_> {
         name: &str,
         lost: &Error,
         since: SystemTime,
-    ) -> Result<Option<Json>, JobApiError> {
+    ) -> Result<Option<SeamJob>, JobApiError> {
         let unknown = |why: &str, ids: &[String]| self.unknown(name, lost, why, ids);
         let found = self
             .client
@@ -316,7 +374,7 @@ impl JobClient<'_> {
                 match self.client.get_job(&id).await {
                     Ok(Some(adopted)) => {
                         self.creates.claim(&id);
-                        Ok(Some(seam_json(adopted)))
+                        Ok(Some(SeamJob::new(adopted)))
                     }
                     Ok(None) => Err(unknown(&format!("job {id} was found by name but could not be read back"), &[id])),
                     Err(e) => Err(unknown(&format!("job {id} was found by name but reading it failed: {e}"), &[id])),
@@ -349,7 +407,7 @@ impl JobApi for JobClient<'_> {
     /// again; anything else fails with an error naming the job and how to import it. A create
     /// the server answered with success but without the job's ID is resolved the same way,
     /// except that it is never sent again (the job exists).
-    async fn create_job(&self, job: Json) -> Result<Json, JobApiError> {
+    async fn create_job(&self, job: Json) -> Result<SeamJob, JobApiError> {
         let job = encode(job)?;
         let name = job.name.clone().unwrap_or_default();
         let since = SystemTime::now()
@@ -359,7 +417,7 @@ impl JobApi for JobClient<'_> {
         let mut posting = self.creates.start(Phase::Posting, &name);
         loop {
             let lost = match self.send_create(&job, &name).await? {
-                Sent::Created(created) => return Ok(created),
+                Sent::Created(created) => return Ok(*created),
                 Sent::Lost(e) => e,
             };
             let resolving = self.creates.start(Phase::Resolving, &name);
@@ -383,13 +441,13 @@ impl JobApi for JobClient<'_> {
         }
     }
 
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError> {
-        Ok(self.client.get_job(id).await?.map(seam_json))
+    async fn get_job(&self, id: &str) -> Result<Option<SeamJob>, JobApiError> {
+        Ok(self.client.get_job(id).await?.map(SeamJob::new))
     }
 
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError> {
+    async fn update_job(&self, id: &str, job: Json) -> Result<SeamJob, JobApiError> {
         let job = encode(job)?;
-        Ok(seam_json(self.client.update_job(id, &job).await?))
+        Ok(SeamJob::new(self.client.update_job(id, &job).await?))
     }
 
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError> {
@@ -400,12 +458,9 @@ impl JobApi for JobClient<'_> {
         Ok(self.client.delete_job(id).await?)
     }
 
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool {
-        let Ok(last_read) = Job::from_json(last_read.clone()) else {
-            return false;
-        };
-        match self.client.listed_job(platform, id).await {
-            Listed::Found(summary) => summary.unchanged_since(&last_read.read_stamp()),
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool {
+        match self.client.listed_job(platform.as_str(), id).await {
+            Listed::Found(summary) => summary.unchanged_since(last_read),
             Listed::Absent | Listed::Unknown => false,
         }
     }
@@ -483,6 +538,35 @@ mod tests {
             v["created"] = json!({"date": ms});
         }
         JobSummary::from_json(v).unwrap()
+    }
+
+    #[test]
+    fn a_status_set_shows_in_both_forms_of_the_job() {
+        let disabled = json!({"id": "j", "status": "Disabled", "scheduleType": "Daily"});
+        // the JSON made before the change, and made after it
+        let mut made_before = SeamJob::from_json(disabled.clone()).unwrap();
+        assert_eq!(made_before.json()["status"], "Disabled");
+        let mut made_after = SeamJob::from_json(disabled).unwrap();
+        for job in [&mut made_before, &mut made_after] {
+            job.set_status(JobStatus::Enabled);
+            assert_eq!(job.job().status(), Some(JobStatus::Enabled));
+            assert_eq!(job.json()["status"], "Enabled");
+        }
+    }
+
+    #[test]
+    fn the_seam_puts_the_chained_rules_at_the_top_level() {
+        let job = SeamJob::from_json(json!({
+            "id": "child", "linkedJobId": "parent",
+            "linkedToJob": [{"id": "parent", "chainedJobRule": [
+                {"id": null, "field": "postDeployAction", "actionIds": ["a"], "threshold": 50,
+                 "actionDetails": [{"actionId": "a"}]}
+            ]}]
+        }))
+        .unwrap();
+        let rules = &job.json()["chainedJobRule"];
+        assert_eq!(rules[0]["actionIds"], json!(["a"]));
+        assert!(rules[0].get("actionDetails").is_none(), "{rules}");
     }
 
     #[tokio::test]

@@ -9,12 +9,12 @@
 
 use serde_json::Value as Json;
 
-use qualys_pm::{Job, JobStatus};
+use qualys_pm::JobStatus;
 use tfplugin::{ApplyResponse, CreateRequest, DeleteRequest, Diagnostics, UpdateRequest, Value};
 
-use super::api::{JobApi, JobApiError};
+use super::api::{JobApi, JobApiError, SeamJob};
 use super::fields::JOB_FIELDS;
-use super::state::{job_to_state, private_bytes, private_json, server_view, state_after};
+use super::state::{job_to_state, private_bytes, private_job, server_view, state_after};
 use super::validate::validate;
 use crate::framework::json::{overlay, to_create_json};
 
@@ -34,23 +34,10 @@ fn update_body(planned: &Value, prior: &Value, base: &Json) -> Json {
     body
 }
 
-fn set_status_in(job: &mut Json, status: &str) {
-    if let Json::Object(m) = job {
+/// Sets the status an update body carries.
+fn set_status_in(body: &mut Json, status: &str) {
+    if let Json::Object(m) = body {
         m.insert("status".to_owned(), Json::from(status));
-    }
-}
-
-fn status_str(job: &Json) -> &str {
-    job.get("status").and_then(Json::as_str).unwrap_or("")
-}
-
-/// The server's status as the two the provider sets: any status but `Disabled` (e.g. an
-/// On-demand job's `Prepared`) is an enabled one; `None` when the job has none.
-fn server_status(job: &Json) -> Option<JobStatus> {
-    match status_str(job) {
-        "" => None,
-        s if s == JobStatus::Disabled.as_str() => Some(JobStatus::Disabled),
-        _ => Some(JobStatus::Enabled),
     }
 }
 
@@ -101,7 +88,7 @@ async fn create_into(api: &dyn JobApi, req: &CreateRequest, resp: &mut ApplyResp
             return;
         }
     };
-    let Some(id) = created.get("id").and_then(Json::as_str).map(str::to_owned) else {
+    let Some(id) = created.job().id().map(str::to_owned) else {
         resp.diagnostics.error(
             "Creating the deployment job failed",
             "The API answered without a job ID.",
@@ -111,27 +98,27 @@ async fn create_into(api: &dyn JobApi, req: &CreateRequest, resp: &mut ApplyResp
     // from here on the job exists: a failure still returns it, so that terraform records
     // (and taints) it instead of losing track of it
     if desired_status(&req.planned_state) == JobStatus::Enabled
-        && server_status(&created) == Some(JobStatus::Disabled)
+        && created.job().status() == Some(JobStatus::Disabled)
     {
         match api.set_status(&id, JobStatus::Enabled).await {
-            Ok(()) => set_status_in(&mut created, JobStatus::Enabled.as_str()),
+            Ok(()) => created.set_status(JobStatus::Enabled),
             Err(e) => resp.diagnostics.error(
                 "Enabling the new deployment job failed",
                 format!("Job {id} was created but could not be enabled: {e}. It is recorded in the state as tainted and will be replaced on the next apply."),
             ),
         }
     }
-    let mut state = state_after(&req.planned_state, &created);
+    let mut state = state_after(&req.planned_state, created.json());
     if resp.diagnostics.has_errors() {
         // report what the server holds rather than what was planned
-        let server = server_view(&created);
+        let server = server_view(created.json());
         for name in ["status", "server_status"] {
             if let Some(slot) = state.get_mut(name) {
                 *slot = server.get(name).clone();
             }
         }
     }
-    resp.private = private_bytes(&created);
+    resp.private = private_bytes(created.json());
     resp.new_state = state;
 }
 
@@ -163,8 +150,8 @@ async fn update_into(api: &dyn JobApi, req: &UpdateRequest, resp: &mut ApplyResp
         change_status(api, id, &base, desired, resp).await
     };
     if let Some(job) = job {
-        resp.private = private_bytes(&job);
-        resp.new_state = state_after(&req.planned_state, &job);
+        resp.private = private_bytes(job.json());
+        resp.new_state = state_after(&req.planned_state, job.json());
     }
 }
 
@@ -175,8 +162,8 @@ async fn job_as_last_read(
     id: &str,
     private: &[u8],
     resp: &mut ApplyResponse,
-) -> Option<Json> {
-    if let Some(base) = private_json(private) {
+) -> Option<SeamJob> {
+    if let Some(base) = private_job(private) {
         return Some(base);
     }
     match api.get_job(id).await {
@@ -204,20 +191,20 @@ async fn patch(
     api: &dyn JobApi,
     id: &str,
     req: &UpdateRequest,
-    base: &Json,
+    base: &SeamJob,
     desired: JobStatus,
     resp: &mut ApplyResponse,
-) -> Option<Json> {
-    let was_enabled = server_status(base) == Some(JobStatus::Enabled);
+) -> Option<SeamJob> {
+    let was_enabled = base.job().status() == Some(JobStatus::Enabled);
     if was_enabled && !disable_for_patch(api, id, base, resp).await {
         return None;
     }
-    let mut body = update_body(&req.planned_state, &req.prior_state, base);
+    let mut body = update_body(&req.planned_state, &req.prior_state, base.json());
     // status changes go through the status endpoint, never through the PATCH body
     let body_status = if was_enabled {
         JobStatus::Disabled.as_str()
     } else {
-        status_str(base)
+        base.job().status.as_deref().unwrap_or_default()
     };
     set_status_in(&mut body, body_status);
     let mut job = match api.update_job(id, body).await {
@@ -239,14 +226,14 @@ async fn patch(
                 "Enabling the updated job failed",
                 format!("Job {id} was updated but is Disabled: {e}"),
             );
-            set_status_in(&mut job, JobStatus::Disabled.as_str());
+            job.set_status(JobStatus::Disabled);
             // the update happened: record it, with the status the server holds
-            resp.new_state = job_to_state(&job, &req.planned_state, Some(base));
-            resp.private = private_bytes(&job);
+            resp.new_state = job_to_state(job.json(), &req.planned_state, Some(base.json()));
+            resp.private = private_bytes(job.json());
             return None;
         }
     }
-    set_status_in(&mut job, desired.as_str());
+    job.set_status(desired);
     Some(job)
 }
 
@@ -255,14 +242,11 @@ async fn patch(
 async fn disable_for_patch(
     api: &dyn JobApi,
     id: &str,
-    base: &Json,
+    base: &SeamJob,
     resp: &mut ApplyResponse,
 ) -> bool {
-    if Job::from_json(base.clone()).is_ok_and(|j| j.is_run_once()) {
-        let schedule = base
-            .get("scheduleType")
-            .and_then(Json::as_str)
-            .unwrap_or("");
+    if base.job().is_run_once() {
+        let schedule = base.job().schedule_type.as_deref().unwrap_or_default();
         resp.diagnostics.error(
             "An enabled run-once job cannot be edited",
             format!("Job {id} is a {schedule} job that has been enabled: the API allows neither editing nor disabling it. Replace it with `terraform apply -replace=<address>`."),
@@ -286,12 +270,12 @@ async fn disable_for_patch(
 async fn change_status(
     api: &dyn JobApi,
     id: &str,
-    base: &Json,
+    base: &SeamJob,
     desired: JobStatus,
     resp: &mut ApplyResponse,
-) -> Option<Json> {
+) -> Option<SeamJob> {
     let mut job = base.clone();
-    let current = server_status(base);
+    let current = base.job().status();
     if current != Some(desired)
         && (desired == JobStatus::Disabled || current == Some(JobStatus::Disabled))
     {
@@ -302,7 +286,7 @@ async fn change_status(
             );
             return None;
         }
-        set_status_in(&mut job, desired.as_str());
+        job.set_status(desired);
     }
     Some(job)
 }

@@ -6,10 +6,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
-use qualys_pm::{Job, JobStatus};
+use qualys_pm::{Job, JobStatus, Platform, ReadStamp};
 use tfplugin::{CreateRequest, DeleteRequest, PlanRequest, ReadRequest, UpdateRequest, Value};
 
-use super::api::{JobApi, JobApiError};
+use super::api::{JobApi, JobApiError, SeamJob};
 use super::apply::{create, delete, update};
 use super::fields::JOB_FIELDS;
 use super::plan::plan;
@@ -106,21 +106,21 @@ impl Fake {
 
 #[async_trait]
 impl JobApi for Fake {
-    async fn create_job(&self, mut job: Json) -> Result<Json, JobApiError> {
+    async fn create_job(&self, mut job: Json) -> Result<SeamJob, JobApiError> {
         self.log(format!("create status={}", job["status"]));
         if self.create_ignores_status {
             job["status"] = json!("Disabled");
         }
         let id = self.id("job");
-        Ok(self.store(job, &id))
+        Ok(seam(self.store(job, &id)))
     }
     /// Like the client: a job the server marks deleted is no job.
-    async fn get_job(&self, id: &str) -> Result<Option<Json>, JobApiError> {
+    async fn get_job(&self, id: &str) -> Result<Option<SeamJob>, JobApiError> {
         self.log(format!("get {id}"));
         let job = self.jobs.lock().unwrap().get(id).cloned();
-        Ok(job.filter(|j| !Job::from_json(j.clone()).unwrap().is_deleted()))
+        Ok(job.map(seam).filter(|j| !j.job().is_deleted()))
     }
-    async fn update_job(&self, id: &str, job: Json) -> Result<Json, JobApiError> {
+    async fn update_job(&self, id: &str, job: Json) -> Result<SeamJob, JobApiError> {
         self.log(format!("update {id} status={}", job["status"]));
         let current = self
             .jobs
@@ -144,7 +144,7 @@ impl JobApi for Fake {
             .lock()
             .unwrap()
             .insert(id.to_owned(), stored.clone());
-        Ok(stored)
+        Ok(seam(stored))
     }
     async fn set_status(&self, id: &str, status: JobStatus) -> Result<(), JobApiError> {
         self.log(format!("status {id} {status:?}"));
@@ -171,16 +171,21 @@ impl JobApi for Fake {
         }
     }
     /// Like the client over a listing: the stored job's stamps against the last read's.
-    async fn listed_unchanged(&self, platform: &str, id: &str, last_read: &Json) -> bool {
+    async fn listed_unchanged(&self, platform: Platform, id: &str, last_read: &ReadStamp) -> bool {
         self.log(format!("listed {platform} {id}"));
-        let stamp = |j: &Json| Job::from_json(j.clone()).unwrap().read_stamp();
         let jobs = self.jobs.lock().unwrap();
         jobs.get(id).is_some_and(|now| {
-            let deleted = Job::from_json(now.clone()).unwrap().is_deleted();
-            let (now, then) = (stamp(now), stamp(last_read));
-            !deleted && now.created.is_some() && now == then
+            let now = Job::from_json(now.clone()).unwrap();
+            !now.is_deleted()
+                && now.read_stamp().created.is_some()
+                && now.read_stamp() == *last_read
         })
     }
+}
+
+/// A stored job as the client hands it over.
+fn seam(job: Json) -> SeamJob {
+    SeamJob::from_json(job).expect("the fake stores job objects")
 }
 
 fn config(extra: Json) -> Value {

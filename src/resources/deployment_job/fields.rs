@@ -12,12 +12,12 @@ use tfplugin::Mode;
 use Kind::*;
 use Mode::{Computed as C, Optional as O, OptionalComputed as OC, Required as R};
 
-pub const PLATFORMS: &[&str] = &["Windows", "Linux"];
-pub const JOB_TYPES: &[&str] = &["Install", "Rollback"];
-pub const STATUSES: &[&str] = &["Enabled", "Disabled"];
-pub const SCHEDULE_TYPES: &[&str] = &["On-demand", "Once", "Daily", "Weekly", "Monthly"];
-pub const RUN_ONCE_SCHEDULES: &[&str] = &["On-demand", "Once"];
-pub const RECURRING_SCHEDULES: &[&str] = &["Daily", "Weekly", "Monthly"];
+pub const PLATFORMS: &[&str] = qualys_pm::Platform::NAMES;
+pub const JOB_TYPES: &[&str] = qualys_pm::JobType::NAMES;
+pub const STATUSES: &[&str] = qualys_pm::JobStatus::NAMES;
+pub const SCHEDULE_TYPES: &[&str] = qualys_pm::ScheduleType::NAMES;
+pub const RUN_ONCE_SCHEDULES: &[&str] = qualys_pm::ScheduleType::RUN_ONCE_NAMES;
+pub const RECURRING_SCHEDULES: &[&str] = qualys_pm::ScheduleType::RECURRING_NAMES;
 pub const TIME_UNITS: &[&str] = &["HOURS", "MINUTES"];
 pub const PRE_ACTIONS: &[&str] = &[
     "Run Script",

@@ -96,9 +96,8 @@ fn name_regex(config: &Value) -> Result<Option<regex::Regex>, Diagnostics> {
 /// Whether a listed job passes the config's filters.
 fn selected(job: &JobSummary, name: Option<&regex::Regex>, status: Option<&str>) -> bool {
     let job_name = job.name.as_deref().unwrap_or_default();
-    let disabled = job.status.as_deref() == Some(JobStatus::Disabled.as_str());
-    let job_status = if disabled { "Disabled" } else { "Enabled" };
-    name.is_none_or(|re| re.is_match(job_name)) && status.is_none_or(|s| s == job_status)
+    let job_status = JobStatus::of_server(job.status.as_deref().unwrap_or_default());
+    name.is_none_or(|re| re.is_match(job_name)) && status.is_none_or(|s| s == job_status.as_str())
 }
 
 #[async_trait]
@@ -150,7 +149,7 @@ impl ListResource for DeploymentJobList {
                     Value::Object([("id".to_owned(), Value::from(job.id.as_str()))].into())
                 } else {
                     match api.get_job(&job.id).await {
-                        Ok(Some(full)) => job_to_state(&full, &Value::Null, None),
+                        Ok(Some(full)) => job_to_state(full.json(), &Value::Null, None),
                         Ok(None) => continue, // deleted since it was listed
                         Err(e) => {
                             let d = Diagnostic::error(

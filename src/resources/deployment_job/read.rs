@@ -6,10 +6,11 @@
 //! and platform (`qualys_pm::Client::listed_job`), so a plan of N jobs costs the listing's
 //! pages plus one GET per job changed outside terraform.
 
+use qualys_pm::Platform;
 use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
-use super::api::JobApi;
-use super::state::{job_to_state, private_bytes, private_json};
+use super::api::{JobApi, SeamJob};
+use super::state::{job_to_state, private_bytes, private_job};
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     let mut resp = ReadResponse {
@@ -21,15 +22,17 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
         resp.new_state = Value::Null;
         return resp;
     };
-    let base = private_json(&req.private);
-    if let Some(last_read) = &base {
-        let platform = req
-            .current_state
-            .get("platform")
-            .as_str()
-            .or_else(|| last_read.get("platform").and_then(|p| p.as_str()));
+    let base = private_job(&req.private);
+    if let Some(last_read) = base.as_ref().map(SeamJob::job) {
+        let platform = match req.current_state.get("platform").as_str() {
+            Some(platform) => Platform::parse(platform),
+            None => last_read.platform(),
+        };
         if let Some(platform) = platform {
-            if api.listed_unchanged(platform, id, last_read).await {
+            if api
+                .listed_unchanged(platform, id, &last_read.read_stamp())
+                .await
+            {
                 return resp;
             }
         }
@@ -37,8 +40,9 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     match api.get_job(id).await {
         // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
-            resp.new_state = job_to_state(&job, &req.current_state, base.as_ref());
-            resp.private = private_bytes(&job);
+            let base = base.as_ref().map(SeamJob::json);
+            resp.new_state = job_to_state(job.json(), &req.current_state, base);
+            resp.private = private_bytes(job.json());
         }
         Ok(None) => resp.new_state = Value::Null,
         Err(e) => resp.diagnostics.error(
@@ -61,8 +65,8 @@ pub async fn import(api: &dyn JobApi, id: &str) -> ImportResponse {
     }
     match api.get_job(id).await {
         Ok(Some(job)) => {
-            resp.state = job_to_state(&job, &Value::Null, None);
-            resp.private = private_bytes(&job);
+            resp.state = job_to_state(job.json(), &Value::Null, None);
+            resp.private = private_bytes(job.json());
         }
         Ok(None) => resp.diagnostics.error(
             "Cannot import a deployment job that does not exist",

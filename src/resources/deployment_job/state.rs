@@ -1,11 +1,14 @@
-//! What a job read from the API (in the seam's form, `api::seam_json`) becomes in Terraform: the state (`job_to_state` after a
-//! read, `state_after` after an apply) and the private state (the job as last read,
-//! compressed). Read, apply and the data sources all map through here.
+//! What a job read from the API (in the seam's form, `api::SeamJob`) becomes in Terraform:
+//! the state (`job_to_state` after a read, `state_after` after an apply), from the job's
+//! canonical JSON, and the private state (the job as last read, compressed), read back as a
+//! typed job. Read, apply and the data sources all map through here.
 
 use serde_json::Value as Json;
 
+use qualys_pm::ScheduleType;
 use tfplugin::Value;
 
+use super::api::SeamJob;
 use super::fields::JOB_FIELDS;
 use crate::framework::json::{get_path, keep_planned, read_object};
 
@@ -15,7 +18,7 @@ use crate::framework::json::{get_path, keep_planned, read_object};
 pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
     let mut state = read_object(JOB_FIELDS, job, prior, base);
     // the server sets an On-demand job's start time itself; a configured one is not drift
-    if get_path(job, &["scheduleType"]).as_str() == Some("On-demand")
+    if get_path(job, &["scheduleType"]).as_str() == Some(ScheduleType::OnDemand.as_str())
         && prior.get("start_date_time").is_known_value()
     {
         if let Some(slot) = state.get_mut("start_date_time") {
@@ -38,22 +41,35 @@ pub fn private_bytes(job: &Json) -> Vec<u8> {
     }
 }
 
-/// Reads what `private_bytes` wrote; plain JSON (an object starts with `{`) is accepted too.
-pub fn private_json(bytes: &[u8]) -> Option<Json> {
+/// The job as last read, from what `private_bytes` wrote: decoded once, straight from the
+/// text into the typed job (no JSON tree on the way); `None` for no or unreadable bytes.
+pub fn private_job(bytes: &[u8]) -> Option<SeamJob> {
+    let job = qualys_pm::Job::from_slice(&private_text(bytes)?).ok()?;
+    Some(SeamJob::new(job))
+}
+
+/// The JSON text in what `private_bytes` wrote; plain JSON (an object starts with `{`) is
+/// accepted too.
+fn private_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
     use std::io::Read as _;
-    let json: Vec<u8> = match bytes.first() {
-        None => return None,
-        Some(b'{') => bytes.to_vec(),
+    match bytes.first() {
+        None => None,
+        Some(b'{') => Some(bytes.into()),
         Some(_) => {
             let mut out = Vec::new();
             flate2::read::ZlibDecoder::new(bytes)
                 .take(64 << 20)
                 .read_to_end(&mut out)
                 .ok()?;
-            out
+            Some(out.into())
         }
-    };
-    serde_json::from_slice::<Json>(&json)
+    }
+}
+
+/// The private state as JSON, as a test inspects it.
+#[cfg(test)]
+pub fn private_json(bytes: &[u8]) -> Option<Json> {
+    serde_json::from_slice::<Json>(&private_text(bytes)?)
         .ok()
         .filter(Json::is_object)
 }
@@ -66,4 +82,41 @@ pub fn state_after(planned: &Value, job: &Json) -> Value {
 /// The server's job as a Terraform object, with no prior state to keep spellings from.
 pub fn server_view(job: &Json) -> Value {
     read_object(JOB_FIELDS, job, &Value::Null, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_last_read_comes_back_as_the_typed_job_it_was_written_from() {
+        let job = json!({
+            "id": "j", "status": "Enabled", "scheduleType": "Once",
+            "createdBy": {"date": 1000}, "updatedBy": {"date": null}
+        });
+        let written = SeamJob::from_json(job.clone()).unwrap();
+        let bytes = private_bytes(written.json());
+        assert_ne!(bytes.first(), Some(&b'{'), "compressed");
+        let read = private_job(&bytes).expect("the private state reads back");
+        assert_eq!(read, written);
+        assert_eq!(read.json(), written.json());
+        assert_eq!(read.job().read_stamp(), written.job().read_stamp());
+        assert!(read.job().is_run_once());
+        // private state written as plain JSON (older versions) reads the same
+        let plain = serde_json::to_vec(&job).unwrap();
+        assert_eq!(private_job(&plain), Some(written));
+    }
+
+    #[test]
+    fn a_private_state_that_holds_no_job_reads_as_none() {
+        for bytes in [
+            &b""[..],
+            b"\x78garbage",
+            b"{not json",
+            b"{\"timeout\": \"soon\"}",
+        ] {
+            assert!(private_job(bytes).is_none(), "{bytes:?}");
+        }
+    }
 }
