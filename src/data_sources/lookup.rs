@@ -74,7 +74,7 @@ impl Lookup {
         }
     }
 
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.fields.iter().any(|f| f.name == name)
     }
 
