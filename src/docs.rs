@@ -87,7 +87,7 @@ fn render_level(
 }
 
 /// The `## Schema` section for a list of attributes, nested schemas included.
-pub fn render_schema(attrs: &[Attribute]) -> String {
+pub(crate) fn render_schema(attrs: &[Attribute]) -> String {
     let mut out = String::from("## Schema\n\n");
     let mut nested = Vec::new();
     render_level(&mut out, attrs, "", &mut nested);
@@ -104,13 +104,13 @@ pub fn render_schema(attrs: &[Attribute]) -> String {
     out
 }
 
-pub fn front_matter(name: &str, kind: &str, description: &str) -> String {
+pub(crate) fn front_matter(name: &str, kind: &str, description: &str) -> String {
     format!(
         "---\npage_title: \"{name} {kind} - terraform-provider-qualys\"\nsubcategory: \"\"\ndescription: |-\n  {description}\n---\n\n# {name} ({kind})\n\n{description}\n\n"
     )
 }
 
-pub fn example_section(example: &str) -> String {
+pub(crate) fn example_section(example: &str) -> String {
     format!(
         "## Example Usage\n\n```terraform\n{}\n```\n\n",
         example.trim_end()

@@ -9,9 +9,9 @@
 //! crate (`qualys-pm-simulator`), used only by tests.
 
 mod client_slot;
-pub mod data_sources;
-pub mod docs;
-pub mod framework;
+mod data_sources;
+mod docs;
+mod framework;
 pub mod onboarding;
 pub mod provider;
 pub mod resources;

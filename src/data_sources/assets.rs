@@ -6,8 +6,8 @@ use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
 use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O};
 
-pub const TYPE_NAME: &str = "qualys_assets";
-pub const DESCRIPTION: &str = "Looks up the assets Qualys Patch Management manages with a QQL query, for a deployment job's `asset_ids`: `ids` holds the matching asset IDs, `assets` their facts (name, operating system, tags, last check-in, missing and installed patch counts...).";
+pub(crate) const TYPE_NAME: &str = "qualys_assets";
+pub(crate) const DESCRIPTION: &str = "Looks up the assets Qualys Patch Management manages with a QQL query, for a deployment job's `asset_ids`: `ids` holds the matching asset IDs, `assets` their facts (name, operating system, tags, last check-in, missing and installed patch counts...).";
 
 /// The arguments, then the answer: `ids` and the records.
 const FIELDS: &[Field] = &[

@@ -14,15 +14,15 @@ use crate::resources::deployment_job::fields::{attr, JOB_FIELDS};
 use crate::resources::deployment_job::state::job_to_state;
 use tfplugin::{Block, DataSource, Diagnostic, Diagnostics, Schema, Value};
 
-pub const TYPE_NAME: &str = "qualys_deployment_job";
-pub const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";
+pub(crate) const TYPE_NAME: &str = "qualys_deployment_job";
+pub(crate) const DESCRIPTION: &str = "Reads one Qualys Patch Management deployment job by its ID.";
 
-pub struct DeploymentJobDataSource {
+pub(crate) struct DeploymentJobDataSource {
     slot: Arc<ClientSlot>,
 }
 
 impl DeploymentJobDataSource {
-    pub fn new(slot: Arc<ClientSlot>) -> Self {
+    pub(crate) fn new(slot: Arc<ClientSlot>) -> Self {
         DeploymentJobDataSource { slot }
     }
 
@@ -53,7 +53,7 @@ impl DeploymentJobDataSource {
     }
 }
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {

@@ -15,8 +15,8 @@ use crate::framework::{field, Attr, Field, Kind};
 use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::{DataSource, Diagnostic, Diagnostics, Mode, Schema, Value};
 
-pub const TYPE_NAME: &str = "qualys_deployment_jobs";
-pub const DESCRIPTION: &str =
+pub(crate) const TYPE_NAME: &str = "qualys_deployment_jobs";
+pub(crate) const DESCRIPTION: &str =
     "Lists the Qualys Patch Management deployment jobs of a platform (every page of the job summary API), optionally only those with a given name.";
 
 /// What the configuration asks for, and the answer.
@@ -53,7 +53,7 @@ const JOBS: Attr = Attr::declared(FIELDS, &["jobs"]);
 const JOB_NAME: Attr = Attr::declared(SUMMARY_FIELDS, &["name"]);
 
 /// One job summary, as the list API (`/pm/v1/deploymentjobs/summary`) reports it.
-pub const SUMMARY_FIELDS: &[Field] = &[
+pub(crate) const SUMMARY_FIELDS: &[Field] = &[
     field("id", Kind::String, Mode::Computed, &["id"], "The job ID."),
     field("name", Kind::String, Mode::Computed, &["name"], "Name of the job."),
     field("description", Kind::String, Mode::Computed, &["description"], "Description of the job."),
@@ -81,12 +81,12 @@ pub const SUMMARY_FIELDS: &[Field] = &[
     field("last_run_at", Kind::EpochMs, Mode::Computed, &["lastScheduleDateTime"], "Last scheduled run (RFC 3339), if any."),
 ];
 
-pub struct DeploymentJobsDataSource {
+pub(crate) struct DeploymentJobsDataSource {
     slot: Arc<ClientSlot>,
 }
 
 impl DeploymentJobsDataSource {
-    pub fn new(slot: Arc<ClientSlot>) -> Self {
+    pub(crate) fn new(slot: Arc<ClientSlot>) -> Self {
         DeploymentJobsDataSource { slot }
     }
 
@@ -109,7 +109,7 @@ impl DeploymentJobsDataSource {
     }
 }
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     fields_schema(0, FIELDS, DESCRIPTION)
 }
 

@@ -20,12 +20,13 @@ use qualys_pm::runs::{AssetOutcome, JobResult};
 use tfplugin::Mode::{Computed as C, OptionalComputed as OC};
 use tfplugin::{DataSource, Diagnostic, Diagnostics, Schema, Value};
 
-pub const TYPE_NAME: &str = "qualys_deployment_job_result";
-pub const DESCRIPTION: &str = "Reads what one run of a Qualys Patch Management deployment job did on each asset (the latest run unless `job_instance_id` names one), with the succeeded, failed and pending asset IDs and the success ratio a CI gate checks.";
+pub(crate) const TYPE_NAME: &str = "qualys_deployment_job_result";
+pub(crate) const DESCRIPTION: &str = "Reads what one run of a Qualys Patch Management deployment job did on each asset (the latest run unless `job_instance_id` names one), with the succeeded, failed and pending asset IDs and the success ratio a CI gate checks.";
 
 /// The rule that sorts an asset into `succeeded_asset_ids`, `failed_asset_ids` or
-/// `pending_asset_ids` (docs and descriptions quote it).
-pub const OUTCOME_RULE: &str = "an asset with a failed patch or a failed action is `failed`; else one still executing, pending execution, pending verification or without an end time is `pending`; else it `succeeded` (a pending reboot does not change that). The API's status words are undocumented and are not used.";
+/// `pending_asset_ids` (the docs quote it).
+#[cfg(test)]
+pub(crate) const OUTCOME_RULE: &str = "an asset with a failed patch or a failed action is `failed`; else one still executing, pending execution, pending verification or without an end time is `pending`; else it `succeeded` (a pending reboot does not change that). The API's status words are undocumented and are not used.";
 
 /// One asset of the run, as the result summary reports it (API names snake_cased).
 const ASSET_FIELDS: &[Field] = &[
@@ -215,12 +216,12 @@ const _: () = assert_well_formed(FIELDS);
 /// The run to read; the latest when null.
 const JOB_INSTANCE_ID: Attr = Attr::declared(FIELDS, &["job_instance_id"]);
 
-pub struct JobResultDataSource {
+pub(crate) struct JobResultDataSource {
     slot: Arc<ClientSlot>,
 }
 
 impl JobResultDataSource {
-    pub fn new(slot: Arc<ClientSlot>) -> Self {
+    pub(crate) fn new(slot: Arc<ClientSlot>) -> Self {
         JobResultDataSource { slot }
     }
 
@@ -298,7 +299,7 @@ fn no_run(job_id: &str, instance: Option<i64>) -> Diagnostics {
     .into()
 }
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     fields_schema(0, FIELDS, DESCRIPTION)
 }
 

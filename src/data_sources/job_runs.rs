@@ -16,8 +16,8 @@ use crate::framework::{field, Attr, Field, Kind};
 use tfplugin::Mode::{Computed as C, Required as R};
 use tfplugin::{DataSource, Diagnostic, Diagnostics, Schema, Value};
 
-pub const TYPE_NAME: &str = "qualys_deployment_job_runs";
-pub const DESCRIPTION: &str = "Lists the runs of a Qualys Patch Management deployment job, newest first, with the latest run's instance ID (what `qualys_deployment_job_result` takes).";
+pub(crate) const TYPE_NAME: &str = "qualys_deployment_job_runs";
+pub(crate) const DESCRIPTION: &str = "Lists the runs of a Qualys Patch Management deployment job, newest first, with the latest run's instance ID (what `qualys_deployment_job_result` takes).";
 
 /// A run's instance ID: a number, as the runs API gives it.
 pub(super) const JOB_ID: Field = field(
@@ -77,12 +77,12 @@ const _: () = assert_well_formed(FIELDS);
 /// The job whose runs are listed (also the job of `qualys_deployment_job_result`).
 pub(super) const JOB_ID_ATTR: Attr = Attr::declared(FIELDS, &["job_id"]);
 
-pub struct JobRunsDataSource {
+pub(crate) struct JobRunsDataSource {
     slot: Arc<ClientSlot>,
 }
 
 impl JobRunsDataSource {
-    pub fn new(slot: Arc<ClientSlot>) -> Self {
+    pub(crate) fn new(slot: Arc<ClientSlot>) -> Self {
         JobRunsDataSource { slot }
     }
 
@@ -132,7 +132,7 @@ pub(super) fn job_not_found(id: &str) -> Diagnostics {
     .into()
 }
 
-pub fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     fields_schema(0, FIELDS, DESCRIPTION)
 }
 

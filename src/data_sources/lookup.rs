@@ -19,7 +19,7 @@ use qualys_pm::{RECORD_CAP, RECORD_CAP_ERROR_CODE};
 use tfplugin::{AttributePath, DataSource, Diagnostic, Diagnostics, Mode, Schema, Value};
 
 /// `max_results` when the configuration leaves it null.
-pub const DEFAULT_MAX_RESULTS: i64 = 1_000;
+pub(crate) const DEFAULT_MAX_RESULTS: i64 = 1_000;
 
 /// The `max_results` argument both lookups share.
 pub(super) const MAX_RESULTS: Field = field(
@@ -66,7 +66,8 @@ impl Lookup {
             .unwrap_or(&[])
     }
 
-    /// Records per request.
+    /// Records per request (the docs name it).
+    #[cfg(test)]
     pub(crate) fn page_size(&self) -> usize {
         match self.source {
             Source::Patches => qualys_pm::catalog::PATCH_PAGE_SIZE,
@@ -200,7 +201,7 @@ impl Lookup {
 }
 
 /// A lookup data source served from its declaration.
-pub struct LookupDataSource {
+pub(crate) struct LookupDataSource {
     slot: Arc<ClientSlot>,
     lookup: &'static Lookup,
 }

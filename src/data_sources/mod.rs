@@ -3,13 +3,13 @@
 //! a job's runs (`qualys_deployment_job_runs`) and one run's per-asset result
 //! (`qualys_deployment_job_result`).
 
-pub mod assets;
-pub mod deployment_job;
-pub mod deployment_jobs;
-pub mod job_result;
-pub mod job_runs;
-pub mod lookup;
-pub mod patches;
+pub(crate) mod assets;
+pub(crate) mod deployment_job;
+pub(crate) mod deployment_jobs;
+pub(crate) mod job_result;
+pub(crate) mod job_runs;
+pub(crate) mod lookup;
+pub(crate) mod patches;
 
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ use crate::framework::Attr;
 use tfplugin::{self, Diagnostic, Diagnostics, Value};
 
 /// Every data source of the provider.
-pub fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>> {
+pub(crate) fn data_sources(slot: Arc<ClientSlot>) -> Vec<Arc<dyn tfplugin::DataSource>> {
     vec![
         Arc::new(deployment_job::DeploymentJobDataSource::new(slot.clone())),
         Arc::new(deployment_jobs::DeploymentJobsDataSource::new(slot.clone())),
@@ -50,8 +50,10 @@ fn required_string<'a>(config: &'a Value, a: Attr, hint: &str) -> Result<&'a str
     })
 }
 
-/// The data sources' registry pages, generated from their schemas.
-pub mod docs {
+/// The data sources' registry pages, generated from their schemas (rendered and compared
+/// with `docs/` by the unit tests).
+#[cfg(test)]
+mod docs {
     use crate::docs::{example_section, front_matter, render_schema};
 
     const JOB_EXAMPLE: &str =
@@ -67,7 +69,7 @@ pub mod docs {
     const RESULT_EXAMPLE: &str =
         include_str!("../../examples/data-sources/qualys_deployment_job_result/data-source.tf");
 
-    pub fn deployment_job_doc() -> String {
+    pub(crate) fn deployment_job_doc() -> String {
         let mut out = front_matter(
             super::deployment_job::TYPE_NAME,
             "Data Source",
@@ -83,7 +85,7 @@ pub mod docs {
         out
     }
 
-    pub fn deployment_jobs_doc() -> String {
+    pub(crate) fn deployment_jobs_doc() -> String {
         let mut out = front_matter(
             super::deployment_jobs::TYPE_NAME,
             "Data Source",
@@ -120,15 +122,15 @@ pub mod docs {
         out
     }
 
-    pub fn patches_doc() -> String {
+    pub(crate) fn patches_doc() -> String {
         lookup_doc(&super::patches::LOOKUP, PATCHES_EXAMPLE)
     }
 
-    pub fn assets_doc() -> String {
+    pub(crate) fn assets_doc() -> String {
         lookup_doc(&super::assets::LOOKUP, ASSETS_EXAMPLE)
     }
 
-    pub fn job_runs_doc() -> String {
+    pub(crate) fn job_runs_doc() -> String {
         use super::job_runs::{schema, DESCRIPTION, TYPE_NAME};
         let mut out = front_matter(TYPE_NAME, "Data Source", DESCRIPTION);
         out.push_str(&example_section(RUNS_EXAMPLE));
@@ -142,7 +144,7 @@ pub mod docs {
         out
     }
 
-    pub fn job_result_doc() -> String {
+    pub(crate) fn job_result_doc() -> String {
         use super::job_result::{schema, DESCRIPTION, OUTCOME_RULE, TYPE_NAME};
         let mut out = front_matter(TYPE_NAME, "Data Source", DESCRIPTION);
         out.push_str(&example_section(RESULT_EXAMPLE));

@@ -6,8 +6,8 @@ use crate::framework::field::{assert_well_formed, field, Field, Kind::*};
 use crate::resources::deployment_job::fields::PLATFORMS;
 use tfplugin::Mode::{Computed as C, Optional as O, Required as R};
 
-pub const TYPE_NAME: &str = "qualys_patches";
-pub const DESCRIPTION: &str = "Looks up patches in the Qualys Patch Management catalog with a QQL query, for a deployment job's `approved_patches`: `ids` holds the matching patch IDs, `patches` their facts (title, vendor, severity, KB or advisory, CVEs, QIDs, supersedence...).";
+pub(crate) const TYPE_NAME: &str = "qualys_patches";
+pub(crate) const DESCRIPTION: &str = "Looks up patches in the Qualys Patch Management catalog with a QQL query, for a deployment job's `approved_patches`: `ids` holds the matching patch IDs, `patches` their facts (title, vendor, severity, KB or advisory, CVEs, QIDs, supersedence...).";
 
 /// The arguments, then the answer: `ids` and the records.
 const FIELDS: &[Field] = &[

@@ -42,7 +42,7 @@ pub enum Kind {
 }
 
 /// The weekday names of `Kind::WeekDays`, in the API's flag order (index 0 = Sunday).
-pub const WEEKDAYS: &[&str] = &[
+pub(crate) const WEEKDAYS: &[&str] = &[
     "Sunday",
     "Monday",
     "Tuesday",
@@ -115,7 +115,7 @@ pub struct Field {
     pub description: &'static str,
 }
 
-pub const fn field(
+pub(crate) const fn field(
     name: &'static str,
     kind: Kind,
     mode: Mode,
@@ -271,7 +271,7 @@ const fn same_text(a: &str, b: &str) -> bool {
 
 /// Fails the build (used as `const _: () = assert_well_formed(TABLE);`) when a table, at any
 /// depth, names an undeclared attribute in `recomputed_when`, or declares a name twice.
-pub const fn assert_well_formed(fields: &'static [Field]) {
+pub(crate) const fn assert_well_formed(fields: &'static [Field]) {
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];

@@ -21,7 +21,7 @@ use super::field::{Check, Field, Kind, WEEKDAYS};
 static JSON_NULL: Json = Json::Null;
 
 /// The JSON at `path` below `obj`; null when any step is missing.
-pub fn get_path<'a>(obj: &'a Json, path: &[&str]) -> &'a Json {
+pub(crate) fn get_path<'a>(obj: &'a Json, path: &[&str]) -> &'a Json {
     let mut cur = obj;
     for step in path {
         match cur.get(step) {
@@ -264,7 +264,7 @@ fn is_zero(f: &Field, v: &Value) -> bool {
 }
 
 /// Whether two known values of `f` mean the same to the API.
-pub fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
+pub(crate) fn semantically_equal(f: &Field, a: &Value, b: &Value) -> bool {
     if a == b {
         return true;
     }
@@ -328,7 +328,7 @@ fn lowered_ids(v: &Value) -> Option<std::collections::BTreeSet<String>> {
 }
 
 /// The JSON body of a create: every known, non-computed-only value; nulls are left out.
-pub fn to_create_json(fields: &[Field], v: &Value) -> Json {
+pub(crate) fn to_create_json(fields: &[Field], v: &Value) -> Json {
     let mut out = Map::new();
     for f in fields.iter().filter(|f| !f.is_computed_only()) {
         let x = v.get(f.name);
@@ -397,7 +397,7 @@ fn find_json_by_key<'a>(items: &'a [Json], key: &Field, value: &Value) -> Option
 /// The JSON body of an update: `base` (the job as last read) overlaid with `planned`.
 /// `prior` is the state the plan was made from: a script whose text is unchanged is sent
 /// back as the storage reference `base` holds.
-pub fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) -> Json {
+pub(crate) fn overlay(fields: &[Field], planned: &Value, prior: &Value, base: &Json) -> Json {
     let mut out = match base {
         Json::Object(m) => m.clone(),
         _ => Map::new(),
@@ -486,7 +486,12 @@ fn overlay_scalar(f: &Field, x: &Value, base_at: &Json) -> Json {
 /// Reads the server's JSON object into a Terraform object of `fields`. Where the server's
 /// value means the same as `prior`'s, `prior` is kept. `base` is the job as last read (the
 /// private state): a script whose storage reference is unchanged keeps the prior text.
-pub fn read_object(fields: &[Field], server: &Json, prior: &Value, base: Option<&Json>) -> Value {
+pub(crate) fn read_object(
+    fields: &[Field],
+    server: &Json,
+    prior: &Value,
+    base: Option<&Json>,
+) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
         m.insert(
@@ -633,7 +638,7 @@ fn reconcile_scalar(
 
 /// The state after apply: each known planned value as planned (terraform requires it), each
 /// unknown one from the server's answer.
-pub fn keep_planned(fields: &[Field], planned: &Value, server: &Value) -> Value {
+pub(crate) fn keep_planned(fields: &[Field], planned: &Value, server: &Value) -> Value {
     let mut m = BTreeMap::new();
     for f in fields {
         m.insert(

@@ -19,15 +19,15 @@
 //!
 //! The docs are rendered from the derived schema by the provider's `docs` module.
 
-pub mod field;
-pub mod handle;
-pub mod json;
-pub mod plan;
-pub mod schema;
-pub mod validate;
+pub(crate) mod field;
+pub(crate) mod handle;
+pub(crate) mod json;
+pub(crate) mod plan;
+pub(crate) mod schema;
+pub(crate) mod validate;
 
 #[cfg(test)]
 mod attribute_names_tests;
 
-pub use field::{field, Field, Kind};
-pub use handle::Attr;
+pub(crate) use field::{field, Field, Kind};
+pub(crate) use handle::Attr;

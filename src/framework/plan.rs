@@ -17,7 +17,7 @@ fn default_value(d: DefaultValue) -> Value {
 
 /// Fills one object level of the plan. `prior` is the prior object this one continues
 /// (null on create, or for a list element that is new).
-pub fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
+pub(crate) fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
     for f in fields {
         let cfg = config.get(f.name);
         let before = prior.get(f.name).clone();
@@ -129,7 +129,7 @@ fn match_prior(
 }
 
 /// The configurable attributes of one object level whose planned value differs from prior.
-pub fn changed<'a>(fields: &'a [Field], planned: &Value, prior: &Value) -> Vec<&'a Field> {
+pub(crate) fn changed<'a>(fields: &'a [Field], planned: &Value, prior: &Value) -> Vec<&'a Field> {
     fields
         .iter()
         .filter(|f| !f.is_computed_only() && planned.get(f.name) != prior.get(f.name))
@@ -137,7 +137,7 @@ pub fn changed<'a>(fields: &'a [Field], planned: &Value, prior: &Value) -> Vec<&
 }
 
 /// Plans as unknown each computed attribute the server recomputes for these changes.
-pub fn mark_recomputed(fields: &[Field], planned: &mut Value, changed: &[&Field]) {
+pub(crate) fn mark_recomputed(fields: &[Field], planned: &mut Value, changed: &[&Field]) {
     if changed.is_empty() {
         return;
     }
@@ -154,7 +154,7 @@ pub fn mark_recomputed(fields: &[Field], planned: &mut Value, changed: &[&Field]
 }
 
 /// The attributes declared `requires_replace`, at the top level of `fields`.
-pub fn replaced_on_change(fields: &[Field]) -> Vec<AttributePath> {
+pub(crate) fn replaced_on_change(fields: &[Field]) -> Vec<AttributePath> {
     fields
         .iter()
         .filter(|f| f.replaces.is_some())
@@ -165,7 +165,7 @@ pub fn replaced_on_change(fields: &[Field]) -> Vec<AttributePath> {
 /// Nulls, at every depth, the optional+computed values the API or the plan fills in when
 /// they are omitted: equal to their plan-time default or their declared fill-in, and
 /// optional+computed objects left with nothing set.
-pub fn leave_out_filled(fields: &[Field], obj: &mut Value) {
+pub(crate) fn leave_out_filled(fields: &[Field], obj: &mut Value) {
     for f in fields {
         let Some(slot) = obj.get_mut(f.name) else {
             continue;

@@ -50,13 +50,13 @@ fn attribute(f: &Field, force: Option<Mode>) -> Attribute {
 }
 
 /// The schema attributes of `fields`, at their declared modes or all forced to `force`.
-pub fn attributes(fields: &[Field], force: Option<Mode>) -> Vec<Attribute> {
+pub(crate) fn attributes(fields: &[Field], force: Option<Mode>) -> Vec<Attribute> {
     fields.iter().map(|f| attribute(f, force)).collect()
 }
 
 /// A block of the declared attributes (a resource's, or a data source's whose attributes
 /// are all declared in one table).
-pub fn fields_schema(version: i64, fields: &[Field], description: &str) -> Schema {
+pub(crate) fn fields_schema(version: i64, fields: &[Field], description: &str) -> Schema {
     Schema {
         version,
         block: Block {
@@ -70,7 +70,7 @@ pub fn fields_schema(version: i64, fields: &[Field], description: &str) -> Schem
 
 /// A data source's view of a resource's table: every attribute computed, except `key`
 /// (a required string), which selects the object.
-pub fn lookup_view(fields: &[Field], key: Attr) -> Vec<Attribute> {
+pub(crate) fn lookup_view(fields: &[Field], key: Attr) -> Vec<Attribute> {
     fields
         .iter()
         .map(|f| {

@@ -9,7 +9,7 @@ use qualys_pm::model::{is_qualys_id, parse_start_date_time, ID_SHAPE};
 
 /// The declared checks of a configuration object of `fields` (a data source's or a list
 /// resource's configuration).
-pub fn validate_fields(fields: &[Field], config: &Value) -> Diagnostics {
+pub(crate) fn validate_fields(fields: &[Field], config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
     if config.is_known_value() {
         check_fields(fields, config, &AttributePath::root(), &mut diags);
@@ -19,7 +19,7 @@ pub fn validate_fields(fields: &[Field], config: &Value) -> Diagnostics {
 
 /// Terraform (1.11) points diagnostics inside nested attributes at the block, not at the
 /// nested line: name the attribute in the text too.
-pub fn name_nested_paths(diags: &mut Diagnostics) {
+pub(crate) fn name_nested_paths(diags: &mut Diagnostics) {
     for d in diags {
         if let Some(path) = d.attribute.as_ref().filter(|p| p.0.len() > 1) {
             let named = format!("{path}: ");
@@ -40,7 +40,12 @@ fn list(values: &[&str]) -> String {
 
 /// The per-attribute checks (enums, ranges, formats) of `fields` over a configuration object
 /// at `path`.
-pub fn check_fields(fields: &[Field], obj: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+pub(crate) fn check_fields(
+    fields: &[Field],
+    obj: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     for f in fields {
         let v = obj.get(f.name);
         if !v.is_known_value() {
