@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{collection_name, mismatch, CodecError, Path, UnknownAttributes};
-use crate::diagnostics::PathStep;
+use super::{collection_name, mismatch, CodecError, Path, Step, UnknownAttributes};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -34,7 +33,7 @@ pub(super) trait WireValue: Sized {
 pub(super) fn decode_value<W: WireValue>(
     v: &W,
     ty: &Type,
-    path: &mut Path,
+    path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Value, CodecError> {
     if let Some(null_or_unknown) = v.null_or_unknown() {
@@ -68,13 +67,13 @@ pub(super) fn decode_value<W: WireValue>(
 /// Decodes each element of a list, set or tuple with its type, under its index.
 fn decode_elements<'a, W: WireValue + 'a>(
     items: impl Iterator<Item = (&'a W, &'a Type)>,
-    path: &mut Path,
+    path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Vec<Value>, CodecError> {
     items
         .enumerate()
         .map(|(i, (item, elem))| {
-            path.within(PathStep::Index(i as i64), |p| {
+            path.within(Step::Index(i as i64), |p| {
                 decode_value(item, elem, p, unknown)
             })
         })
@@ -84,7 +83,7 @@ fn decode_elements<'a, W: WireValue + 'a>(
 fn decode_tuple<W: WireValue>(
     v: &W,
     elems: &[Type],
-    path: &mut Path,
+    path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Value, CodecError> {
     let Some(items) = v.array() else {
@@ -107,7 +106,7 @@ fn decode_tuple<W: WireValue>(
 fn decode_map<W: WireValue>(
     v: &W,
     elem: &Type,
-    path: &mut Path,
+    path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Value, CodecError> {
     let Some(entries) = v.entries() else {
@@ -116,7 +115,7 @@ fn decode_map<W: WireValue>(
     let mut out = BTreeMap::new();
     for (k, item) in entries {
         let key = W::key(k, path)?;
-        let value = path.within(PathStep::Key(key.to_owned()), |p| {
+        let value = path.within(Step::Key(key), |p| {
             decode_value(item, elem, p, unknown)
         })?;
         if out.insert(key.to_owned(), value).is_some() {
@@ -129,7 +128,7 @@ fn decode_map<W: WireValue>(
 fn decode_object<W: WireValue>(
     v: &W,
     attrs: &BTreeMap<String, Type>,
-    path: &mut Path,
+    path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Value, CodecError> {
     let Some(entries) = v.entries() else {
@@ -144,7 +143,7 @@ fn decode_object<W: WireValue>(
             }
             return Err(path.error(format!("unsupported attribute \"{key}\"")));
         };
-        let value = path.within(PathStep::Attribute(key.to_owned()), |p| {
+        let value = path.within(Step::Attribute(key), |p| {
             decode_value(item, attr_ty, p, unknown)
         })?;
         if out.insert(key.to_owned(), value).is_some() {

@@ -3,8 +3,7 @@
 //! matching values to types, objects carrying exactly their type's attributes (absent ones as
 //! null), tuple lengths, dynamic values (typed by `infer_type`), and paths in errors.
 
-use super::{infer_type, type_name, value_kind, CodecError, Path};
-use crate::diagnostics::PathStep;
+use super::{infer_type, type_name, value_kind, CodecError, Path, Step};
 use crate::types::Type;
 use crate::value::{Number, Value};
 
@@ -32,7 +31,7 @@ pub(super) fn encode_value<W: WireWriter>(
     w: &mut W,
     value: &Value,
     ty: &Type,
-    path: &mut Path,
+    path: &Path,
 ) -> Result<(), CodecError> {
     match value {
         Value::Null => return w.null(path),
@@ -50,7 +49,7 @@ pub(super) fn encode_value<W: WireWriter>(
             w.begin_array(items.len(), path)?;
             for (i, item) in items.iter().enumerate() {
                 w.item(i);
-                path.within(PathStep::Index(i as i64), |p| {
+                path.within(Step::Index(i as i64), |p| {
                     encode_value(w, item, elem, p)
                 })?;
             }
@@ -68,7 +67,7 @@ pub(super) fn encode_value<W: WireWriter>(
             w.begin_array(items.len(), path)?;
             for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
                 w.item(i);
-                path.within(PathStep::Index(i as i64), |p| {
+                path.within(Step::Index(i as i64), |p| {
                     encode_value(w, item, elem, p)
                 })?;
             }
@@ -79,7 +78,7 @@ pub(super) fn encode_value<W: WireWriter>(
             w.begin_map(entries.len(), path)?;
             for (i, (k, item)) in entries.iter().enumerate() {
                 w.key(i, k, path)?;
-                path.within(PathStep::Key(k.clone()), |p| encode_value(w, item, elem, p))?;
+                path.within(Step::Key(k), |p| encode_value(w, item, elem, p))?;
             }
             w.end_map();
             Ok(())
@@ -92,7 +91,7 @@ pub(super) fn encode_value<W: WireWriter>(
             for (i, (name, attr_ty)) in attrs.iter().enumerate() {
                 w.key(i, name, path)?;
                 let item = entries.get(name).unwrap_or(&Value::Null);
-                path.within(PathStep::Attribute(name.clone()), |p| {
+                path.within(Step::Attribute(name), |p| {
                     encode_value(w, item, attr_ty, p)
                 })?;
             }

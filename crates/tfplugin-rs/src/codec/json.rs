@@ -25,7 +25,7 @@ pub(crate) fn decode_json_with(
     let path = Path::new();
     let json: Json =
         serde_json::from_slice(bytes).map_err(|e| path.error(format!("malformed JSON: {e}")))?;
-    decode_value(&json, ty, &mut Path::new(), unknown)
+    decode_value(&json, ty, &Path::new(), unknown)
 }
 
 impl WireValue for Json {
@@ -128,7 +128,7 @@ impl WireValue for Json {
 /// Encodes `value` as cty JSON. Fails on unknown values, which JSON cannot carry.
 pub fn encode_json(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let mut w = JsonWriter(Vec::with_capacity(64));
-    encode_value(&mut w, value, ty, &mut Path::new())?;
+    encode_value(&mut w, value, ty, &Path::new())?;
     Ok(w.0)
 }
 

@@ -53,24 +53,51 @@ impl fmt::Display for CodecError {
 
 impl std::error::Error for CodecError {}
 
-/// The current position while walking a value; cloned into an error only on failure.
-struct Path(Vec<PathStep>);
+/// The current position while walking a value: a chain of borrowed steps on the stack, so
+/// that walking an attribute allocates nothing; the owned path is built only for an error.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    step: Option<Step<'a>>,
+}
 
-impl Path {
-    fn new() -> Self {
-        Path(Vec::new())
+/// One step of a `Path`, borrowing the name or key from the value or type being walked.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Attribute(&'a str),
+    Key(&'a str),
+    Index(i64),
+}
+
+impl Path<'_> {
+    fn new() -> Path<'static> {
+        Path {
+            parent: None,
+            step: None,
+        }
     }
     fn error(&self, message: impl Into<String>) -> CodecError {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(path) = at {
+            steps.extend(path.step.map(|step| match step {
+                Step::Attribute(name) => PathStep::Attribute(name.to_owned()),
+                Step::Key(key) => PathStep::Key(key.to_owned()),
+                Step::Index(i) => PathStep::Index(i),
+            }));
+            at = path.parent;
+        }
+        steps.reverse();
         CodecError {
-            path: AttributePath(self.0.clone()),
+            path: AttributePath(steps),
             message: message.into(),
         }
     }
-    fn within<T>(&mut self, step: PathStep, f: impl FnOnce(&mut Path) -> T) -> T {
-        self.0.push(step);
-        let out = f(self);
-        self.0.pop();
-        out
+    fn within<T>(&self, step: Step<'_>, f: impl FnOnce(&Path<'_>) -> T) -> T {
+        f(&Path {
+            parent: Some(self),
+            step: Some(step),
+        })
     }
 }
 

@@ -32,7 +32,7 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
         )));
     }
     // An object's attributes must match its type exactly on this wire.
-    decode_value(&mp, ty, &mut Path::new(), UnknownAttributes::Reject)
+    decode_value(&mp, ty, &Path::new(), UnknownAttributes::Reject)
 }
 
 impl WireValue for Mp {
@@ -164,7 +164,7 @@ fn parse_type_json(bytes: &[u8], path: &Path) -> Result<Type, CodecError> {
 /// (absent ones as null), unknowns become `d4 00 00`.
 pub fn encode_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let mut w = MsgpackWriter(Vec::with_capacity(64));
-    encode_value(&mut w, value, ty, &mut Path::new())?;
+    encode_value(&mut w, value, ty, &Path::new())?;
     Ok(w.0)
 }
 
