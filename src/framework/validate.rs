@@ -51,14 +51,16 @@ pub(crate) fn check_fields(
         if !v.is_known_value() {
             continue;
         }
-        let p = path.then_attr(f.name);
+        // built only for a diagnostic or a nested walk: most values pass every check
+        let p = || path.then_attr(f.name);
         check_value(f, v, &p, diags);
         match f.kind {
             Kind::Object(children)
             | Kind::FlaggedObject {
                 fields: children, ..
-            } => check_fields(children, v, &p, diags),
+            } => check_fields(children, v, &p(), diags),
             Kind::List(children) => {
+                let p = p();
                 for (i, item) in v.as_elements().unwrap_or(&[]).iter().enumerate() {
                     if item.is_known_value() {
                         check_fields(children, item, &p.then_index(i as i64), diags);
@@ -70,20 +72,23 @@ pub(crate) fn check_fields(
     }
 }
 
-fn check_value(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
+/// The path of the value being checked, made when a check fails.
+type LazyPath<'a> = &'a dyn Fn() -> AttributePath;
+
+fn check_value(f: &Field, v: &Value, p: LazyPath, diags: &mut Diagnostics) {
     check_declared(f, v, p, diags);
     check_kind(f, v, p, diags);
 }
 
 /// The field's declared `Check`: an enum, a range, an ID shape, non-empty text.
-fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
+fn check_declared(f: &Field, v: &Value, p: LazyPath, diags: &mut Diagnostics) {
     match f.check {
         Check::None => {}
         Check::OneOf(allowed) => {
             if let Some(s) = v.as_str() {
                 if !allowed.contains(&s) {
                     diags.error_at(
-                        p.clone(),
+                        p(),
                         format!("Invalid value for {}", f.name),
                         format!("\"{s}\" is not allowed; expected one of {}.", list(allowed)),
                     );
@@ -93,7 +98,7 @@ fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnosti
         Check::IntOneOf(allowed) => match v.as_i64() {
             Some(n) if allowed.contains(&n) => {}
             _ => diags.error_at(
-                p.clone(),
+                p(),
                 format!("Invalid value for {}", f.name),
                 format!(
                     "{} is not allowed; expected one of {}.",
@@ -109,7 +114,7 @@ fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnosti
         Check::Range(lo, hi) => match v.as_i64() {
             Some(n) if (lo..=hi).contains(&n) => {}
             _ => diags.error_at(
-                p.clone(),
+                p(),
                 format!("Invalid value for {}", f.name),
                 format!(
                     "{} is out of range; expected a whole number from {lo} to {hi}.",
@@ -125,16 +130,16 @@ fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnosti
             };
             for s in values.into_iter().filter(|s| !is_qualys_id(s)) {
                 diags.error_at(
-                    p.clone(),
+                    p(),
                     format!("Invalid ID in {}", f.name),
-                    not_an_id(p, s),
+                    not_an_id(&p(), s),
                 );
             }
         }
         Check::NotEmpty => {
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
                 diags.error_at(
-                    p.clone(),
+                    p(),
                     format!("Empty {}", f.name),
                     format!("{} must not be empty.", f.name),
                 );
@@ -144,14 +149,14 @@ fn check_declared(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnosti
 }
 
 /// What the field's kind implies whatever its check: weekday names, a date-time, a whole number.
-fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) {
+fn check_kind(f: &Field, v: &Value, p: LazyPath, diags: &mut Diagnostics) {
     match f.kind {
         Kind::WeekDays => {
             for d in v.as_elements().unwrap_or(&[]) {
                 if let Some(s) = d.as_str() {
                     if !WEEKDAYS.contains(&s) {
                         diags.error_at(
-                            p.clone(),
+                            p(),
                             "Invalid weekday",
                             format!(
                                 "\"{s}\" is not a weekday name; expected any of {}.",
@@ -166,7 +171,7 @@ fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) 
             if let Some(s) = v.as_str() {
                 if parse_start_date_time(s).is_none() {
                     diags.error_at(
-                        p.clone(),
+                        p(),
                         format!("Invalid {}", f.name),
                         format!("\"{s}\" is not in the form YYYY-M-D hh:mm:ss AM/PM, e.g. \"2022-2-20 01:18:30 PM\"."),
                     );
@@ -175,7 +180,7 @@ fn check_kind(f: &Field, v: &Value, p: &AttributePath, diags: &mut Diagnostics) 
         }
         Kind::Number if f.check.is_none() && v.as_i64().is_none() => {
             diags.error_at(
-                p.clone(),
+                p(),
                 format!("Invalid value for {}", f.name),
                 format!("{} is not a whole number.", display(v)),
             );
