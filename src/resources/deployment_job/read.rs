@@ -13,14 +13,17 @@ use super::api::{JobApi, SeamJob};
 use super::state::{job_to_state, private_bytes, private_job};
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
-    let mut resp = ReadResponse {
-        new_state: req.current_state.clone(),
-        private: req.private.clone(),
+    // the request is handed back unchanged when the listing settles the job: moved, not copied
+    let unchanged = |req: ReadRequest| ReadResponse {
+        new_state: req.current_state,
+        private: req.private,
         ..Default::default()
     };
     let Some(id) = req.current_state.get("id").as_str() else {
-        resp.new_state = Value::Null;
-        return resp;
+        return ReadResponse {
+            new_state: Value::Null,
+            ..unchanged(req)
+        };
     };
     let base = private_job(&req.private);
     if let Some(last_read) = base.as_ref().map(SeamJob::job) {
@@ -33,7 +36,7 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
                 .listed_unchanged(platform, id, &last_read.read_stamp())
                 .await
             {
-                return resp;
+                return unchanged(req);
             }
         }
     }
@@ -41,16 +44,24 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
         // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
             let base = base.as_ref().map(SeamJob::json);
-            resp.new_state = job_to_state(job.json(), &req.current_state, base);
-            resp.private = private_bytes(job.json());
+            ReadResponse {
+                new_state: job_to_state(job.json(), &req.current_state, base),
+                private: private_bytes(job.json()),
+                ..Default::default()
+            }
         }
-        Ok(None) => resp.new_state = Value::Null,
-        Err(e) => resp.diagnostics.error(
-            "Reading the deployment job failed",
-            format!("Job {id}: {e}"),
-        ),
+        Ok(None) => ReadResponse {
+            new_state: Value::Null,
+            ..unchanged(req)
+        },
+        Err(e) => {
+            let detail = format!("Job {id}: {e}");
+            let mut resp = unchanged(req);
+            resp.diagnostics
+                .error("Reading the deployment job failed", detail);
+            resp
+        }
     }
-    resp
 }
 
 pub async fn import(api: &dyn JobApi, id: &str) -> ImportResponse {

@@ -90,19 +90,20 @@ impl ProviderService {
         let result = async {
             let entry = self.resource(&req.type_name)?;
             let current_state = decode(req.current_state.as_ref(), &entry.ty, Payload::State)?;
+            // the current identity, for an object gone: small, where the state moved into
+            // the read would be a deep copy
+            let current_identity = entry.identity_data(&current_state);
             let resp = entry
                 .resource
                 .read(ReadRequest {
-                    current_state: current_state.clone(),
+                    current_state,
                     private: req.private,
                 })
                 .await;
             let mut diagnostics = resp.diagnostics;
             let new_state =
                 encode_reporting(&resp.new_state, &entry.ty, Payload::State, &mut diagnostics);
-            let new_identity = entry
-                .identity_data(&resp.new_state)
-                .or_else(|| entry.identity_data(&current_state));
+            let new_identity = entry.identity_data(&resp.new_state).or(current_identity);
             Ok::<_, Diagnostics>(pb::read_resource::Response {
                 new_state,
                 diagnostics: diags(&diagnostics),
