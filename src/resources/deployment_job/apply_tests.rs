@@ -202,7 +202,7 @@ fn config(extra: Json) -> Value {
 
 fn plan_req(prior: &Value, cfg: &Value) -> Value {
     let proposed = super::tests::proposed(JOB_FIELDS, prior, cfg);
-    plan(&PlanRequest {
+    plan(PlanRequest {
         prior_state: prior.clone(),
         proposed_new_state: proposed,
         config: cfg.clone(),

@@ -98,7 +98,7 @@ impl Resource for DeploymentJobResource {
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        plan::plan(&req)
+        plan::plan(req)
     }
 
     async fn create(&self, req: CreateRequest) -> ApplyResponse {

@@ -12,20 +12,26 @@ use super::fields::{attr, JOB_FIELDS, RECURRING_SCHEDULES, RUN_ONCE_SCHEDULES};
 use crate::framework::plan::{changed, fill, mark_recomputed, replaced_on_change};
 use crate::framework::Attr;
 
-pub fn plan(req: &PlanRequest) -> PlanResponse {
+/// Takes the request by value: the proposal becomes the plan in place (no copy per instance).
+pub fn plan(req: PlanRequest) -> PlanResponse {
+    let PlanRequest {
+        prior_state,
+        proposed_new_state: mut planned,
+        config,
+        prior_private,
+    } = req;
     let mut resp = PlanResponse {
-        planned_private: req.prior_private.clone(),
+        planned_private: prior_private,
         ..Default::default()
     };
-    if req.proposed_new_state.is_null() {
+    if planned.is_null() {
         return resp; // destroy
     }
-    let prior = &req.prior_state;
-    let mut planned = req.proposed_new_state.clone();
-    fill(JOB_FIELDS, &mut planned, &req.config, prior);
+    let prior = &prior_state;
+    fill(JOB_FIELDS, &mut planned, &config, prior);
 
     // recurring follows schedule_type unless the configuration says it
-    if attr::RECURRING.of(&req.config).is_null() {
+    if attr::RECURRING.of(&config).is_null() {
         let derived = match attr::SCHEDULE_TYPE.of(&planned).as_str() {
             Some(s) => Value::Bool(RECURRING_SCHEDULES.contains(&s)),
             None => Value::Unknown,

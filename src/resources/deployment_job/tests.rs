@@ -119,7 +119,7 @@ fn plan_for(prior: &Value, config: &Value) -> tfplugin::PlanResponse {
     } else {
         proposed(JOB_FIELDS, prior, config)
     };
-    plan(&PlanRequest {
+    plan(PlanRequest {
         prior_state: prior.clone(),
         proposed_new_state: proposed,
         config: config.clone(),
