@@ -129,11 +129,7 @@ fn check_declared(f: &Field, v: &Value, p: LazyPath, diags: &mut Diagnostics) {
                 None => v.as_str().into_iter().collect::<Vec<_>>(),
             };
             for s in values.into_iter().filter(|s| !is_qualys_id(s)) {
-                diags.error_at(
-                    p(),
-                    format!("Invalid ID in {}", f.name),
-                    not_an_id(&p(), s),
-                );
+                diags.error_at(p(), format!("Invalid ID in {}", f.name), not_an_id(&p(), s));
             }
         }
         Check::NotEmpty => {

@@ -115,9 +115,7 @@ fn decode_map<W: WireValue>(
     let mut out = BTreeMap::new();
     for (k, item) in entries {
         let key = W::key(k, path)?;
-        let value = path.within(Step::Key(key), |p| {
-            decode_value(item, elem, p, unknown)
-        })?;
+        let value = path.within(Step::Key(key), |p| decode_value(item, elem, p, unknown))?;
         if out.insert(key.to_owned(), value).is_some() {
             return Err(path.error("a map key appears twice"));
         }

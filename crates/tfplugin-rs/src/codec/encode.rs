@@ -49,9 +49,7 @@ pub(super) fn encode_value<W: WireWriter>(
             w.begin_array(items.len(), path)?;
             for (i, item) in items.iter().enumerate() {
                 w.item(i);
-                path.within(Step::Index(i as i64), |p| {
-                    encode_value(w, item, elem, p)
-                })?;
+                path.within(Step::Index(i as i64), |p| encode_value(w, item, elem, p))?;
             }
             w.end_array();
             Ok(())
@@ -67,9 +65,7 @@ pub(super) fn encode_value<W: WireWriter>(
             w.begin_array(items.len(), path)?;
             for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
                 w.item(i);
-                path.within(Step::Index(i as i64), |p| {
-                    encode_value(w, item, elem, p)
-                })?;
+                path.within(Step::Index(i as i64), |p| encode_value(w, item, elem, p))?;
             }
             w.end_array();
             Ok(())
@@ -91,9 +87,7 @@ pub(super) fn encode_value<W: WireWriter>(
             for (i, (name, attr_ty)) in attrs.iter().enumerate() {
                 w.key(i, name, path)?;
                 let item = entries.get(name).unwrap_or(&Value::Null);
-                path.within(Step::Attribute(name), |p| {
-                    encode_value(w, item, attr_ty, p)
-                })?;
+                path.within(Step::Attribute(name), |p| encode_value(w, item, attr_ty, p))?;
             }
             w.end_map();
             Ok(())
