@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::{jobs, lock, now_ms, State};
 
-use super::{json_response, parse_body, persist_or_500, ApiError};
+use super::{json_response, parse_body, persist_or_500, stored_job, stored_job_mut, ApiError};
 
 pub(super) async fn admin_jobs(AxState(state): AxState<State>) -> Response {
     let store = lock(&state.store);
@@ -39,10 +39,7 @@ pub(super) async fn admin_edit_job(
     })?;
     let now = now_ms();
     let mut store = lock(&state.store);
-    let stored = store
-        .jobs
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job_mut(&mut store, &id)?;
     let before = stored.clone();
     let date = jobs::next_update_ms(stored.job.pointer("/updatedBy/date"), now);
     if let Some(job) = stored.job.as_object_mut() {
@@ -70,10 +67,7 @@ pub(super) async fn admin_edit_job(
         store.jobs.insert(id, before);
         return Err(e);
     }
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     let job = jobs::render_get(stored, &*store, now, state.options.prepared_after_ms);
     Ok(json_response(StatusCode::OK, job))
 }

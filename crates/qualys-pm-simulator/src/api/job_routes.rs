@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::jobs::{StoredJob, Tenant};
 use crate::{jobs, lock, now_ms, State};
 
-use super::{authorize, json_response, parse_body, persist_or_500, ApiError};
+use super::{authorize, json_response, parse_body, persist_or_500, stored_job, ApiError};
 
 pub(super) fn tenant<'a>(state: &'a State) -> Tenant<'a> {
     Tenant {
@@ -55,10 +55,7 @@ pub(super) async fn create_job(
         store.jobs.remove(&id);
         return Err(e);
     }
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     Ok(json_response(
         StatusCode::CREATED,
         jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),
@@ -72,10 +69,7 @@ pub(super) async fn get_job(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let store = lock(&state.store);
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     Ok(json_response(
         StatusCode::OK,
         jobs::render_get(stored, &*store, now_ms(), state.options.prepared_after_ms),
@@ -91,11 +85,7 @@ pub(super) async fn update_job(
     authorize(&state, &headers)?;
     let value = parse_body(&body)?;
     let mut store = lock(&state.store);
-    let existing = store
-        .jobs
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let existing = stored_job(&store, &id)?.clone();
     let now = now_ms();
     let current = existing.current_status(now, state.options.prepared_after_ms);
     let accepted = !existing.is_run_once() && state.shaping.accepts_patch_while_enabled();
@@ -150,10 +140,7 @@ pub(super) async fn update_job(
         store.jobs.insert(id.clone(), existing);
         return Err(e);
     }
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     Ok(json_response(
         StatusCode::OK,
         jobs::render_write(stored, &*store, t.now_ms, state.options.prepared_after_ms),

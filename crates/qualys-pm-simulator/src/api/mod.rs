@@ -104,6 +104,28 @@ pub(super) fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::malformed(format!("Malformed JSON request body: {e}")))
 }
 
+/// The stored job `id`, or PM's "not found" answer naming it.
+pub(super) fn stored_job<'a>(
+    store: &'a super::Store,
+    id: &str,
+) -> Result<&'a crate::jobs::StoredJob, ApiError> {
+    store
+        .jobs
+        .get(id)
+        .ok_or_else(|| ApiError::job_not_found(id))
+}
+
+/// As `stored_job`, to change it.
+pub(super) fn stored_job_mut<'a>(
+    store: &'a mut super::Store,
+    id: &str,
+) -> Result<&'a mut crate::jobs::StoredJob, ApiError> {
+    store
+        .jobs
+        .get_mut(id)
+        .ok_or_else(|| ApiError::job_not_found(id))
+}
+
 pub(super) fn persist_or_500(state: &State, store: &super::Store) -> Result<(), ApiError> {
     state.persist(store).map_err(|e| {
         eprintln!("qualys-pm-simulator: {e}");

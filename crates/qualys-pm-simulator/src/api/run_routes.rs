@@ -17,7 +17,7 @@ use crate::runs::{self, OutcomeSpec, Page};
 use crate::variant::{Variant, STRICT_HEADER};
 use crate::{lock, now_ms, State, Store};
 
-use super::{authorize, json_response, persist_or_500, ApiError};
+use super::{authorize, json_response, persist_or_500, stored_job, ApiError};
 
 /// Largest page of a result summary's `assets`; without `pageSize`, 10 (the SDK's default).
 const MAX_RESULT_PAGE: usize = 1_000;
@@ -105,10 +105,7 @@ pub(super) async fn job_runs(
     authorize(&state, &headers)?;
     let mut store = lock(&state.store);
     caught_up(&state, &mut store)?;
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     Ok(json_response(
         StatusCode::OK,
         runs::render_runs(stored, lenient(&state, &headers)),
@@ -186,10 +183,7 @@ pub(super) async fn result_summary(
     let (instance, page, size) = result_query(&q)?;
     let mut store = lock(&state.store);
     caught_up(&state, &mut store)?;
-    let stored = store
-        .jobs
-        .get(&id)
-        .ok_or_else(|| ApiError::job_not_found(&id))?;
+    let stored = stored_job(&store, &id)?;
     let Some(run) = jobs::find_run(stored, instance) else {
         return match instance {
             Some(i) => Err(ApiError::app(
