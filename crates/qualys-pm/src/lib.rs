@@ -12,4 +12,6 @@ pub use client::Client;
 pub use client::Listed;
 pub use config::{plaintext_allowed, ClientConfig, Credentials};
 pub use error::{Error, RECORD_CAP, RECORD_CAP_ERROR_CODE};
-pub use model::{Job, JobStatus, JobSummary, JobType, Platform, ReadStamp, ScheduleType};
+pub use model::{
+    Job, JobHeader, JobStatus, JobSummary, JobType, Platform, ReadStamp, ScheduleType,
+};

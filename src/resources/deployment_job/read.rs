@@ -10,7 +10,7 @@ use qualys_pm::Platform;
 use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::{JobApi, SeamJob};
-use super::state::{job_to_state, private_bytes, private_job};
+use super::state::{job_to_state, private_bytes, LastRead};
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     // the request is handed back unchanged when the listing settles the job: moved, not copied
@@ -25,15 +25,15 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
             ..unchanged(req)
         };
     };
-    let base = private_job(&req.private);
-    if let Some(last_read) = base.as_ref().map(SeamJob::job) {
+    let last_read = LastRead::of(&req.private);
+    if let Some(header) = last_read.as_ref().and_then(LastRead::header) {
         let platform = match req.current_state.get("platform").as_str() {
             Some(platform) => Platform::parse(platform),
-            None => last_read.platform(),
+            None => header.platform(),
         };
         if let Some(platform) = platform {
             if api
-                .listed_unchanged(platform, id, &last_read.read_stamp())
+                .listed_unchanged(platform, id, &header.read_stamp())
                 .await
             {
                 return unchanged(req);
@@ -43,9 +43,13 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     match api.get_job(id).await {
         // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
-            let base = base.as_ref().map(SeamJob::json);
+            let base = last_read.as_ref().and_then(LastRead::job);
             ReadResponse {
-                new_state: job_to_state(job.json(), &req.current_state, base),
+                new_state: job_to_state(
+                    job.json(),
+                    &req.current_state,
+                    base.as_ref().map(SeamJob::json),
+                ),
                 private: private_bytes(job.json()),
                 ..Default::default()
             }

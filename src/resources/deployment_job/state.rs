@@ -5,7 +5,7 @@
 
 use serde_json::Value as Json;
 
-use qualys_pm::ScheduleType;
+use qualys_pm::{JobHeader, ScheduleType};
 use tfplugin::Value;
 
 use super::api::SeamJob;
@@ -44,24 +44,53 @@ pub fn private_bytes(job: &Json) -> Vec<u8> {
 /// The job as last read, from what `private_bytes` wrote: decoded once, straight from the
 /// text into the typed job (no JSON tree on the way); `None` for no or unreadable bytes.
 pub fn private_job(bytes: &[u8]) -> Option<SeamJob> {
-    let job = qualys_pm::Job::from_slice(&private_text(bytes)?).ok()?;
-    Some(SeamJob::new(job))
+    LastRead::of(bytes)?.job()
 }
 
-/// The JSON text in what `private_bytes` wrote; plain JSON (an object starts with `{`) is
-/// accepted too.
-fn private_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
-    use std::io::Read as _;
-    match bytes.first() {
-        None => None,
-        Some(b'{') => Some(bytes.into()),
-        Some(_) => {
-            let mut out = Vec::new();
-            flate2::read::ZlibDecoder::new(bytes)
-                .take(64 << 20)
-                .read_to_end(&mut out)
-                .ok()?;
-            Some(out.into())
+/// The JSON text of what `private_bytes` wrote, decompressed once, to be read as the header
+/// a refresh compares with the listing or, when that does not settle it, as the whole job.
+pub struct LastRead(Vec<u8>);
+
+impl LastRead {
+    /// Plain JSON (an object starts with `{`) is accepted too.
+    pub fn of(bytes: &[u8]) -> Option<Self> {
+        match bytes.first() {
+            None => None,
+            Some(b'{') => Some(Self(bytes.to_vec())),
+            Some(_) => inflate(bytes, 64 << 20).map(Self),
+        }
+    }
+
+    pub fn header(&self) -> Option<JobHeader> {
+        JobHeader::from_slice(&self.0).ok()
+    }
+
+    pub fn job(&self) -> Option<SeamJob> {
+        let job = qualys_pm::Job::from_slice(&self.0).ok()?;
+        Some(SeamJob::new(job))
+    }
+}
+
+/// A zlib stream's content, up to `limit` bytes; `None` for a broken or truncated stream.
+/// Inflated straight into the vector's spare room (a `Read` adapter would zero it first).
+fn inflate(compressed: &[u8], limit: usize) -> Option<Vec<u8>> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    // the job's JSON is a few times its compressed size
+    let mut out = Vec::with_capacity(compressed.len() * 8);
+    let mut z = Decompress::new(true);
+    loop {
+        let consumed = usize::try_from(z.total_in()).ok()?;
+        let before = (z.total_in(), out.len());
+        let status = z
+            .decompress_vec(&compressed[consumed..], &mut out, FlushDecompress::None)
+            .ok()?;
+        if status == Status::StreamEnd {
+            return Some(out);
+        }
+        if out.len() == out.capacity() && out.len() < limit {
+            out.reserve(out.len());
+        } else if before == (z.total_in(), out.len()) {
+            return None;
         }
     }
 }
@@ -69,7 +98,7 @@ fn private_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
 /// The private state as JSON, as a test inspects it.
 #[cfg(test)]
 pub fn private_json(bytes: &[u8]) -> Option<Json> {
-    serde_json::from_slice::<Json>(&private_text(bytes)?)
+    serde_json::from_slice::<Json>(&LastRead::of(bytes)?.0)
         .ok()
         .filter(Json::is_object)
 }
@@ -106,6 +135,20 @@ mod tests {
         // private state written as plain JSON (older versions) reads the same
         let plain = serde_json::to_vec(&job).unwrap();
         assert_eq!(private_job(&plain), Some(written));
+    }
+
+    #[test]
+    fn inflating_grows_past_its_first_guess_and_stops_at_a_broken_stream_or_the_limit() {
+        // far more compressible than a job: needs the output to grow many times
+        let text = format!("{{\"description\":\"{}\"}}", "x".repeat(200_000));
+        let bytes = private_bytes(&serde_json::from_str(&text).unwrap());
+        assert!(bytes.len() * 8 < text.len());
+        assert!(inflate(&bytes, 1 << 20).is_some_and(|out| out == text.as_bytes()));
+        assert!(inflate(&bytes, 100_000).is_none(), "over the limit");
+        assert!(
+            inflate(&bytes[..bytes.len() / 2], 1 << 20).is_none(),
+            "truncated"
+        );
     }
 
     #[test]

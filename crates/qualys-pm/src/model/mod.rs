@@ -21,7 +21,8 @@ pub use actions::{Action, ActionParams};
 pub use dates::{format_start_date_time, parse_start_date_time};
 pub use ids::{is_qualys_id, is_script_reference, ID_SHAPE};
 pub use job::{
-    AuditStamp, AuditUser, ChainedJobRule, Job, LinkedToJob, ReadStamp, ReattemptFailedPatches,
+    AuditStamp, AuditUser, ChainedJobRule, Job, JobHeader, LinkedToJob, ReadStamp,
+    ReattemptFailedPatches,
 };
 pub use messages::{
     Deferment, DeploymentMessage, Notification, NotificationConfigs, NotificationEvents,

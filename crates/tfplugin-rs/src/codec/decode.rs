@@ -112,14 +112,13 @@ fn decode_map<W: WireValue>(
     let Some(entries) = v.entries() else {
         return Err(mismatch(path, "a map", v.kind()));
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for (k, item) in entries {
         let key = W::key(k, path)?;
         let value = path.within(Step::Key(key), |p| decode_value(item, elem, p, unknown))?;
-        if out.insert(key.to_owned(), value).is_some() {
-            return Err(path.error("a map key appears twice"));
-        }
+        out.push((key.to_owned(), value));
     }
+    let out = sorted_map(out).map_err(|_| path.error("a map key appears twice"))?;
     Ok(Value::Map(out))
 }
 
@@ -132,7 +131,7 @@ fn decode_object<W: WireValue>(
     let Some(entries) = v.entries() else {
         return Err(mismatch(path, "an object", v.kind()));
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(attrs.len());
     for (k, item) in entries {
         let key = W::key(k, path)?;
         let Some(attr_ty) = attrs.get(key) else {
@@ -144,14 +143,27 @@ fn decode_object<W: WireValue>(
         let value = path.within(Step::Attribute(key), |p| {
             decode_value(item, attr_ty, p, unknown)
         })?;
-        if out.insert(key.to_owned(), value).is_some() {
-            return Err(path.error(format!("attribute \"{key}\" appears twice")));
-        }
+        out.push((key.to_owned(), value));
     }
+    let mut out =
+        sorted_map(out).map_err(|key| path.error(format!("attribute \"{key}\" appears twice")))?;
     if out.len() != attrs.len() {
         fill_absent_attributes::<W>(&mut out, attrs, path)?;
     }
     Ok(Value::Object(out))
+}
+
+/// The entries as a map, or the first key that appears twice. Terraform writes keys in
+/// order, and a `BTreeMap` collected from ordered entries is built in one pass instead of
+/// searched once per key.
+fn sorted_map(mut entries: Vec<(String, Value)>) -> Result<BTreeMap<String, Value>, String> {
+    if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = entries.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(pair[0].0.clone());
+        }
+    }
+    Ok(entries.into_iter().collect())
 }
 
 /// Absent attributes are null in cty JSON; in msgpack every attribute must be written.

@@ -80,14 +80,22 @@ pub(super) fn encode_value<W: WireWriter>(
             Ok(())
         }
         (Type::Object(attrs), Value::Object(entries) | Value::Map(entries)) => {
-            if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(path.error(format!("attribute \"{extra}\" is not in the schema")));
-            }
+            let not_in_schema =
+                |extra: &str| path.error(format!("attribute \"{extra}\" is not in the schema"));
+            // both maps are ordered by name: one merge instead of a search per attribute
+            let mut given = entries.iter().peekable();
             w.begin_map(attrs.len(), path)?;
             for (i, (name, attr_ty)) in attrs.iter().enumerate() {
                 w.key(i, name, path)?;
-                let item = entries.get(name).unwrap_or(&Value::Null);
+                let item = match given.next_if(|(key, _)| *key <= name) {
+                    Some((key, item)) if key == name => item,
+                    Some((extra, _)) => return Err(not_in_schema(extra)),
+                    None => &Value::Null,
+                };
                 path.within(Step::Attribute(name), |p| encode_value(w, item, attr_ty, p))?;
+            }
+            if let Some((extra, _)) = given.next() {
+                return Err(not_in_schema(extra));
             }
             w.end_map();
             Ok(())

@@ -1,7 +1,9 @@
-//! cty's JSON form (stored states): decoding (`WireValue for serde_json::Value`) and
+//! cty's JSON form (stored states): decoding (`WireValue for Json`, a borrowed tree) and
 //! encoding (`JsonWriter`), both through the shared walks.
 
-use serde_json::Value as Json;
+use std::borrow::Cow;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::decode::{decode_value, WireValue};
 use super::encode::{encode_value, WireWriter};
@@ -28,8 +30,125 @@ pub(crate) fn decode_json_with(
     decode_value(&json, ty, &Path::new(), unknown)
 }
 
-impl WireValue for Json {
-    type Key = String;
+/// JSON text as the walk reads it: strings borrowed from the text wherever they need no
+/// unescaping, objects as their entries in order. The walk visits each value once, so
+/// `serde_json::Value`'s copy of every string and hashed map per object would be spent for
+/// nothing (they were a third of a state's decoding).
+#[derive(Debug)]
+enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Key<'a>, Json<'a>)>),
+}
+
+/// An object's key, borrowed from the text like the strings.
+#[derive(Debug)]
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_str(JsonVisitor)? {
+            Json::String(s) => Ok(Key(s)),
+            _ => Err(serde::de::Error::custom("an object key must be a string")),
+        }
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Json<'de>, E> {
+        serde_json::Number::from_f64(n)
+            .map(Json::Number)
+            .ok_or_else(|| E::custom("a number that is not finite"))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(s)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+impl Json<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// As `serde_json` holds it: for a dynamic value's type, which `Type::from_json` reads.
+    fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value as V;
+        match self {
+            Json::Null => V::Null,
+            Json::Bool(b) => V::Bool(*b),
+            Json::Number(n) => V::Number(n.clone()),
+            Json::String(s) => V::String(s.to_string()),
+            Json::Array(items) => V::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(entries) => V::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.0.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<'a> WireValue for Json<'a> {
+    type Key = Key<'a>;
     const ABSENT_ATTRIBUTES_ARE_NULL: bool = true;
 
     fn kind(&self) -> &'static str {
@@ -51,7 +170,7 @@ impl WireValue for Json {
     // Like cty, primitive types accept each other's JSON forms where the text converts.
     fn decode_string(&self, path: &Path) -> Result<Value, CodecError> {
         match self {
-            Json::String(s) => Ok(Value::String(s.clone())),
+            Json::String(s) => Ok(Value::String(s.to_string())),
             Json::Number(n) => Ok(Value::String(n.to_string())),
             Json::Bool(b) => Ok(Value::String(b.to_string())),
             other => Err(mismatch(path, "a string", other.kind())),
@@ -86,26 +205,26 @@ impl WireValue for Json {
         }
     }
 
-    fn array(&self) -> Option<&[Json]> {
+    fn array(&self) -> Option<&[Self]> {
         match self {
             Json::Array(items) => Some(items),
             _ => None,
         }
     }
 
-    fn entries(&self) -> Option<impl Iterator<Item = (&String, &Json)>> {
+    fn entries(&self) -> Option<impl Iterator<Item = (&Key<'a>, &Self)>> {
         match self {
-            Json::Object(entries) => Some(entries.iter()),
+            Json::Object(entries) => Some(entries.iter().map(|(k, v)| (k, v))),
             _ => None,
         }
     }
 
-    fn key<'a>(key: &'a String, _path: &Path) -> Result<&'a str, CodecError> {
-        Ok(key)
+    fn key<'k>(key: &'k Key<'a>, _path: &Path) -> Result<&'k str, CodecError> {
+        Ok(&key.0)
     }
 
     /// A `{"value": ..., "type": ...}` object.
-    fn dynamic(&self, path: &Path) -> Result<(Type, &Json), CodecError> {
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError> {
         let Json::Object(wrapper) = self else {
             return Err(mismatch(
                 path,
@@ -113,13 +232,23 @@ impl WireValue for Json {
                 self.kind(),
             ));
         };
-        if let Some(extra) = wrapper.keys().find(|k| *k != "value" && *k != "type") {
-            return Err(path.error(format!("unexpected key \"{extra}\" in a dynamic value")));
+        if let Some((extra, _)) = wrapper
+            .iter()
+            .find(|(k, _)| k.0 != "value" && k.0 != "type")
+        {
+            return Err(path.error(format!("unexpected key \"{}\" in a dynamic value", extra.0)));
         }
-        let (Some(type_json), Some(inner)) = (wrapper.get("type"), wrapper.get("value")) else {
+        let get = |name: &str| {
+            wrapper
+                .iter()
+                .rev()
+                .find(|(k, _)| k.0 == name)
+                .map(|(_, v)| v)
+        };
+        let (Some(type_json), Some(inner)) = (get("type"), get("value")) else {
             return Err(path.error("a dynamic value needs both \"value\" and \"type\""));
         };
-        let inner_ty = Type::from_json(type_json)
+        let inner_ty = Type::from_json(&type_json.to_value())
             .ok_or_else(|| path.error("the type of a dynamic value is not a valid type"))?;
         Ok((inner_ty, inner))
     }

@@ -1,7 +1,7 @@
-//! terraform's msgpack form: decoding (`WireValue for rmpv::Value`) and encoding
+//! terraform's msgpack form: decoding (`WireValue for rmpv::ValueRef`) and encoding
 //! (`MsgpackWriter`), both through the shared walks.
 
-use rmpv::Value as Mp;
+use rmpv::ValueRef as Mp;
 use serde_json::Value as Json;
 
 use super::decode::{decode_value, WireValue};
@@ -23,7 +23,9 @@ const UNKNOWN_EXT_TYPE: i8 = 0;
 pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let path = Path::new();
     let mut rest = bytes;
-    let mp = rmpv::decode::read_value_with_max_depth(&mut rest, MAX_MSGPACK_DEPTH)
+    // borrowed from `bytes`: strings are copied once, into the decoded value, not first into
+    // a tree of their own
+    let mp = rmpv::decode::read_value_ref_with_max_depth(&mut rest, MAX_MSGPACK_DEPTH)
         .map_err(|e| path.error(format!("malformed msgpack: {e}")))?;
     if !rest.is_empty() {
         return Err(path.error(format!(
@@ -35,8 +37,8 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     decode_value(&mp, ty, &Path::new(), UnknownAttributes::Reject)
 }
 
-impl WireValue for Mp {
-    type Key = Mp;
+impl<'a> WireValue for Mp<'a> {
+    type Key = Mp<'a>;
     const ABSENT_ATTRIBUTES_ARE_NULL: bool = false;
 
     fn kind(&self) -> &'static str {
@@ -100,21 +102,21 @@ impl WireValue for Mp {
         }
     }
 
-    fn array(&self) -> Option<&[Mp]> {
+    fn array(&self) -> Option<&[Self]> {
         match self {
             Mp::Array(items) => Some(items),
             _ => None,
         }
     }
 
-    fn entries(&self) -> Option<impl Iterator<Item = (&Mp, &Mp)>> {
+    fn entries(&self) -> Option<impl Iterator<Item = (&Self, &Self)>> {
         match self {
             Mp::Map(entries) => Some(entries.iter().map(|(k, v)| (k, v))),
             _ => None,
         }
     }
 
-    fn key<'a>(key: &'a Mp, path: &Path) -> Result<&'a str, CodecError> {
+    fn key<'k>(key: &'k Self, path: &Path) -> Result<&'k str, CodecError> {
         match key {
             Mp::String(s) => s
                 .as_str()
@@ -124,7 +126,7 @@ impl WireValue for Mp {
     }
 
     /// A `[type-json, value]` pair, the type as binary or string.
-    fn dynamic(&self, path: &Path) -> Result<(Type, &Mp), CodecError> {
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError> {
         let Mp::Array(pair) = self else {
             return Err(mismatch(
                 path,

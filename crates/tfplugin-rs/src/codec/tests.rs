@@ -433,6 +433,52 @@ fn json_decoding_follows_cty() {
         .message
         .contains("an object is required"));
     assert!(decode_json(br#"{"value": 1}"#, &Type::Dynamic).is_err());
+    // keys in any order, escaped keys and strings (not borrowed from the text) alike
+    let v = decode_json(
+        br#"{"tags": {"b\u0021": "1", "a": "\"q\""}, "n\u0061me": "\u00e9"}"#,
+        &ty,
+    )
+    .unwrap();
+    assert_eq!(v.get("name"), &Value::string("\u{e9}"));
+    assert_eq!(
+        v.get("tags"),
+        &Value::Map(
+            [("a", "\"q\""), ("b!", "1")]
+                .map(|(k, s)| (k.to_string(), Value::string(s)))
+                .into()
+        )
+    );
+    // as in cty, an attribute or key given twice is an error, not a silent choice
+    let e = decode_json(br#"{"name": "x", "size": 1, "name": "y"}"#, &ty).unwrap_err();
+    assert!(
+        e.message.contains("attribute \"name\" appears twice"),
+        "{e}"
+    );
+    let e = decode_json(br#"{"tags": {"k": "1", "k": "2"}}"#, &ty).unwrap_err();
+    assert_eq!(e.to_string(), "tags: a map key appears twice");
+}
+
+#[test]
+fn attributes_decode_in_any_order_and_once_each_from_msgpack() {
+    let ty = obj_ty(&[("a", Type::String), ("b", Type::Number)]);
+    let mut bytes = Vec::new();
+    rmp::encode::write_map_len(&mut bytes, 2).unwrap();
+    rmp::encode::write_str(&mut bytes, "b").unwrap();
+    rmp::encode::write_sint(&mut bytes, 7).unwrap();
+    rmp::encode::write_str(&mut bytes, "a").unwrap();
+    rmp::encode::write_str(&mut bytes, "x").unwrap();
+    assert_eq!(
+        decode_msgpack(&bytes, &ty).unwrap(),
+        obj(&[("a", Value::string("x")), ("b", Value::int(7))])
+    );
+    let mut twice = Vec::new();
+    rmp::encode::write_map_len(&mut twice, 2).unwrap();
+    for _ in 0..2 {
+        rmp::encode::write_str(&mut twice, "a").unwrap();
+        rmp::encode::write_str(&mut twice, "x").unwrap();
+    }
+    let e = decode_msgpack(&twice, &ty).unwrap_err();
+    assert!(e.message.contains("attribute \"a\" appears twice"), "{e}");
 }
 
 #[test]
@@ -448,6 +494,14 @@ fn encoding_writes_exactly_the_schema_attributes() {
     let nested = obj_ty(&[("o", ty.clone())]);
     let e = encode_msgpack(&obj(&[("o", obj(&[("zzz", Value::Null)]))]), &nested).unwrap_err();
     assert_eq!(e.to_string(), "o: attribute \"zzz\" is not in the schema");
+    for extra in ["0", "ab"] {
+        let given = obj(&[("a", Value::string("x")), (extra, Value::Null)]);
+        let e = encode_json(&given, &ty).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("attribute \"{extra}\" is not in the schema")
+        );
+    }
     let e = encode_msgpack(&obj(&[("b", Value::string("1"))]), &ty).unwrap_err();
     assert_eq!(e.to_string(), "b: a number is required, found a string");
     assert!(encode_json(&obj(&[("a", Value::Unknown)]), &ty).is_err());
