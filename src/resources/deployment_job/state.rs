@@ -32,14 +32,12 @@ pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
 /// Compressed (zlib): terraform rewrites the whole state file after every resource it
 /// applies, so every byte per job is paid N times over in a workspace of N jobs.
 pub fn private_bytes(job: &Json) -> Vec<u8> {
-    use std::io::Write as _;
     let json = serde_json::to_vec(job).unwrap_or_default();
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    match z.write_all(&json).and_then(|()| z.finish()) {
-        Ok(compressed) => compressed,
-        Err(_) => json,
-    }
+    miniz_oxide::deflate::compress_to_vec_zlib(&json, ZLIB_LEVEL)
 }
+
+/// zlib's own default level.
+const ZLIB_LEVEL: u8 = 6;
 
 /// The job as last read, from what `private_bytes` wrote: decoded once, straight from the
 /// text into the typed job (no JSON tree on the way); `None` for no or unreadable bytes.
@@ -72,27 +70,8 @@ impl LastRead {
 }
 
 /// A zlib stream's content, up to `limit` bytes; `None` for a broken or truncated stream.
-/// Inflated straight into the vector's spare room (a `Read` adapter would zero it first).
 fn inflate(compressed: &[u8], limit: usize) -> Option<Vec<u8>> {
-    use flate2::{Decompress, FlushDecompress, Status};
-    // the job's JSON is a few times its compressed size
-    let mut out = Vec::with_capacity(compressed.len() * 8);
-    let mut z = Decompress::new(true);
-    loop {
-        let consumed = usize::try_from(z.total_in()).ok()?;
-        let before = (z.total_in(), out.len());
-        let status = z
-            .decompress_vec(&compressed[consumed..], &mut out, FlushDecompress::None)
-            .ok()?;
-        if status == Status::StreamEnd {
-            return Some(out);
-        }
-        if out.len() == out.capacity() && out.len() < limit {
-            out.reserve(out.len());
-        } else if before == (z.total_in(), out.len()) {
-            return None;
-        }
-    }
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, limit).ok()
 }
 
 /// The private state as JSON, as a test inspects it.

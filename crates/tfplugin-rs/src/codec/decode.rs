@@ -132,9 +132,14 @@ fn decode_object<W: WireValue>(
         return Err(mismatch(path, "an object", v.kind()));
     };
     let mut out = Vec::with_capacity(attrs.len());
+    // terraform writes attributes in the schema's order: the type of each is found by
+    // walking the schema along, and searched for only when the order breaks
+    let mut ahead = attrs.iter().peekable();
     for (k, item) in entries {
         let key = W::key(k, path)?;
-        let Some(attr_ty) = attrs.get(key) else {
+        while ahead.next_if(|(name, _)| name.as_str() < key).is_some() {}
+        let in_order = ahead.next_if(|(name, _)| name.as_str() == key);
+        let Some(attr_ty) = in_order.map(|(_, ty)| ty).or_else(|| attrs.get(key)) else {
             if unknown == UnknownAttributes::Ignore {
                 continue;
             }
