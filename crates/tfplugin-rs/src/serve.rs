@@ -92,7 +92,10 @@ fn log_module<P: Provider>(provider: &P) -> String {
 }
 
 fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: a call costs the provider far less than it waits on terraform or the
+    // API, and handing calls between worker threads cost more (wake-ups, system calls)
+    // than a second core gave back.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -471,27 +471,10 @@ impl Client {
                 }
                 return Err(err);
             }
-            let value = parse_json(&reply.text, "the job summary list")?;
-            let items = match value {
-                Value::Array(items) => items,
-                Value::Null => Vec::new(),
-                other => {
-                    return Err(Error::Decode {
-                        what: "the job summary list".into(),
-                        message: format!(
-                            "expected an array, got {}",
-                            super::model::lenient::kind(&other)
-                        ),
-                    })
-                }
-            };
-            if items.is_empty() {
+            let page_items = summary_page(&reply.text)?;
+            if page_items.is_empty() {
                 break;
             }
-            let page_items = items
-                .into_iter()
-                .map(JobSummary::from_json)
-                .collect::<Result<Vec<_>, _>>()?;
             // A server that ignores pageNumber would loop forever: stop when a page repeats.
             let first = page_items.first().map(|s| s.id.clone());
             if page > 0 && first.is_some() && first == previous_first {
@@ -564,5 +547,65 @@ fn single<'a>(ids: &[&'a str]) -> Option<&'a str> {
     match ids {
         [one] => Some(one),
         _ => None,
+    }
+}
+
+/// One page of the job listing. Decoded straight from the text into summaries (the API's
+/// quirks are read the same way either way); a page that does not decode so is read
+/// through the JSON tree, whose errors say what is wrong. `null` is an empty page.
+fn summary_page(text: &str) -> Result<Vec<JobSummary>, Error> {
+    if let Ok(Some(items)) = serde_json::from_str::<Option<Vec<JobSummary>>>(text) {
+        return Ok(items);
+    }
+    let items = match parse_json(text, "the job summary list")? {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        other => {
+            return Err(Error::Decode {
+                what: "the job summary list".into(),
+                message: format!(
+                    "expected an array, got {}",
+                    super::model::lenient::kind(&other)
+                ),
+            })
+        }
+    };
+    items.into_iter().map(JobSummary::from_json).collect()
+}
+
+#[cfg(test)]
+mod summary_page_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_reads_the_same_straight_from_the_text_as_through_the_tree() {
+        let page = json!([
+            {"id": "a", "status": "Enabled", "created": {"date": "1000"}, "updated": null,
+             "tags": [{"id": "t1", "name": "x"}], "isRecurring": "true", "somethingNew": 1},
+            {"id": 7, "created": {"user": null, "date": 5}, "updated": {"date": null},
+             "deletedBy": {"date": 9}}
+        ]);
+        let straight = summary_page(&page.to_string()).unwrap();
+        let Value::Array(items) = page else {
+            unreachable!()
+        };
+        let through_tree: Vec<JobSummary> = items
+            .into_iter()
+            .map(|v| JobSummary::from_json(v).unwrap())
+            .collect();
+        assert_eq!(straight, through_tree);
+        assert_eq!(straight[0].tags, Some(vec!["t1".to_string()]));
+        assert_eq!(straight[1].id, "7");
+        assert!(straight[1].is_deleted());
+    }
+
+    #[test]
+    fn a_page_that_is_not_a_list_of_summaries_says_what_it_is() {
+        assert_eq!(summary_page("null").unwrap(), Vec::new());
+        let e = summary_page(r#"{"jobs": []}"#).unwrap_err().to_string();
+        assert!(e.contains("expected an array, got an object"), "{e}");
+        let e = summary_page(r#"[{"id": "a", "created": {"date": "soon"}}]"#).unwrap_err();
+        assert!(e.to_string().contains("job summary"), "{e}");
+        assert!(summary_page("[{").is_err());
     }
 }
