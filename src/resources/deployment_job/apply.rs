@@ -118,7 +118,7 @@ async fn create_into(api: &dyn JobApi, req: &CreateRequest, resp: &mut ApplyResp
             }
         }
     }
-    resp.private = private_bytes(created.json());
+    resp.private = private_bytes(&created);
     resp.new_state = state;
 }
 
@@ -150,7 +150,7 @@ async fn update_into(api: &dyn JobApi, req: &UpdateRequest, resp: &mut ApplyResp
         change_status(api, id, &base, desired, resp).await
     };
     if let Some(job) = job {
-        resp.private = private_bytes(job.json());
+        resp.private = private_bytes(&job);
         resp.new_state = state_after(&req.planned_state, job.json());
     }
 }
@@ -229,7 +229,7 @@ async fn patch(
             job.set_status(JobStatus::Disabled);
             // the update happened: record it, with the status the server holds
             resp.new_state = job_to_state(job.json(), &req.planned_state, Some(base.json()));
-            resp.private = private_bytes(job.json());
+            resp.private = private_bytes(&job);
             return None;
         }
     }

@@ -517,7 +517,7 @@ async fn update_body_leaves_out_the_read_only_views_of_other_jobs() {
     let mut last_read: Json = super::state::private_json(&created.private).expect("private state");
     last_read["linkedToJob"] = json!([{"id": "parent", "name": "parent job"}]);
     last_read["linkedJobs"] = json!([{"id": "child"}]);
-    let private = super::state::private_bytes(&last_read);
+    let private = super::state::private_bytes(&SeamJob::from_json(last_read).unwrap());
     let resp = apply_plan(
         &api,
         &created.new_state,
@@ -543,7 +543,9 @@ fn private_state_is_compressed_and_reads_back_old_plain_json_too() {
         .expect("fixture"),
     )
     .expect("fixture JSON");
+    let job = SeamJob::from_json(job).unwrap();
     let bytes = private_bytes(&job);
+    let job = job.json().clone();
     let plain = serde_json::to_vec(&job).unwrap();
     assert!(
         bytes.len() * 2 < plain.len(),

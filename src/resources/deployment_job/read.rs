@@ -10,7 +10,7 @@ use qualys_pm::Platform;
 use tfplugin::{ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::api::{JobApi, SeamJob};
-use super::state::{job_to_state, private_bytes, LastRead};
+use super::state::{job_to_state, private_bytes, private_header, private_job};
 
 pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     // the request is handed back unchanged when the listing settles the job: moved, not copied
@@ -25,15 +25,14 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
             ..unchanged(req)
         };
     };
-    let last_read = LastRead::of(&req.private);
-    if let Some(header) = last_read.as_ref().and_then(LastRead::header) {
+    if let Some(last_read) = private_header(&req.private) {
         let platform = match req.current_state.get("platform").as_str() {
             Some(platform) => Platform::parse(platform),
-            None => header.platform(),
+            None => last_read.platform(),
         };
         if let Some(platform) = platform {
             if api
-                .listed_unchanged(platform, id, &header.read_stamp())
+                .listed_unchanged(platform, id, &last_read.read_stamp())
                 .await
             {
                 return unchanged(req);
@@ -43,14 +42,14 @@ pub async fn read(api: &dyn JobApi, req: ReadRequest) -> ReadResponse {
     match api.get_job(id).await {
         // a soft-deleted job is gone too: `get_job` answers `None` for it
         Ok(Some(job)) => {
-            let base = last_read.as_ref().and_then(LastRead::job);
+            let base = private_job(&req.private);
             ReadResponse {
                 new_state: job_to_state(
                     job.json(),
                     &req.current_state,
                     base.as_ref().map(SeamJob::json),
                 ),
-                private: private_bytes(job.json()),
+                private: private_bytes(&job),
                 ..Default::default()
             }
         }
@@ -81,7 +80,7 @@ pub async fn import(api: &dyn JobApi, id: &str) -> ImportResponse {
     match api.get_job(id).await {
         Ok(Some(job)) => {
             resp.state = job_to_state(job.json(), &Value::Null, None);
-            resp.private = private_bytes(job.json());
+            resp.private = private_bytes(&job);
         }
         Ok(None) => resp.diagnostics.error(
             "Cannot import a deployment job that does not exist",

@@ -3,6 +3,8 @@
 //! canonical JSON, and the private state (the job as last read, compressed), read back as a
 //! typed job. Read, apply and the data sources all map through here.
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 
 use qualys_pm::{JobHeader, ScheduleType};
@@ -30,43 +32,64 @@ pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
 
 /// The private state: the job as last read, so that an update costs one PATCH and no GET.
 /// Compressed (zlib): terraform rewrites the whole state file after every resource it
-/// applies, so every byte per job is paid N times over in a workspace of N jobs.
-pub fn private_bytes(job: &Json) -> Vec<u8> {
-    let json = serde_json::to_vec(job).unwrap_or_default();
-    miniz_oxide::deflate::compress_to_vec_zlib(&json, ZLIB_LEVEL)
+/// applies, so every byte per job is paid N times over in a workspace of N jobs. The
+/// compressed text is the job's header (platform, read stamp) and then the job, so that a
+/// refresh, which needs only the header, inflates the first few hundred bytes of it.
+pub fn private_bytes(job: &SeamJob) -> Vec<u8> {
+    let mut text = serde_json::to_vec(&JobHeader::of(job.job())).unwrap_or_default();
+    text.extend(serde_json::to_vec(job.json()).unwrap_or_default());
+    miniz_oxide::deflate::compress_to_vec_zlib(&text, ZLIB_LEVEL)
 }
 
 /// zlib's own default level.
 const ZLIB_LEVEL: u8 = 6;
 
-/// The job as last read, from what `private_bytes` wrote: decoded once, straight from the
-/// text into the typed job (no JSON tree on the way); `None` for no or unreadable bytes.
-pub fn private_job(bytes: &[u8]) -> Option<SeamJob> {
-    LastRead::of(bytes)?.job()
-}
+/// How much of the text a refresh inflates for the header, which takes about 100 bytes.
+const HEADER_ROOM: usize = 512;
 
-/// The JSON text of what `private_bytes` wrote, decompressed once, to be read as the header
-/// a refresh compares with the listing or, when that does not settle it, as the whole job.
-pub struct LastRead(Vec<u8>);
+/// The most a private state may inflate to.
+const TEXT_LIMIT: usize = 64 << 20;
 
-impl LastRead {
-    /// Plain JSON (an object starts with `{`) is accepted too.
-    pub fn of(bytes: &[u8]) -> Option<Self> {
-        match bytes.first() {
-            None => None,
-            Some(b'{') => Some(Self(bytes.to_vec())),
-            Some(_) => inflate(bytes, 64 << 20).map(Self),
+/// The header of the job as last read: from the first bytes of what `private_bytes` wrote,
+/// or, in what earlier versions wrote (the job alone, compressed or plain JSON), from the
+/// job; `None` for no or unreadable bytes.
+pub fn private_header(bytes: &[u8]) -> Option<JobHeader> {
+    if bytes.first() != Some(&b'{') {
+        if let Some(header) = inflate_prefix(bytes, HEADER_ROOM)
+            .and_then(|prefix| JobHeader::from_prefix(&prefix).ok())
+        {
+            return Some(header);
         }
     }
+    JobHeader::from_prefix(&private_text(bytes)?).ok()
+}
 
-    pub fn header(&self) -> Option<JobHeader> {
-        JobHeader::from_slice(&self.0).ok()
-    }
+/// The job as last read, from what `private_bytes` wrote (or earlier versions did): decoded
+/// straight from the text into the typed job; `None` for no or unreadable bytes.
+pub fn private_job(bytes: &[u8]) -> Option<SeamJob> {
+    let text = private_text(bytes)?;
+    let job = qualys_pm::Job::from_slice(job_text(&text)).ok()?;
+    Some(SeamJob::new(job))
+}
 
-    pub fn job(&self) -> Option<SeamJob> {
-        let job = qualys_pm::Job::from_slice(&self.0).ok()?;
-        Some(SeamJob::new(job))
+/// The whole text: inflated, or as it is for plain JSON (an object starts with `{`).
+fn private_text(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
+    match bytes.first()? {
+        b'{' => Some(Cow::Borrowed(bytes)),
+        _ => inflate(bytes, TEXT_LIMIT).map(Cow::Owned),
     }
+}
+
+/// The job's text: what follows the header, or all of it when no header precedes the job.
+fn job_text(text: &[u8]) -> &[u8] {
+    let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Json>();
+    if let Some(Ok(_)) = values.next() {
+        let rest = &text[values.byte_offset()..];
+        if !rest.trim_ascii().is_empty() {
+            return rest;
+        }
+    }
+    text
 }
 
 /// A zlib stream's content, up to `limit` bytes; `None` for a broken or truncated stream.
@@ -74,10 +97,34 @@ fn inflate(compressed: &[u8], limit: usize) -> Option<Vec<u8>> {
     miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, limit).ok()
 }
 
-/// The private state as JSON, as a test inspects it.
+/// The first `room` bytes of a zlib stream's content (all of it when shorter); `None` for a
+/// broken stream.
+fn inflate_prefix(compressed: &[u8], room: usize) -> Option<Vec<u8>> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0; room];
+    let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
+        | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, written) = decompress(
+        &mut DecompressorOxide::new(),
+        compressed,
+        &mut out,
+        0,
+        flags,
+    );
+    match status {
+        TINFLStatus::Done | TINFLStatus::HasMoreOutput => {
+            out.truncate(written);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The job in the private state as JSON, as a test inspects it.
 #[cfg(test)]
 pub fn private_json(bytes: &[u8]) -> Option<Json> {
-    serde_json::from_slice::<Json>(&LastRead::of(bytes)?.0)
+    serde_json::from_slice::<Json>(job_text(&private_text(bytes)?))
         .ok()
         .filter(Json::is_object)
 }
@@ -104,7 +151,7 @@ mod tests {
             "createdBy": {"date": 1000}, "updatedBy": {"date": null}
         });
         let written = SeamJob::from_json(job.clone()).unwrap();
-        let bytes = private_bytes(written.json());
+        let bytes = private_bytes(&written);
         assert_ne!(bytes.first(), Some(&b'{'), "compressed");
         let read = private_job(&bytes).expect("the private state reads back");
         assert_eq!(read, written);
@@ -120,7 +167,7 @@ mod tests {
     fn inflating_grows_past_its_first_guess_and_stops_at_a_broken_stream_or_the_limit() {
         // far more compressible than a job: needs the output to grow many times
         let text = format!("{{\"description\":\"{}\"}}", "x".repeat(200_000));
-        let bytes = private_bytes(&serde_json::from_str(&text).unwrap());
+        let bytes = miniz_oxide::deflate::compress_to_vec_zlib(text.as_bytes(), ZLIB_LEVEL);
         assert!(bytes.len() * 8 < text.len());
         assert!(inflate(&bytes, 1 << 20).is_some_and(|out| out == text.as_bytes()));
         assert!(inflate(&bytes, 100_000).is_none(), "over the limit");
@@ -128,6 +175,35 @@ mod tests {
             inflate(&bytes[..bytes.len() / 2], 1 << 20).is_none(),
             "truncated"
         );
+    }
+
+    #[test]
+    fn a_refresh_inflates_only_the_header_and_earlier_private_states_still_read() {
+        let job = SeamJob::from_json(json!({
+            "id": "j", "platform": "Linux", "status": "Enabled", "description": "d".repeat(900),
+            "createdBy": {"date": 1000}, "updatedBy": {"date": 2000}
+        }))
+        .unwrap();
+        let header = JobHeader::of(job.job());
+        let bytes = private_bytes(&job);
+        let prefix = inflate_prefix(&bytes, HEADER_ROOM).unwrap();
+        assert!(
+            prefix.len() == HEADER_ROOM && HEADER_ROOM < inflate(&bytes, TEXT_LIMIT).unwrap().len()
+        );
+        assert_eq!(JobHeader::from_prefix(&prefix).ok(), Some(header.clone()));
+        assert_eq!(private_header(&bytes), Some(header.clone()));
+        assert_eq!(private_job(&bytes).as_ref(), Some(&job));
+        // what earlier versions wrote: the job alone, compressed or plain
+        let plain = serde_json::to_vec(job.json()).unwrap();
+        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&plain, ZLIB_LEVEL);
+        for earlier in [plain, compressed] {
+            assert_eq!(private_header(&earlier), Some(header.clone()));
+            assert_eq!(private_job(&earlier).as_ref(), Some(&job));
+            assert_eq!(private_json(&earlier).as_ref(), Some(job.json()));
+        }
+        assert_eq!(private_json(&bytes).as_ref(), Some(job.json()));
+        assert_eq!(private_header(b"\x78garbage"), None);
+        assert_eq!(private_header(b""), None);
     }
 
     #[test]

@@ -325,8 +325,9 @@ pub struct ReadStamp {
 /// What a refresh needs of a job it read in full before: its platform and read stamp, read
 /// from the job's JSON text by `Job`'s lenient rules while every other field is skipped,
 /// which costs a fraction of decoding the whole job.
+#[serde_with::skip_serializing_none]
 #[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobHeader {
     platform: Option<String>,
@@ -336,8 +337,9 @@ pub struct JobHeader {
 }
 
 /// The `date` of an `AuditStamp`, the one part a `ReadStamp` keeps.
+#[serde_with::skip_serializing_none]
 #[serde_with::apply(Option => #[serde(default, deserialize_with = "lenient::opt")])]
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct StampDate {
     date: Option<i64>,
 }
@@ -345,8 +347,25 @@ struct StampDate {
 impl lenient::Decode for StampDate {}
 
 impl JobHeader {
-    pub fn from_slice(json: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(json).map_err(|e| Error::Decode {
+    /// The header of `job`, written with the names `from_slice` reads.
+    pub fn of(job: &Job) -> Self {
+        let date = |stamp: &Option<AuditStamp>| stamp.as_ref().map(|s| StampDate { date: s.date });
+        JobHeader {
+            platform: job.platform.clone(),
+            status: job.status.clone(),
+            created_by: date(&job.created_by),
+            updated_by: date(&job.updated_by),
+        }
+    }
+
+    /// The header in the first JSON value of `text`: a header written ahead of its job, or
+    /// the job itself. What follows the first value is not read.
+    pub fn from_prefix(text: &[u8]) -> Result<Self, Error> {
+        let first = serde_json::Deserializer::from_slice(text)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| serde_json::from_slice(b""));
+        first.map_err(|e| Error::Decode {
             what: "deployment job".into(),
             message: e.to_string(),
         })
@@ -420,13 +439,28 @@ mod tests {
         for text in texts {
             let bytes = serde_json::to_vec(&text).unwrap();
             let job = Job::from_slice(&bytes).unwrap();
-            let header = JobHeader::from_slice(&bytes).unwrap();
+            let header = JobHeader::from_prefix(&bytes).unwrap();
             assert_eq!(header.read_stamp(), job.read_stamp(), "{text}");
             assert_eq!(header.platform(), job.platform(), "{text}");
         }
-        let edited = JobHeader::from_slice(br#"{"updatedBy": {"date": 5}}"#).unwrap();
+        // written and read back, the header stays what it was
+        let job = Job::from_json(json!({"platform": "Windows", "status": "Disabled",
+            "createdBy": {"user": {"id": "u"}, "date": 7}, "updatedBy": {"date": null}}))
+        .unwrap();
+        let written = serde_json::to_vec(&JobHeader::of(&job)).unwrap();
+        assert_eq!(
+            JobHeader::from_prefix(&written).unwrap(),
+            JobHeader::of(&job)
+        );
+        assert_eq!(JobHeader::of(&job).read_stamp(), job.read_stamp());
+        let edited = JobHeader::from_prefix(br#"{"updatedBy": {"date": 5}}"#).unwrap();
         assert_eq!(edited.read_stamp().updated, Some(5));
-        assert!(JobHeader::from_slice(b"{\"platform\"").is_err());
+        assert!(JobHeader::from_prefix(b"{\"platform\"").is_err());
+        assert!(JobHeader::from_prefix(b"").is_err());
+        // a header written ahead of its job is read alone
+        let mut text = written.clone();
+        text.extend_from_slice(br#"{"platform": "Linux"}"#);
+        assert_eq!(JobHeader::from_prefix(&text).unwrap(), JobHeader::of(&job));
     }
 
     #[test]
