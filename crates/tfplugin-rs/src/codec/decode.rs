@@ -7,33 +7,31 @@ use super::{collection_name, mismatch, CodecError, Path, Step, UnknownAttributes
 use crate::types::Type;
 use crate::value::Value;
 
-/// A wire value (msgpack or JSON) as the type-directed walk sees it: a cheap handle (a
-/// reference into a parsed tree, or a position in the bytes) that the walk passes by value.
-/// The walk (`decode_value`) owns what both forms share: lists, sets, tuples, maps,
-/// objects, and the attribute paths in errors. Each form supplies its primitives, its map
-/// keys and its wrapper for the `dynamic` type, which differ between the two. `'w` is how
-/// long the wire data, and so a key read from it, lives.
-pub(super) trait WireValue<'w>: Copy + 'w {
+/// A parsed wire value (msgpack or JSON) as the type-directed walk sees it. The walk
+/// (`decode_value`) owns what both forms share: lists, sets, tuples, maps, objects, and the
+/// attribute paths in errors. Each form supplies its primitives, its map keys and its
+/// wrapper for the `dynamic` type, which differ between the two.
+pub(super) trait WireValue: Sized {
+    /// A map key as the form holds it (msgpack: any value; JSON: always a string).
+    type Key;
     /// cty JSON leaves null attributes out of an object; cty msgpack writes every one.
     const ABSENT_ATTRIBUTES_ARE_NULL: bool;
     /// The wire kind, for errors ("an array", "a map", ...).
-    fn kind(self) -> &'static str;
+    fn kind(&self) -> &'static str;
     /// `Some` for a null or an unknown: valid whatever the type.
-    fn null_or_unknown(self) -> Option<Value>;
-    fn decode_string(self, path: &Path) -> Result<Value, CodecError>;
-    fn decode_number(self, path: &Path) -> Result<Value, CodecError>;
-    fn decode_bool(self, path: &Path) -> Result<Value, CodecError>;
-    /// An array's length and elements.
-    fn array(self) -> Option<(usize, impl Iterator<Item = Self>)>;
-    /// A map's entries, each key as a wire value of its own.
-    fn entries(self) -> Option<impl Iterator<Item = (Self, Self)>>;
-    fn key(self, path: &Path) -> Result<&'w str, CodecError>;
+    fn null_or_unknown(&self) -> Option<Value>;
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError>;
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError>;
+    fn array(&self) -> Option<&[Self]>;
+    fn entries(&self) -> Option<impl Iterator<Item = (&Self::Key, &Self)>>;
+    fn key<'a>(key: &'a Self::Key, path: &Path) -> Result<&'a str, CodecError>;
     /// Unwraps a value of the `dynamic` type into its own type and the value proper.
-    fn dynamic(self, path: &Path) -> Result<(Type, Self), CodecError>;
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError>;
 }
 
-pub(super) fn decode_value<'w, W: WireValue<'w>>(
-    v: W,
+pub(super) fn decode_value<W: WireValue>(
+    v: &W,
     ty: &Type,
     path: &Path,
     unknown: UnknownAttributes,
@@ -46,10 +44,10 @@ pub(super) fn decode_value<'w, W: WireValue<'w>>(
         Type::Number => v.decode_number(path),
         Type::Bool => v.decode_bool(path),
         Type::List(elem) | Type::Set(elem) => {
-            let Some((_, items)) = v.array() else {
+            let Some(items) = v.array() else {
                 return Err(mismatch(path, collection_name(ty), v.kind()));
             };
-            let out = decode_elements(items.zip(std::iter::repeat(&**elem)), path, unknown)?;
+            let out = decode_elements(items.iter().zip(std::iter::repeat(&**elem)), path, unknown)?;
             Ok(if matches!(ty, Type::List(_)) {
                 Value::List(out)
             } else {
@@ -67,8 +65,8 @@ pub(super) fn decode_value<'w, W: WireValue<'w>>(
 }
 
 /// Decodes each element of a list, set or tuple with its type, under its index.
-fn decode_elements<'w, 't, W: WireValue<'w>>(
-    items: impl Iterator<Item = (W, &'t Type)>,
+fn decode_elements<'a, W: WireValue + 'a>(
+    items: impl Iterator<Item = (&'a W, &'a Type)>,
     path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Vec<Value>, CodecError> {
@@ -82,30 +80,31 @@ fn decode_elements<'w, 't, W: WireValue<'w>>(
         .collect()
 }
 
-fn decode_tuple<'w, W: WireValue<'w>>(
-    v: W,
+fn decode_tuple<W: WireValue>(
+    v: &W,
     elems: &[Type],
     path: &Path,
     unknown: UnknownAttributes,
 ) -> Result<Value, CodecError> {
-    let Some((len, items)) = v.array() else {
+    let Some(items) = v.array() else {
         return Err(mismatch(path, "a tuple", v.kind()));
     };
-    if len != elems.len() {
+    if items.len() != elems.len() {
         return Err(path.error(format!(
-            "a tuple of {} elements is required, found {len}",
+            "a tuple of {} elements is required, found {}",
             elems.len(),
+            items.len()
         )));
     }
     Ok(Value::Tuple(decode_elements(
-        items.zip(elems),
+        items.iter().zip(elems),
         path,
         unknown,
     )?))
 }
 
-fn decode_map<'w, W: WireValue<'w>>(
-    v: W,
+fn decode_map<W: WireValue>(
+    v: &W,
     elem: &Type,
     path: &Path,
     unknown: UnknownAttributes,
@@ -115,7 +114,7 @@ fn decode_map<'w, W: WireValue<'w>>(
     };
     let mut out = Vec::new();
     for (k, item) in entries {
-        let key = k.key(path)?;
+        let key = W::key(k, path)?;
         let value = path.within(Step::Key(key), |p| decode_value(item, elem, p, unknown))?;
         out.push((key.to_owned(), value));
     }
@@ -123,8 +122,8 @@ fn decode_map<'w, W: WireValue<'w>>(
     Ok(Value::Map(out))
 }
 
-fn decode_object<'w, W: WireValue<'w>>(
-    v: W,
+fn decode_object<W: WireValue>(
+    v: &W,
     attrs: &BTreeMap<String, Type>,
     path: &Path,
     unknown: UnknownAttributes,
@@ -137,7 +136,7 @@ fn decode_object<'w, W: WireValue<'w>>(
     // walking the schema along, and searched for only when the order breaks
     let mut ahead = attrs.iter().peekable();
     for (k, item) in entries {
-        let key = k.key(path)?;
+        let key = W::key(k, path)?;
         while ahead.next_if(|(name, _)| name.as_str() < key).is_some() {}
         let in_order = ahead.next_if(|(name, _)| name.as_str() == key);
         let Some(attr_ty) = in_order.map(|(_, ty)| ty).or_else(|| attrs.get(key)) else {
@@ -173,7 +172,7 @@ fn sorted_map(mut entries: Vec<(String, Value)>) -> Result<BTreeMap<String, Valu
 }
 
 /// Absent attributes are null in cty JSON; in msgpack every attribute must be written.
-fn fill_absent_attributes<'w, W: WireValue<'w>>(
+fn fill_absent_attributes<W: WireValue>(
     out: &mut BTreeMap<String, Value>,
     attrs: &BTreeMap<String, Type>,
     path: &Path,

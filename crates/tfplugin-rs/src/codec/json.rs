@@ -41,11 +41,11 @@ enum Json<'a> {
     Number(serde_json::Number),
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),
-    /// Each key is a `Json::String`.
-    Object(Vec<(Json<'a>, Json<'a>)>),
+    Object(Vec<(Key<'a>, Json<'a>)>),
 }
 
-/// An object's key while parsing, borrowed from the text like the strings.
+/// An object's key, borrowed from the text like the strings.
+#[derive(Debug)]
 struct Key<'a>(Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Json<'de> {
@@ -116,8 +116,8 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some((Key(key), value)) = map.next_entry()? {
-            entries.push((Json::String(key), value));
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
         }
         Ok(Json::Object(entries))
     }
@@ -126,13 +126,6 @@ impl<'de> Visitor<'de> for JsonVisitor {
 impl Json<'_> {
     fn is_null(&self) -> bool {
         matches!(self, Json::Null)
-    }
-
-    fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::String(s) => Some(s),
-            _ => None,
-        }
     }
 
     /// As `serde_json` holds it: for a dynamic value's type, which `Type::from_json` reads.
@@ -147,17 +140,18 @@ impl Json<'_> {
             Json::Object(entries) => V::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.to_value()))
+                    .map(|(k, v)| (k.0.to_string(), v.to_value()))
                     .collect(),
             ),
         }
     }
 }
 
-impl<'w> WireValue<'w> for &'w Json<'_> {
+impl<'a> WireValue for Json<'a> {
+    type Key = Key<'a>;
     const ABSENT_ATTRIBUTES_ARE_NULL: bool = true;
 
-    fn kind(self) -> &'static str {
+    fn kind(&self) -> &'static str {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -169,12 +163,12 @@ impl<'w> WireValue<'w> for &'w Json<'_> {
     }
 
     /// JSON has no unknowns.
-    fn null_or_unknown(self) -> Option<Value> {
+    fn null_or_unknown(&self) -> Option<Value> {
         self.is_null().then_some(Value::Null)
     }
 
     // Like cty, primitive types accept each other's JSON forms where the text converts.
-    fn decode_string(self, path: &Path) -> Result<Value, CodecError> {
+    fn decode_string(&self, path: &Path) -> Result<Value, CodecError> {
         match self {
             Json::String(s) => Ok(Value::String(s.to_string())),
             Json::Number(n) => Ok(Value::String(n.to_string())),
@@ -183,7 +177,7 @@ impl<'w> WireValue<'w> for &'w Json<'_> {
         }
     }
 
-    fn decode_number(self, path: &Path) -> Result<Value, CodecError> {
+    fn decode_number(&self, path: &Path) -> Result<Value, CodecError> {
         match self {
             Json::Number(n) => {
                 if let Some(i) = n.as_i64() {
@@ -202,7 +196,7 @@ impl<'w> WireValue<'w> for &'w Json<'_> {
         }
     }
 
-    fn decode_bool(self, path: &Path) -> Result<Value, CodecError> {
+    fn decode_bool(&self, path: &Path) -> Result<Value, CodecError> {
         match self {
             Json::Bool(b) => Ok(Value::Bool(*b)),
             Json::String(s) if s == "true" => Ok(Value::Bool(true)),
@@ -211,27 +205,26 @@ impl<'w> WireValue<'w> for &'w Json<'_> {
         }
     }
 
-    fn array(self) -> Option<(usize, impl Iterator<Item = Self>)> {
+    fn array(&self) -> Option<&[Self]> {
         match self {
-            Json::Array(items) => Some((items.len(), items.iter())),
+            Json::Array(items) => Some(items),
             _ => None,
         }
     }
 
-    fn entries(self) -> Option<impl Iterator<Item = (Self, Self)>> {
+    fn entries(&self) -> Option<impl Iterator<Item = (&Key<'a>, &Self)>> {
         match self {
             Json::Object(entries) => Some(entries.iter().map(|(k, v)| (k, v))),
             _ => None,
         }
     }
 
-    fn key(self, path: &Path) -> Result<&'w str, CodecError> {
-        self.as_str()
-            .ok_or_else(|| path.error("an object key must be a string"))
+    fn key<'k>(key: &'k Key<'a>, _path: &Path) -> Result<&'k str, CodecError> {
+        Ok(&key.0)
     }
 
     /// A `{"value": ..., "type": ...}` object.
-    fn dynamic(self, path: &Path) -> Result<(Type, Self), CodecError> {
+    fn dynamic(&self, path: &Path) -> Result<(Type, &Self), CodecError> {
         let Json::Object(wrapper) = self else {
             return Err(mismatch(
                 path,
@@ -239,19 +232,17 @@ impl<'w> WireValue<'w> for &'w Json<'_> {
                 self.kind(),
             ));
         };
-        let name = |k: &Json| k.as_str().unwrap_or_default().to_owned();
         if let Some((extra, _)) = wrapper
             .iter()
-            .find(|(k, _)| !matches!(k.as_str(), Some("value" | "type")))
+            .find(|(k, _)| k.0 != "value" && k.0 != "type")
         {
-            let extra = name(extra);
-            return Err(path.error(format!("unexpected key \"{extra}\" in a dynamic value")));
+            return Err(path.error(format!("unexpected key \"{}\" in a dynamic value", extra.0)));
         }
-        let get = |wanted: &str| {
+        let get = |name: &str| {
             wrapper
                 .iter()
                 .rev()
-                .find(|(k, _)| k.as_str() == Some(wanted))
+                .find(|(k, _)| k.0 == name)
                 .map(|(_, v)| v)
         };
         let (Some(type_json), Some(inner)) = (get("type"), get("value")) else {
