@@ -266,6 +266,80 @@ fn numbers_in_every_wire_form() {
 }
 
 #[test]
+fn every_msgpack_width_decodes() {
+    use rmp::encode as mp;
+    let n = |write: &dyn Fn(&mut Vec<u8>)| {
+        let mut bytes = Vec::new();
+        write(&mut bytes);
+        decode_msgpack(&bytes, &Type::Number).unwrap()
+    };
+    assert_eq!(n(&|b| drop(mp::write_i8(b, -5))), Value::int(-5));
+    assert_eq!(n(&|b| drop(mp::write_i16(b, -300))), Value::int(-300));
+    assert_eq!(n(&|b| drop(mp::write_i32(b, -70_000))), Value::int(-70_000));
+    assert_eq!(
+        n(&|b| drop(mp::write_i64(b, i64::MIN))),
+        Value::int(i64::MIN)
+    );
+    assert_eq!(n(&|b| drop(mp::write_u8(b, 200))), Value::int(200));
+    assert_eq!(n(&|b| drop(mp::write_u16(b, 60_000))), Value::int(60_000));
+    assert_eq!(
+        n(&|b| drop(mp::write_u32(b, 4_000_000_000))),
+        Value::int(4_000_000_000)
+    );
+    assert_eq!(n(&|b| drop(mp::write_u64(b, 7))), Value::int(7));
+    assert_eq!(n(&|b| drop(mp::write_pfix(b, 0x7f))), Value::int(127));
+    assert_eq!(n(&|b| drop(mp::write_nfix(b, -32))), Value::int(-32));
+    // long strings, binaries, and containers past their fix forms (16+ entries)
+    let long = "x".repeat(70_000);
+    let ty = obj_ty(&[
+        ("s", Type::String),
+        ("b", Type::String),
+        ("l", Type::list(Type::Number)),
+    ]);
+    let mut bytes = Vec::new();
+    mp::write_map_len(&mut bytes, 3).unwrap();
+    mp::write_str(&mut bytes, "b").unwrap();
+    mp::write_bin(&mut bytes, "é".repeat(200).as_bytes()).unwrap();
+    mp::write_str(&mut bytes, "l").unwrap();
+    mp::write_array_len(&mut bytes, 70_000).unwrap();
+    for i in 0..70_000 {
+        mp::write_sint(&mut bytes, i).unwrap();
+    }
+    mp::write_str(&mut bytes, "s").unwrap();
+    mp::write_str(&mut bytes, &long).unwrap();
+    let v = decode_msgpack(&bytes, &ty).unwrap();
+    assert_eq!(v.get("s"), &Value::string(&long));
+    assert_eq!(v.get("b"), &Value::string(&"é".repeat(200)));
+    assert_eq!(
+        v.get("l"),
+        &Value::List((0..70_000).map(Value::int).collect())
+    );
+    let big_map: Value = Value::Map(
+        (0..300)
+            .map(|i| (format!("k{i}"), Value::Bool(i % 2 == 0)))
+            .collect(),
+    );
+    let bytes = encode_msgpack(&big_map, &Type::map(Type::Bool)).unwrap();
+    assert_eq!(
+        decode_msgpack(&bytes, &Type::map(Type::Bool)).unwrap(),
+        big_map
+    );
+    // an unknown in every extension width
+    for ext in [
+        &[0xd4, 0, 0][..],
+        &[0xd5, 12, 0, 0],
+        &[0xc7, 1, 12, 0],
+        &[0xc8, 0, 1, 12, 0],
+    ] {
+        assert_eq!(
+            decode_msgpack(ext, &Type::String).unwrap(),
+            Value::Unknown,
+            "{ext:?}"
+        );
+    }
+}
+
+#[test]
 fn dynamic_values_carry_their_type() {
     // [bin("\"string\""), "x"]
     let mut bytes = vec![0x92, 0xc4, 0x08];
