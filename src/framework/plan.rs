@@ -20,7 +20,8 @@ fn default_value(d: DefaultValue) -> Value {
 pub(crate) fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior: &Value) {
     for f in fields {
         let cfg = config.get(f.name);
-        let before = prior.get(f.name).clone();
+        // borrowed: copied only where it becomes the plan
+        let before = prior.get(f.name);
         let Some(slot) = planned.get_mut(f.name) else {
             continue;
         };
@@ -29,7 +30,7 @@ pub(crate) fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior:
                 Some(d) => default_value(d),
                 // what the server decides is unknown until it has decided
                 None if prior.is_null() => Value::Unknown,
-                None => before,
+                None => before.clone(),
             };
             continue;
         }
@@ -42,17 +43,17 @@ pub(crate) fn fill(fields: &[Field], planned: &mut Value, config: &Value, prior:
                 fields: children, ..
             } => {
                 if slot.is_known_value() {
-                    fill(children, slot, cfg, &before);
+                    fill(children, slot, cfg, before);
                 }
             }
-            Kind::List(children) => fill_list(children, slot, cfg, &before),
+            Kind::List(children) => fill_list(children, slot, cfg, before),
             _ => {
                 // a configured value the server spells differently keeps the prior spelling
                 if cfg.is_known_value()
                     && before.is_known_value()
-                    && semantically_equal(f, &before, cfg)
+                    && semantically_equal(f, before, cfg)
                 {
-                    *slot = before;
+                    *slot = before.clone();
                 }
             }
         }
