@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// Every call decodes, plans and frees thousands of small values (strings, maps): mimalloc
+/// does that in about half the instructions of the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser as _;
 use terraform_provider_qualys::onboarding;
 use terraform_provider_qualys::provider::{QualysProvider, SOURCE_ADDRESS};
