@@ -66,8 +66,10 @@ class PeakRss:
         self.name = name
         self.peak_kb = 0
         self.processes = set()
-        # CPU ticks last seen per provider process (polled, so up to 10 ms short each)
-        self.cpu_ticks = {}
+        # CPU time last seen per provider process, in ns: the sum of its threads'
+        # /proc/<pid>/task/<tid>/schedstat, the kernel's own clock (utime + stime count 10 ms
+        # ticks); polled, so what a process spends in its last 10 ms is not seen
+        self.cpu_ns = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -80,7 +82,7 @@ class PeakRss:
         self._thread.join()
 
     def cpu_seconds(self):
-        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+        return sum(self.cpu_ns.values()) / 1e9
 
     def _run(self):
         while not self._stop.is_set():
@@ -99,11 +101,11 @@ class PeakRss:
                     continue
                 self.processes.add(pid)
                 try:
-                    with open(f"/proc/{pid}/stat") as f:
-                        # utime and stime (fields 14, 15), after the parenthesised name
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    ticks = int(fields[11]) + int(fields[12])
-                    self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), ticks)
+                    ns = 0
+                    for task in os.listdir(f"/proc/{pid}/task"):
+                        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                            ns += int(f.read().split()[0])
+                    self.cpu_ns[pid] = max(self.cpu_ns.get(pid, 0), ns)
                 except (OSError, IndexError, ValueError):
                     pass
                 hwm = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)

@@ -309,7 +309,7 @@ fn every_msgpack_width_decodes() {
     mp::write_str(&mut bytes, &long).unwrap();
     let v = decode_msgpack(&bytes, &ty).unwrap();
     assert_eq!(v.get("s"), &Value::string(&long));
-    assert_eq!(v.get("b"), &Value::string(&"é".repeat(200)));
+    assert_eq!(v.get("b"), &Value::string("é".repeat(200)));
     assert_eq!(
         v.get("l"),
         &Value::List((0..70_000).map(Value::int).collect())
