@@ -224,6 +224,9 @@ impl ListSink {
             return false;
         }
         self.remaining -= 1;
+        // one turn for the transport first: a stream terraform has dropped is then seen
+        // closed before the lister spends an API call on the next result
+        tokio::task::yield_now().await;
         self.wants_more()
     }
 
