@@ -36,8 +36,10 @@ pub fn job_to_state(job: &Json, prior: &Value, base: Option<&Json>) -> Value {
 /// compressed text is the job's header (platform, read stamp) and then the job, so that a
 /// refresh, which needs only the header, inflates the first few hundred bytes of it.
 pub fn private_bytes(job: &SeamJob) -> Vec<u8> {
-    let mut text = serde_json::to_vec(&JobHeader::of(job.job())).unwrap_or_default();
-    text.extend(serde_json::to_vec(job.json()).unwrap_or_default());
+    // writing plain data with string keys into a Vec cannot fail
+    let mut text = Vec::new();
+    let _ = serde_json::to_writer(&mut text, &JobHeader::of(job.job()));
+    let _ = serde_json::to_writer(&mut text, job.json());
     miniz_oxide::deflate::compress_to_vec_zlib(&text, ZLIB_LEVEL)
 }
 

@@ -192,11 +192,8 @@ impl Job {
 
     /// What a summary must show for this job to be unchanged since this read.
     pub fn read_stamp(&self) -> ReadStamp {
-        ReadStamp {
-            created: self.created_by.as_ref().and_then(|s| s.date),
-            updated: self.updated_by.as_ref().and_then(|s| s.date),
-            status: self.status.clone(),
-        }
+        // one derivation of the stamp: the header's, which a refresh reads alone
+        JobHeader::of(self).read_stamp()
     }
 
     /// The chained job rules in the shape to send back: `chained_job_rule` when set, else the
@@ -375,7 +372,7 @@ impl JobHeader {
         self.platform.as_deref().and_then(Platform::parse)
     }
 
-    /// The same stamp as `Job::read_stamp` of the job decoded from the same text.
+    /// What a summary must show for the job to be unchanged since this read.
     pub fn read_stamp(&self) -> ReadStamp {
         let date = |stamp: &Option<StampDate>| stamp.as_ref().and_then(|s| s.date);
         ReadStamp {
