@@ -254,8 +254,10 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(varia
 #[test]
 fn lost_write_answers_over_apply_update_destroy_are_harmless() {
     require_terraform("lost_write_answers_over_apply_update_destroy_are_harmless");
-    // 20% of creates, PATCHes, status changes and deletes act, then answer 504
-    let sim = Simulator::start_with(&["--lost-response-rate", "0.2"]);
+    // 20% of creates, PATCHes, status changes and deletes act, then answer 504; the seed
+    // fixes how many of the 40-odd writes lose their answer (10 of the first 30: the
+    // simulator's own test checks it), where a fresh draw lost fewer than 5 about once in 50
+    let sim = Simulator::start_with(&["--lost-response-rate", "0.2", "--fault-seed", "10"]);
     let ws = workspace_for(
         &sim.url,
         &password_credentials(USERNAME, PASSWORD),

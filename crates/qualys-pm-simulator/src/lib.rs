@@ -60,6 +60,11 @@ pub struct Options {
     /// ambiguous failure of a real network, where no gateway answers 504).
     #[arg(long, default_value_t = 0.0)]
     pub(crate) cut_connection_rate: f64,
+    /// Seed of the draws behind the three rates above: one seed replays one sequence of
+    /// faults (the requests they fall on follow the order the requests arrive in). Default:
+    /// a fresh seed per run.
+    #[arg(long)]
+    pub(crate) fault_seed: Option<u64>,
     /// Append one JSON line per request ({method, path, query, status, body, ms, user_agent}) to FILE.
     #[arg(long)]
     pub(crate) request_log: Option<PathBuf>,
@@ -146,6 +151,34 @@ pub(crate) struct Faults {
     /// itself succeeds for the others).
     #[serde(default)]
     pub(crate) fail_items: BTreeMap<String, String>,
+    /// Where the rates draw from (not part of the admin endpoint's JSON).
+    #[serde(skip)]
+    pub(crate) draws: FaultDraws,
+}
+
+/// The random draws of the fault rates, seeded by `--fault-seed` or by the OS.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultDraws(rand::rngs::StdRng);
+
+impl FaultDraws {
+    fn seeded(seed: Option<u64>) -> Self {
+        use rand::SeedableRng as _;
+        Self(match seed {
+            Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
+            None => rand::rngs::StdRng::from_os_rng(),
+        })
+    }
+
+    /// True with probability `rate` (0 and below never draws, so a zero rate costs nothing).
+    pub(crate) fn hit(&mut self, rate: f64) -> bool {
+        rate > 0.0 && rand::Rng::random_bool(&mut self.0, rate.clamp(0.0, 1.0))
+    }
+}
+
+impl Default for FaultDraws {
+    fn default() -> Self {
+        Self::seeded(None)
+    }
 }
 
 /// `fail_list_page`: page `page` (from 0) of the summary listing answers `status`, `times`
@@ -260,6 +293,7 @@ impl Shared {
             lost_response_rate: options.lost_response_rate,
             cut_connection_rate: options.cut_connection_rate,
             latency_ms: options.latency_ms,
+            draws: FaultDraws::seeded(options.fault_seed),
             ..Faults::default()
         };
         Ok(Arc::new(Shared {

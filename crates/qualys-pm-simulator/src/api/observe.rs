@@ -31,14 +31,13 @@ pub(super) fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: boo
     if is_admin {
         return Injected::None;
     }
-    let mut rng = rand::rng();
     match faults.fail_next.pop_front() {
         // a placeholder: no failure before acting (a `lose_next` still applies)
         Some(0) => {}
         Some(status) => return Injected::Before(status),
         None => {
-            if faults.fault_rate > 0.0 && rng.random_bool(faults.fault_rate.clamp(0.0, 1.0)) {
-                return Injected::Before(if rng.random_bool(0.5) { 429 } else { 503 });
+            if faults.draws.hit(faults.fault_rate) {
+                return Injected::Before(if faults.draws.hit(0.5) { 429 } else { 503 });
             }
         }
     }
@@ -51,14 +50,10 @@ pub(super) fn decide_fault(faults: &mut Faults, is_admin: bool, is_pm_write: boo
             faults.lose_next -= 1;
             return Injected::LoseAfter;
         }
-        if faults.lost_response_rate > 0.0
-            && rng.random_bool(faults.lost_response_rate.clamp(0.0, 1.0))
-        {
+        if faults.draws.hit(faults.lost_response_rate) {
             return Injected::LoseAfter;
         }
-        if faults.cut_connection_rate > 0.0
-            && rng.random_bool(faults.cut_connection_rate.clamp(0.0, 1.0))
-        {
+        if faults.draws.hit(faults.cut_connection_rate) {
             return Injected::CutAfter;
         }
     }
@@ -312,5 +307,32 @@ fn log_request(state: &State, request: &RequestLine, status: u16) {
         let line = json!({"method": method.as_str(), "path": path, "query": query, "status": status, "body": loggable_body(path, bytes), "ms": ms, "user_agent": user_agent});
         let mut file = lock(log);
         let _ = writeln!(file, "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lost_writes(seed: u64, writes: usize) -> Vec<bool> {
+        let mut faults = Faults {
+            lost_response_rate: 0.2,
+            draws: crate::FaultDraws::seeded(Some(seed)),
+            ..Faults::default()
+        };
+        (0..writes)
+            .map(|_| matches!(decide_fault(&mut faults, false, true), Injected::LoseAfter))
+            .collect()
+    }
+
+    #[test]
+    fn one_fault_seed_replays_one_sequence_of_faults() {
+        assert_eq!(lost_writes(7, 200), lost_writes(7, 200));
+        assert_ne!(lost_writes(7, 200), lost_writes(8, 200));
+        let lost = lost_writes(7, 200).iter().filter(|l| **l).count();
+        assert!((20..=60).contains(&lost), "20% of 200 writes: {lost}");
+        // the seed tests/it/reliability.rs uses: its 20 jobs make over 40 writes
+        let first_30 = lost_writes(10, 30).iter().filter(|l| **l).count();
+        assert_eq!(first_30, 10, "seed 10 loses 10 of the first 30 writes");
     }
 }
