@@ -12,7 +12,7 @@ use crate::reliability::{
     assert_state_matches_server, block_on, enabled_jobs, on_demand_jobs, password_credentials,
     plan_shows_no_changes, server_jobs, state_jobs, stats, workspace_for,
 };
-use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
+use crate::support::simulator::{fault_seed, Simulator, PASSWORD, USERNAME};
 use crate::support::stub::{Misbehaviour, RawGateway};
 use crate::support::terraform::{require_terraform, run, Output, Workspace};
 
@@ -272,7 +272,8 @@ fn thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge
         "thirty_percent_cut_connections_over_create_update_destroy_of_30_jobs_converge",
     );
     let started = Instant::now();
-    let sim = Simulator::start_with(&["--cut-connection-rate", "0.3"]);
+    let seed = fault_seed("thirty_percent_cut_connections");
+    let sim = Simulator::start_with(&["--cut-connection-rate", "0.3", "--fault-seed", &seed]);
     let ws = workspace_for(
         &sim.url,
         &password_credentials(USERNAME, PASSWORD),

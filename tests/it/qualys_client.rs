@@ -7,7 +7,7 @@ use qualys_pm::{Client, ClientConfig, Credentials, Error, Job, JobStatus};
 use serde_json::{json, Value};
 
 use crate::support::same_scalar;
-use crate::support::simulator::{fixture, Simulator};
+use crate::support::simulator::{fault_seed, fixture, Simulator};
 
 fn job(v: Value) -> Job {
     Job::from_json(v).expect("decode job")
@@ -828,7 +828,8 @@ async fn throttling_and_transient_failures_are_retried_without_duplicates() {
 
     // Random 429/503 on every endpoint, /auth included: a busy session still converges, and
     // the server holds exactly the jobs whose create succeeded.
-    let noisy = Simulator::start_with(&["--fault-rate", "0.3"]);
+    let seed = fault_seed("noisy client session");
+    let noisy = Simulator::start_with(&["--fault-rate", "0.3", "--fault-seed", &seed]);
     let mut config = noisy.config();
     config.max_retries = 12;
     let client = Client::new(config).expect("client");

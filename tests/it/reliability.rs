@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::for_each_variant;
-use crate::support::simulator::{Simulator, PASSWORD, USERNAME};
+use crate::support::simulator::{fault_seed, Simulator, PASSWORD, USERNAME};
 use crate::support::terraform::{require_terraform, required_providers, Output, Workspace};
 
 /// The provider's first retry delay in these tests (read from `QUALYS_RETRY_BASE_DELAY`).
@@ -124,15 +124,17 @@ pub(crate) fn stats(sim: &Simulator) -> Value {
     block_on(sim.admin_get("/_simulator/stats"))
 }
 
-/// Injected failures per request kind (`POST /pm/v1/deploymentjob` ...), from the request log.
-fn injected_by_kind(sim: &Simulator) -> BTreeMap<String, usize> {
-    let mut by_kind = BTreeMap::new();
+/// Requests per kind (`POST /pm/v1/deploymentjob` ...) from the request log: all of them,
+/// and those answered with an injected failure (429 or 503).
+fn calls_and_injected_by_kind(
+    sim: &Simulator,
+) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let (mut calls, mut injected) = (BTreeMap::new(), BTreeMap::new());
     for r in sim.requests() {
-        let status = r["status"].as_u64().unwrap_or_default();
-        if status != 429 && status != 503 {
+        let path = r["path"].as_str().unwrap_or_default();
+        if path.starts_with("/_simulator/") {
             continue;
         }
-        let path = r["path"].as_str().unwrap_or_default();
         // one bucket per endpoint: job IDs replaced
         let kind = path
             .split('/')
@@ -145,14 +147,14 @@ fn injected_by_kind(sim: &Simulator) -> BTreeMap<String, usize> {
             })
             .collect::<Vec<_>>()
             .join("/");
-        *by_kind
-            .entry(format!(
-                "{} {kind}",
-                r["method"].as_str().unwrap_or_default()
-            ))
-            .or_insert(0) += 1;
+        let kind = format!("{} {kind}", r["method"].as_str().unwrap_or_default());
+        let status = r["status"].as_u64().unwrap_or_default();
+        if status == 429 || status == 503 {
+            *injected.entry(kind.clone()).or_insert(0) += 1;
+        }
+        *calls.entry(kind).or_insert(0) += 1;
     }
-    by_kind
+    (calls, injected)
 }
 
 pub(crate) fn plan_shows_no_changes(ws: &Workspace, what: &str) {
@@ -176,7 +178,8 @@ for_each_variant! {
 fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(variant) {
     require_terraform(&format!("thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs ({variant:?})"));
     let started = Instant::now();
-    let sim = Simulator::start_variant(variant, &["--fault-rate", "0.3"]);
+    let seed = fault_seed("thirty_percent_throttling_and_503s");
+    let sim = Simulator::start_variant(variant, &["--fault-rate", "0.3", "--fault-seed", &seed]);
     let ws = workspace_for(
         &sim.url,
         &password_credentials(USERNAME, PASSWORD),
@@ -220,10 +223,10 @@ fn thirty_percent_throttling_and_503s_over_apply_update_destroy_of_50_jobs(varia
     assert!(state_jobs(&ws).is_empty());
 
     let stats = stats(&sim);
-    let by_kind = injected_by_kind(&sim);
+    let (calls, by_kind) = calls_and_injected_by_kind(&sim);
     let total = stats["faults_injected"].as_u64().unwrap_or_default();
     println!(
-        "fault test ({variant:?}): {total} faults (429/503) injected over {} requests in {:?}; per request kind: {by_kind:?}; 50 jobs created, updated, destroyed; nothing lost, duplicated or left behind",
+        "fault test ({variant:?}): {total} faults (429/503) injected over {} requests in {:?}; per request kind: {by_kind:?} of {calls:?}; 50 jobs created, updated, destroyed; nothing lost, duplicated or left behind",
         sim.requests().len(),
         started.elapsed()
     );

@@ -251,6 +251,20 @@ impl Drop for Simulator {
     }
 }
 
+/// A seed for the simulator's `--fault-seed`: `QUALYS_TEST_FAULT_SEED` when set (to replay a
+/// run), else a fresh one. Printed with the test's name, so a failure names the faults that
+/// caused it.
+pub fn fault_seed(test: &str) -> String {
+    let seed = std::env::var("QUALYS_TEST_FAULT_SEED").unwrap_or_else(|_| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        (now.as_nanos() % 1_000_000_007).to_string()
+    });
+    println!("{test}: fault seed {seed} (QUALYS_TEST_FAULT_SEED={seed} replays it)");
+    seed
+}
+
 /// An edit made in the UI, behind terraform's back: the simulator's admin edit, which moves
 /// the job's `updated.date`.
 pub fn edit_in_the_ui(sim: &Simulator, id: &str, change: Value) {
