@@ -139,7 +139,7 @@ fn calls_and_injected_by_kind(
         let kind = path
             .split('/')
             .map(|seg| {
-                if seg.len() == 36 && seg.matches('-').count() == 4 {
+                if qualys_pm::model::is_qualys_id(seg) {
                     "{id}"
                 } else {
                     seg

@@ -84,7 +84,9 @@ fn private_text(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
 
 /// The job's text: what follows the header, or all of it when no header precedes the job.
 fn job_text(text: &[u8]) -> &[u8] {
-    let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Json>();
+    // the first value is only stepped over: no tree is built of it
+    let mut values =
+        serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>();
     if let Some(Ok(_)) = values.next() {
         let rest = &text[values.byte_offset()..];
         if !rest.trim_ascii().is_empty() {

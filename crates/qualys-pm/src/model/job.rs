@@ -344,7 +344,7 @@ struct StampDate {
 impl lenient::Decode for StampDate {}
 
 impl JobHeader {
-    /// The header of `job`, written with the names `from_slice` reads.
+    /// The header of `job`, written with the names `from_prefix` reads.
     pub fn of(job: &Job) -> Self {
         let date = |stamp: &Option<AuditStamp>| stamp.as_ref().map(|s| StampDate { date: s.date });
         JobHeader {
